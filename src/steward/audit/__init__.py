@@ -1,0 +1,5 @@
+"""Append-only, hash-chained audit log: `append(session, actor=..., action=...)`, `verify`."""
+
+from steward.audit.log import Verdict, append, events_for, recent, verify
+
+__all__ = ["Verdict", "append", "events_for", "recent", "verify"]

@@ -1,0 +1,135 @@
+"""The append-only, hash-chained audit log.
+
+Every disclosure, change, deletion and consent is an event. Each event's hash covers its own
+fields and the previous event's hash, so changing or removing any row breaks the chain from
+there on; the head row records the last sequence number and hash, so a removed tail shows too.
+Details must never hold personal data values: references and counts only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from steward.audit.tables import GENESIS, AuditEvent, AuditHead
+
+
+def canonical(details: dict[str, Any]) -> str:
+    return json.dumps(details, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def event_hash(
+    prev_hash: str, seq: int, at: datetime, actor: str, action: str, subject_ref: str | None,
+    details: str,
+) -> str:
+    payload = "\x1f".join(
+        [prev_hash, str(seq), _iso(at), actor, action, subject_ref or "", details]
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _iso(at: datetime) -> str:
+    # SQLite drops tzinfo on the way back; hash the UTC wall time at microsecond precision.
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.isoformat(timespec="microseconds")
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject_ref: str | None = None,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction and return it.
+
+    The head row is updated first: that takes the write lock (a row lock on PostgreSQL, the
+    database lock on SQLite) before the previous hash is read, so appends never fork.
+    """
+    at = at or datetime.now(UTC)
+    body = canonical(details or {})
+    row = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.hash)
+    ).one_or_none()
+    if row is None:
+        session.add(AuditHead(id=1, seq=1, hash=GENESIS))
+        session.flush()
+        seq, prev = 1, GENESIS
+    else:
+        seq, prev = row
+    digest = event_hash(prev, seq, at, actor, action, subject_ref, body)
+    ev = AuditEvent(
+        seq=seq, at=at, actor=actor, action=action, subject_ref=subject_ref, details=body,
+        prev_hash=prev, hash=digest,
+    )
+    session.add(ev)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
+    return ev
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    checked: int
+    first_broken: int | None = None
+    reason: str | None = None
+
+
+def verify(session: Session, *, batch: int = 5000) -> Verdict:
+    """Walk the chain in order and recompute every hash; name the first broken event."""
+    head = session.get(AuditHead, 1)
+    prev, expected_seq, checked = GENESIS, 1, 0
+    last_seq = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for ev in rows:
+            if ev.seq != expected_seq:
+                return Verdict(False, checked, expected_seq, f"event {expected_seq} is missing")
+            if ev.prev_hash != prev:
+                return Verdict(False, checked, ev.seq, "previous-hash link does not match")
+            digest = event_hash(prev, ev.seq, ev.at, ev.actor, ev.action, ev.subject_ref, ev.details)
+            if digest != ev.hash:
+                return Verdict(False, checked, ev.seq, "event content does not match its hash")
+            prev, expected_seq, checked = ev.hash, ev.seq + 1, checked + 1
+            last_seq = ev.seq
+        session.expunge_all()
+    head_seq = head.seq if head else 0
+    if head_seq != checked:
+        return Verdict(False, checked, checked + 1, f"the head records {head_seq} events, found {checked}")
+    if head is not None and head.hash != prev:
+        return Verdict(False, checked, checked, "the head hash does not match the last event")
+    return Verdict(True, checked)
+
+
+def events_for(session: Session, subject_ref: str) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.subject_ref == subject_ref).order_by(AuditEvent.seq)
+        )
+    )
+
+
+def recent(session: Session, *, limit: int = 100, before: int | None = None,
+           action: str | None = None) -> list[AuditEvent]:
+    q = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
+    if before is not None:
+        q = q.where(AuditEvent.seq < before)
+    if action:
+        q = q.where(AuditEvent.action == action)
+    return list(session.scalars(q))

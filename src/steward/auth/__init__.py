@@ -1,0 +1,1 @@
+"""Console users: argon2-hashed passwords and roles (admin, officer, viewer)."""

@@ -1,0 +1,55 @@
+"""The `steward` command line (Typer). Each capability adds a sub-app in its own module.
+
+`main()` turns every Steward error into one line on stderr and a non-zero exit: never a
+traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from steward.errors import PolicyError, StewardError
+
+app = typer.Typer(
+    name="steward",
+    help="Steward: the privacy policy as code, enforced across your own databases.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+# Sub-apps register here, one line each.
+from steward.cli import core as _core  # noqa: E402
+
+_core.register(app)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except PolicyError as err:
+        for line in err.problems:
+            print(line, file=sys.stderr)
+        print(f"{len(err.problems)} problem(s)", file=sys.stderr)
+        sys.exit(1)
+    except StewardError as err:
+        print(f"error: {err.detail}", file=sys.stderr)
+        sys.exit(1)
+    except typer.Exit as err:
+        sys.exit(err.exit_code)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as err:  # noqa: BLE001 - the last line of defence: no tracebacks
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            sys.exit(err.exit_code)
+        print(f"error: {err.__class__.__name__}: {err}", file=sys.stderr)
+        sys.exit(1)

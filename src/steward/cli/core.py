@@ -1,0 +1,101 @@
+"""Foundation commands: `db upgrade`, `audit verify`, `users create`, `users demo-admin`, `serve`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from steward.cli import context
+
+db_app = typer.Typer(help="Steward's own store.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+users_app = typer.Typer(help="Console users.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to STEWARD_DATABASE_URL (default ./steward.db)."""
+    from steward.store.migrate import upgrade
+
+    upgrade(context.settings().database_url)
+    typer.echo("database is up to date")
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Recompute the chain; exit 0 when intact, 1 naming the first broken event."""
+    from steward import audit
+    from steward.store.db import transaction
+
+    with transaction(context.sessionmaker_()) as s:
+        v = audit.verify(s)
+    if as_json:
+        typer.echo(json.dumps(v.__dict__))
+    elif v.ok:
+        typer.echo(f"ok: {v.checked} events, chain intact")
+    else:
+        print(f"broken at event {v.first_broken}: {v.reason} ({v.checked} verified before it)",
+              file=sys.stderr)
+    raise typer.Exit(0 if v.ok else 1)
+
+
+@users_app.command("create")
+def users_create(
+    email: str = typer.Option(..., "--email"),
+    role: str = typer.Option("officer", "--role", help="admin | officer | viewer"),
+    password: str = typer.Option(
+        None, "--password", help="omit to be prompted (or to generate one with --generate)"
+    ),
+    generate: bool = typer.Option(False, "--generate", help="generate and print a password"),
+) -> None:
+    """Create a console user with an argon2-hashed password."""
+    from steward.auth.users import create_user, generate_password
+    from steward.store.db import transaction
+
+    if generate:
+        password = generate_password()
+    elif password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with transaction(context.sessionmaker_()) as s:
+        user = create_user(s, email=email, password=password, role=role)
+    typer.echo(f"created {user.email} ({user.role})")
+    if generate:
+        typer.echo(f"password: {password}")
+
+
+@users_app.command("demo-admin")
+def users_demo_admin() -> None:
+    """Create the demo admin once and print its login; do nothing when any user exists."""
+    from steward.auth.users import count_users, create_user, generate_password
+    from steward.store.db import transaction
+
+    with transaction(context.sessionmaker_()) as s:
+        if count_users(s):
+            typer.echo("console users exist: demo admin not created")
+            return
+        password = generate_password()
+        create_user(s, email="admin@steward.example", password=password, role="admin",
+                    actor="demo")
+    typer.echo("demo console login (shown once): admin@steward.example / " + password)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+) -> None:
+    """Serve the privacy center, the console and the API (with the in-process job worker)."""
+    import uvicorn
+
+    from steward.web.app import create_app
+
+    uvicorn.run(create_app(context.settings()), host=host, port=port, log_level="info",
+                proxy_headers=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(users_app, name="users")
+    app.command("serve")(serve)

@@ -1,0 +1,55 @@
+"""Settings, read once from the environment (prefix STEWARD_) and passed in; never a global."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_POLICY = Path("examples/promark")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STEWARD_", extra="ignore")
+
+    database_url: str = "sqlite:///./steward.db"
+    policy: Path = DEFAULT_POLICY
+    data_dir: Path = Path("var")
+    secret_key: str | None = Field(
+        default=None, description="signs sessions and tokens; generated into data_dir if unset"
+    )
+    base_url: str = "http://127.0.0.1:8000"
+    cookie_secure: bool = True
+    # Background jobs: Huey on SQLite in data_dir by default; redis://host:port/db at scale.
+    jobs_url: str | None = None
+    jobs_in_process: bool = True
+    # E-mail: an outbox folder by default; SMTP when smtp_host is set.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "privacy@steward.invalid"
+    officer_email: str | None = None
+    # Public endpoints: requests per minute per client address.
+    rate_limit_per_minute: int = 30
+    login_attempts_per_minute: int = 5
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or one generated once and kept (mode 0600) in data_dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.touch(mode=0o600)
+        path.write_text(key)
+        return key

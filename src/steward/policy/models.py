@@ -1,0 +1,625 @@
+"""The policy-as-code model: pydantic v2 classes for everything a privacy policy promises.
+
+A policy is loaded from one YAML file or a folder of YAML files (see `loader.py`) into `Policy`.
+Field-level checks live here; checks across sections (undefined references, missing Art. 9(2)
+conditions, processors without a DPA, ...) live in `crossrefs.py`, so that every problem found
+can be reported at once with its file and line.
+
+Keys are short identifiers (`[a-z0-9_.-]`) that other sections reference.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_T = TypeVar("_T", bound=BaseModel)
+
+Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=120)]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+# Text that may exist in several languages: either one string (the default language) or a
+# mapping language -> text.
+Text = str | dict[LanguageCode, str]
+
+
+class Model(BaseModel):
+    """Base for policy models: unknown keys are errors, so typos never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class LegalBasis(StrEnum):
+    """GDPR Art. 6(1) legal bases, by their letter."""
+
+    consent = "a"
+    contract = "b"
+    legal_obligation = "c"
+    vital_interests = "d"
+    public_task = "e"
+    legitimate_interests = "f"
+
+
+class Art9Condition(StrEnum):
+    """GDPR Art. 9(2) conditions for special categories, by their letter."""
+
+    explicit_consent = "a"
+    employment_social_security = "b"
+    vital_interests = "c"
+    not_for_profit = "d"
+    made_public = "e"
+    legal_claims = "f"
+    substantial_public_interest = "g"
+    health_or_social_care = "h"
+    public_health = "i"
+    archiving_research = "j"
+
+
+class Right(StrEnum):
+    """The data-subject rights of GDPR Arts. 15-22."""
+
+    access = "access"  # Art. 15
+    rectification = "rectification"  # Art. 16
+    erasure = "erasure"  # Art. 17
+    restriction = "restriction"  # Art. 18
+    portability = "portability"  # Art. 20
+    objection = "objection"  # Art. 21
+    automated_decisions = "automated_decisions"  # Art. 22
+
+
+# --- the policy document --------------------------------------------------------------------
+
+
+class PolicyMeta(Model):
+    id: Key
+    version: str = Field(min_length=1, max_length=40)
+    effective: date
+    languages: list[LanguageCode] = Field(default_factory=lambda: ["en"], min_length=1)
+    title: Text = "Privacy policy"
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+
+class Address(Model):
+    street: str
+    postal_code: str
+    city: str
+    country: CountryCode
+
+
+class Registration(Model):
+    scheme: str = Field(description="Register name, e.g. CVR, Organisasjonsnummer, Companies House")
+    number: str
+
+
+class Contact(Model):
+    name: str | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = None
+    address: Address | None = None
+
+
+class Establishment(Model):
+    country: CountryCode
+    name: str | None = None
+    address: Address | None = None
+
+
+class Controller(Model):
+    """Art. 30(1)(a), Art. 13(1)(a)-(b): who is responsible and how to reach them."""
+
+    name: str
+    address: Address
+    registration: Registration | None = None
+    phone: str | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    website: str | None = None
+    dpo: Contact | None = None
+    privacy_contact: Contact | None = None
+    representative: Contact | None = None
+    establishments: list[Establishment] = Field(default_factory=list)
+    lead_authority: CountryCode = Field(description="Country of the lead supervisory authority")
+    complaint_authority: CountryCode | None = Field(
+        default=None, description="Authority named in the notice for complaints (Art. 13(2)(d))"
+    )
+
+
+class Authority(Model):
+    """A supervisory authority, and how its jurisdiction counts deadlines."""
+
+    name: str
+    website: str
+    breach_channel: str = Field(description="How breaches are notified (form, e-service)")
+    breach_url: str | None = None
+    complaint_url: str | None = None
+    phone: str | None = None
+    language: LanguageCode = "en"
+    timezone: str = "UTC"
+    holiday_subdivision: str | None = None
+    # Art. 12(6) / UK DUAA 2025: the clock starts when requested identification arrives and
+    # pauses while clarification is awaited. Off by default outside the UK.
+    stop_the_clock: bool = False
+
+
+class SubjectCategory(Model):
+    key: Key
+    name: Text
+    description: Text | None = None
+
+
+class DataCategory(Model):
+    """A category of personal data. Keys under `user.` / `system.` must be fideslang taxonomy
+    keys unless `custom: true` (our own additions, e.g. national identity numbers)."""
+
+    key: Key
+    name: Text
+    description: Text | None = None
+    custom: bool = False
+    special: bool = Field(default=False, description="Art. 9(1) special category (e.g. health)")
+    national_id: bool = Field(default=False, description="National identification number (Art. 87)")
+    only_subjects: list[Key] = Field(
+        default_factory=list, description="Subject categories this data is held about only"
+    )
+
+
+class Situation(Model):
+    """A case in the notice's purpose table: 'You are a potential customer' and what we do."""
+
+    title: Text
+    text: Text
+
+
+class Purpose(Model):
+    """Art. 13(1)(c), Art. 30(1)(b): a purpose, its legal bases and legitimate interests."""
+
+    key: Key
+    title: Text
+    description: Text
+    examples: list[Text] = Field(default_factory=list)
+    situations: list[Situation] = Field(default_factory=list)
+    legal_bases: list[LegalBasis] = Field(min_length=1)
+    legitimate_interests: list[Text] = Field(default_factory=list)
+    art9_condition: Art9Condition | None = None
+    data_use: str | None = Field(default=None, description="fideslang data use key")
+    notes: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _interests_need_basis_f(self) -> Purpose:
+        if self.legitimate_interests and LegalBasis.legitimate_interests not in self.legal_bases:
+            raise ValueError(
+                "legitimate_interests are listed but Art. 6(1)(f) is not among legal_bases"
+            )
+        if LegalBasis.legitimate_interests in self.legal_bases and not self.legitimate_interests:
+            raise ValueError(
+                "Art. 6(1)(f) needs the legitimate interests stated (Art. 13(1)(d))"
+            )
+        return self
+
+
+class Recipient(Model):
+    """Art. 30(1)(d): a recipient, either internal (a role) or a processor from `processors`."""
+
+    internal: str | None = None
+    processor: Key | None = None
+    third_party: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Recipient:
+        if sum(x is not None for x in (self.internal, self.processor, self.third_party)) != 1:
+            raise ValueError("give exactly one of internal, processor, third_party")
+        return self
+
+
+class TransferMechanism(StrEnum):
+    eea = "eea"  # inside the EU/EEA: no transfer
+    adequacy = "adequacy"  # Art. 45
+    scc = "scc"  # Art. 46(2)(c) standard contractual clauses
+    bcr = "bcr"  # Art. 47
+    derogation = "derogation"  # Art. 49
+
+
+class Transfer(Model):
+    """Art. 30(1)(e), Art. 15(2): a transfer to a third country and its safeguard."""
+
+    country: CountryCode
+    mechanism: TransferMechanism
+    recipient: str | None = None
+    document: str | None = None
+
+
+class ProcessingActivity(Model):
+    """One row of the Art. 30(1) record of processing activities."""
+
+    key: Key
+    name: Text
+    purposes: list[Key] = Field(min_length=1)
+    subjects: list[Key] = Field(min_length=1)
+    data_categories: list[Key] = Field(min_length=1)
+    sources: list[Text] = Field(default_factory=lambda: ["The data subject"])
+    recipients: list[Recipient] = Field(default_factory=list)
+    transfers: list[Transfer] = Field(default_factory=list)
+    retention: list[Key] = Field(default_factory=list, description="retention rule keys")
+    retention_description: Text | None = None
+    security_measures: list[Text] = Field(default_factory=list)
+    systems: list[Key] = Field(default_factory=list)
+    consent_purposes: list[Key] = Field(
+        default_factory=list, description="consent purposes (consent.purposes keys) it relies on"
+    )
+    art9_condition: Art9Condition | None = None
+    art9_note: Text | None = Field(
+        default=None, description="how the Art. 9(2) condition applies here (Art. 30 record)"
+    )
+    automated_decisions: bool = False
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+class TriggerEvent(StrEnum):
+    relationship_ended = "relationship_ended"
+    process_completed = "process_completed"
+    case_closed = "case_closed"
+    collected = "collected"
+
+
+class Trigger(Model):
+    """What starts the retention clock: a date column, optionally named as a business event."""
+
+    field: str = Field(description="table.column holding the trigger date")
+    event: TriggerEvent | None = None
+
+
+class Period(Model):
+    months: int = Field(default=0, ge=0, le=1200)
+    years: int = Field(default=0, ge=0, le=100)
+    days: int = Field(default=0, ge=0, le=36500)
+    # "N years plus the current year": delete by 31 December of (trigger year + N).
+    anchor: Literal["none", "end_of_year"] = "none"
+    # An all-zero period means "as soon as the trigger has happened" (e.g. at case close).
+
+
+class RetentionAction(StrEnum):
+    delete = "delete"  # delete the rows (and their dependants)
+    anonymize = "anonymize"  # replace identifying fields with pseudonyms / generalizations
+    redact = "redact"  # scan free text and redact sensitive findings
+    null = "null"  # set the fields to NULL
+
+
+class RetentionRule(Model):
+    """A retention promise executed as a sweep over one system table."""
+
+    key: Key
+    description: Text
+    system: Key
+    table: str
+    trigger: Trigger
+    period: Period
+    kind: Literal["maximum", "statutory"] = Field(
+        default="maximum",
+        description="maximum: a limit the company set (clamped, never rolled forward); "
+        "statutory: a minimum a law imposes",
+    )
+    action: RetentionAction = RetentionAction.delete
+    fields: list[str] = Field(default_factory=list, description="for null/anonymize/redact")
+    condition: str | None = Field(
+        default=None, description="column that must be non-null/true for the rule to apply"
+    )
+    statutory_basis: Text | None = None
+    legal_obligation: bool = Field(
+        default=False,
+        description="data kept under this rule is exempt from erasure (Art. 17(3)(b))",
+    )
+    jurisdiction: Literal["storage_country"] | CountryCode = "storage_country"
+    record_kind: Literal["accounting", "correspondence", "other"] = "other"
+
+
+# --- consent ---------------------------------------------------------------------------------
+
+
+class ConsentPurpose(Model):
+    """A purpose people choose for or against (Art. 7), or may object to (Art. 21)."""
+
+    key: Key
+    title: Text
+    purpose: Key = Field(description="the policy purpose this serves")
+    mode: Literal["opt_in", "opt_out"]
+    legal_basis: LegalBasis
+    channels: list[Literal["email", "post", "sms", "phone", "web", "event"]] = Field(
+        default_factory=list
+    )
+    wording: Text | None = None
+    version: int = Field(default=1, ge=1)
+    double_opt_in: bool = False
+    valid_months: int | None = Field(default=None, ge=1)
+    direct_marketing: bool = Field(
+        default=False, description="objection is absolute (Art. 21(3))"
+    )
+
+
+class CookieService(Model):
+    name: str
+    provider: str | None = None
+    cookies: list[str] = Field(default_factory=list)
+    description: Text | None = None
+    identifies_persons: bool = True
+
+
+class CookieCategory(Model):
+    key: Key
+    title: Text
+    description: Text
+    required: bool = False
+    valid_days: int = Field(default=365, ge=1, le=395)
+    gcm_signals: list[str] = Field(
+        default_factory=list, description="Google Consent Mode v2 signals this category grants"
+    )
+    gpc_refuses: bool = Field(default=False, description="Global Privacy Control refuses it")
+    services: list[CookieService] = Field(default_factory=list)
+
+
+class Cookies(Model):
+    version: int = Field(default=1, ge=1)
+    categories: list[CookieCategory] = Field(default_factory=list)
+    banner_text: Text | None = None
+
+
+class Consent(Model):
+    purposes: list[ConsentPurpose] = Field(default_factory=list)
+    cookies: Cookies = Field(default_factory=Cookies)
+    store_ip_addresses: bool = False
+
+
+# --- processors ------------------------------------------------------------------------------
+
+
+class Dpa(Model):
+    """Art. 28(3): the data processing agreement."""
+
+    signed: date | None = None
+    reference: str | None = None
+    review_due: date | None = None
+
+
+class SubProcessor(Model):
+    key: Key
+    name: str
+    service: str
+    country: CountryCode
+    transfer_mechanism: TransferMechanism = TransferMechanism.eea
+    dpa: Dpa | None = None
+    added: date | None = None
+
+
+class Processor(Model):
+    key: Key
+    name: str
+    service: str
+    country: CountryCode
+    transfer_mechanism: TransferMechanism = TransferMechanism.eea
+    data_categories: list[Key] = Field(default_factory=list)
+    systems: list[Key] = Field(default_factory=list)
+    dpa: Dpa | None = None
+    sub_processors: list[SubProcessor] = Field(default_factory=list)
+
+
+class ProcessorRole(Model):
+    """Art. 30(2): processing the company performs as a processor for its customers."""
+
+    key: Key
+    controller: str = Field(description="the customer (controller) served")
+    categories_of_processing: list[Text] = Field(min_length=1)
+    data_categories: list[Key] = Field(default_factory=list)
+    transfers: list[Transfer] = Field(default_factory=list)
+    security_measures: list[Text] = Field(default_factory=list)
+    sub_processors: list[Key] = Field(default_factory=list)
+
+
+# --- systems ---------------------------------------------------------------------------------
+
+
+class EraseAction(StrEnum):
+    delete_row = "delete_row"
+    null = "null"
+    mask = "mask"
+    hash = "hash"
+    keep = "keep"  # kept under a retention rule (Art. 17(3)(b)) or not personal
+
+
+class FieldSpec(Model):
+    """A column holding (or pointing at) personal data."""
+
+    name: str
+    category: Key | None = None
+    erase: EraseAction | None = Field(
+        default=None, description="override of the table's erase action for this field"
+    )
+    provided: bool = Field(
+        default=True, description="provided or observed (portable, Art. 20), not inferred"
+    )
+    free_text: bool = Field(default=False, description="may hold anything; scanned")
+
+
+class Reference(Model):
+    """A foreign key: this table's `field` points at `to` (`table.column`)."""
+
+    field: str
+    to: str = Field(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")
+
+
+class TableSpec(Model):
+    name: str = Field(pattern=r"^[A-Za-z0-9_]+$")
+    primary_key: str = "id"
+    identities: dict[str, str] = Field(
+        default_factory=dict,
+        description="identity type (email, phone, customer_number, national_id) -> column",
+    )
+    references: list[Reference] = Field(default_factory=list)
+    fields: list[FieldSpec] = Field(default_factory=list)
+    erase: EraseAction = EraseAction.delete_row
+    retention: Key | None = Field(
+        default=None, description="rows are kept under this rule instead of erased"
+    )
+    restriction_flag: str | None = Field(
+        default=None, description="boolean column set while processing is restricted"
+    )
+
+
+class HttpEndpoints(Model):
+    lookup: str = Field(description="GET path with {identity_type} and {value} placeholders")
+    export: str | None = None
+    delete: str | None = None
+    rectify: str | None = None
+
+
+class HttpAuth(Model):
+    header: str = "Authorization"
+    scheme: str = "Bearer"
+    token_env: str = Field(description="environment variable holding the token")
+
+
+class SystemSpec(Model):
+    """A company data store Steward reads and changes through a connector."""
+
+    key: Key
+    name: Text
+    connector: str = Field(description="connector name in the steward.connectors registry")
+    url: str | None = Field(default=None, description="URL without a password")
+    url_env: str | None = Field(default=None, description="environment variable with the URL")
+    url_file: str | None = Field(default=None, description="secrets file holding the URL")
+    storage_country: CountryCode
+    owner: str | None = None
+    tables: list[TableSpec] = Field(default_factory=list)
+    fides_dataset: str | None = Field(
+        default=None, description="a fideslang dataset file describing the tables"
+    )
+    endpoints: HttpEndpoints | None = None
+    auth: HttpAuth | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _no_inline_password(cls, v: str | None) -> str | None:
+        if v and "@" in v.split("://", 1)[-1].split("/", 1)[0]:
+            netloc = v.split("://", 1)[-1].split("/", 1)[0]
+            if ":" in netloc.split("@", 1)[0]:
+                raise ValueError(
+                    "inline passwords are not allowed in url: use url_env or url_file"
+                )
+        return v
+
+    @model_validator(mode="after")
+    def _has_location(self) -> SystemSpec:
+        if not (self.url or self.url_env or self.url_file):
+            raise ValueError("a system needs url, url_env or url_file")
+        return self
+
+
+# --- rights, breaches, notice ---------------------------------------------------------------
+
+
+class Rights(Model):
+    offered: list[Right] = Field(default_factory=lambda: list(Right))
+    response_months: int = Field(default=1, ge=1, le=1, description="Art. 12(3): one month")
+    extension_months: int = Field(default=2, ge=0, le=2, description="Art. 12(3): two more")
+    automated_decisions: bool = Field(default=False, description="Art. 22: decisions made?")
+    automated_decisions_statement: Text | None = None
+    approval_required: list[Right] = Field(
+        default_factory=lambda: [Right.erasure, Right.rectification, Right.access],
+        description="request types an officer approves before execution",
+    )
+    may_ask_for_information: bool = True
+    statement: Text | None = None
+
+
+class Breaches(Model):
+    notify_within_hours: int = Field(default=72, ge=1, le=72, description="Art. 33(1)")
+    promise: Text | None = None
+    reminder_hours: list[int] = Field(default_factory=lambda: [24, 48, 66])
+
+
+class NoticeSection(Model):
+    title: Text
+    text: Text
+
+
+class Notice(Model):
+    intro: Text | None = None
+    email_security_note: Text | None = None
+    retention_statement: Text | None = None
+    processors_statement: Text | None = None
+    new_purposes_statement: Text | None = None
+    cookies_statement: Text | None = None
+    closing: list[Text] = Field(default_factory=list)
+    extra_sections: list[NoticeSection] = Field(default_factory=list)
+
+
+class Policy(Model):
+    """The whole policy. Cross-references are checked by `steward.policy.crossrefs`."""
+
+    steward: Literal[1] = Field(default=1, description="policy schema version")
+    policy: PolicyMeta
+    controller: Controller
+    authorities: dict[CountryCode, Authority] = Field(default_factory=dict)
+    subject_categories: list[SubjectCategory] = Field(min_length=1)
+    data_categories: list[DataCategory] = Field(min_length=1)
+    purposes: list[Purpose] = Field(min_length=1)
+    processing_activities: list[ProcessingActivity] = Field(default_factory=list)
+    retention_rules: list[RetentionRule] = Field(default_factory=list)
+    consent: Consent = Field(default_factory=Consent)
+    processors: list[Processor] = Field(default_factory=list)
+    processor_roles: list[ProcessorRole] = Field(default_factory=list)
+    systems: list[SystemSpec] = Field(default_factory=list)
+    rights: Rights = Field(default_factory=Rights)
+    breaches: Breaches = Field(default_factory=Breaches)
+    notice: Notice = Field(default_factory=Notice)
+
+    # Lookups by key; the lists are small, built once per call site that needs many.
+    def purpose(self, key: str) -> Purpose:
+        return _by_key(self.purposes, key, "purpose")
+
+    def data_category(self, key: str) -> DataCategory:
+        return _by_key(self.data_categories, key, "data category")
+
+    def system(self, key: str) -> SystemSpec:
+        return _by_key(self.systems, key, "system")
+
+    def retention_rule(self, key: str) -> RetentionRule:
+        return _by_key(self.retention_rules, key, "retention rule")
+
+    def processor(self, key: str) -> Processor:
+        return _by_key(self.processors, key, "processor")
+
+    def consent_purpose(self, key: str) -> ConsentPurpose:
+        return _by_key(self.consent.purposes, key, "consent purpose")
+
+    def authority(self, country: str) -> Authority:
+        try:
+            return self.authorities[country]
+        except KeyError:
+            from steward.errors import NotFound
+
+            raise NotFound(f"no supervisory authority for country {country!r} in the policy")
+
+    def text(self, value: Text | None, lang: str | None = None) -> str:
+        """Resolve a possibly multilingual text to `lang`, falling back to the default."""
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        lang = lang or self.policy.default_language
+        return value.get(lang) or value.get(self.policy.default_language) or next(
+            iter(value.values()), ""
+        )
+
+
+def _by_key(items: list[_T], key: str, what: str) -> _T:
+    for item in items:
+        if getattr(item, "key", None) == key:
+            return item
+    from steward.errors import NotFound
+
+    raise NotFound(f"unknown {what} {key!r}")

@@ -1,0 +1,2 @@
+"""The web layer (FastAPI): public privacy center, officer console, JSON API. Thin: parse,
+call the domain, render."""

@@ -1,0 +1,84 @@
+"""The application factory: `create_app(settings)` builds a FastAPI app with its own engine,
+policy and templates (nothing at import time), so tests build as many as they like."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from steward import __version__
+from steward.config import Settings
+from steward.policy.models import Policy
+from steward.store.db import make_engine, make_sessionmaker
+from steward.web import problems, routes
+from steward.web.deps import NotSignedIn
+from steward.web.nav import visible
+from steward.web.security import RateLimiter, SecurityHeaders, csrf_token
+
+HERE = Path(__file__).parent
+SESSION_HOURS = 8
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    env = templates.env
+    env.globals["csrf_token"] = csrf_token
+    env.globals["nav"] = visible
+    env.globals["version"] = __version__
+    return templates
+
+
+def create_app(
+    settings: Settings, *, policy: Policy | None = None, engine: Engine | None = None
+) -> FastAPI:
+    """Build the app. `policy` and `engine` default to the ones `settings` names."""
+    if policy is None:
+        from steward.policy.loader import load_policy
+
+        policy = load_policy(settings.policy)
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="Steward",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.policy = policy
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.templates = make_templates()
+    app.state.limiter = RateLimiter()
+    app.state.extras: dict[str, Any] = {}
+
+    problems.install(app)
+
+    @app.exception_handler(NotSignedIn)
+    async def _login_first(request: Request, exc: NotSignedIn) -> Response:
+        if problems.wants_json(request):
+            return problems.problem(401, "Unauthorized", "sign in first", request)
+        return RedirectResponse(f"/console/login?next={request.url.path}", status_code=303)
+
+    for router in routes.routers():
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="steward_session",
+        max_age=int(timedelta(hours=SESSION_HOURS).total_seconds()),
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.add_middleware(SecurityHeaders, hsts=settings.base_url.startswith("https://"))
+    return app

@@ -1,0 +1,77 @@
+"""Console sign-in and sign-out.
+
+Wrong e-mail and wrong password get the same message and take about the same time (the
+password check runs against a dummy hash for unknown accounts); sign-in is rate-limited per
+client address.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from steward import audit
+from steward.auth.users import authenticate
+from steward.errors import TooManyRequests
+from steward.web.deps import PUBLIC, SessionDep, current_user
+from steward.web.security import client_id, csrf_protect
+
+router = APIRouter(prefix="/console", dependencies=[Depends(csrf_protect)])
+FAILED = "The e-mail or password is not right."
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local console paths: no open redirect to another site.
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return "/console"
+
+
+@router.get("/login", dependencies=[PUBLIC])
+def login_page(request: Request, next: str | None = None) -> Response:
+    if current_user(request) is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return request.app.state.templates.TemplateResponse(
+        request, "console/login.html", {"next": _safe_next(next), "error": None}
+    )
+
+
+@router.post("/login", dependencies=[PUBLIC])
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str, Form()] = "/console",
+) -> Response:
+    limiter = request.app.state.limiter
+    limit = request.app.state.settings.login_attempts_per_minute
+    try:
+        limiter.hit("login", client_id(request), limit=limit)
+    except TooManyRequests as err:
+        return request.app.state.templates.TemplateResponse(
+            request, "console/login.html", {"next": _safe_next(next), "error": err.detail},
+            status_code=429,
+        )
+    user = authenticate(session, email=email, password=password)
+    if user is None:
+        return request.app.state.templates.TemplateResponse(
+            request, "console/login.html", {"next": _safe_next(next), "error": FAILED},
+            status_code=401,
+        )
+    limiter.reset("login", client_id(request))
+    # A fresh session on sign-in: a token planted before login is not carried over.
+    request.session.clear()
+    request.session["uid"] = user.id
+    request.session["role"] = user.role
+    audit.append(session, actor=f"user:{user.id}", action="console.login",
+                 subject_ref=f"user:{user.id}")
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[PUBLIC])
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/console/login", status_code=303)

@@ -1,0 +1,61 @@
+"""The console dashboard: one card per capability, each fed by `dashboard_cards`.
+
+Capabilities contribute cards by adding a provider to `PROVIDERS` (a function taking the
+request's session and policy and returning a list of `Card`s).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from steward.audit.tables import AuditEvent
+from steward.policy.models import Policy
+from steward.web.deps import PolicyDep, SessionDep, Viewer
+
+router = APIRouter(prefix="/console")
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    value: str
+    link: str | None = None
+    note: str | None = None
+    tone: str = ""  # "", "ok", "warn", "bad"
+    lines: list[str] = field(default_factory=list)
+
+
+def _foundation(session: Session, policy: Policy) -> list[Card]:
+    events = session.scalar(select(func.count(AuditEvent.seq))) or 0
+    return [
+        Card("Purposes", str(len(policy.purposes)), "/console/policy"),
+        Card("Processing activities", str(len(policy.processing_activities)),
+             "/console/policy/ropa", note="Art. 30 record"),
+        Card("Connected systems", str(len(policy.systems)), "/console/policy#systems"),
+        Card("Audit events", str(events), "/console/audit"),
+    ]
+
+
+# "module:function" providers; each capability appends its own.
+PROVIDERS: list[str] = []
+
+
+def dashboard_cards(session: Session, policy: Policy) -> list[Card]:
+    cards = _foundation(session, policy)
+    for ref in PROVIDERS:
+        module, fn = ref.split(":")
+        cards.extend(getattr(importlib.import_module(module), fn)(session, policy))
+    return cards
+
+
+@router.get("")
+def dashboard(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep) -> Response:
+    return request.app.state.templates.TemplateResponse(
+        request, "console/dashboard.html", {"cards": dashboard_cards(session, policy)}
+    )

@@ -1,0 +1,88 @@
+"""Typed dependencies shared by every route: the store session, the policy, the settings,
+the signed-in user and role guards.
+
+Every console/API route declares exactly one access rule: `RoleGuard(role)` or `Public()`.
+A test walks the route table and fails for a route that has neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from steward.auth.tables import User
+from steward.auth.users import Role
+from steward.config import Settings
+from steward.errors import Forbidden
+from steward.policy.models import Policy
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    sm = request.app.state.sessionmaker
+    with sm() as session, session.begin():
+        yield session
+
+
+def get_policy(request: Request) -> Policy:
+    return request.app.state.policy  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+PolicyDep = Annotated[Policy, Depends(get_policy)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+class NotSignedIn(Exception):
+    """Raised for an anonymous visitor of a console page: HTML → redirect to the login page,
+    API → 401 problem."""
+
+
+def current_user(request: Request) -> User | None:
+    uid = request.session.get("uid")
+    if uid is None:
+        return None
+    sm = request.app.state.sessionmaker
+    with sm() as s:
+        user = s.get(User, int(uid))
+        if user is None or user.disabled or request.session.get("role") != user.role:
+            request.session.clear()
+            return None
+        s.expunge(user)
+        return user
+
+
+class RoleGuard:
+    """Dependency: the signed-in user must hold at least `role`."""
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+
+    def __call__(self, request: Request) -> User:
+        user = current_user(request)
+        if user is None:
+            raise NotSignedIn()
+        if not Role(user.role).allows(self.role):
+            raise Forbidden(f"this needs the {self.role.value} role")
+        request.state.user = user
+        return user
+
+
+class Public:
+    """Dependency marking a route as open to anyone (the public privacy center, health)."""
+
+    def __call__(self, request: Request) -> None:
+        request.state.user = None
+
+
+Viewer = Annotated[User, Depends(RoleGuard(Role.viewer))]
+Officer = Annotated[User, Depends(RoleGuard(Role.officer))]
+Admin = Annotated[User, Depends(RoleGuard(Role.admin))]
+PUBLIC = Depends(Public())

@@ -1,0 +1,17 @@
+"""The console's navigation: (label, path, least role). Capabilities add their pages here."""
+
+from __future__ import annotations
+
+from steward.auth.users import Role
+
+NAV: list[tuple[str, str, Role]] = [
+    ("Dashboard", "/console", Role.viewer),
+    ("Policy", "/console/policy", Role.viewer),
+    ("Record of processing", "/console/policy/ropa", Role.viewer),
+    ("Audit log", "/console/audit", Role.viewer),
+]
+
+
+def visible(role: str) -> list[tuple[str, str]]:
+    r = Role(role)
+    return [(label, path) for label, path, need in NAV if r.allows(need)]

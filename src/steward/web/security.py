@@ -1,0 +1,136 @@
+"""Security headers (with a per-request CSP nonce), CSRF tokens and a rate limiter.
+
+The CSP allows no inline script or style: every script is a file under /static or served by
+Steward itself; a nonce is available (`request.state.csp_nonce`) for pages that must embed one.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from fastapi import Request
+
+from steward.errors import Forbidden, TooManyRequests
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+
+
+def csp(nonce: str) -> str:
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; "
+        "img-src 'self' data:; "
+        "connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: adds security headers to every HTTP response."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce
+
+        async def _send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                existing = {k.lower() for k, _ in headers}
+                add = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                ]
+                if b"content-security-policy" not in existing:
+                    add.append((b"content-security-policy", csp(nonce).encode()))
+                if self.hsts:
+                    add.append((b"strict-transport-security", b"max-age=31536000"))
+                headers.extend(h for h in add if h[0] not in existing)
+            await send(message)
+
+        await self.app(scope, receive, _send)
+
+
+# --- CSRF ------------------------------------------------------------------------------------
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use (synchronizer-token pattern)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return str(token)
+
+
+async def csrf_protect(request: Request) -> None:
+    """Dependency for form routes: unsafe methods must echo the session's token."""
+    if request.method not in UNSAFE:
+        return
+    expected = request.session.get("csrf")
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+        raise Forbidden("the form has expired or did not come from this site (CSRF check); "
+                        "reload the page and try again")
+
+
+# --- rate limiting ---------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """Fixed-window counter per (bucket, client). In-process: one limiter per server process;
+    behind a load balancer each process limits on its own (a documented trade-off)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hits: dict[tuple[str, str], tuple[int, float]] = {}
+
+    def hit(self, bucket: str, client: str, *, limit: int, window: float = 60.0) -> None:
+        now = time.monotonic()
+        key = (bucket, client)
+        with self._lock:
+            count, start = self._hits.get(key, (0, now))
+            if now - start >= window:
+                count, start = 0, now
+            count += 1
+            self._hits[key] = (count, start)
+            if len(self._hits) > 100_000:  # bound memory under a flood of distinct clients
+                cutoff = now - window
+                self._hits = {k: v for k, v in self._hits.items() if v[1] >= cutoff}
+        if count > limit:
+            raise TooManyRequests(f"too many requests; try again in {int(window - (now - start)) + 1} s")
+
+    def reset(self, bucket: str, client: str) -> None:
+        with self._lock:
+            self._hits.pop((bucket, client), None)
+
+
+def client_id(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
