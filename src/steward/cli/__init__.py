@@ -28,7 +28,10 @@ _core.register(app)
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        # standalone_mode=False hands back typer.Exit codes instead of exiting.
+        rv = app(standalone_mode=False)
+        if isinstance(rv, int) and rv != 0:
+            sys.exit(rv)
     except PolicyError as err:
         for line in err.problems:
             print(line, file=sys.stderr)

@@ -1,0 +1,311 @@
+"""Statutory minimum retention of bookkeeping material, per storage country, as data.
+
+Only accounting material is covered by the bookkeeping exception to erasure (GDPR Art.
+17(3)(b)), and only for the period of the country where it is stored. A company rule that
+deletes such material earlier breaks bookkeeping law (an error); one that keeps data longer
+than the law or any documented purpose needs breaches storage limitation, GDPR Art. 5(1)(e)
+(a warning).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import MappingProxyType
+from typing import Literal
+
+from steward.errors import InvalidInput
+from steward.legal.periods import (
+    add_months,
+    check_count,
+    check_date,
+    company_maximum,
+    years_plus_current_year,
+)
+
+Anchor = Literal["financial_year_end", "record_date", "calendar_year_of_financial_year_end"]
+CompanyType = Literal["private", "public"]
+Unit = Literal["days", "months", "years", "years_plus_current_year"]
+
+
+@dataclass(frozen=True, slots=True)
+class StatutoryRetention:
+    """One statutory minimum: keep `kind` records `months` from `anchor` (see `end`)."""
+
+    country: str
+    kind: str
+    statute: str
+    article: str
+    months: int
+    anchor: Anchor
+    summary: str
+    company_types: frozenset[str] = frozenset({"private", "public"})
+
+    @property
+    def citation(self) -> str:
+        return f"{self.statute} {self.article}"
+
+    def end(self, record_date: date, financial_year_end: date) -> date:
+        """Last day the record must be kept."""
+        if self.anchor == "record_date":
+            return add_months(record_date, self.months)
+        if self.anchor == "financial_year_end":
+            return add_months(financial_year_end, self.months)
+        # "through the Nth year after the calendar year in which the financial year ended"
+        return date(financial_year_end.year + self.months // 12, 12, 31)
+
+
+_DK = "Bogføringsloven (lov nr. 700 af 24. maj 2022)"
+_NO = "Bokføringsloven (LOV-2004-11-19-73)"
+_SE = "Bokföringslagen (1999:1078)"
+STATUTORY_RETENTION: tuple[StatutoryRetention, ...] = (
+    StatutoryRetention(
+        "DK", "accounting", _DK, "§ 12, stk. 1", 60, "financial_year_end",
+        "5 years from the end of the financial year the material concerns",
+    ),
+    StatutoryRetention(
+        "NO", "accounting", _NO, "§ 13 første ledd", 60, "financial_year_end",
+        "5 years after the end of the financial year",
+    ),
+    StatutoryRetention(
+        "NO", "agreements", _NO, "§ 13 annet ledd", 42, "financial_year_end",
+        "3 years and 6 months after the end of the financial year (agreements)",
+    ),
+    StatutoryRetention(
+        "NO", "correspondence", _NO, "§ 13 annet ledd", 42, "financial_year_end",
+        "3 years and 6 months after the end of the financial year (correspondence)",
+    ),
+    StatutoryRetention(
+        "SE", "accounting", _SE, "7 kap. 2 §", 84, "calendar_year_of_financial_year_end",
+        "through the 7th year after the calendar year in which the financial year ended",
+    ),
+    StatutoryRetention(
+        "GB", "accounting", "Companies Act 2006", "s.388(4)(a)", 36, "record_date",
+        "3 years from the date the records are made (private company)",
+        frozenset({"private"}),
+    ),
+    StatutoryRetention(
+        "GB", "accounting", "Companies Act 2006", "s.388(4)(b)", 72, "record_date",
+        "6 years from the date the records are made (public company)",
+        frozenset({"public"}),
+    ),
+    StatutoryRetention(
+        "GB", "accounting", "HMRC: Finance Act 1998", "Sch. 18 para. 21", 72,
+        "financial_year_end", "6 years from the end of the financial year (company tax records)",
+    ),
+)  # fmt: skip
+
+_ALIASES = MappingProxyType({"UK": "GB"})
+
+
+def _country(country: str) -> str:
+    code = country.strip().upper() if isinstance(country, str) else ""
+    code = _ALIASES.get(code, code)
+    known = sorted({r.country for r in STATUTORY_RETENTION})
+    if code not in known:
+        raise InvalidInput(
+            f"No statutory bookkeeping retention is recorded for storage country {country!r}; "
+            f"supported: {', '.join(known)}."
+        )
+    return code
+
+
+def applicable_rules(
+    country: str, kind: str = "accounting", company_type: str = "private"
+) -> list[StatutoryRetention]:
+    """The statutory minima for records of `kind` stored in `country`."""
+    code = _country(country)
+    if company_type not in ("private", "public"):
+        raise InvalidInput(f"company_type must be 'private' or 'public', got {company_type!r}.")
+    of_country = [r for r in STATUTORY_RETENTION if r.country == code]
+    rules = [r for r in of_country if r.kind == kind and company_type in r.company_types]
+    if not rules:
+        kinds = sorted({r.kind for r in of_country})
+        raise InvalidInput(
+            f"No statutory retention for {kind!r} records in {code}; kinds: {', '.join(kinds)}."
+        )
+    return rules
+
+
+def financial_year_end_for(record_date: date, financial_year_end: tuple[int, int]) -> date:
+    """End of the financial year `record_date` falls in, for a year ending on (month, day);
+    (2, 29) ends on 28 February in common years."""
+    check_date(record_date, "record_date")
+    try:
+        month, day = financial_year_end
+        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2024, month)[1]:
+            raise ValueError
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"financial_year_end must be (month, day), e.g. (12, 31), got {financial_year_end!r}."
+        ) from exc
+
+    def on(year: int) -> date:
+        return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+    end = on(record_date.year)
+    return end if end >= record_date else on(record_date.year + 1)
+
+
+def minimum_ends(
+    record_date: date,
+    country: str,
+    *,
+    kind: str = "accounting",
+    financial_year_end: tuple[int, int] = (12, 31),
+    company_type: str = "private",
+) -> list[tuple[StatutoryRetention, date]]:
+    """Each applicable statutory minimum with the last day it requires keeping the record."""
+    fy_end = financial_year_end_for(record_date, financial_year_end)
+    return [
+        (rule, rule.end(record_date, fy_end))
+        for rule in applicable_rules(country, kind, company_type)
+    ]
+
+
+def statutory_minimum_end(
+    record_date: date,
+    country: str,
+    *,
+    kind: str = "accounting",
+    financial_year_end: tuple[int, int] = (12, 31),
+    company_type: str = "private",
+) -> date:
+    """The last day a record dated `record_date` must be kept under the storage country's
+    bookkeeping law (the latest of the applicable statutes, e.g. GB: Companies Act 2006
+    s.388 and HMRC)."""
+    ends = minimum_ends(
+        record_date,
+        country,
+        kind=kind,
+        financial_year_end=financial_year_end,
+        company_type=company_type,
+    )
+    return max(end for _, end in ends)
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPeriod:
+    """A retention period counted from a trigger date (e.g. the end of the relationship)."""
+
+    amount: int
+    unit: Unit
+
+    def __post_init__(self) -> None:
+        check_count(self.amount, "amount")
+        if self.unit not in ("days", "months", "years", "years_plus_current_year"):
+            raise InvalidInput(
+                "unit must be one of days, months, years, years_plus_current_year, "
+                f"got {self.unit!r}."
+            )
+
+    def end(self, trigger: date) -> date:
+        """Last day of keeping; month ends clamped, never rolled forward (a company maximum)."""
+        if self.unit == "days":
+            return check_date(trigger, "trigger") + timedelta(days=self.amount)
+        if self.unit == "months":
+            return company_maximum(trigger, self.amount)
+        if self.unit == "years":
+            return company_maximum(trigger, self.amount * 12)
+        return years_plus_current_year(trigger, self.amount)
+
+    def describe(self) -> str:
+        if self.unit == "years_plus_current_year":
+            return f"{self.amount} years plus the current year"
+        return f"{self.amount} {self.unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem with a retention rule; `severity` "error" blocks, "warning" informs."""
+
+    severity: Literal["error", "warning"]
+    code: str
+    message: str
+    article: str
+
+
+def _sample(years: Iterable[int]) -> list[date]:
+    # Every day of several consecutive years (one a leap year) covers every month-end and
+    # financial-year-end case, so the worst case found is the real worst case.
+    out: list[date] = []
+    for year in years:
+        d = date(year, 1, 1)
+        while d.year == year:
+            out.append(d)
+            d += timedelta(days=1)
+    return out
+
+
+def check_rule_period(
+    period: RetentionPeriod,
+    *,
+    country: str,
+    kind: str | None = "accounting",
+    financial_year_end: tuple[int, int] = (12, 31),
+    company_type: str = "private",
+    needed: RetentionPeriod | None = None,
+) -> list[Finding]:
+    """Compare a company retention rule with the storage country's statutory minimum and with
+    the longest documented need (`needed`), for records dated on the rule's trigger date (the
+    latest a record can be made, hence the binding case).
+
+    Returns an error when the rule deletes before the statute allows (bookkeeping law,
+    GDPR Art. 17(3)(b)) and a warning when it keeps data longer than the statute and the
+    documented need require (storage limitation, GDPR Art. 5(1)(e)). `kind=None`: no statute.
+    """
+    if kind is None and needed is None:
+        raise InvalidInput("Give a statutory kind or a documented need to compare the rule with.")
+    if kind is not None:
+        applicable_rules(country, kind, company_type)  # validates before the loop
+    findings: list[Finding] = []
+    short: tuple[int, date, date, date, str] | None = None
+    excess_max, excess_example = 0, None
+    for trigger in _sample(range(2024, 2028)):
+        rule_end = period.end(trigger)
+        need_end = needed.end(trigger) if needed is not None else date.min
+        if kind is not None:
+            ends = minimum_ends(
+                trigger, country, kind=kind,
+                financial_year_end=financial_year_end, company_type=company_type,
+            )  # fmt: skip
+            rule, law_end = max(ends, key=lambda pair: pair[1])
+            gap = (law_end - rule_end).days
+            if gap > 0 and (short is None or gap > short[0]):
+                short = (gap, trigger, rule_end, law_end, rule.citation)
+            need_end = max(law_end, need_end)
+        over = (rule_end - need_end).days
+        if over > excess_max:
+            excess_max, excess_example = over, (trigger, rule_end, need_end)
+    if short is not None:
+        gap, trigger, rule_end, law_end, citation = short
+        findings.append(
+            Finding(
+                "error",
+                "shorter_than_statutory_minimum",
+                f"Keeping {kind} records for {period.describe()} is too short in {country}: a "
+                f"record dated {trigger.isoformat()} would be deleted after "
+                f"{rule_end.isoformat()}, but {citation} requires keeping it until "
+                f"{law_end.isoformat()} ({gap} days more). The bookkeeping duty prevails over "
+                f"erasure (GDPR Art. 17(3)(b)).",
+                citation,
+            )
+        )
+    if excess_example is not None:
+        trigger, rule_end, need_end = excess_example
+        basis = "the statutory minimum" if needed is None else "the statute and documented need"
+        findings.append(
+            Finding(
+                "warning",
+                "longer_than_needed",
+                f"Keeping data for {period.describe()} exceeds {basis} by up to {excess_max} "
+                f"days (a record dated {trigger.isoformat()} is kept until "
+                f"{rule_end.isoformat()}, needed until {need_end.isoformat()}). Keep personal "
+                f"data no longer than necessary (GDPR Art. 5(1)(e), storage limitation) or "
+                f"document the purpose that needs it.",
+                "GDPR Art. 5(1)(e)",
+            )
+        )
+    return findings
