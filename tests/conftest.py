@@ -168,3 +168,48 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dic
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Sync Playwright leaves an event loop behind that breaks later async tests: browser last.
     items.sort(key=lambda it: it.get_closest_marker("browser") is not None)
+
+
+# --- a live server for the browser -----------------------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, url: str, engine: Engine, settings: object, app: object) -> None:
+        self.url = url
+        self.engine = engine
+        self.settings = settings
+        self.app = app
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """Steward served by uvicorn on a thread (SQLite store, ProMark policy), for Chromium.
+
+    Cookies are not marked Secure here: the browser talks plain HTTP to 127.0.0.1.
+    """
+    import threading
+    import time
+
+    import uvicorn
+
+    from steward.web.app import create_app
+    from tests.helpers import settings_for
+
+    eng = make_engine(f"sqlite:///{tmp_path / 'steward.db'}")
+    upgrade_engine(eng)
+    port = free_port()
+    settings = settings_for(eng, tmp_path, cookie_secure=False,
+                            base_url=f"http://127.0.0.1:{port}")
+    app = create_app(settings, engine=eng)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield LiveServer(f"http://127.0.0.1:{port}", eng, settings, app)
+    server.should_exit = True
+    thread.join(timeout=10)
+    eng.dispose()

@@ -24,6 +24,7 @@ def settings_for(engine: Engine, tmp_path: Path, **overrides: object) -> Setting
         "data_dir": tmp_path / "var",
         "secret_key": "test-secret-key-not-for-production",
         "policy": PROMARK,
+        "base_url": "https://testserver",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -21,7 +21,9 @@ class Settings(BaseSettings):
         default=None, description="signs sessions and tokens; generated into data_dir if unset"
     )
     base_url: str = "http://127.0.0.1:8000"
-    cookie_secure: bool = True
+    # Secure cookies need HTTPS; None = decide from base_url (https → Secure). A plain-HTTP
+    # laptop demo on 127.0.0.1 would otherwise never keep its session in some browsers.
+    cookie_secure: bool | None = None
     # Background jobs: Huey on SQLite in data_dir by default; redis://host:port/db at scale.
     jobs_url: str | None = None
     jobs_in_process: bool = True
@@ -36,6 +38,13 @@ class Settings(BaseSettings):
     # Public endpoints: requests per minute per client address.
     rate_limit_per_minute: int = 30
     login_attempts_per_minute: int = 5
+    consent_events_per_minute: int = 120  # cookie-banner decisions per client address
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.base_url.startswith("https://")
 
     @property
     def outbox_dir(self) -> Path:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from steward.audit.tables import GENESIS, AuditEvent, AuditHead
@@ -41,6 +41,17 @@ def _iso(at: datetime) -> str:
     return at.isoformat(timespec="microseconds")
 
 
+_EVENTS = AuditEvent.__table__
+_HEAD = AuditHead.__table__
+# Lock the head first (FOR UPDATE on PostgreSQL; SQLite transactions already hold the write
+# lock from BEGIN IMMEDIATE), so concurrent appends take turns and never fork the chain.
+_SELECT_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_EVENT = insert(_EVENTS)
+_UPDATE_HEAD = (
+    update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+
+
 def append(
     session: Session,
     *,
@@ -57,26 +68,19 @@ def append(
     """
     at = at or datetime.now(UTC)
     body = canonical(details or {})
-    row = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
-    ).one_or_none()
+    conn = session.connection()
+    row = conn.execute(_SELECT_HEAD).one_or_none()
     if row is None:
-        session.add(AuditHead(id=1, seq=1, hash=GENESIS))
-        session.flush()
-        seq, prev = 1, GENESIS
-    else:
-        seq, prev = row
+        raise RuntimeError("the audit head row is missing: run `steward db upgrade`")
+    seq, prev = row[0] + 1, row[1]
     digest = event_hash(prev, seq, at, actor, action, subject_ref, body)
-    ev = AuditEvent(
-        seq=seq, at=at, actor=actor, action=action, subject_ref=subject_ref, details=body,
-        prev_hash=prev, hash=digest,
-    )
-    session.add(ev)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
-    return ev
+    values = {"seq": seq, "at": at, "actor": actor, "action": action,
+              "subject_ref": subject_ref, "details": body, "prev_hash": prev, "hash": digest}
+    # Prebuilt Core statements on the session's connection: building ORM statements per call
+    # cost more than the database work itself.
+    conn.execute(_INSERT_EVENT, values)
+    conn.execute(_UPDATE_HEAD, {"new_seq": seq, "new_hash": digest})
+    return AuditEvent(**values)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def create_app(
         session_cookie="steward_session",
         max_age=int(timedelta(hours=SESSION_HOURS).total_seconds()),
         same_site="lax",
-        https_only=settings.cookie_secure,
+        https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.base_url.startswith("https://"))
     return app

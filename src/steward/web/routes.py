@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
 ROUTERS: list[str] = [
     "steward.web.center.notice",
@@ -21,4 +22,13 @@ def routers() -> list[APIRouter]:
     for name in ROUTERS:
         module = importlib.import_module(name)
         out.append(module.router)
+    return out
+
+
+def api_routes() -> list[APIRoute]:
+    """Every endpoint of every router, with its full path: the route table the access-rule
+    test walks (a route added anywhere shows up here)."""
+    out: list[APIRoute] = []
+    for router in routers():
+        out.extend(r for r in router.routes if isinstance(r, APIRoute))
     return out

@@ -9,10 +9,21 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from steward import audit
-from steward.policy.ropa import export_ropa
+from steward.policy.ropa import (
+    CONTROLLER_FIELDS,
+    PROCESSOR_FIELDS,
+    export_rows,
+    ropa_processor_rows,
+    ropa_rows,
+)
 from steward.web.deps import PUBLIC, Admin, PolicyDep, SessionDep, Viewer
 
 router = APIRouter(prefix="/api", tags=["foundation"])
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @router.get("/health", dependencies=[PUBLIC])
@@ -54,7 +65,12 @@ def ropa(
     role: str = Query("controller", pattern="^(controller|processor)$"),
 ) -> Response:
     """The Art. 30 record as JSON, CSV or Excel (Art. 30(1) as controller, 30(2) as processor)."""
-    data, media, filename = export_ropa(policy, fmt=format, role=role)
+    if role == "controller":
+        data = export_rows(ropa_rows(policy), CONTROLLER_FIELDS, format)
+    else:
+        data = export_rows(ropa_processor_rows(policy), PROCESSOR_FIELDS, format)
+    media = MEDIA[format]
+    filename = f"art30-{role}-{policy.policy.id}.{format}"
     return Response(data, media_type=media,
                     headers={"content-disposition": f'attachment; filename="{filename}"'})
 

@@ -1,0 +1,49 @@
+"""The public notice, health, the console pages and the Art. 30 export over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from tests.helpers import login, make_client
+
+
+def test_public_notice_and_health(sqlite_engine: Engine, tmp_path: Path) -> None:
+    client = make_client(sqlite_engine, tmp_path)
+    r = client.get("/privacy")
+    assert r.status_code == 200
+    for fact in ("ProMark A/S", "31 07 52 62", "Maglebjergvej 11", "72 hours"):
+        assert fact in r.text, fact
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/privacy?lang=da").status_code == 200
+    assert client.get("/api/openapi.json").json()["info"]["title"] == "Steward"
+    assert "/api/ropa" in client.get("/api/docs").text
+
+
+def test_console_pages_render_for_a_viewer(sqlite_engine: Engine, tmp_path: Path) -> None:
+    client = make_client(sqlite_engine, tmp_path)
+    login(client, sqlite_engine, "viewer")
+    dash = client.get("/console")
+    assert dash.status_code == 200 and "Dashboard" in dash.text
+    assert "Audit log" in dash.text  # navigation
+    audit_page = client.get("/console/audit")
+    assert "console.login" in audit_page.text
+    assert "intact" in client.get("/console/audit?verify=true").text
+    assert "ProMark A/S" in client.get("/console/policy").text
+    ropa = client.get("/console/policy/ropa")
+    assert ropa.status_code == 200 and "Art. 30" in ropa.text
+
+
+def test_ropa_export_over_the_api(sqlite_engine: Engine, tmp_path: Path) -> None:
+    client = make_client(sqlite_engine, tmp_path)
+    login(client, sqlite_engine, "viewer")
+    r = client.get("/api/ropa?format=csv")
+    assert r.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) >= 5
+    x = client.get("/api/ropa?format=xlsx")
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    assert client.get("/api/ropa?format=pdf").status_code == 422
