@@ -12,13 +12,13 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
+from tests.helpers import PASSWORD, add_user, csrf_from, login, make_client
 
 from steward.audit.tables import AuditEvent
 from steward.auth.users import Role
 from steward.store.db import make_sessionmaker
 from steward.web.deps import Public, RoleGuard
 from steward.web.routes import api_routes, routers
-from tests.helpers import PASSWORD, add_user, csrf_from, login, make_client
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

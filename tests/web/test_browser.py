@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.helpers import PASSWORD, add_user
 
 pytestmark = pytest.mark.browser

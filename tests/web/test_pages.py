@@ -7,7 +7,6 @@ import io
 from pathlib import Path
 
 from sqlalchemy import Engine
-
 from tests.helpers import login, make_client
 
 
@@ -47,3 +46,31 @@ def test_ropa_export_over_the_api(sqlite_engine: Engine, tmp_path: Path) -> None
     x = client.get("/api/ropa?format=xlsx")
     assert x.status_code == 200 and x.content[:2] == b"PK"
     assert client.get("/api/ropa?format=pdf").status_code == 422
+
+
+def test_admin_manages_users(sqlite_engine: Engine, tmp_path: Path) -> None:
+    import re
+
+    client = make_client(sqlite_engine, tmp_path)
+    token = login(client, sqlite_engine, "admin")
+    r = client.post("/console/users", data={"email": "new@example.com", "role": "viewer",
+                                             "csrf_token": token})
+    assert r.status_code == 200 and "new@example.com" in r.text
+    password = re.search(r"<code>([^<]+)</code>", r.text).group(1)  # type: ignore[union-attr]
+    dup = client.post("/console/users", data={"email": "NEW@example.com", "role": "viewer",
+                                               "csrf_token": token})
+    assert dup.status_code == 409
+    other = make_client(sqlite_engine, tmp_path)
+    from tests.helpers import csrf_from
+
+    t2 = csrf_from(other.get("/console/login").text)
+    ok = other.post("/console/login", data={"email": "new@example.com", "password": password,
+                                            "csrf_token": t2}, follow_redirects=False)
+    assert ok.status_code == 303
+    assert other.get("/console", follow_redirects=False).status_code == 200
+    uid = re.search(r'/console/users/(\d+)/disable"[^>]*>\s*<input[^>]*>\s*<button[^>]*>Disable',
+                    client.get("/console/users").text.split("new@example.com", 1)[1])
+    assert uid
+    client.post(f"/console/users/{uid.group(1)}/disable", data={"csrf_token": token})
+    # A disabled user's session ends at the next request.
+    assert other.get("/console", follow_redirects=False).status_code == 303

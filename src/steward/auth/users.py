@@ -92,3 +92,20 @@ def count_users(session: Session) -> int:
 
 def generate_password() -> str:
     return secrets.token_urlsafe(15)
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email)))
+
+
+def set_disabled(session: Session, *, user_id: int, disabled: bool, actor: str) -> User:
+    """Disable or re-enable a user; their open sessions end at their next request."""
+    from steward.errors import NotFound
+
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    user.disabled = disabled
+    audit.append(session, actor=actor, action="user.disabled" if disabled else "user.enabled",
+                 subject_ref=f"user:{user.id}")
+    return user

@@ -24,6 +24,11 @@ app = typer.Typer(
 from steward.cli import core as _core  # noqa: E402
 
 _core.register(app)
+from steward.cli import policy as _policy  # noqa: E402
+from steward.cli import ropa as _ropa  # noqa: E402
+
+app.add_typer(_policy.app, name="policy")
+app.add_typer(_ropa.app, name="ropa")
 
 
 def main() -> None:

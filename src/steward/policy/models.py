@@ -480,6 +480,11 @@ class HttpAuth(Model):
     header: str = "Authorization"
     scheme: str = "Bearer"
     token_env: str = Field(description="environment variable holding the token")
+    token_file: str | None = Field(
+        default=None,
+        description="file holding the token when token_env is unset (relative to the data "
+        "folder the connector is given, e.g. var/demo/)",
+    )
 
 
 class SystemSpec(Model):
@@ -561,21 +566,41 @@ class Policy(Model):
     """The whole policy. Cross-references are checked by `steward.policy.crossrefs`."""
 
     steward: Literal[1] = Field(default=1, description="policy schema version")
-    policy: PolicyMeta
-    controller: Controller
-    authorities: dict[CountryCode, Authority] = Field(default_factory=dict)
-    subject_categories: list[SubjectCategory] = Field(min_length=1)
-    data_categories: list[DataCategory] = Field(min_length=1)
-    purposes: list[Purpose] = Field(min_length=1)
-    processing_activities: list[ProcessingActivity] = Field(default_factory=list)
-    retention_rules: list[RetentionRule] = Field(default_factory=list)
-    consent: Consent = Field(default_factory=Consent)
-    processors: list[Processor] = Field(default_factory=list)
-    processor_roles: list[ProcessorRole] = Field(default_factory=list)
-    systems: list[SystemSpec] = Field(default_factory=list)
-    rights: Rights = Field(default_factory=Rights)
-    breaches: Breaches = Field(default_factory=Breaches)
-    notice: Notice = Field(default_factory=Notice)
+    policy: PolicyMeta = Field(description="id, version, effective date and languages")
+    controller: Controller = Field(description="the controller (Art. 13(1)(a), 30(1)(a))")
+    authorities: dict[CountryCode, Authority] = Field(
+        default_factory=dict, description="supervisory authorities by country code"
+    )
+    subject_categories: list[SubjectCategory] = Field(
+        min_length=1, description="categories of data subjects (Art. 30(1)(c))"
+    )
+    data_categories: list[DataCategory] = Field(
+        min_length=1, description="categories of personal data (Art. 30(1)(c))"
+    )
+    purposes: list[Purpose] = Field(
+        min_length=1, description="purposes and legal bases (Art. 13(1)(c)-(d))"
+    )
+    processing_activities: list[ProcessingActivity] = Field(
+        default_factory=list, description="the Art. 30(1) record, one entry per activity"
+    )
+    retention_rules: list[RetentionRule] = Field(
+        default_factory=list, description="retention promises executed as sweeps (Art. 5(1)(e))"
+    )
+    consent: Consent = Field(
+        default_factory=Consent, description="consent purposes (Art. 7) and cookie categories"
+    )
+    processors: list[Processor] = Field(
+        default_factory=list, description="processors and sub-processors (Art. 28)"
+    )
+    processor_roles: list[ProcessorRole] = Field(
+        default_factory=list, description="processing done as a processor (Art. 30(2))"
+    )
+    systems: list[SystemSpec] = Field(
+        default_factory=list, description="the company's data stores and their tables"
+    )
+    rights: Rights = Field(default_factory=Rights, description="rights offered (Arts. 12-22)")
+    breaches: Breaches = Field(default_factory=Breaches, description="breach promise (Art. 33)")
+    notice: Notice = Field(default_factory=Notice, description="texts of the public notice")
 
     # Lookups by key; the lists are small, built once per call site that needs many.
     def purpose(self, key: str) -> Purpose:
@@ -602,7 +627,9 @@ class Policy(Model):
         except KeyError:
             from steward.errors import NotFound
 
-            raise NotFound(f"no supervisory authority for country {country!r} in the policy")
+            raise NotFound(
+                f"no supervisory authority for country {country!r} in the policy"
+            ) from None
 
     def text(self, value: Text | None, lang: str | None = None) -> str:
         """Resolve a possibly multilingual text to `lang`, falling back to the default."""

@@ -6,5 +6,6 @@ Only Alembic's environment and tests import this; domain code imports its own ta
 from steward.store.db import Base
 import steward.audit.tables  # noqa: F401
 import steward.auth.tables  # noqa: F401
+import steward.publication.tables  # noqa: F401
 
 metadata = Base.metadata

@@ -45,12 +45,15 @@ def create_app(
 
         policy = load_policy(settings.policy)
     engine = engine or make_engine(settings.database_url)
+    from steward.jobs.worker import lifespan  # the in-process job worker of `steward serve`
+
     app = FastAPI(
         title="Steward",
         version=__version__,
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.policy = policy
@@ -61,6 +64,12 @@ def create_app(
     app.state.extras: dict[str, Any] = {}
 
     problems.install(app)
+    # The policy this server runs is a published version: kept, so earlier ones stay viewable.
+    from steward.publication.versions import publish
+    from steward.store.db import transaction
+
+    with transaction(app.state.sessionmaker) as s:
+        app.state.policy_version_id = publish(s, policy).id
 
     @app.exception_handler(NotSignedIn)
     async def _login_first(request: Request, exc: NotSignedIn) -> Response:

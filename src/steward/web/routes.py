@@ -9,10 +9,12 @@ from fastapi.routing import APIRoute
 
 ROUTERS: list[str] = [
     "steward.web.center.notice",
+    "steward.web.center.versions",
     "steward.web.console.auth",
     "steward.web.console.dashboard",
     "steward.web.console.audit",
     "steward.web.console.policy",
+    "steward.web.console.users",
     "steward.web.api.core",
 ]
 

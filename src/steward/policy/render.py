@@ -1,0 +1,218 @@
+"""Render the public privacy notice (Arts. 13-14) from a policy, as HTML or Markdown.
+
+`render_notice(policy, lang=..., fmt="html"|"md")` returns an HTML fragment (to embed in a page)
+or Markdown; `render_notice_page` a standalone HTML page. Headings and fixed phrases come from
+`templates/labels.yaml` (English is the fallback); the company's texts come from the policy,
+falling back to its default language, then English.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from ruamel.yaml import YAML
+
+from steward.errors import InvalidInput
+from steward.legal import articles
+from steward.policy.models import LegalBasis, Policy, Right, Text
+
+TEMPLATES = Path(__file__).parent / "templates"
+REQUESTS_PATH = "/privacy/requests"
+
+# GDPR articles of each right (shown next to it in every language).
+RIGHT_ARTICLES = {
+    Right.access: articles.ART_15,
+    Right.rectification: articles.ART_16,
+    Right.erasure: articles.ART_17,
+    Right.restriction: articles.ART_18,
+    Right.portability: articles.ART_20,
+    Right.objection: articles.ART_21,
+    Right.automated_decisions: articles.ART_22,
+}
+
+
+@cache
+def labels() -> dict[str, dict[str, Any]]:
+    """The label table: language -> label key -> text."""
+    data = YAML(typ="safe").load((TEMPLATES / "labels.yaml").read_text(encoding="utf-8"))
+    return {str(k): dict(v) for k, v in data.items()}
+
+
+@cache
+def _env(html: bool) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=html,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def legal_basis_text(bases: list[LegalBasis], word_and: str = "and", gdpr: str = "GDPR") -> str:
+    """`GDPR Art. 6(1)(b) and (f)` for the letters given."""
+    letters = [f"({b.value})" for b in sorted(bases, key=lambda b: b.value)]
+    joined = letters[0]
+    if len(letters) > 1:
+        joined = f"{', '.join(letters[:-1])} {word_and} {letters[-1]}"
+    return f"{gdpr} Art. 6(1){joined}"
+
+
+def format_date(day: date, lang: str) -> str:
+    """`20 February 2020` (en), `20. februar 2020` (da)."""
+    lab = _Labels(lang)
+    month = lab.get("months")[day.month - 1]
+    return str(lab.get("date_format")).format(day=day.day, month=month, year=day.year)
+
+
+class _Labels:
+    def __init__(self, lang: str) -> None:
+        table = labels()
+        self.own = table.get(lang, {})
+        self.fallback = table["en"]
+
+    def get(self, key: str) -> Any:
+        return self.own.get(key, self.fallback[key])
+
+
+def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
+    """Everything the templates show, resolved to `lang` (plain strings, lists and dicts)."""
+    lang = lang or policy.policy.default_language
+    lab = _Labels(lang)
+
+    def t(value: Text | None) -> str:
+        if isinstance(value, dict) and lang not in value and "en" in value:
+            # Fallback order: requested language, policy default, English.
+            return value.get(policy.policy.default_language) or value["en"]
+        return policy.text(value, lang)
+
+    def country(code: str) -> str:
+        return str(lab.get("countries").get(code, code))
+
+    c = policy.controller
+    subjects = {s.key: t(s.name) for s in policy.subject_categories}
+    general, sensitive = [], []
+    for cat in policy.data_categories:
+        notes = []
+        if cat.special:
+            notes.append(lab.get("special_category"))
+        if cat.national_id:
+            notes.append(lab.get("national_id"))
+        if cat.only_subjects:
+            who = ", ".join(subjects.get(s, s).lower() for s in cat.only_subjects)
+            notes.append(f"{lab.get('only_about')} {who}")
+        item = {"name": t(cat.name), "notes": notes, "description": t(cat.description)}
+        (sensitive if cat.special or cat.national_id else general).append(item)
+
+    purposes = []
+    for i, p in enumerate(policy.purposes, 1):
+        purposes.append({
+            "number": i,
+            "title": t(p.title),
+            "description": t(p.description),
+            "examples": [t(x) for x in p.examples],
+            "situations": [{"title": t(s.title), "text": t(s.text)} for s in p.situations],
+            "foundation": legal_basis_text(p.legal_bases, lab.get("and"), lab.get("gdpr")),
+            "interests": [t(x) for x in p.legitimate_interests],
+            "art9": f"{lab.get('art9')} Art. 9(2)({p.art9_condition.value})"
+            if p.art9_condition else "",
+            "notes": [t(x) for x in p.notes],
+        })
+
+    rights = [
+        {"text": lab.get(f"right_{r.value}"), "article": RIGHT_ARTICLES[r]}
+        for r in policy.rights.offered
+    ]
+    processors = [
+        {
+            "name": p.name, "service": p.service, "country": country(p.country),
+            "safeguard": lab.get(f"mechanism_{p.transfer_mechanism.value}"),
+            "subs": [
+                {"name": s.name, "service": s.service, "country": country(s.country),
+                 "safeguard": lab.get(f"mechanism_{s.transfer_mechanism.value}")}
+                for s in p.sub_processors
+            ],
+        }
+        for p in policy.processors
+    ]
+    authority = None
+    if c.complaint_authority and c.complaint_authority in policy.authorities:
+        a = policy.authorities[c.complaint_authority]
+        authority = {"name": a.name, "website": a.website, "phone": a.phone or "",
+                     "complaint_url": a.complaint_url or ""}
+    cookies = [
+        {
+            "title": t(cat.title), "description": t(cat.description), "required": cat.required,
+            "services": [
+                {"name": s.name, "provider": s.provider or "", "cookies": s.cookies,
+                 "identifies": s.identifies_persons, "description": t(s.description)}
+                for s in cat.services
+            ],
+        }
+        for cat in policy.consent.cookies.categories
+    ]
+    n = policy.notice
+    return {
+        "lang": lang,
+        "l": {k: lab.get(k) for k in labels()["en"]},
+        "title": t(policy.policy.title),
+        "intro": t(n.intro),
+        "controller": {
+            "name": c.name, "street": c.address.street,
+            "postal_city": f"{c.address.postal_code} {c.address.city}",
+            "country": lab.get("countries").get(c.address.country, c.address.country),
+            "registration": f"{c.registration.scheme} {c.registration.number}"
+            if c.registration else "",
+            "phone": c.phone or "", "email": c.email or "", "website": c.website or "",
+        },
+        "general_data": general,
+        "sensitive_data": sensitive,
+        "purposes": purposes,
+        "new_purposes_statement": t(n.new_purposes_statement),
+        "rights": rights,
+        "rights_statement": t(policy.rights.statement),
+        "rights_extension": lab.get("rights_extension").format(
+            months=policy.rights.extension_months
+        ) if policy.rights.extension_months else "",
+        "rights_ask": lab.get("rights_ask") if policy.rights.may_ask_for_information else "",
+        "automated_statement": t(policy.rights.automated_decisions_statement),
+        "requests_path": REQUESTS_PATH,
+        "processors_statement": t(n.processors_statement),
+        "processors": processors,
+        "retention_statement": t(n.retention_statement),
+        "retention_rules": [t(r.description) for r in policy.retention_rules],
+        "breach_promise": t(policy.breaches.promise),
+        "breach_deadline": lab.get("breaches_deadline").format(
+            hours=policy.breaches.notify_within_hours
+        ),
+        "authority": authority,
+        "email_note": t(n.email_security_note),
+        "cookies_statement": t(n.cookies_statement),
+        "cookies": cookies,
+        "extra_sections": [{"title": t(s.title), "text": t(s.text)} for s in n.extra_sections],
+        "effective": lab.get("effective").format(date=format_date(policy.policy.effective, lang)),
+        "closing": [t(x) for x in n.closing],
+    }
+
+
+def render_notice(
+    policy: Policy, *, lang: str | None = None, fmt: Literal["html", "md"] = "html"
+) -> str:
+    """The notice as an HTML fragment (no <html>) or as Markdown."""
+    if fmt not in ("html", "md"):
+        raise InvalidInput(f"unknown notice format {fmt!r}: use html or md")
+    ctx = notice_context(policy, lang)
+    name = "notice.html.j2" if fmt == "html" else "notice.md.j2"
+    return _env(fmt == "html").get_template(name).render(**ctx)
+
+
+def render_notice_page(policy: Policy, *, lang: str | None = None) -> str:
+    """A standalone HTML page holding the notice."""
+    ctx = notice_context(policy, lang)
+    ctx["fragment"] = render_notice(policy, lang=lang, fmt="html")
+    return _env(True).get_template("notice_page.html.j2").render(**ctx)

@@ -1,0 +1,263 @@
+"""The record of processing activities (GDPR Art. 30) derived from the policy.
+
+`ropa_rows(policy)` gives one row per processing activity with every Art. 30(1) item (a)-(g),
+plus the legal basis (Art. 6(1)) and the Art. 9(2) condition; `ropa_processor_rows(policy)` the
+Art. 30(2) record of processing done as a processor. `export_rows(rows, fields, fmt)` writes
+either as CSV, XLSX or JSON bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Literal
+
+from steward.errors import InvalidInput
+from steward.policy.crossrefs import EEA
+from steward.policy.models import (
+    Contact,
+    LegalBasis,
+    Policy,
+    RetentionRule,
+    TransferMechanism,
+)
+from steward.policy.render import legal_basis_text
+
+Format = Literal["csv", "xlsx", "json"]
+
+# (key, column heading): the order of the exported columns.
+CONTROLLER_FIELDS: tuple[tuple[str, str], ...] = (
+    ("activity", "Processing activity"),
+    ("controller", "(a) Controller, name and contact details"),
+    ("dpo", "(a) Data protection officer"),
+    ("representative", "(a) Representative / joint controller"),
+    ("purposes", "(b) Purposes of the processing"),
+    ("legal_basis", "Legal basis (Art. 6(1))"),
+    ("art9_condition", "Condition for special categories (Art. 9(2))"),
+    ("data_subjects", "(c) Categories of data subjects"),
+    ("data_categories", "(c) Categories of personal data"),
+    ("recipients", "(d) Categories of recipients"),
+    ("third_countries", "(d) Recipients in third countries"),
+    ("transfers", "(e) Transfers to third countries and safeguards"),
+    ("erasure_time_limits", "(f) Time limits for erasure"),
+    ("security_measures", "(g) Technical and organisational security measures"),
+    ("systems", "Systems"),
+    ("sources", "Sources of the data"),
+)
+PROCESSOR_FIELDS: tuple[tuple[str, str], ...] = (
+    ("role", "Processing as processor"),
+    ("processor", "(a) Processor, name and contact details"),
+    ("controller", "(a) Controller on whose behalf we act"),
+    ("dpo", "(a) Data protection officer"),
+    ("categories_of_processing", "(b) Categories of processing"),
+    ("data_categories", "Categories of personal data"),
+    ("sub_processors", "Sub-processors"),
+    ("transfers", "(c) Transfers to third countries and safeguards"),
+    ("security_measures", "(d) Technical and organisational security measures"),
+)
+MECHANISMS = {
+    TransferMechanism.eea: "within the EU/EEA",
+    TransferMechanism.adequacy: "adequacy decision (Art. 45)",
+    TransferMechanism.scc: "standard contractual clauses (Art. 46(2)(c))",
+    TransferMechanism.bcr: "binding corporate rules (Art. 47)",
+    TransferMechanism.derogation: "derogation (Art. 49)",
+}
+EVENTS = {
+    "relationship_ended": "the relationship ended",
+    "process_completed": "the process was completed",
+    "case_closed": "the case was closed",
+    "collected": "the data was collected",
+}
+NONE = "none"
+
+
+def _contact(c: Contact | None) -> str:
+    if c is None:
+        return "not designated"
+    parts = [c.name, c.email, c.phone]
+    if c.address:
+        parts.append(f"{c.address.street}, {c.address.postal_code} {c.address.city}, "
+                     f"{c.address.country}")
+    return ", ".join(p for p in parts if p) or "not designated"
+
+
+def _dpo(policy: Policy) -> str:
+    c = policy.controller
+    if c.dpo is not None:
+        return _contact(c.dpo)
+    return f"no DPO designated; privacy contact: {_contact(c.privacy_contact)}"
+
+
+def controller_contact(policy: Policy) -> str:
+    c = policy.controller
+    parts = [c.name, f"{c.address.street}, {c.address.postal_code} {c.address.city}, "
+             f"{c.address.country}"]
+    if c.registration:
+        parts.append(f"{c.registration.scheme} {c.registration.number}")
+    parts += [x for x in (c.phone, c.email) if x]
+    return "; ".join(parts)
+
+
+def period_words(rule: RetentionRule) -> str:
+    """`10 years plus the current year after the relationship ended (crm.customers)`."""
+    p = rule.period
+    units = [(p.years, "year"), (p.months, "month"), (p.days, "day")]
+    amount = " ".join(f"{n} {u}{'s' if n != 1 else ''}" for n, u in units if n)
+    when = EVENTS.get(rule.trigger.event or "", f"the date in {rule.trigger.field}")
+    if not amount:
+        text = f"immediately when {when}"
+    else:
+        plus = " plus the current year" if p.anchor == "end_of_year" else ""
+        limit = "no later than " if rule.kind == "maximum" else "at least "
+        text = f"{limit}{amount}{plus} after {when}"
+    action = {"delete": "deleted", "anonymize": "anonymized", "redact": "redacted",
+              "null": "cleared"}[rule.action.value]
+    what = f"{rule.system}.{rule.table}"
+    if rule.fields:
+        what += f" ({', '.join(rule.fields)})"
+    extra = " (kept under a legal obligation, Art. 17(3)(b))" if rule.legal_obligation else ""
+    return f"{what}: {action} {text}{extra}"
+
+
+def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
+    """One Art. 30(1) row per processing activity, every value a string."""
+    t = lambda v: policy.text(v, lang)  # noqa: E731
+    purposes = {p.key: p for p in policy.purposes}
+    data = {d.key: d for d in policy.data_categories}
+    subjects = {s.key: s for s in policy.subject_categories}
+    rules = {r.key: r for r in policy.retention_rules}
+    processors = {p.key: p for p in policy.processors}
+    rows = []
+    for act in policy.processing_activities:
+        bases: set[LegalBasis] = set()
+        art9 = {act.art9_condition} if act.art9_condition else set()
+        for key in act.purposes:
+            if key in purposes:
+                bases.update(purposes[key].legal_bases)
+                if purposes[key].art9_condition:
+                    art9.add(purposes[key].art9_condition)
+        special = [k for k in act.data_categories if k in data and data[k].special]
+        recipients, third, transfers = [], [], []
+        for rec in act.recipients:
+            if rec.internal:
+                recipients.append(f"internal: {rec.internal}")
+            elif rec.third_party:
+                recipients.append(f"third party: {rec.third_party}")
+            elif rec.processor in processors:
+                proc = processors[rec.processor]
+                recipients.append(f"processor: {proc.name} ({proc.service}, {proc.country})")
+                for who, country, mech in [(proc.name, proc.country, proc.transfer_mechanism)] + [
+                    (f"{s.name}, sub-processor of {proc.name}", s.country, s.transfer_mechanism)
+                    for s in proc.sub_processors
+                ]:
+                    if country not in EEA:
+                        third.append(f"{who} ({country})")
+                        transfers.append(f"{country}: {who}; {MECHANISMS[mech]}")
+        for tr in act.transfers:
+            line = f"{tr.country}: {tr.recipient or 'recipient'}; {MECHANISMS[tr.mechanism]}"
+            if tr.document:
+                line += f" ({tr.document})"
+            if not any(x.startswith(f"{tr.country}: ") for x in transfers):
+                transfers.append(line)
+        limits = [period_words(rules[k]) for k in act.retention if k in rules]
+        if act.retention_description:
+            limits.append(t(act.retention_description))
+        art9_text = NONE if not special else "; ".join(
+            [f"Art. 9(2)({c.value})" for c in sorted(art9, key=lambda c: c.value)]
+            + ([t(act.art9_note)] if act.art9_note else [])
+        )
+        rows.append({
+            "activity": f"{t(act.name)} ({act.key})",
+            "controller": controller_contact(policy),
+            "dpo": _dpo(policy),
+            "representative": _contact(policy.controller.representative),
+            "purposes": "; ".join(t(purposes[k].title) for k in act.purposes if k in purposes),
+            "legal_basis": legal_basis_text(sorted(bases)) if bases else NONE,
+            "art9_condition": art9_text,
+            "data_subjects": "; ".join(t(subjects[k].name) for k in act.subjects if k in subjects),
+            "data_categories": "; ".join(
+                f"{t(data[k].name)} ({k})" for k in act.data_categories if k in data
+            ),
+            "recipients": "; ".join(recipients) or NONE,
+            "third_countries": "; ".join(third) or NONE,
+            "transfers": "; ".join(transfers) or NONE,
+            "erasure_time_limits": "; ".join(limits) or "not determined",
+            "security_measures": "; ".join(t(m) for m in act.security_measures) or NONE,
+            "systems": ", ".join(act.systems) or NONE,
+            "sources": "; ".join(t(s) for s in act.sources) or NONE,
+        })
+    return rows
+
+
+def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
+    """One Art. 30(2) row per processing the company performs as a processor."""
+    t = lambda v: policy.text(v, lang)  # noqa: E731
+    data = {d.key: d for d in policy.data_categories}
+    processors = {p.key: p for p in policy.processors}
+    rows = []
+    for role in policy.processor_roles:
+        subs, transfers = [], []
+        for key in role.sub_processors:
+            if key not in processors:
+                continue
+            proc = processors[key]
+            subs.append(f"{proc.name} ({proc.service}, {proc.country})")
+            for who, country, mech in [(proc.name, proc.country, proc.transfer_mechanism)] + [
+                (s.name, s.country, s.transfer_mechanism) for s in proc.sub_processors
+            ]:
+                if country not in EEA:
+                    transfers.append(f"{country}: {who}; {MECHANISMS[mech]}")
+        transfers += [
+            f"{tr.country}: {tr.recipient or 'recipient'}; {MECHANISMS[tr.mechanism]}"
+            for tr in role.transfers
+        ]
+        rows.append({
+            "role": role.key,
+            "processor": controller_contact(policy),
+            "controller": role.controller,
+            "dpo": _dpo(policy),
+            "categories_of_processing": "; ".join(t(c) for c in role.categories_of_processing),
+            "data_categories": "; ".join(
+                f"{t(data[k].name)} ({k})" if k in data else k for k in role.data_categories
+            ) or NONE,
+            "sub_processors": "; ".join(subs) or NONE,
+            "transfers": "; ".join(transfers) or NONE,
+            "security_measures": "; ".join(t(m) for m in role.security_measures) or NONE,
+        })
+    return rows
+
+
+def export_rows(
+    rows: list[dict[str, str]], fields: tuple[tuple[str, str], ...], fmt: str
+) -> bytes:
+    """Rows as CSV (UTF-8 with BOM, for spreadsheet apps), XLSX or JSON bytes."""
+    if fmt == "json":
+        return (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode()
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow([heading for _, heading in fields])
+        for row in rows:
+            writer.writerow([row[key] for key, _ in fields])
+        return ("\ufeff" + buf.getvalue()).encode()
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Art. 30 record"
+        ws.append([heading for _, heading in fields])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append([row[key] for key, _ in fields])
+        for col in ws.columns:
+            ws.column_dimensions[col[0].column_letter].width = 40
+            for cell in col:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+    raise InvalidInput(f"unknown export format {fmt!r}: use csv, xlsx or json")
