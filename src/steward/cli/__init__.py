@@ -20,15 +20,29 @@ app = typer.Typer(
     add_completion=False,
 )
 
-# Sub-apps register here, one line each.
-from steward.cli import core as _core  # noqa: E402
+# Sub-apps register here, one line each: (module, name, attribute). A name of None means the
+# module registers itself through its `register(app)` function.
+SUBAPPS: list[tuple[str, str | None, str]] = [
+    ("steward.cli.core", None, "register"),
+    ("steward.cli.policy", "policy", "app"),
+    ("steward.cli.ropa", "ropa", "app"),
+    ("steward.cli.breach", "breach", "app"),
+    ("steward.cli.breach", "processors", "processors_app"),
+]
 
-_core.register(app)
-from steward.cli import policy as _policy  # noqa: E402
-from steward.cli import ropa as _ropa  # noqa: E402
 
-app.add_typer(_policy.app, name="policy")
-app.add_typer(_ropa.app, name="ropa")
+def _register_all() -> None:
+    import importlib
+
+    for module_name, name, attr in SUBAPPS:
+        module = importlib.import_module(module_name)
+        if name is None:
+            module.register(app)
+        else:
+            app.add_typer(getattr(module, attr), name=name)
+
+
+_register_all()
 
 
 def main() -> None:

@@ -7,5 +7,7 @@ from steward.store.db import Base
 import steward.audit.tables  # noqa: F401
 import steward.auth.tables  # noqa: F401
 import steward.publication.tables  # noqa: F401
+import steward.breaches.tables  # noqa: F401
+import steward.processors.tables  # noqa: F401
 
 metadata = Base.metadata

@@ -16,6 +16,10 @@ ROUTERS: list[str] = [
     "steward.web.console.policy",
     "steward.web.console.users",
     "steward.web.api.core",
+    "steward.web.console.breaches",
+    "steward.web.api.breaches",
+    "steward.web.console.processors",
+    "steward.web.api.processors",
 ]
 
 

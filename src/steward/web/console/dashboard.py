@@ -43,7 +43,10 @@ def _foundation(session: Session, policy: Policy) -> list[Card]:
 
 
 # "module:function" providers; each capability appends its own.
-PROVIDERS: list[str] = []
+PROVIDERS: list[str] = [
+    "steward.web.console.breaches:cards",
+    "steward.web.console.processors:cards",
+]
 
 
 def dashboard_cards(session: Session, policy: Policy) -> list[Card]:

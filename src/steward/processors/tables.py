@@ -1,0 +1,32 @@
+"""Processor register changes (GDPR Art. 28): the policy lists processors and sub-processors;
+changes made since (a sub-processor added or removed, a DPA signed or renewed, a field
+updated) are rows here, each with the date it takes effect. The register is the policy with
+these changes applied in order — a history, never an overwrite.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Date, DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from steward.store.db import Base
+
+
+class ProcessorChange(Base):
+    __tablename__ = "processor_changes"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    processor_key: Mapped[str] = mapped_column(String(120), index=True)
+    # Set for a change about one sub-processor of `processor_key`.
+    sub_processor_key: Mapped[str | None] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20))  # added / removed / updated / dpa
+    effective: Mapped[date] = mapped_column(Date)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,361 @@
+"""The officer's breach pages (GDPR Arts. 33-34): the register with its 72-hour countdowns,
+the register form, a breach page with its tasks, assessment, notifications, notices, the
+affected-people lookup and the letters. Viewers read; officers act. Every form is
+CSRF-protected; the countdown is server-rendered and ticked by a static script."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from steward.breaches import affected, assessment, export, notices, notifications, register
+from steward.breaches.inputs import NATURES, AssessmentInput, BreachInput, NotificationInput
+from steward.errors import InvalidInput, StewardError
+from steward.policy.models import Policy
+from steward.store.db import transaction
+from steward.web.console.dashboard import Card
+from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer
+from steward.web.security import csrf_protect
+
+router = APIRouter(prefix="/console/breaches", dependencies=[Depends(csrf_protect)])
+
+
+# --- dashboard ---------------------------------------------------------------------------------
+
+
+def left_text(hours: float) -> str:
+    """'41 h 12 min left' or 'overdue by 3 h 5 min' (Art. 33(1) clock)."""
+    minutes = int(abs(hours) * 60)
+    text = f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{text} left" if hours >= 0 else f"overdue by {text}"
+
+
+def cards(session: Session, policy: Policy) -> list[Card]:
+    """Dashboard: open breaches and the nearest 72-hour deadline not yet met."""
+    now = datetime.now(UTC)
+    rows = register.list_breaches(session, status="open")
+    clocks = [(b, register.clock(session, policy, b, now)) for b in rows]
+    pending = sorted([(b, c) for b, c in clocks if c.notified_at is None and b.risk != "unlikely"],
+                     key=lambda bc: bc[1].deadline)
+    if not pending:
+        return [Card("Open breaches", str(len(rows)), "/console/breaches",
+                     note="no 72-hour notification pending", tone="ok" if not rows else "")]
+    b, c = pending[0]
+    tone = "bad" if c.hours_left < 24 else "warn"
+    return [Card("Open breaches", str(len(rows)), "/console/breaches", tone=tone,
+                 note=f"Breach {b.id}: notify by "
+                      f"{c.deadline_local:%Y-%m-%d %H:%M} {c.deadline_local.tzname()}",
+                 lines=[left_text(c.hours_left) + " (Art. 33(1))"])]
+
+
+# --- parsing forms -----------------------------------------------------------------------------
+
+
+def _when(value: str, tz: str, label: str) -> datetime | None:
+    """A form date-time: ISO with an offset, or a local time in the zone `tz`."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{label}: {value!r} is not a date and time.") from None
+    if dt.tzinfo is None:
+        try:
+            dt = dt.replace(tzinfo=ZoneInfo(tz or "UTC"))
+        except (KeyError, ValueError):
+            raise InvalidInput(f"Unknown time zone {tz!r}.") from None
+    return dt
+
+
+def _int(value: str, label: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"{label} must be a whole number.") from None
+
+
+def _validated(model: type[Any], values: dict[str, Any]) -> Any:
+    try:
+        return model(**values)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InvalidInput(f"{where}: {first['msg']}") from None
+
+
+def breach_from_form(form: Any) -> BreachInput:
+    tz = form.get("timezone") or "UTC"
+    return _validated(BreachInput, {
+        "title": form.get("title", ""), "discovery_source": form.get("discovery_source", ""),
+        "description": form.get("description", ""),
+        "aware_at": _when(form.get("aware_at", ""), tz, "Became aware")
+        or _missing("Became aware"),
+        "occurred_at": _when(form.get("occurred_at", ""), tz, "Occurred"),
+        "nature": form.getlist("nature"), "systems": form.getlist("systems"),
+        "data_categories": form.getlist("data_categories"),
+        "subject_categories": form.getlist("subject_categories"),
+        "countries": form.getlist("countries"),
+        "subjects_approx": _int(form.get("subjects_approx", ""), "Approximate data subjects"),
+        "records_approx": _int(form.get("records_approx", ""), "Approximate records"),
+        "consequences": form.get("consequences", ""),
+        "measures_taken": form.get("measures_taken", ""),
+        "measures_proposed": form.get("measures_proposed", ""),
+        "contact_name": form.get("contact_name") or None,
+        "contact_email": form.get("contact_email") or None,
+        "contact_phone": form.get("contact_phone") or None,
+        "processor_key": form.get("processor_key") or None,
+        "processor_reported_at": _when(form.get("processor_reported_at", ""), tz,
+                                       "Processor reported"),
+    })
+
+
+def _missing(label: str) -> datetime:
+    raise InvalidInput(f"{label}: give a date and time.")
+
+
+def selection_from_form(form: Any, tz: str) -> affected.Selection:
+    ids = [i.strip() for i in (form.get("ids") or "").replace("\n", ",").split(",") if i.strip()]
+    filters = []
+    for line in (form.get("filters") or "").splitlines():
+        parts = line.strip().split(None, 2)
+        if not parts:
+            continue
+        if len(parts) < 2:
+            raise InvalidInput("Filters: one 'field operator value' per line, e.g. status eq open.")
+        filters.append({"field": parts[0], "op": parts[1],
+                        "value": parts[2] if len(parts) > 2 else None})
+    return _validated(affected.Selection, {
+        "system": form.get("system", ""), "table": form.get("table", ""),
+        "date_column": form.get("date_column") or None,
+        "since": _when(form.get("since", ""), tz, "From"),
+        "until": _when(form.get("until", ""), tz, "Until"),
+        "ids": [int(i) if i.isdigit() else i for i in ids], "filters": filters,
+        "language": form.get("language") or None,
+    })
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
+    return request.app.state.templates.TemplateResponse(
+        request, f"console/breaches/{name}", ctx, status_code=status)
+
+
+def _form_ctx(policy: Policy, values: dict[str, Any], error: str | None) -> dict[str, Any]:
+    lead = policy.authorities.get(policy.controller.lead_authority)
+    zones = sorted({a.timezone for a in policy.authorities.values()} | {"UTC"})
+    return {"v": values, "error": error, "natures": NATURES, "zones": zones,
+            "default_zone": lead.timezone if lead else "UTC", "policy": policy,
+            "processors": [(p.key, p.name) for p in policy.processors]
+            + [(s.key, f"{s.name} (sub-processor of {p.name})")
+               for p in policy.processors for s in p.sub_processors]}
+
+
+@router.get("")
+def index(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep) -> Response:
+    now = datetime.now(UTC)
+    rows = [(b, register.clock(session, policy, b, now)) for b in register.list_breaches(session)]
+    return _page(request, "index.html", {"rows": rows, "left": left_text})
+
+
+@router.get("/new")
+def new_form(request: Request, user: Officer, policy: PolicyDep) -> Response:
+    return _page(request, "form.html", {**_form_ctx(policy, {}, None), "action": "new"})
+
+
+@router.post("/new")
+async def new(request: Request, user: Officer, policy: PolicyDep) -> Response:
+    form = await request.form()
+    st = request.app.state
+    try:
+        data = breach_from_form(form)
+        with transaction(st.sessionmaker) as s:
+            bid = register.register_breach(s, policy, data, actor=user.email).id
+    except StewardError as err:
+        values = {k: form.getlist(k) if k in _LISTS else form.get(k) for k in form.keys()}
+        return _page(request, "form.html", {**_form_ctx(policy, values, err.detail),
+                                            "action": "new"}, status=422)
+    return RedirectResponse(f"/console/breaches/{bid}", status_code=303)
+
+
+_LISTS = {"nature", "systems", "data_categories", "subject_categories", "countries"}
+
+
+def _values(row: Any, tz: str) -> dict[str, Any]:
+    def local(dt: datetime | None) -> str:
+        from steward.breaches.tables import utc
+
+        return utc(dt).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M") if dt else ""  # type: ignore[union-attr]
+
+    v = row.snapshot()
+    v.update({"aware_at": local(row.aware_at), "occurred_at": local(row.occurred_at),
+              "processor_reported_at": local(row.processor_reported_at), "timezone": tz})
+    return v
+
+
+@router.get("/{breach_id}/edit")
+def edit_form(breach_id: int, request: Request, user: Officer, session: SessionDep,
+              policy: PolicyDep) -> Response:
+    row = register.get_breach(session, breach_id)
+    ctx = _form_ctx(policy, {}, None)
+    ctx["v"] = _values(row, ctx["default_zone"])
+    return _page(request, "form.html", {**ctx, "action": f"{breach_id}/edit", "row": row})
+
+
+@router.post("/{breach_id}/edit")
+async def edit(breach_id: int, request: Request, user: Officer, policy: PolicyDep) -> Response:
+    form = await request.form()
+    st = request.app.state
+    try:
+        data = breach_from_form(form)
+        with transaction(st.sessionmaker) as s:
+            register.update_breach(s, policy, breach_id, data, actor=user.email)
+    except StewardError as err:
+        values = {k: form.getlist(k) if k in _LISTS else form.get(k) for k in form.keys()}
+        return _page(request, "form.html", {**_form_ctx(policy, values, err.detail),
+                                            "action": f"{breach_id}/edit"}, status=422)
+    return RedirectResponse(f"/console/breaches/{breach_id}", status_code=303)
+
+
+def _detail(request: Request, session: Session, policy: Policy, breach_id: int,
+            error: str | None = None, msg: str | None = None, status: int = 200) -> Response:
+    row = register.get_breach(session, breach_id)
+    c = register.clock(session, policy, row)
+    sent = register.notifications(session, row.id)
+    tasks = assessment.duties(policy, row, sent)
+    zones = sorted({a.timezone for a in policy.authorities.values()} | {"UTC"})
+    lead = policy.authorities.get(policy.controller.lead_authority)
+    letter_lang = request.query_params.get("lang")
+    subject, letter = notices.subject_letter(policy, row, letter_lang)
+    return _page(request, "detail.html", {
+        "b": row, "clock": c, "left": left_text(c.hours_left), "tasks": tasks, "sent": sent,
+        "versions": register.versions(session, row.id), "error": error, "msg": msg,
+        "authorities": assessment.competent_authorities(policy, row), "zones": zones,
+        "default_zone": lead.timezone if lead else "UTC", "policy": policy,
+        "letter_subject": subject, "letter": letter,
+        "letter_lang": notices.letter_language(policy, letter_lang),
+        "sql_systems": [s for s in policy.systems if s.connector == "sql"],
+        "now_local": datetime.now(UTC).astimezone(ZoneInfo(lead.timezone if lead else "UTC"))
+        .strftime("%Y-%m-%dT%H:%M"),
+    }, status=status)
+
+
+@router.get("/{breach_id}")
+def detail(breach_id: int, request: Request, user: Viewer, session: SessionDep,
+           policy: PolicyDep, msg: str | None = None) -> Response:
+    return _detail(request, session, policy, breach_id, msg=msg)
+
+
+async def _act(request: Request, breach_id: int, fn: Any) -> Response:
+    """Run `fn(session, form)` in one transaction; show the page with the error on failure."""
+    form = await request.form()
+    st = request.app.state
+    try:
+        with transaction(st.sessionmaker) as s:
+            msg = fn(s, form)
+    except StewardError as err:
+        with transaction(st.sessionmaker) as s:
+            return _detail(request, s, st.policy, breach_id, error=err.detail,
+                           status=err.status if err.status >= 400 else 422)
+    return RedirectResponse(f"/console/breaches/{breach_id}?msg={quote(msg)}", status_code=303)
+
+
+@router.post("/{breach_id}/assess")
+async def assess(breach_id: int, request: Request, user: Officer, policy: PolicyDep) -> Response:
+    def fn(s: Session, form: Any) -> str:
+        data = _validated(AssessmentInput, {
+            "risk": form.get("risk", ""), "reasoning": form.get("reasoning", ""),
+            "exception": form.get("exception") or None,
+            "exception_reason": form.get("exception_reason") or None})
+        assessment.assess(s, policy, breach_id, data, actor=user.email)
+        return "assessed"
+    return await _act(request, breach_id, fn)
+
+
+@router.post("/{breach_id}/notify")
+async def notify(breach_id: int, request: Request, user: Officer, policy: PolicyDep) -> Response:
+    def fn(s: Session, form: Any) -> str:
+        tz = form.get("timezone") or "UTC"
+        data = _validated(NotificationInput, {
+            "kind": form.get("kind") or "authority", "authority": form.get("authority") or None,
+            "phase": form.get("phase") or "initial",
+            "sent_at": _when(form.get("sent_at", ""), tz, "Sent at") or _missing("Sent at"),
+            "channel": form.get("channel") or None, "reference": form.get("reference") or None,
+            "content": form.get("content") or None,
+            "late_reason": form.get("late_reason") or None})
+        notifications.record_notification(s, policy, breach_id, data, actor=user.email)
+        return "notified"
+    return await _act(request, breach_id, fn)
+
+
+@router.post("/{breach_id}/close")
+async def close(breach_id: int, request: Request, user: Officer, policy: PolicyDep) -> Response:
+    def fn(s: Session, form: Any) -> str:
+        assessment.close_breach(s, policy, breach_id, actor=user.email)
+        return "closed"
+    return await _act(request, breach_id, fn)
+
+
+@router.get("/{breach_id}/notice")
+def notice(breach_id: int, request: Request, user: Viewer, session: SessionDep,
+           policy: PolicyDep, authority: str | None = None, phase: str = "initial") -> Response:
+    """The Art. 33 notification as a printable page to paste into the authority's form."""
+    row = register.get_breach(session, breach_id)
+    country = (authority or policy.controller.lead_authority).upper()
+    if phase not in ("initial", "supplement"):
+        raise InvalidInput("phase is initial or supplement")
+    n = notices.authority_notice(policy, row, country, phase=phase)
+    return _page(request, "notice.html", {"b": row, "n": n, "country": country})
+
+
+@router.post("/{breach_id}/affected")
+async def lookup(breach_id: int, request: Request, user: Officer, policy: PolicyDep) -> Response:
+    form = await request.form()
+    st = request.app.state
+    tz = form.get("timezone") or "UTC"
+    try:
+        sel = selection_from_form(form, str(tz))
+        send = form.get("send") == "letters"
+
+        def run() -> str:
+            if send:
+                with transaction(st.sessionmaker) as s:
+                    out = affected.send_letters(s, st.settings, policy, breach_id, sel,
+                                                actor=user.email)
+                if out.error:
+                    raise InvalidInput(f"{out.sent} letter(s) sent, then: {out.error}")
+                return (f"letters: {out.sent} sent, {out.skipped} already sent, "
+                        f"{out.without_address} without an address")
+            found = affected.find_affected(policy, sel, secret=st.settings.resolved_secret_key())
+            with transaction(st.sessionmaker) as s:
+                affected.record_lookup(s, breach_id, sel, found, actor=user.email,
+                                       update_counts=form.get("update_counts") == "on")
+            f = found.summary()
+            return (f"{f['subjects']} people ({f['without_address']} rows without an "
+                    f"address), {f['records']} records in {f['system']}.{f['table']}")
+
+        msg = await run_in_threadpool(run)
+    except StewardError as err:
+        with transaction(st.sessionmaker) as s:
+            return _detail(request, s, policy, breach_id, error=err.detail, status=err.status)
+    return RedirectResponse(f"/console/breaches/{breach_id}?msg={quote(msg)}", status_code=303)
+
+
+@router.get("/export/{fmt}")
+def export_(fmt: str, user: Viewer, session: SessionDep, policy: PolicyDep) -> Response:
+    data, media, filename = export.export_register(session, policy, fmt)
+    return Response(data, media_type=media,
+                    headers={"content-disposition": f'attachment; filename="{filename}"'})

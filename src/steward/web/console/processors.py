@@ -1,0 +1,87 @@
+"""The officer's processor register (GDPR Art. 28): processors and sub-processors with their
+DPAs, the activities listing them (Art. 30(1)(d)), DPA alerts, dated changes, and the Art. 30(2)
+record as processor. Viewers read; officers record changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from steward.errors import InvalidInput, StewardError
+from steward.policy.models import Policy
+from steward.processors.alerts import dpa_alerts
+from steward.processors.inputs import ChangeInput, ChangeKind
+from steward.processors.record import export_processor_record, processor_record
+from steward.processors.register import changes, record_change, register
+from steward.store.db import transaction
+from steward.web.console.dashboard import Card
+from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer
+from steward.web.security import csrf_protect
+
+router = APIRouter(prefix="/console/processors", dependencies=[Depends(csrf_protect)])
+
+
+def cards(session: Session, policy: Policy) -> list[Card]:
+    """Dashboard: processors in the register and their DPA alerts."""
+    entries = register(session, policy)
+    alerts = dpa_alerts(entries, datetime.now(UTC).date())
+    bad = [a for a in alerts if a.level == "bad"]
+    active = [e for e in entries if e.active]
+    tone = "bad" if bad else ("warn" if alerts else "ok")
+    return [Card("Processors", str(len(active)), "/console/processors", tone=tone,
+                 note=f"{len(alerts)} DPA alert(s) (Art. 28(3))" if alerts else "DPAs in order",
+                 lines=[f"{a.name}: {a.message}" for a in alerts[:3]])]
+
+
+def _page(request: Request, session: Session, policy: Policy, error: str | None = None,
+          v: dict[str, Any] | None = None, status: int = 200) -> Response:
+    entries = register(session, policy)
+    return request.app.state.templates.TemplateResponse(
+        request, "console/processors/index.html", {
+            "entries": entries, "alerts": dpa_alerts(entries, datetime.now(UTC).date()),
+            "changes": changes(session), "record": processor_record(session, policy),
+            "kinds": [k.value for k in ChangeKind], "error": error, "v": v or {},
+            "policy": policy}, status_code=status)
+
+
+@router.get("")
+def index(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep) -> Response:
+    return _page(request, session, policy)
+
+
+@router.post("/changes")
+async def add_change(request: Request, user: Officer, policy: PolicyDep) -> Response:
+    form = await request.form()
+    st = request.app.state
+    v = {k: form.get(k) for k in form.keys()}
+    try:
+        values: dict[str, Any] = {k: (val or None) for k, val in v.items()
+                                  if k not in ("csrf_token", "data_categories", "systems")}
+        for k in ("data_categories", "systems"):
+            if form.getlist(k):
+                values[k] = form.getlist(k)
+        try:
+            data = ChangeInput(**values)
+        except ValidationError as err:
+            first = err.errors()[0]
+            raise InvalidInput(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") \
+                from None
+        with transaction(st.sessionmaker) as s:
+            record_change(s, policy, data, actor=user.email)
+    except StewardError as err:
+        with transaction(st.sessionmaker) as s:
+            return _page(request, s, policy, error=err.detail, v=v, status=err.status)
+    return RedirectResponse("/console/processors", status_code=303)
+
+
+@router.get("/record.{fmt}")
+def record(fmt: str, user: Viewer, session: SessionDep, policy: PolicyDep) -> Response:
+    """The Art. 30(2) record as CSV, JSON or XLSX."""
+    data, media, filename = export_processor_record(session, policy, fmt)
+    return Response(data, media_type=media,
+                    headers={"content-disposition": f'attachment; filename="{filename}"'})
