@@ -21,8 +21,9 @@ from steward import audit
 from steward.store.db import make_engine, make_sessionmaker, transaction
 from steward.store.migrate import upgrade_engine
 
-PLAIN = """CREATE TABLE plain_events (seq BIGINT PRIMARY KEY, at TIMESTAMP, actor VARCHAR(200),
-action VARCHAR(100), subject_ref VARCHAR(200), details TEXT, prev_hash VARCHAR(64), hash VARCHAR(64))"""
+PLAIN = """CREATE TABLE plain_events (seq BIGINT PRIMARY KEY, at TIMESTAMP,
+actor VARCHAR(200), action VARCHAR(100), subject_ref VARCHAR(200), details TEXT,
+prev_hash VARCHAR(64), hash VARCHAR(64))"""
 
 
 def run(url: str, rows: int) -> tuple[float, float]:
@@ -32,21 +33,37 @@ def run(url: str, rows: int) -> tuple[float, float]:
     with engine.begin() as c:
         c.execute(text(PLAIN))
     details = [{"request": i, "systems": 5, "tables": 12} for i in range(rows)]
-    insert = text("INSERT INTO plain_events VALUES (:seq, :at, :actor, :action, :subject_ref, "
-                  ":details, :prev_hash, :hash)")
+    insert = text(
+        "INSERT INTO plain_events VALUES (:seq, :at, :actor, :action, :subject_ref, "
+        ":details, :prev_hash, :hash)"
+    )
     t0 = time.perf_counter()
     for i in range(rows):
         with transaction(sm) as s:
-            s.execute(insert, {"seq": i + 1, "at": datetime.now(UTC), "actor": "officer:1",
-                               "action": "dsr.completed", "subject_ref": f"dsr:{i}",
-                               "details": json.dumps(details[i]), "prev_hash": "0" * 64,
-                               "hash": "f" * 64})
+            s.execute(
+                insert,
+                {
+                    "seq": i + 1,
+                    "at": datetime.now(UTC),
+                    "actor": "officer:1",
+                    "action": "dsr.completed",
+                    "subject_ref": f"dsr:{i}",
+                    "details": json.dumps(details[i]),
+                    "prev_hash": "0" * 64,
+                    "hash": "f" * 64,
+                },
+            )
     plain = rows / (time.perf_counter() - t0)
     t0 = time.perf_counter()
     for i in range(rows):
         with transaction(sm) as s:
-            audit.append(s, actor="officer:1", action="dsr.completed", subject_ref=f"dsr:{i}",
-                         details=details[i])
+            audit.append(
+                s,
+                actor="officer:1",
+                action="dsr.completed",
+                subject_ref=f"dsr:{i}",
+                details=details[i],
+            )
     chained = rows / (time.perf_counter() - t0)
     with transaction(sm) as s:
         assert audit.verify(s).ok
@@ -57,8 +74,12 @@ def run(url: str, rows: int) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=2000)
-    ap.add_argument("--pg", default=os.environ.get(
-        "STEWARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument(
+        "--pg",
+        default=os.environ.get(
+            "STEWARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     args = ap.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as d:

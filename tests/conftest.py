@@ -191,9 +191,9 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     import time
 
     import uvicorn
+    from tests.helpers import settings_for
 
     from steward.web.app import create_app
-    from tests.helpers import settings_for
 
     eng = make_engine(f"sqlite:///{tmp_path / 'steward.db'}")
     upgrade_engine(eng)

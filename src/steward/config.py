@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     # Background jobs: Huey on SQLite in data_dir by default; redis://host:port/db at scale.
     jobs_url: str | None = None
     jobs_in_process: bool = True
+    jobs_name: str = "steward"  # the queue name: Steward installations sharing one Redis differ
     # E-mail: an outbox folder by default; SMTP when smtp_host is set.
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -15,8 +15,13 @@ from steward.store.db import transaction
 def _fill(sm: sessionmaker[Session], n: int) -> None:
     for i in range(n):
         with transaction(sm) as s:
-            audit.append(s, actor="officer:1", action="dsr.verified", subject_ref=f"dsr:{i}",
-                         details={"step": i, "note": "æøå ✓"})
+            audit.append(
+                s,
+                actor="officer:1",
+                action="dsr.verified",
+                subject_ref=f"dsr:{i}",
+                details={"step": i, "note": "æøå ✓"},
+            )
 
 
 def test_intact_chain_verifies(sm: sessionmaker[Session]) -> None:
@@ -40,10 +45,12 @@ def test_edit_with_recomputed_hash_breaks_the_next_link(sm: sessionmaker[Session
     with transaction(sm) as s:
         ev = s.get(AuditEvent, 2)
         assert ev is not None
-        forged = audit.log.event_hash(ev.prev_hash, ev.seq, ev.at, "intruder", ev.action,
-                                      ev.subject_ref, ev.details)
-        s.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(actor="intruder",
-                                                                        hash=forged))
+        forged = audit.log.event_hash(
+            ev.prev_hash, ev.seq, ev.at, "intruder", ev.action, ev.subject_ref, ev.details
+        )
+        s.execute(
+            update(AuditEvent).where(AuditEvent.seq == 2).values(actor="intruder", hash=forged)
+        )
     with transaction(sm) as s:
         v = audit.verify(s)
     assert not v.ok and v.first_broken == 3
@@ -104,13 +111,18 @@ def test_concurrent_appends_never_fork(engine: Engine, sm: sessionmaker[Session]
     assert v.ok and v.checked == 60 == count
 
 
-def test_cli_verify_exit_codes(engine: Engine, sm: sessionmaker[Session], tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_verify_exit_codes(
+    engine: Engine, sm: sessionmaker[Session], tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     import subprocess
     import sys
 
     _fill(sm, 3)
-    env = {"STEWARD_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-           "STEWARD_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {
+        "STEWARD_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "STEWARD_DATA_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
     cmd = [sys.executable, "-c", "from steward.cli import main; main()", "audit", "verify"]
     ok = subprocess.run(cmd, env=env, capture_output=True, text=True)
     assert ok.returncode == 0 and "chain intact" in ok.stdout

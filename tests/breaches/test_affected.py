@@ -1,4 +1,4 @@
-"""Affected people over a support-desk database (SQLite and PostgreSQL): a time window, ids,
+"""Affected people over a support-desk database (SQLite, PostgreSQL, MariaDB): a time window, ids,
 filters, addresses through references; counts feed the register; Art. 34 letters through a
 real SMTP server, once per person, audited without addresses."""
 
@@ -31,10 +31,12 @@ from steward.errors import InvalidInput
 from steward.store.db import transaction
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
 def support_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'support.db'}"
+    elif request.param == "mariadb":
+        url = request.getfixturevalue("mariadb_server_url")
     else:
         server = request.getfixturevalue("pg_server_url")
         name = f"support_{uuid.uuid4().hex[:10]}"
@@ -91,7 +93,11 @@ def test_bad_selections(support_url: str) -> None:
         (Selection(system="support", table="nosuch", ids=[1]), "no table"),
         (Selection(system="support", table="tickets", date_column="opened_at",
                    since=datetime(2026, 3, 1)), "time zone"),
-        (Selection(system="newsletter", table="subscribers", ids=[1]), "reads SQL systems"),
+        (Selection(system="support", table="tickets", ids=["abc"]), "whole numbers"),
+        (Selection(system="support", table="tickets", identities={"phone": ["1"]}),
+         "no 'phone' identity"),
+        (Selection(system="newsletter", table="subscribers", date_column="subscribed_at",
+                   since=datetime(2026, 3, 1, tzinfo=UTC)), "cannot select by time"),
     ]:
         with pytest.raises(InvalidInput, match=message):
             find_affected(policy, sel, secret="k")

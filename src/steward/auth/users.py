@@ -47,7 +47,9 @@ def normalize_email(email: str) -> str:
     return email
 
 
-def create_user(session: Session, *, email: str, password: str, role: str, actor: str = "cli") -> User:
+def create_user(
+    session: Session, *, email: str, password: str, role: str, actor: str = "cli"
+) -> User:
     """Create a console user; raise Conflict when the e-mail is taken."""
     email = normalize_email(email)
     try:
@@ -58,12 +60,22 @@ def create_user(session: Session, *, email: str, password: str, role: str, actor
         raise InvalidInput(f"the password needs at least {MIN_PASSWORD} characters")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("a user with that e-mail exists")
-    user = User(email=email, password_hash=_hasher.hash(password), role=r.value,
-                created_at=datetime.now(UTC), disabled=False)
+    user = User(
+        email=email,
+        password_hash=_hasher.hash(password),
+        role=r.value,
+        created_at=datetime.now(UTC),
+        disabled=False,
+    )
     session.add(user)
     session.flush()
-    audit.append(session, actor=actor, action="user.created", subject_ref=f"user:{user.id}",
-                 details={"role": r.value})
+    audit.append(
+        session,
+        actor=actor,
+        action="user.created",
+        subject_ref=f"user:{user.id}",
+        details={"role": r.value},
+    )
     return user
 
 
@@ -106,6 +118,10 @@ def set_disabled(session: Session, *, user_id: int, disabled: bool, actor: str) 
     if user is None:
         raise NotFound(f"no user {user_id}")
     user.disabled = disabled
-    audit.append(session, actor=actor, action="user.disabled" if disabled else "user.enabled",
-                 subject_ref=f"user:{user.id}")
+    audit.append(
+        session,
+        actor=actor,
+        action="user.disabled" if disabled else "user.enabled",
+        subject_ref=f"user:{user.id}",
+    )
     return user

@@ -1,17 +1,21 @@
 """Who a breach affects, and the Art. 34 letters to them.
 
 A `Selection` names a system, a table and which rows (a time window over a date column, ids,
-filters over declared fields) — structured input, never SQL. `find_affected` lists the people
-with their contact addresses (in memory only: addresses are never stored or logged);
-`record_lookup` keeps the counts and feeds the register; `send_letters` mails the letter to
-each person once per breach (a keyed hash of the address makes it idempotent) and writes each
-sending to the audit log with a subject reference, never the address.
+identity values, filters over declared fields) — structured input, never SQL.
+`find_affected` lists the people with their contact addresses (in memory only: addresses are
+never stored or logged); SQL systems answer with one grouped statement (`selection_sql`), HTTP
+systems through their lookup and export endpoints, by ids or identity values only
+(`selection_http`). `record_lookup` keeps the counts and feeds the register; `send_letters`
+mails the letter to each person once per breach (a keyed hash of the address makes it
+idempotent) and writes each sending to the audit log with a subject reference, never the
+address.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +30,8 @@ from steward.breaches.inputs import Kind, NotificationInput, Phase
 from steward.breaches.notices import letter_language, subject_letter
 from steward.breaches.notifications import record_notification
 from steward.breaches.register import get_breach, keep_version, notifications
-from steward.breaches.selection_sql import Filter, Query, Reader, connect
+from steward.breaches.selection_http import http_groups
+from steward.breaches.selection_sql import Filter, Group, Query, Reader, connect
 from steward.breaches.tables import BreachLetter, BreachLookup
 from steward.config import Settings
 from steward.connectors.registry import resolve_url
@@ -52,6 +57,10 @@ class Selection(BaseModel):
     since: datetime | None = None
     until: datetime | None = None
     ids: list[str | int] = Field(default_factory=list)
+    identities: dict[str, list[str]] = Field(
+        default_factory=dict, description="identity type (email, customer_number, ...) -> "
+        "values, matched exactly on the table's identity columns (e.g. the addresses found in "
+        "a leaked file); the way to select in HTTP systems, with ids")
     filters: list[FilterInput] = Field(default_factory=list)
     country_column: str | None = Field(
         default=None, description="declared column with the person's country: picks the "
@@ -59,35 +68,81 @@ class Selection(BaseModel):
     language: str | None = Field(default=None, description="letter language for everyone")
 
     def described(self) -> dict[str, Any]:
-        """The selection without filter values (which may be personal data)."""
+        """The selection without filter or identity values (which may be personal data)."""
         return {
             "system": self.system, "table": self.table, "date_column": self.date_column,
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
             "ids": len(self.ids), "filters": [[f.field, f.op] for f in self.filters],
+            "identities": {k: len(v) for k, v in self.identities.items()},
         }
 
+    def query(self) -> Query:
+        values = {k: tuple(dict.fromkeys(x for x in v if x)) for k, v in self.identities.items()}
+        return Query(
+            table=self.table, date_column=self.date_column, since=self.since, until=self.until,
+            ids=tuple(self.ids), identities=tuple((k, v) for k, v in values.items() if v),
+            filters=tuple(Filter(f.field, f.op, f.value) for f in self.filters),
+            country_column=self.country_column,
+        )
 
-@dataclass(frozen=True)
+
 class Person:
-    email: str
-    ref: str  # keyed hash of the address: for audit details and idempotence
-    language: str
-    rows: int
+    """One person to write to: the normalized address, the letter language, the number of
+    selected rows. `ref`, the keyed hash of the address (for audit details and idempotent
+    letters), is computed on first use: a lookup that only counts never pays for it."""
+
+    __slots__ = ("email", "language", "rows", "_refs", "_ref")
+
+    def __init__(self, email: str, language: str, rows: int, refs: _Refs) -> None:
+        self.email = email
+        self.language = language
+        self.rows = rows
+        self._refs = refs
+        self._ref: str | None = None
+
+    @property
+    def ref(self) -> str:
+        if self._ref is None:
+            self._ref = self._refs(self.email)
+        return self._ref
+
+    def __repr__(self) -> str:  # never the address
+        return f"Person(ref={self.ref[:12]}…, language={self.language!r}, rows={self.rows})"
 
 
 @dataclass
 class Affected:
+    """The outcome of a lookup. `found` holds (address, letter language, rows) per person,
+    sorted by address: plain tuples, which the garbage collector stops tracking, so a lookup
+    over many people does not make Python's collector walk the whole heap. `people` gives
+    them as `Person` objects (with `ref`), made on first use."""
+
     system: str
     table: str
     records: int = 0
-    people: list[Person] = field(default_factory=list)
+    found: list[tuple[str, str, int]] = field(default_factory=list)
     without_address: int = 0
+    refs: _Refs | None = field(default=None, repr=False)
+    _people: list[Person] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def subjects(self) -> int:
+        return len(self.found)
+
+    @property
+    def people(self) -> list[Person]:
+        if self._people is None:
+            if self.refs is None:
+                raise ValueError("a lookup's people need the installation's key for refs")
+            refs = self.refs
+            self._people = [Person(e, lang, n, refs) for e, lang, n in self.found]
+        return self._people
 
     def summary(self) -> dict[str, Any]:
         """Counts only — safe to store, log and return to the browser."""
         return {"system": self.system, "table": self.table, "records": self.records,
-                "subjects": len(self.people), "without_address": self.without_address}
+                "subjects": self.subjects, "without_address": self.without_address}
 
 
 def recipient_ref(secret: str, email: str) -> str:
@@ -111,47 +166,65 @@ def find_affected(
     policy: Policy, sel: Selection, *, secret: str, base_dir: Path | None = None,
     policy_dir: Path | None = None,
 ) -> Affected:
-    """The people whose rows `sel` selects, one entry per address."""
+    """The people whose rows `sel` selects, one entry per address (case-insensitive), sorted
+    by address; rows without a usable address are counted apart."""
     system = policy.system(sel.system)
-    if system.connector != "sql":
-        raise InvalidInput(
-            f"System {system.key!r} uses the {system.connector!r} connector; the "
-            "affected-people lookup reads SQL systems."
-        )
     for when in (sel.since, sel.until):
         if when is not None and when.tzinfo is None:
             raise InvalidInput("Give the time window with a time zone (e.g. +01:00 or Z).")
     if sel.since and sel.until and sel.until <= sel.since:
         raise InvalidInput("The end of the time window must be after its start.")
-    url = resolve_url(system, base_dir=base_dir, policy_dir=policy_dir)
-    query = Query(
-        table=sel.table, date_column=sel.date_column, since=sel.since, until=sel.until,
-        ids=tuple(sel.ids), filters=tuple(Filter(f.field, f.op, f.value) for f in sel.filters),
-        country_column=sel.country_column,
+    query = sel.query()
+    if system.connector == "sql":
+        url = resolve_url(system, base_dir=base_dir, policy_dir=policy_dir)
+        with connect(system, url) as conn:
+            return _tally(policy, sel, Reader(system, conn).groups(query), secret)
+    if system.connector == "http":
+        groups = http_groups(system, query, base_dir=base_dir, policy_dir=policy_dir)
+        return _tally(policy, sel, groups, secret)
+    raise InvalidInput(
+        f"System {system.key!r} uses the {system.connector!r} connector; the affected-people "
+        "lookup reads SQL systems and HTTP systems (by ids or identity values)."
     )
-    with connect(system, url) as conn:
-        hits = Reader(system, conn).select(query)
-    out = Affected(system.key, sel.table, records=len(hits))
-    by_email: dict[str, list[Any]] = {}
-    countries: dict[str, str | None] = {}
-    for pk, email, country in hits:
+
+
+def _tally(policy: Policy, sel: Selection, groups: Iterable[Group], secret: str) -> Affected:
+    """Fold address groups into people: addresses merge case-insensitively; a person's
+    country is the one on most of their rows (ties: the first alphabetically)."""
+    out = Affected(sel.system, sel.table, refs=_Refs(secret))
+    rows: dict[str, int] = {}
+    countries: dict[str, dict[str, int]] = {}
+    records = without = 0
+    for email, country, n in groups:
+        records += n
         if email is None or "@" not in email:
-            out.without_address += 1
+            without += n
             continue
-        key = email.lower()
-        if key in by_email:
-            by_email[key].append(pk)
-        else:
-            by_email[key] = [pk]
-            countries[key] = country
-    ref = _Refs(secret)
+        key = email.strip().lower()
+        rows[key] = rows.get(key, 0) + n
+        if country and country.strip():
+            seen = countries.setdefault(key, {})
+            code = country.strip().upper()
+            seen[code] = seen.get(code, 0) + n
+    out.records, out.without_address = records, without
+    if sel.language or not countries:  # one language for everyone: no work per person
+        lang = letter_language(policy, sel.language)
+        out.found = [(key, lang, rows[key]) for key in sorted(rows)]
+        return out
     langs: dict[str | None, str] = {}
-    for email, pks in sorted(by_email.items()):
-        wanted = sel.language or _country_language(policy, countries.get(email))
-        if wanted not in langs:
-            langs[wanted] = letter_language(policy, wanted)
-        out.people.append(Person(email, ref(email), langs[wanted], len(pks)))
+    for key in sorted(rows):
+        wanted = _country_language(policy, _most(countries.get(key)))
+        lang = langs.get(wanted)
+        if lang is None:
+            lang = langs[wanted] = letter_language(policy, wanted)
+        out.found.append((key, lang, rows[key]))
     return out
+
+
+def _most(counts: dict[str, int] | None) -> str | None:
+    if not counts:
+        return None
+    return min(counts, key=lambda c: (-counts[c], c))
 
 
 def _country_language(policy: Policy, country: str | None) -> str | None:
@@ -170,12 +243,12 @@ def record_lookup(
     now = (now or datetime.now(UTC)).astimezone(UTC)
     row = get_breach(session, breach_id)
     lookup = BreachLookup(breach_id=row.id, at=now, actor=actor, selection=sel.described(),
-                          subjects=len(found.people), records=found.records,
+                          subjects=found.subjects, records=found.records,
                           without_address=found.without_address)
     session.add(lookup)
     if update_counts and row.status == "open":
         keep_version(session, row, actor=actor, change="counted", now=now)
-        row.subjects_approx = len(found.people) + found.without_address
+        row.subjects_approx = found.subjects + found.without_address
         row.records_approx = found.records
     session.flush()
     audit.append(session, actor=actor, action="breach.lookup", subject_ref=f"breach:{row.id}",

@@ -28,6 +28,13 @@ SUBAPPS: list[tuple[str, str | None, str]] = [
     ("steward.cli.ropa", "ropa", "app"),
     ("steward.cli.breach", "breach", "app"),
     ("steward.cli.breach", "processors", "processors_app"),
+    ("steward.cli.consent", "consent", "app"),
+    ("steward.cli.demo", None, "register"),
+    ("steward.cli.systems", "systems", "app"),
+    ("steward.cli.dsr", "dsr", "app"),
+    ("steward.cli.retention", "retention", "app"),
+    ("steward.cli.worker", None, "register"),
+    ("steward.cli.scan", None, "register"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Foundation commands: `db upgrade`, `audit verify`, `users create`, `users demo-admin`, `serve`."""
+"""Foundation commands: db upgrade, audit verify, users create|demo-admin, serve."""
 
 from __future__ import annotations
 
@@ -36,8 +36,10 @@ def audit_verify(as_json: bool = typer.Option(False, "--json")) -> None:
     elif v.ok:
         typer.echo(f"ok: {v.checked} events, chain intact")
     else:
-        print(f"broken at event {v.first_broken}: {v.reason} ({v.checked} verified before it)",
-              file=sys.stderr)
+        print(
+            f"broken at event {v.first_broken}: {v.reason} ({v.checked} verified before it)",
+            file=sys.stderr,
+        )
     raise typer.Exit(0 if v.ok else 1)
 
 
@@ -76,8 +78,7 @@ def users_demo_admin() -> None:
             typer.echo("console users exist: demo admin not created")
             return
         password = generate_password()
-        create_user(s, email="admin@steward.example", password=password, role="admin",
-                    actor="demo")
+        create_user(s, email="admin@steward.example", password=password, role="admin", actor="demo")
     typer.echo("demo console login (shown once): admin@steward.example / " + password)
 
 
@@ -90,8 +91,9 @@ def serve(
 
     from steward.web.app import create_app
 
-    uvicorn.run(create_app(context.settings()), host=host, port=port, log_level="info",
-                proxy_headers=False)
+    uvicorn.run(
+        create_app(context.settings()), host=host, port=port, log_level="info", proxy_headers=False
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -32,8 +32,15 @@ class Mailer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def build(self, *, to: str, subject: str, text: str, html: str | None = None,
-              headers: dict[str, str] | None = None) -> EmailMessage:
+    def build(
+        self,
+        *,
+        to: str,
+        subject: str,
+        text: str,
+        html: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
         msg = EmailMessage()
         msg["From"] = self.settings.mail_from
         msg["To"] = to
@@ -48,8 +55,15 @@ class Mailer:
             msg.add_alternative(html, subtype="html")
         return msg
 
-    def send(self, *, to: str, subject: str, text: str, html: str | None = None,
-             headers: dict[str, str] | None = None) -> str:
+    def send(
+        self,
+        *,
+        to: str,
+        subject: str,
+        text: str,
+        html: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> str:
         msg = self.build(to=to, subject=subject, text=text, html=html, headers=headers)
         if self.settings.smtp_host:
             self._smtp(msg)
@@ -67,7 +81,9 @@ class Mailer:
                     smtp.login(s.smtp_user, s.smtp_password)
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as err:
-            raise Unavailable(f"the mail server could not be reached: {err.__class__.__name__}") from err
+            raise Unavailable(
+                f"the mail server could not be reached: {err.__class__.__name__}"
+            ) from err
 
     def _outbox(self, msg: EmailMessage) -> None:
         folder = self.settings.outbox_dir
@@ -89,6 +105,14 @@ def list_outbox(settings: Settings, *, limit: int = 100) -> list[OutboxMessage]:
         msg = BytesParser(policy=default).parsebytes(path.read_bytes())
         part = msg.get_body(preferencelist=("plain",))
         body = part.get_content() if part is not None else ""
-        out.append(OutboxMessage(path, str(msg["Message-ID"]), str(msg["To"]),
-                                 str(msg["Subject"]), str(msg["Date"]), body))
+        out.append(
+            OutboxMessage(
+                path,
+                str(msg["Message-ID"]),
+                str(msg["To"]),
+                str(msg["Subject"]),
+                str(msg["Date"]),
+                body,
+            )
+        )
     return out

@@ -2,12 +2,13 @@
 
 `check_policy(policy, sources, base_dir)` returns `Findings` (errors and warnings). It checks:
 undefined references (purposes, subject and data categories, retention rules, systems,
-processors, consent purposes); duplicate keys within lists; data category keys outside the
-fideslang taxonomy; special-category data without an Art. 9(2) condition; processors used as
-recipients without a signed DPA (Art. 28(3)); third-country processors without a transfer
-mechanism (Arts. 44-46); consent purposes without wording or with opt-in on another basis than
-Art. 6(1)(a); lead/complaint authorities not described; and, in `tablerefs.py`, retention rules
-and table references against the systems' table definitions.
+processors, consent purposes, the categories a free-text field `may_contain`); duplicate keys
+within lists; data category keys outside the fideslang taxonomy; special-category data without
+an Art. 9(2) condition; processors used as recipients without a signed DPA (Art. 28(3));
+third-country processors without a transfer mechanism (Arts. 44-46); consent purposes without
+wording or with opt-in on another basis than Art. 6(1)(a); lead/complaint authorities not
+described; and, in `tablerefs.py`, retention rules and table references against the systems'
+table definitions.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def check_policy(
     _processors(policy, r, data, processors, systems)
     _authorities(policy, r)
     check_systems(policy, r, data, rules, systems, base_dir)
+    _may_contain(policy, r, data)
     return r.findings
 
 
@@ -79,6 +81,17 @@ def _data_categories(policy: Policy, r: Report, subjects: dict[str, int]) -> Non
             )
         for j, s in enumerate(cat.only_subjects):
             r.known(s, subjects, (*path, "only_subjects", j), "subject category")
+
+
+def _may_contain(policy: Policy, r: Report, data: dict[str, int]) -> None:
+    # What a free-text field may hold must be a declared category: the scanner judges its
+    # findings against these, and the notice names them (Art. 13(1)(c), 14(1)(d)).
+    for i, system in enumerate(policy.systems):
+        for t, table in enumerate(system.tables):
+            for f, spec in enumerate(table.fields):
+                for j, key in enumerate(spec.may_contain):
+                    path = ("systems", i, "tables", t, "fields", f, "may_contain", j)
+                    r.known(key, data, path, "data category")
 
 
 def _purposes(policy: Policy, r: Report) -> None:

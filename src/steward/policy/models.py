@@ -442,6 +442,12 @@ class FieldSpec(Model):
         default=True, description="provided or observed (portable, Art. 20), not inferred"
     )
     free_text: bool = Field(default=False, description="may hold anything; scanned")
+    may_contain: list[Key] = Field(
+        default_factory=list,
+        description=(
+            "categories this free-text field may hold, handled by a retention/redaction rule"
+        ),
+    )
 
 
 class Reference(Model):

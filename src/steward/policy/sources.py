@@ -1,14 +1,17 @@
 """Where each value of a policy came from: file, line and column, by its path in the document.
 
-The loader records a `Location` for every mapping entry and list item it reads (paths are the
-tuples pydantic uses in `err["loc"]`, e.g. `("purposes", 2, "legal_bases", 0)`); validation and
-cross-reference checks turn a path into a `file:line:column: field.path: message` line.
+Paths are the tuples pydantic uses in `err["loc"]`, e.g. `("purposes", 2, "legal_bases", 0)`;
+validation and cross-reference checks turn a path into a `file:line:column: field.path:
+message` line. Positions are looked up lazily: the loader hands over an `EntryIndex` (the YAML
+nodes each dict and list was built from, see `yamlnodes.NodeIndex`) and `locate` walks the
+merged data along the path, so nothing is computed for a policy without problems. Positions
+may also be recorded explicitly with `add` (they take precedence).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 Path_ = tuple[str | int, ...]
 
@@ -25,6 +28,12 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+class EntryIndex(Protocol):
+    """Knows where `container[part]` was written, for the dicts and lists of the data."""
+
+    def entry(self, container: Any, part: str | int) -> Location | None: ...
+
+
 @dataclass
 class SourceMap:
     """Path in the merged document -> Location, plus the merged data to name list items."""
@@ -32,17 +41,39 @@ class SourceMap:
     default: Location
     positions: dict[Path_, Location] = field(default_factory=dict)
     data: Any = None
+    index: EntryIndex | None = None
 
     def add(self, path: Path_, location: Location) -> None:
         self.positions[path] = location
 
     def locate(self, path: Path_) -> Location:
         """The position of `path`, or of its longest recorded prefix (e.g. for a missing key)."""
+        path = tuple(path)
+        walked = self._walk(path)
         for n in range(len(path), 0, -1):
-            loc = self.positions.get(tuple(path[:n]))
+            loc = self.positions.get(path[:n])
+            if loc is None and n <= len(walked):
+                loc = walked[n - 1]
             if loc is not None:
                 return loc
         return self.default
+
+    def _walk(self, path: Path_) -> list[Location | None]:
+        """Positions of each prefix of `path` present in the data, from the index."""
+        out: list[Location | None] = []
+        if self.index is None:
+            return out
+        node = self.data
+        for part in path:
+            if isinstance(node, dict) and part in node:
+                nxt = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                nxt = node[part]
+            else:
+                break
+            out.append(self.index.entry(node, part))
+            node = nxt
+        return out
 
     def dotted(self, path: Path_) -> str:
         """`purposes[marketing].legal_bases[0]`: list items shown by their key if they have one."""

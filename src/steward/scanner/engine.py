@@ -9,6 +9,7 @@ counts them by reason instead of stopping.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -97,6 +98,31 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     return kept
 
 
+# What `redact` writes: `[DK_CPR]`, `[ABSENCE_2]`, `[EMAIL:1f2e3d4c5b6a7988]`. The tag names
+# are words too ("[ABSENCE]" reads as absence wording, "[HEALTH]" as health), so without this
+# a second redaction would tag the tags and redaction in place would never settle.
+_REDACTION_TOKEN = re.compile(
+    r"\[(?:" + "|".join(sorted(ALL_TYPES)) + r")(?:_[0-9]+|:[0-9a-f]{8,64})?\]"
+)
+
+
+def _outside_redactions(text: str, candidates: list[Finding]) -> list[Finding]:
+    """Candidates that do not overlap a redaction token left by an earlier `redact`."""
+    if "[" not in text or not candidates:
+        return candidates
+    spans = [(m.start(), m.end()) for m in _REDACTION_TOKEN.finditer(text)]
+    if not spans:
+        return candidates
+    starts = [s for s, _ in spans]
+    out = []
+    for f in candidates:
+        i = bisect.bisect_left(starts, f.end)  # tokens starting before the finding's end
+        if i and spans[i - 1][1] > f.start:
+            continue
+        out.append(f)
+    return out
+
+
 def scan(
     text: str | bytes,
     *,
@@ -119,6 +145,7 @@ def scan(
     candidates: list[Finding] = []
     for _, detector in _DETECTORS:
         candidates.extend(detector(ctx))
+    candidates = _outside_redactions(text, candidates)
     kept = resolve_overlaps(candidates)
     return [f for f in kept
             if f.confidence >= min_confidence and (types is None or f.type in types)]

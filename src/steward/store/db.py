@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy import create_engine
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -39,8 +38,19 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for `url`; SQLite gets WAL and a busy timeout, file folders created."""
+def _sqlite_query_only(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA query_only=ON")
+    cur.close()
+
+
+def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
+    """Create an engine for `url`; SQLite gets WAL and a busy timeout, file folders created.
+
+    `readonly=True` (SQLite): plain deferred transactions with `query_only` on, for read paths
+    such as consent checks, so readers never queue for the write lock that every writing
+    transaction takes at BEGIN. Other databases ignore the flag (MVCC readers don't block).
+    """
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
@@ -50,9 +60,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own BEGIN handling defers locks; take the write lock at BEGIN so that a
-        # read-then-write transaction cannot fail half-way with "database is locked".
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        if readonly:
+            event.listen(engine, "connect", _sqlite_query_only)
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        else:
+            # pysqlite's own BEGIN handling defers locks; take the write lock at BEGIN so that
+            # a read-then-write transaction cannot fail half-way with "database is locked".
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
 
         @event.listens_for(engine, "connect")
         def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
@@ -61,6 +75,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def make_reader(engine: Engine) -> Engine:
+    """An engine for read-only work next to `engine`: a second, read-only SQLite engine on
+    the same file; the same engine for server databases."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        return make_engine(engine.url.render_as_string(hide_password=False), readonly=True)
+    return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -3,11 +3,15 @@
 Only Alembic's environment and tests import this; domain code imports its own tables.
 """
 
-from steward.store.db import Base
 import steward.audit.tables  # noqa: F401
 import steward.auth.tables  # noqa: F401
-import steward.publication.tables  # noqa: F401
 import steward.breaches.tables  # noqa: F401
+import steward.consent.tables  # noqa: F401
 import steward.processors.tables  # noqa: F401
+import steward.publication.tables  # noqa: F401
+import steward.requests.tables  # noqa: F401
+import steward.retention.tables  # noqa: F401
+import steward.scanner.tables  # noqa: F401
+from steward.store.db import Base
 
 metadata = Base.metadata

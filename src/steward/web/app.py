@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from steward import __version__
 from steward.config import Settings
 from steward.policy.models import Policy
-from steward.store.db import make_engine, make_sessionmaker
+from steward.store.db import make_engine, make_reader, make_sessionmaker
 from steward.web import problems, routes
 from steward.web.deps import NotSignedIn
 from steward.web.nav import visible
@@ -59,6 +59,7 @@ def create_app(
     app.state.policy = policy
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.read_sessionmaker = make_sessionmaker(make_reader(engine))
     app.state.templates = make_templates()
     app.state.limiter = RateLimiter()
     app.state.extras: dict[str, Any] = {}
@@ -80,6 +81,7 @@ def create_app(
     for router in routes.routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _mount_demo_newsletter(app, settings)
 
     app.add_middleware(
         SessionMiddleware,
@@ -91,3 +93,14 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders, hsts=settings.base_url.startswith("https://"))
     return app
+
+
+def _mount_demo_newsletter(app: FastAPI, settings: Settings) -> None:
+    """`steward demo` makes a newsletter tool that Steward reaches over HTTP like any SaaS API;
+    on a laptop it is served by this same process, at /demo/newsletter."""
+    db = settings.data_dir / "demo" / "newsletter.db"
+    if not db.exists():
+        return
+    from steward.demo.newsletter import demo_token, newsletter_app
+
+    app.mount("/demo/newsletter", newsletter_app(db, demo_token(db.parent)), name="demo-newsletter")

@@ -27,6 +27,13 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A read-only transaction (SQLite: never waits for the write lock). Writes fail."""
+    sm = request.app.state.read_sessionmaker
+    with sm() as session, session.begin():
+        yield session
+
+
 def get_policy(request: Request) -> Policy:
     return request.app.state.policy  # type: ignore[no-any-return]
 
@@ -36,6 +43,7 @@ def get_settings(request: Request) -> Settings:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

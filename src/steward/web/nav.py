@@ -10,6 +10,11 @@ NAV: list[tuple[str, str, Role]] = [
     ("Record of processing", "/console/policy/ropa", Role.viewer),
     ("Audit log", "/console/audit", Role.viewer),
     ("Users", "/console/users", Role.admin),
+    ("Requests", "/console/requests", Role.viewer),
+    ("Outbox", "/console/outbox", Role.officer),
+    ("Consent", "/console/consent", Role.viewer),
+    ("Retention", "/console/retention", Role.viewer),
+    ("Scanner", "/console/scanner", Role.viewer),
     ("Breaches", "/console/breaches", Role.viewer),
     ("Processors", "/console/processors", Role.viewer),
 ]

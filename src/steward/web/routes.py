@@ -8,6 +8,8 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 ROUTERS: list[str] = [
+    # First: routes are matched in order, and the consent check is the hottest API path.
+    "steward.web.api.consent",
     "steward.web.center.notice",
     "steward.web.center.versions",
     "steward.web.console.auth",
@@ -16,10 +18,20 @@ ROUTERS: list[str] = [
     "steward.web.console.policy",
     "steward.web.console.users",
     "steward.web.api.core",
+    "steward.web.api.requests",
+    "steward.web.center.requests",
+    "steward.web.console.requests",
+    "steward.web.console.outbox",
     "steward.web.console.breaches",
     "steward.web.api.breaches",
     "steward.web.console.processors",
     "steward.web.api.processors",
+    "steward.web.console.retention",
+    "steward.web.console.scanner",
+    "steward.web.center.consent",
+    "steward.web.center.consent_unsubscribe",
+    "steward.web.center.consent_banner",
+    "steward.web.console.consent",
 ]
 
 

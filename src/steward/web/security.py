@@ -19,7 +19,9 @@ from steward.errors import Forbidden, TooManyRequests
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+ASGIApp = Callable[
+    [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
+]
 
 
 def csp(nonce: str) -> str:
@@ -97,8 +99,10 @@ async def csrf_protect(request: Request) -> None:
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(str(expected), sent):
-        raise Forbidden("the form has expired or did not come from this site (CSRF check); "
-                        "reload the page and try again")
+        raise Forbidden(
+            "the form has expired or did not come from this site (CSRF check); "
+            "reload the page and try again"
+        )
 
 
 # --- rate limiting ---------------------------------------------------------------------------
@@ -125,7 +129,9 @@ class RateLimiter:
                 cutoff = now - window
                 self._hits = {k: v for k, v in self._hits.items() if v[1] >= cutoff}
         if count > limit:
-            raise TooManyRequests(f"too many requests; try again in {int(window - (now - start)) + 1} s")
+            raise TooManyRequests(
+                f"too many requests; try again in {int(window - (now - start)) + 1} s"
+            )
 
     def reset(self, bucket: str, client: str) -> None:
         with self._lock:

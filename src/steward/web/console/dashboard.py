@@ -44,8 +44,12 @@ def _foundation(session: Session, policy: Policy) -> list[Card]:
 
 # "module:function" providers; each capability appends its own.
 PROVIDERS: list[str] = [
+    "steward.web.console.consent:dashboard_cards",
+    "steward.requests.queries:dashboard_cards",
     "steward.web.console.breaches:cards",
     "steward.web.console.processors:cards",
+    "steward.web.console.retention:cards",
+    "steward.web.console.scanner:cards",
 ]
 
 

@@ -1,0 +1,139 @@
+"""`steward consent …`: verify the ledger, export proof, filter a mailing list, API keys."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from steward.cli import context
+from steward.errors import InvalidInput
+
+app = typer.Typer(help="The consent ledger.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for the consent API.", no_args_is_help=True)
+app.add_typer(keys_app, name="api-key")
+
+
+@app.command("verify")
+def verify(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Recompute the ledger's hash chain; exit 1 naming the first broken event."""
+    from steward.consent import ledger
+    from steward.store.db import transaction
+
+    with transaction(context.sessionmaker_()) as s:
+        v = ledger.verify(s)
+    if as_json:
+        typer.echo(json.dumps(v.__dict__))
+    elif v.ok:
+        typer.echo(f"ok: {v.checked} consent events, chain intact, state agrees with the log")
+    else:
+        ident = f" ({v.event_id})" if v.event_id else ""
+        print(f"broken at consent event {v.first_broken}{ident}: {v.reason} "
+              f"({v.checked} verified before it)", file=sys.stderr)
+    raise typer.Exit(0 if v.ok else 1)
+
+
+@app.command("proof")
+def proof_cmd(
+    subject: str = typer.Argument(..., help="e-mail address, cid:<consent id> or acct:<id>"),
+    fmt: str = typer.Option("json", "--format", help="json | html"),
+) -> None:
+    """Everything that proves this subject's consents: events, notices shown, chain links."""
+    from steward import audit
+    from steward.consent import proof
+    from steward.consent.subjects import subject_ref
+    from steward.store.db import transaction
+
+    if fmt not in ("json", "html"):
+        raise InvalidInput("--format is json or html")
+    ref = subject_ref(context.settings().resolved_secret_key(), subject)
+    with transaction(context.sessionmaker_()) as s:
+        doc = proof.export(s, context.load(), ref)
+        audit.append(s, actor="cli", action="consent.proof_exported", subject_ref=ref,
+                     details={"events": len(doc["consent_records"]), "format": fmt})
+    if fmt == "json":
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        from steward.web.app import make_templates
+
+        tpl = make_templates().env.get_template("console/consent/proof_standalone.html")
+        typer.echo(tpl.render(doc=doc))
+
+
+@app.command("filter")
+def filter_cmd(
+    file: Path = typer.Argument(..., help="CSV with an e-mail column"),
+    purpose: str = typer.Option(..., "--purpose"),
+    column: str = typer.Option("email", "--column"),
+) -> None:
+    """Print the rows that may be processed for PURPOSE (others dropped: no consent, an
+    objection, or a restriction); the count dropped goes to stderr."""
+    from steward.consent.checks import filter_rows
+    from steward.store.db import transaction
+
+    try:
+        handle = file.open(newline="", encoding="utf-8-sig")
+    except OSError as err:
+        raise InvalidInput(f"cannot read {file}: {err.strerror}") from None
+    with handle, transaction(context.sessionmaker_()) as s:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or column not in reader.fieldnames:
+            raise InvalidInput(f"{file} has no {column!r} column")
+        out = csv.DictWriter(sys.stdout, fieldnames=reader.fieldnames, lineterminator="\n")
+        out.writeheader()
+        dropped = 0
+        for row, result in filter_rows(s, context.load(), context.settings()
+                                       .resolved_secret_key(), reader, purpose,
+                                       email_column=column):
+            if result is not None and result.allowed:
+                out.writerow(row)
+            else:
+                dropped += 1
+    print(f"{dropped} row(s) dropped", file=sys.stderr)
+
+
+@app.command("expire")
+def expire() -> None:
+    """Record `expired` for consents past their validity."""
+    from steward.consent.state import expire_due
+    from steward.store.db import transaction
+
+    with transaction(context.sessionmaker_()) as s:
+        n = expire_due(s, context.load())
+    typer.echo(f"{n} consent(s) expired")
+
+
+@keys_app.command("create")
+def key_create(name: str = typer.Option(..., "--name")) -> None:
+    """Create a key; it is printed once and only its hash is kept."""
+    from steward.consent import apikeys
+    from steward.store.db import transaction
+
+    with transaction(context.sessionmaker_()) as s:
+        row, key = apikeys.create(s, name=name, actor="cli")
+    typer.echo(f"created API key {row.prefix} ({row.name}); keep it now, it is not shown again:")
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def key_list() -> None:
+    from steward.consent import apikeys
+    from steward.store.db import transaction
+
+    with transaction(context.sessionmaker_()) as s:
+        for k in apikeys.listing(s):
+            status = "revoked" if k.revoked_at else "active"
+            typer.echo(f"{k.prefix}  {status:7}  {k.name}")
+
+
+@keys_app.command("revoke")
+def key_revoke(prefix: str = typer.Argument(...)) -> None:
+    from steward.consent import apikeys
+    from steward.store.db import transaction
+
+    with transaction(context.sessionmaker_()) as s:
+        apikeys.revoke(s, prefix, actor="cli")
+    typer.echo(f"revoked {prefix}")

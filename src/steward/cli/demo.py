@@ -1,0 +1,75 @@
+"""`steward demo`: build the fictional demo company (ProMark's systems) to try Steward on."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from steward.cli import context
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    customers: int = typer.Option(200, "--customers", min=1, help="number of customers"),
+    url_prefix: str | None = typer.Option(
+        None, "--url-prefix",
+        help="a PostgreSQL or MariaDB server URL: one database per system (demo_crm, ...)",
+    ),
+    directory: Path | None = typer.Option(
+        None, "--dir", help="folder for the SQLite files (default: STEWARD_DATA_DIR/demo)"
+    ),
+    if_missing: bool = typer.Option(False, "--if-missing", help="do nothing if it exists"),
+    replace: bool = typer.Option(False, "--replace", help="rebuild it if it exists"),
+    seed: int = typer.Option(1, "--seed", help="random seed: the same seed, the same people"),
+    name_prefix: str = typer.Option("demo_", "--db-name-prefix", help="with --url-prefix"),
+) -> None:
+    """Create the demo company: crm, portal, support, recruiting and the newsletter tool."""
+    from steward.demo import build
+    from steward.demo.newsletter import TOKEN_ENV, demo_token
+    from steward.errors import InvalidInput
+
+    if url_prefix and directory:
+        raise InvalidInput("give either --url-prefix or --dir, not both")
+    folder = directory or context.settings().data_dir / "demo"
+    if url_prefix:
+        loc = build.on_server(url_prefix, newsletter_dir=folder, name_prefix=name_prefix)
+    else:
+        loc = build.in_dir(folder)
+    if if_missing and build.exists(loc):
+        typer.echo(f"demo company exists already in {folder}: kept")
+        return
+
+    reported = [0]
+
+    def progress(done: int) -> None:
+        if done - reported[0] >= 50_000:  # a line per 50,000 customers on big builds
+            reported[0] = done
+            print(f"  {done:,} / {customers:,} customers", file=sys.stderr)
+
+    summary = build.build(
+        loc, customers=customers, seed=seed, replace=replace,
+        progress=progress if customers >= 50_000 else None,
+    )
+    token = demo_token(folder)
+    total = sum(summary.counts.values())
+    typer.echo(f"demo company built: {total:,} rows")
+    for table, n in summary.counts.items():
+        typer.echo(f"  {table:32} {n:>10,}")
+    if url_prefix:
+        import sqlalchemy as sa
+
+        for system, url in loc.urls.items():
+            shown = sa.make_url(url).render_as_string(hide_password=True)
+            typer.echo(f"  PROMARK_{system.upper()}_URL={shown}")
+    typer.echo(f"newsletter API token ({TOKEN_ENV}, kept in {folder / 'newsletter.token'}): "
+               f"{token}")
+    show = summary.showcase
+    typer.echo(
+        "a fictional person in all five systems: "
+        f"{show['email']} / {show['phone']} / customer number {show['customer_number']}"
+    )

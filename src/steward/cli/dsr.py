@@ -1,0 +1,322 @@
+"""`steward dsr`: data-subject requests from the command line (GDPR Arts. 12-22).
+
+Every command takes `--json` for scripts. Requests are named by number or public id.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from steward.cli import context
+from steward.errors import InvalidInput
+
+app = typer.Typer(help="Data-subject requests (access, erasure, ...).", no_args_is_help=True)
+ACTOR = "cli"
+
+
+def _out(data: object, as_json: bool, text: str) -> None:
+    typer.echo(json.dumps(data, default=str, ensure_ascii=False) if as_json else text)
+
+
+def _date(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+@app.command("due")
+def due(
+    received: str = typer.Option(..., "--received", help="YYYY-MM-DD"),
+    country: str = typer.Option(..., "--country", help="DK | NO | SE | GB"),
+    extended: bool = typer.Option(False, "--extended"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Print the ISO due date (GDPR Art. 12(3), Reg. 1182/71 Art. 3, national holidays)."""
+    from steward.requests.deadlines import due_for
+
+    d = due_for(_date(received, "--received"), country, extended=extended)
+    _out({"due": d.isoformat()}, as_json, d.isoformat())
+
+
+@app.command("submit")
+def submit(
+    type_: str = typer.Option(..., "--type"),
+    name: str = typer.Option(..., "--name"),
+    email: str = typer.Option(..., "--email"),
+    country: str = typer.Option(None, "--country"),
+    language: str = typer.Option(None, "--language"),
+    details: str = typer.Option(None, "--details"),
+    change: list[str] = typer.Option(
+        None, "--change", help="system.table.field=new value (rectification)"
+    ),
+    scope: str = typer.Option(None, "--objection-scope"),
+    evidence: str = typer.Option(
+        None, "--evidence", help="identity checked by an officer: skips the code"
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record a request; without --evidence a verification code is e-mailed."""
+    from steward.requests.workflow import submit_request
+
+    changes = {}
+    for item in change or []:
+        if "=" not in item:
+            raise InvalidInput(f"--change needs system.table.field=value, got {item!r}")
+        k, v = item.split("=", 1)
+        changes[k.strip()] = v
+    out = submit_request(
+        context.sessionmaker_(),
+        context.settings(),
+        context.load(),
+        type=type_,
+        name=name,
+        email=email,
+        country=country,
+        language=language,
+        details=details,
+        changes=changes,
+        objection_scope=scope,
+        channel="officer" if evidence else "cli",
+        actor=ACTOR,
+        evidence=evidence,
+    )
+    _out(out.__dict__, as_json, f"request {out.id} ({out.public_id}): {out.state}")
+
+
+def _with(ident: str, fn):  # type: ignore[no-untyped-def]
+    from steward.requests.workflow import by_ref
+    from steward.store.db import transaction
+
+    with transaction(context.sessionmaker_()) as s:
+        req = by_ref(s, ident)
+        result = fn(s, req)
+        return req.id, req.state, result
+
+
+def _run(req_id: int) -> str:
+    from steward.requests.execute import execute_request
+
+    return execute_request(context.sessionmaker_(), context.settings(), context.load(), req_id)
+
+
+@app.command("verify")
+def verify(
+    ident: str,
+    code: str = typer.Option(None, "--code"),
+    evidence: str = typer.Option(None, "--evidence"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Verify with the e-mailed code, or record the evidence an officer checked."""
+    from steward.requests.workflow import by_ref, officer_verify, verify_code
+    from steward.store.db import transaction
+
+    policy, settings = context.load(), context.settings()
+    if code:
+        with transaction(context.sessionmaker_()) as s:
+            public_id = by_ref(s, ident).public_id
+        result, out = verify_code(context.sessionmaker_(), settings, policy, public_id, code)
+        if result.value != "ok":
+            raise InvalidInput(f"code: {result.value}")
+        rid, state = out.id, out.state
+    elif evidence:
+        rid, state, _ = _with(ident, lambda s, r: officer_verify(s, policy, r, evidence, ACTOR))
+    else:
+        raise InvalidInput("give --code or --evidence")
+    if state == "in_progress":
+        state = _run(rid)
+    _out({"id": rid, "state": state}, as_json, f"request {rid}: {state}")
+
+
+@app.command("list")
+def list_(
+    type_: str = typer.Option(None, "--type"),
+    state: str = typer.Option(None, "--state"),
+    due_: str = typer.Option(None, "--due", help="open | soon | overdue"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The queue, soonest due first."""
+    from steward.requests.queries import as_dict, list_requests
+    from steward.store.db import transaction
+
+    policy = context.load()
+    with transaction(context.sessionmaker_()) as s:
+        rows = [as_dict(r, policy) for r in list_requests(s, type_=type_, state=state, due=due_)]
+    text = (
+        "\n".join(f"{r['id']:>5}  {r['type']:<20} {r['state']:<22} due {r['due_on']}" for r in rows)
+        or "no requests"
+    )
+    _out(rows, as_json, text)
+
+
+@app.command("show")
+def show(ident: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """One request with its plan, result and timeline."""
+    from steward.requests.queries import as_dict, timeline
+    from steward.requests.workflow import by_ref
+    from steward.store.db import transaction
+
+    policy = context.load()
+    with transaction(context.sessionmaker_()) as s:
+        req = by_ref(s, ident)
+        data = as_dict(req, policy, private=True)
+        data["timeline"] = [{**e, "at": e["at"].isoformat()} for e in timeline(s, req)]
+    text = "\n".join(f"{k}: {v}" for k, v in data.items() if k != "timeline")
+    _out(data, as_json, text)
+
+
+@app.command("plan")
+def plan(ident: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Search the systems and store the dry run (erasure: the statements) for approval."""
+    from steward.requests.execute import prepare_plan
+
+    rid, _, _ = _with(ident, lambda s, r: None)
+    summary = prepare_plan(context.sessionmaker_(), context.settings(), context.load(), rid)
+    _out(summary, as_json, json.dumps(summary, indent=1, ensure_ascii=False))
+
+
+@app.command("approve")
+def approve(
+    ident: str,
+    run: bool = typer.Option(True, "--run/--no-run"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Approve (after reading the plan) and execute."""
+    from steward.requests.workflow import approve as do
+
+    rid, state, _ = _with(ident, lambda s, r: do(s, r, ACTOR))
+    if run:
+        state = _run(rid)
+    _out({"id": rid, "state": state}, as_json, f"request {rid}: {state}")
+
+
+@app.command("run")
+def run_(ident: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Execute (or retry) a request that is in progress or waiting on a system."""
+    rid, _, _ = _with(ident, lambda s, r: None)
+    state = _run(rid)
+    _out({"id": rid, "state": state}, as_json, f"request {rid}: {state}")
+
+
+@app.command("extend")
+def extend(
+    ident: str,
+    reason: str = typer.Option(..., "--reason"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Extend by two months (Art. 12(3)); only within the first month; e-mails the notice."""
+    from steward.requests.workflow import extend as do
+
+    settings, policy = context.settings(), context.load()
+    rid, state, due_on = _with(ident, lambda s, r: do(s, settings, policy, r, reason, ACTOR))
+    _out({"id": rid, "due_on": due_on.isoformat()}, as_json, f"request {rid}: due {due_on}")
+
+
+def _announce(rid: int) -> bool:
+    """Send the answer mail the action queued; False when the mail server is down (the mail
+    stays pending and `steward dsr retry-mail` or the job runner sends it later)."""
+    from steward.requests.notices import announce
+
+    return announce(context.sessionmaker_(), context.settings(), context.load(), rid)
+
+
+@app.command("refuse")
+def refuse(
+    ident: str,
+    reason: str = typer.Option(..., "--reason"),
+    fee: bool = typer.Option(False, "--fee", help="Art. 12(5) fee instead of refusal"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Refuse with reasons (Art. 12(4)/(5)); the letter names the complaint authority."""
+    from steward.requests.workflow import refuse as do
+
+    settings, policy = context.settings(), context.load()
+    rid, state, ok = _with(
+        ident, lambda s, r: do(s, settings, policy, r, reason, ACTOR, "fee" if fee else "refused")
+    )
+    mailed = _announce(rid)
+    _out(
+        {"id": rid, "state": state, "in_time": ok, "mailed": mailed},
+        as_json,
+        f"request {rid}: {state}"
+        + ("" if ok else " (later than the month allows)")
+        + ("" if mailed else "; answer mail pending (mail server down)"),
+    )
+
+
+@app.command("complete")
+def complete(
+    ident: str,
+    grounds: str = typer.Option(None, "--compelling-grounds"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Answer a request handled by a person (Art. 22 question, Art. 21(1) objection)."""
+    from steward.requests.workflow import decide
+
+    settings, policy = context.settings(), context.load()
+    rid, state, _ = _with(ident, lambda s, r: decide(s, settings, policy, r, ACTOR, grounds))
+    mailed = _announce(rid)
+    _out(
+        {"id": rid, "state": state, "mailed": mailed},
+        as_json,
+        f"request {rid}: {state}" + ("" if mailed else "; answer mail pending (mail server down)"),
+    )
+
+
+@app.command("lift-restriction")
+def lift_restriction(
+    ident: str,
+    reason: str = typer.Option(..., "--reason", help="why; sent to the subject first"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Lift a restriction of processing (GDPR Art. 18(3)): the subject is told first, then the
+    restriction flags are cleared in the systems. With the mail server down nothing is lifted
+    until the notice has gone out (`steward dsr retry-mail`)."""
+    from steward.requests.lifting import lift_restriction as do
+
+    rid, _, _ = _with(ident, lambda s, r: None)
+    outcome = do(context.sessionmaker_(), context.settings(), context.load(), rid, reason, ACTOR)
+    _out({"id": rid, "lift": outcome}, as_json, f"request {rid}: restriction {outcome}")
+
+
+@app.command("retry-mail")
+def retry_mail(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Send pending answer mails and finish restriction lifts waiting on their notice."""
+    from steward.requests.notices import retry_pending_mail
+
+    counts = retry_pending_mail(context.sessionmaker_(), context.settings(), context.load())
+    _out(counts, as_json, ", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+@app.command("package")
+def package(
+    ident: str,
+    out: Path = typer.Option(..., "--out", help="where to write the zip"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Write the decrypted answer package (for an officer delivering it another way)."""
+    from steward import audit
+    from steward.errors import NotFound
+    from steward.requests import packages
+    from steward.requests.delivery import current_package
+    from steward.requests.states import ref
+    from steward.requests.workflow import sealer_for
+
+    settings = context.settings()
+
+    def _get(s, r):  # type: ignore[no-untyped-def]
+        pkg = current_package(s, r)
+        if pkg is None:
+            raise NotFound(
+                "this request has no package (not an access/portability answer, or it expired)"
+            )
+        audit.append(s, actor=ACTOR, action="dsr.package_exported", subject_ref=ref(r))
+        return packages.load(sealer_for(settings), settings.data_dir, pkg.filename)
+
+    rid, _, blob = _with(ident, _get)
+    out.write_bytes(blob)
+    _out({"id": rid, "path": str(out), "bytes": len(blob)}, as_json, f"wrote {out}")

@@ -1,0 +1,113 @@
+"""Finding connectors: every connector, ours included, comes from the `steward.connectors`
+entry-point group, exactly as a third party's would.
+
+A third-party package declares, in its pyproject.toml:
+
+    [project.entry-points."steward.connectors"]
+    mongo = "acme_steward.mongo:MongoConnector"
+
+and its class is constructed as `cls(system, url=..., env=..., base_dir=...)`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from steward.connectors.base import Connector
+from steward.errors import InvalidInput
+
+GROUP = "steward.connectors"
+
+
+def available() -> dict[str, Any]:
+    """Connector name -> entry point, for every installed connector."""
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+def connector_class(name: str) -> type[Connector]:
+    """The class registered under `name`; InvalidInput listing the known names otherwise."""
+    eps = available()
+    if name not in eps:
+        known = ", ".join(sorted(eps)) or "(none installed)"
+        raise InvalidInput(f"unknown connector {name!r}; known connectors: {known}")
+    cls: type[Connector] = eps[name].load()
+    return cls
+
+
+def resolve_url(
+    system: Any,
+    *,
+    env: Mapping[str, str] | None = None,
+    base_dir: Path | None = None,
+    policy_dir: Path | None = None,
+) -> str:
+    """The system's URL: `url_env` (when set in `env`) wins over `url_file` over `url`.
+    A relative SQLite path is taken relative to `base_dir` (e.g. the demo data folder);
+    a relative `url_file` relative to `policy_dir`."""
+    env = os.environ if env is None else env
+    url: str | None = None
+    if system.url_env and env.get(system.url_env):
+        url = env[system.url_env].strip()
+    elif system.url_file:
+        path = Path(system.url_file)
+        if not path.is_absolute() and policy_dir is not None:
+            path = policy_dir / path
+        try:
+            url = path.read_text(encoding="utf-8").strip()
+        except OSError as err:
+            raise InvalidInput(
+                f"system {system.key!r}: cannot read url_file {str(path)!r} ({err.strerror})"
+            ) from None
+    else:
+        url = system.url
+    if not url:
+        raise InvalidInput(
+            f"system {system.key!r} has no URL: set {system.url_env or 'url'} or url_file"
+        )
+    return _anchor_sqlite(url, base_dir)
+
+
+def _anchor_sqlite(url: str, base_dir: Path | None) -> str:
+    if not url.startswith("sqlite") or base_dir is None:
+        return url
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        return url
+    db = parsed.database
+    if not db or db == ":memory:" or db.startswith("file:") or Path(db).is_absolute():
+        return url
+    return parsed.set(database=str((base_dir / db).resolve())).render_as_string(
+        hide_password=False
+    )
+
+
+def connector_for(
+    system: Any,
+    *,
+    env: Mapping[str, str] | None = None,
+    base_dir: Path | None = None,
+    policy_dir: Path | None = None,
+) -> Connector:
+    """A ready connector for `system` (a `SystemSpec`). When the system declares no tables but
+    a `fides_dataset`, the tables come from that file (relative to `policy_dir`)."""
+    env = os.environ if env is None else env
+    cls = connector_class(system.connector)
+    if not system.tables and system.fides_dataset:
+        from steward.connectors.fides import pick, read_datasets
+
+        path = Path(system.fides_dataset)
+        if not path.is_absolute() and policy_dir is not None:
+            path = policy_dir / path
+        imported = read_datasets(path)
+        # Several datasets in one file: the one named like the system.
+        key = system.key if system.key in imported.datasets else None
+        system = system.model_copy(update={"tables": pick(imported, key, str(path))})
+    url = resolve_url(system, env=env, base_dir=base_dir, policy_dir=policy_dir)
+    return cls(system, url=url, env=env, base_dir=base_dir)  # type: ignore[call-arg]

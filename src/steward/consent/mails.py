@@ -1,0 +1,74 @@
+"""The mails the consent capability sends, and the headers marketing mail must carry.
+
+Marketing mail carries RFC 2369 `List-Unsubscribe` with an HTTPS one-click URL and RFC 8058
+`List-Unsubscribe-Post: List-Unsubscribe=One-Click`, so mail clients can withdraw consent
+without any further interaction (Art. 7(3): as easy as giving it; Art. 21(2)-(3)).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from steward.config import Settings
+from steward.consent import mailtexts, tokens
+from steward.mail import Mailer
+from steward.policy.models import Policy
+
+
+def _url(settings: Settings, path: str, token: str) -> str:
+    return f"{settings.base_url.rstrip('/')}{path}?token={quote(token)}"
+
+
+def unsubscribe_url(settings: Settings, subject_ref: str, purpose: str,
+                    lang: str | None = None) -> str:
+    payload = {"s": subject_ref, "p": purpose}
+    if lang:
+        payload["l"] = lang  # the unsubscribe page speaks the subject's language
+    token = tokens.make(settings.resolved_secret_key(), "unsubscribe", payload)
+    return _url(settings, "/privacy/unsubscribe", token)
+
+
+def marketing_headers(settings: Settings, subject_ref: str, purpose: str,
+                      lang: str | None = None) -> dict[str, str]:
+    """Headers for one marketing message to `subject_ref` under `purpose` (RFC 8058)."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(settings, subject_ref, purpose, lang)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def send_marketing(settings: Settings, *, to: str, subject_ref: str, purpose: str,
+                   subject: str, text: str, html: str | None = None,
+                   policy: Policy | None = None, lang: str | None = None) -> str:
+    """Send one marketing message with the unsubscribe headers and a footer link (in the
+    subject's language when `policy` and `lang` are given)."""
+    ui = mailtexts.language(policy, lang) if policy is not None else "en"
+    link = unsubscribe_url(settings, subject_ref, purpose, ui)
+    footer = mailtexts.text(ui, "unsubscribe_footer", link=link)
+    body = f"{text}\n\n--\n{footer}\n"
+    return Mailer(settings).send(to=to, subject=subject, text=body, html=html,
+                                 headers=marketing_headers(settings, subject_ref, purpose, ui))
+
+
+def send_confirmation(settings: Settings, policy: Policy, *, to: str, token: str,
+                      titles: list[str], lang: str | None = None) -> str:
+    """The double opt-in mail, in the subject's language: nothing is sent to the list until
+    this link is followed (Art. 7(1): consent shown by a clear affirmative act)."""
+    ui = mailtexts.language(policy, lang)
+    fields = {"controller": policy.controller.name, "titles": ", ".join(titles),
+              "hours": tokens.MAX_AGE["confirm"] // 3600,
+              "link": _url(settings, "/privacy/newsletter/confirm", token)}
+    return Mailer(settings).send(to=to, subject=mailtexts.text(ui, "confirm_subject", **fields),
+                                 text=mailtexts.text(ui, "confirm_body", **fields))
+
+
+def send_preferences_link(settings: Settings, policy: Policy, *, to: str, token: str,
+                          lang: str | None = None) -> str:
+    """The preference-center link, in the subject's language."""
+    ui = mailtexts.language(policy, lang)
+    fields = {"controller": policy.controller.name,
+              "hours": tokens.MAX_AGE["preferences"] // 3600,
+              "link": _url(settings, "/privacy/preferences", token)}
+    return Mailer(settings).send(to=to, subject=mailtexts.text(ui, "preferences_subject", **fields),
+                                 text=mailtexts.text(ui, "preferences_body", **fields))
+

@@ -1,0 +1,112 @@
+"""Reading the current-state projection and the history; expiring old consents.
+
+A `given` state whose `valid_until` has passed counts as `expired` at once, before the
+expiry sweep (`expire_due`) has written its `expired` event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
+
+from steward.consent import ledger
+from steward.consent.purposes import all_purposes, aware, now
+from steward.consent.tables import ConsentEvent, ConsentState
+from steward.policy.models import Policy
+
+
+def get(session: Session, subject_ref: str, purpose: str) -> ConsentState | None:
+    return session.get(ConsentState, (subject_ref, purpose))
+
+
+# Built once: the check path runs this for every request.
+_CURRENT = select(ConsentState.state, ConsentState.valid_until, ConsentState.event_id).where(
+    ConsentState.subject_ref == bindparam("s"), ConsentState.purpose == bindparam("p"))
+
+
+def current(session: Session, subject_ref: str, purpose: str) -> Any:
+    """The state row as a light Core row (state, valid_until, event_id): the hot check path."""
+    return session.connection().execute(_CURRENT, {"s": subject_ref, "p": purpose}).first()
+
+
+def effective(state: Any, at: datetime | None = None) -> str | None:
+    """The state as it stands at `at`: `given` past its validity reads as `expired`."""
+    if state is None:
+        return None
+    until = aware(state.valid_until)
+    if state.state == "given" and until is not None and until <= (at or now()):
+        return "expired"
+    return str(state.state)
+
+
+def for_subject(session: Session, subject_ref: str) -> dict[str, ConsentState]:
+    rows = session.scalars(select(ConsentState).where(ConsentState.subject_ref == subject_ref))
+    return {r.purpose: r for r in rows}
+
+
+def for_subjects(session: Session, refs: list[str], purpose: str) -> dict[str, ConsentState]:
+    """States of many subjects for one purpose, in chunks (bounded parameter lists)."""
+    out: dict[str, ConsentState] = {}
+    for i in range(0, len(refs), 500):
+        chunk = refs[i:i + 500]
+        rows = session.scalars(select(ConsentState).where(
+            ConsentState.purpose == purpose, ConsentState.subject_ref.in_(chunk)))
+        out.update({r.subject_ref: r for r in rows})
+    return out
+
+
+def history(session: Session, subject_ref: str, purpose: str | None = None) -> list[ConsentEvent]:
+    q = select(ConsentEvent).where(ConsentEvent.subject_ref == subject_ref)
+    if purpose:
+        q = q.where(ConsentEvent.purpose == purpose)
+    return list(session.scalars(q.order_by(ConsentEvent.seq)))
+
+
+def expire_due(session: Session, policy: Policy, *, at: datetime | None = None,
+               limit: int = 1000) -> int:
+    """Write an `expired` event for up to `limit` consents whose validity ran out (the hourly
+    job calls this until it returns less than `limit`); returns how many. Idempotent: an
+    expired state is no longer `given`. Purposes removed from the policy keep their history
+    untouched (and are not selected, so a batch never fills up with them)."""
+    at = at or now()
+    infos = {p.key: p for p in all_purposes(policy)}
+    due = session.execute(
+        select(ConsentState.subject_ref, ConsentState.purpose)
+        .where(ConsentState.state == "given", ConsentState.valid_until.is_not(None),
+               ConsentState.valid_until <= at, ConsentState.purpose.in_(list(infos)))
+        .order_by(ConsentState.valid_until).limit(limit)
+    ).all()
+    for subject, purpose in due:
+        ledger.record(session, policy, subject_ref=subject, purpose=infos[purpose],
+                      action="expired", method="system", recorded_by="steward:expiry", at=at)
+    return len(due)
+
+
+def mismatches(session: Session) -> list[tuple[str, str, int]]:
+    """(subject, purpose, seq) where the state row is not the newest event's decision."""
+    latest = (
+        select(ConsentEvent.subject_ref, ConsentEvent.purpose,
+               func.max(ConsentEvent.seq).label("seq"))
+        .group_by(ConsentEvent.subject_ref, ConsentEvent.purpose).subquery()
+    )
+    q = (
+        select(latest.c.subject_ref, latest.c.purpose, latest.c.seq, ConsentState.event_seq,
+               ConsentState.state, ConsentEvent.action)
+        .join(ConsentEvent, ConsentEvent.seq == latest.c.seq)
+        .outerjoin(ConsentState, (ConsentState.subject_ref == latest.c.subject_ref)
+                   & (ConsentState.purpose == latest.c.purpose))
+    )
+    bad = []
+    for subject, purpose, seq, state_seq, state, action in session.execute(q):
+        if state_seq != seq or state != action:
+            bad.append((subject, purpose, int(seq)))
+    orphans = session.execute(
+        select(ConsentState.subject_ref, ConsentState.purpose, ConsentState.event_seq)
+        .outerjoin(ConsentEvent, ConsentEvent.seq == ConsentState.event_seq)
+        .where(ConsentEvent.seq.is_(None))
+    ).all()
+    bad.extend((s, p, int(q_)) for s, p, q_ in orphans)
+    return sorted(bad, key=lambda b: b[2])

@@ -1,0 +1,177 @@
+"""The tasks and their schedule. Each task is a thin call into the domain; a `Runtime` gives it
+the settings, the policy and Steward's store.
+
+Schedule (UTC): retention sweeps daily at `RETENTION_HOUR`:00, each followed by a refresh of
+the console's cached rule counts (`retention.plancache`); request deadline reminders and
+breach reminders (24/48/66 hours, Art. 33(1)) hourly; consents past their validity expired
+hourly; requests waiting on a system retried every 15 minutes. A sweep whose system is
+unreachable is retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from huey import Huey, crontab
+from sqlalchemy.orm import Session, sessionmaker
+
+from steward.config import Settings
+from steward.policy.models import Policy
+
+log = logging.getLogger("steward.jobs")
+RETENTION_HOUR = 2
+RETRY_BASE_SECONDS = 300
+RETRY_MAX_SECONDS = 6 * 3600
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempt: int) -> int:
+    """Seconds before retry `attempt` (1, 2, ...): 5 min, 10, 20, ... at most 6 hours."""
+    return min(RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0), RETRY_MAX_SECONDS)
+
+
+@dataclass
+class Runtime:
+    """What tasks need, built lazily in the worker process (or handed in by the web app)."""
+
+    settings: Settings
+    policy_: Policy | None = None
+    sm_: sessionmaker[Session] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def policy(self) -> Policy:
+        if self.policy_ is None:
+            from steward.policy.loader import load_policy
+
+            self.policy_ = load_policy(self.settings.policy)
+        return self.policy_
+
+    @property
+    def sm(self) -> sessionmaker[Session]:
+        if self.sm_ is None:
+            from steward.store.db import make_engine, make_sessionmaker
+
+            self.sm_ = make_sessionmaker(make_engine(self.settings.database_url))
+        return self.sm_
+
+    def engines(self):  # type: ignore[no-untyped-def]
+        from steward.retention.systems import SystemEngines
+
+        return SystemEngines.for_settings(self.settings, urls=self.extra.get("system_urls"))
+
+
+@dataclass
+class Tasks:
+    """The registered tasks of one Huey instance."""
+
+    huey: Huey
+    runtime: Runtime
+    retention_sweep: Any
+    retention_daily: Any
+    deadline_reminders: Any
+    breach_reminders: Any
+    execute_request: Any
+    retry_requests: Any
+    consent_expiry: Any = None
+
+
+def register(huey: Huey, runtime: Runtime) -> Tasks:
+    """Register every task on `huey` and return them."""
+
+    @huey.task(name="retention.sweep")
+    def retention_sweep(rule: str | None = None, attempt: int = 1) -> list[dict[str, Any]]:
+        from steward.retention.sweep import run_all, run_rule
+        from steward.retention.transforms import anonymize_key
+
+        key = anonymize_key(runtime.settings.resolved_secret_key())
+        engines = runtime.engines()
+        try:
+            if rule:
+                results = [run_rule(runtime.sm, runtime.policy, rule, engines=engines,
+                                    anonymize_key=key, actor="jobs")]
+            else:
+                results = run_all(runtime.sm, runtime.policy, engines=engines,
+                                  anonymize_key=key, actor="jobs")
+            for r in results:
+                if r.status == "waiting" and attempt < MAX_ATTEMPTS:
+                    # The system is down: try that rule again later, waiting longer each time.
+                    retention_sweep.schedule(kwargs={"rule": r.rule, "attempt": attempt + 1},
+                                             delay=backoff(attempt))
+            from steward.retention.plancache import refresh
+            from steward.store.db import transaction
+
+            with transaction(runtime.sm) as s:  # the console's counts, as of this sweep
+                refresh(s, runtime.policy, engines=engines, rules=[rule] if rule else None)
+        finally:
+            engines.dispose()
+        return [r.__dict__ for r in results]
+
+    @huey.periodic_task(crontab(minute="0", hour=str(RETENTION_HOUR)), name="retention.daily")
+    def retention_daily() -> None:
+        retention_sweep()
+
+    @huey.periodic_task(crontab(minute="5"), name="requests.deadline_reminders")
+    def deadline_reminders() -> list[tuple[str, str]]:
+        from steward.jobs.deadline_reminders import send_deadline_reminders
+        from steward.store.db import transaction
+
+        with transaction(runtime.sm) as s:
+            sent = send_deadline_reminders(s, runtime.settings)
+        for pid, stage in sent:  # the console notice for whoever watches the worker
+            log.warning("request %s: %s", pid,
+                        "overdue" if stage == "overdue" else f"due in {stage}")
+        return sent
+
+    @huey.periodic_task(crontab(minute="10"), name="breaches.reminders")
+    def breach_reminders() -> int:
+        from steward.breaches.reminders import send_due_reminders
+        from steward.store.db import transaction
+
+        with transaction(runtime.sm) as s:
+            due = send_due_reminders(s, runtime.settings, runtime.policy, datetime.now(UTC))
+        return len(due)
+
+    @huey.task(name="requests.execute")
+    def execute_request(request_id: int) -> str:
+        from steward.requests.execute import execute_request as run
+
+        return run(runtime.sm, runtime.settings, runtime.policy, request_id)
+
+    @huey.periodic_task(crontab(minute="*/15"), name="requests.retry")
+    def retry_requests() -> list[int]:
+        from steward.requests.queries import retry_due
+        from steward.store.db import transaction
+
+        with transaction(runtime.sm) as s:
+            ids = retry_due(s)
+        for rid in ids:
+            execute_request(rid)
+        return ids
+
+    @huey.periodic_task(crontab(minute="*/15"), name="requests.retry_mail")
+    def retry_request_mail() -> dict[str, int]:
+        # Answer-ready notices whose mail failed, and restriction lifts waiting on their
+        # Art. 18(3) notice: sent and finished here, as often as it runs.
+        from steward.requests.notices import retry_pending_mail
+
+        return retry_pending_mail(runtime.sm, runtime.settings, runtime.policy)
+
+    @huey.periodic_task(crontab(minute="20"), name="consent.expire")
+    def consent_expiry() -> int:
+        from steward.consent.state import expire_due
+        from steward.store.db import transaction
+
+        total, batch = 0, 1000
+        while True:  # one transaction per batch, so a big backlog never holds the lock long
+            with transaction(runtime.sm) as s:
+                n = expire_due(s, runtime.policy, limit=batch)
+            total += n
+            if n < batch:
+                return total
+
+    return Tasks(huey, runtime, retention_sweep, retention_daily, deadline_reminders,
+                 breach_reminders, execute_request, retry_requests, consent_expiry)

@@ -1,0 +1,224 @@
+"""What reaches the subject: e-mails that carry no personal data (a code, "your answer is
+ready" with a link), and the package download through a single-use, expiring link after a
+fresh code (seed §8: ordinary e-mail is not secure).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from steward import audit
+from steward.config import Settings
+from steward.errors import NotFound
+from steward.mail import Mailer
+from steward.policy.models import Policy
+from steward.requests import packages
+from steward.requests.sealing import Sealer
+from steward.requests.states import record, ref
+from steward.requests.tables import DsrPackage, DsrRequest
+from steward.requests.verification import CODE_MINUTES
+from steward.store.db import transaction
+
+TOKEN_MINUTES = 15
+
+_SUBJECTS = {
+    "code": {"en": "Your verification code", "da": "Din bekræftelseskode"},
+    "ready": {
+        "en": "The answer to your privacy request is ready",
+        "da": "Svaret på din anmodning er klar",
+    },
+    "extension": {
+        "en": "We need more time for your privacy request",
+        "da": "Vi har brug for mere tid til din anmodning",
+    },
+    "lift": {
+        "en": "We will lift the restriction of processing of your data",
+        "da": "Vi ophæver begrænsningen af behandlingen af dine oplysninger",
+    },
+}
+_LIFT = {
+    "en": "You asked us to restrict the processing of your data. We are telling you, as GDPR "
+    "Art. 18(3) requires, before we lift that restriction. Our reason: {reason}\n\n"
+    "Your request in our privacy center: {link}\n"
+    "You may object (GDPR Art. 21) or ask for erasure (GDPR Art. 17) there.\n\n{controller}",
+    "da": "Du har bedt os begrænse behandlingen af dine oplysninger. Som GDPR art. 18(3) "
+    "kræver, giver vi dig besked, før vi ophæver begrænsningen. Vores begrundelse: {reason}\n\n"
+    "Din anmodning i vores privatlivscenter: {link}\n"
+    "Du kan gøre indsigelse (GDPR art. 21) eller bede om sletning (GDPR art. 17) der.\n\n"
+    "{controller}",
+}
+_CODE = {
+    "en": "Your code is {code}. Enter it at {link} within {minutes} minutes.\n\n"
+    "If you did not make a privacy request to {controller}, ignore this message.\n\n{note}",
+    "da": "Din kode er {code}. Indtast den på {link} inden for {minutes} minutter.\n\n"
+    "Har du ikke sendt en anmodning til {controller}, kan du se bort fra denne mail.\n\n"
+    "{note}",
+}
+_READY = {
+    "en": "The answer to your request is ready in our privacy center: {link}\n"
+    "For your safety we send nothing personal by e-mail; you will confirm with a fresh "
+    "code before you can read or download it.\n\n{controller}",
+    "da": "Svaret på din anmodning er klar i vores privatlivscenter: {link}\n"
+    "Af hensyn til din sikkerhed sender vi intet personligt med e-mail; du bekræfter med "
+    "en ny kode, før du kan læse eller hente det.\n\n{controller}",
+}
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in ("en", "da") else "en"
+
+
+def note(policy: Policy, lang: str) -> str:
+    return policy.text(policy.notice.email_security_note, lang) or (
+        "Please note that ordinary e-mail is not secure communication: do not send personal or "
+        "sensitive information by e-mail."
+    )
+
+
+def status_link(settings: Settings, public_id: str) -> str:
+    return f"{settings.base_url.rstrip('/')}/privacy/requests/{public_id}"
+
+
+def send_code(
+    settings: Settings, policy: Policy, *, email: str, public_id: str, code: str, lang: str
+) -> None:
+    lg = _lang(lang)
+    Mailer(settings).send(
+        to=email,
+        subject=f"{_SUBJECTS['code'][lg]}: {code}",
+        text=_CODE[lg].format(
+            code=code,
+            link=status_link(settings, public_id),
+            minutes=CODE_MINUTES,
+            controller=policy.controller.name,
+            note=note(policy, lg),
+        ),
+    )
+
+
+def send_ready(
+    settings: Settings, policy: Policy, *, email: str, public_id: str, lang: str
+) -> None:
+    """Tell the subject the answer is ready; raises Unavailable when mail is down (the caller
+    keeps the notice pending, `steward.requests.notices`)."""
+    lg = _lang(lang)
+    Mailer(settings).send(
+        to=email,
+        subject=_SUBJECTS["ready"][lg],
+        text=_READY[lg].format(
+            link=status_link(settings, public_id), controller=policy.controller.name
+        ),
+    )
+
+
+def send_lift_notice(
+    settings: Settings, policy: Policy, *, email: str, public_id: str, lang: str, reason: str
+) -> None:
+    """GDPR Art. 18(3): tell the subject, before it happens, that the restriction of processing
+    will be lifted, and why. Raises Unavailable when mail is down."""
+    lg = _lang(lang)
+    Mailer(settings).send(
+        to=email,
+        subject=_SUBJECTS["lift"][lg],
+        text=_LIFT[lg].format(
+            reason=reason,
+            link=status_link(settings, public_id),
+            controller=policy.controller.name,
+        ),
+    )
+
+
+def send_extension(settings: Settings, policy: Policy, *, email: str, lang: str, text: str) -> None:
+    lg = _lang(lang)
+    Mailer(settings).send(
+        to=email, subject=_SUBJECTS["extension"][lg], text=text + "\n\n" + policy.controller.name
+    )
+
+
+# --- download ---------------------------------------------------------------------------------
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def current_package(
+    session: Session, req: DsrRequest, now: datetime | None = None
+) -> DsrPackage | None:
+    now = now or datetime.now(UTC)
+    pkg = session.scalars(
+        select(DsrPackage)
+        .where(DsrPackage.request_id == req.id)
+        .order_by(DsrPackage.id.desc())
+        .limit(1)
+    ).first()
+    if pkg is None or pkg.deleted_at is not None or _aware(pkg.expires_at) < now:
+        return None
+    return pkg
+
+
+def grant_download(
+    session: Session, sealer: Sealer, req: DsrRequest, now: datetime | None = None
+) -> str:
+    """After a fresh code: a single-use token valid for TOKEN_MINUTES (only its HMAC is kept)."""
+    now = now or datetime.now(UTC)
+    pkg = current_package(session, req, now)
+    if pkg is None:
+        raise NotFound("there is no package to download (it may have expired)")
+    token = secrets.token_urlsafe(32)
+    pkg.token_hash = sealer.mac("download", token)
+    pkg.token_expires_at = now + timedelta(minutes=TOKEN_MINUTES)
+    record(session, req, "download_granted", "subject")
+    return token
+
+
+def redeem(
+    session: Session, sealer: Sealer, data_dir: object, token: str, now: datetime | None = None
+) -> tuple[str, bytes]:
+    """Use a download token once: return (file name, zip bytes). Unknown, used or expired
+    tokens all give the same NotFound."""
+    now = now or datetime.now(UTC)
+    digest = sealer.mac("download", token or "")
+    pkg = session.scalars(select(DsrPackage).where(DsrPackage.token_hash == digest)).first()
+    if (
+        pkg is None
+        or pkg.token_expires_at is None
+        or _aware(pkg.token_expires_at) < now
+        or pkg.deleted_at is not None
+        or not hmac.compare_digest(pkg.token_hash or "", digest)
+    ):
+        raise NotFound("this download link is not valid any more; ask for a new one")
+    req = session.get_one(DsrRequest, pkg.request_id)
+    blob = packages.load(sealer, data_dir, pkg.filename)  # type: ignore[arg-type]
+    pkg.token_hash = None
+    pkg.token_expires_at = None
+    pkg.downloaded_at = now
+    record(session, req, "downloaded", "subject", details={"bytes": len(blob)})
+    return f"{req.type}-{req.public_id[:8]}.zip", blob
+
+
+def purge_expired(
+    sm: sessionmaker[Session], settings: Settings, now: datetime | None = None
+) -> int:
+    """Delete packages past their download window (a job calls this daily)."""
+    now = now or datetime.now(UTC)
+    n = 0
+    with transaction(sm) as s:
+        for pkg in s.scalars(select(DsrPackage).where(DsrPackage.deleted_at.is_(None))):
+            if _aware(pkg.expires_at) < now:
+                packages.remove(settings.data_dir, pkg.filename)
+                pkg.deleted_at = now
+                pkg.token_hash = None
+                audit.append(
+                    s,
+                    actor="steward",
+                    action="dsr.package_deleted",
+                    subject_ref=ref(s.get_one(DsrRequest, pkg.request_id)),
+                )
+                n += 1
+    return n

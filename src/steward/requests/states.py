@@ -1,0 +1,91 @@
+"""Request states and the transitions allowed between them; every transition is audited.
+
+received → awaiting_verification → verified → (awaiting_approval) → in_progress →
+completed | refused; in_progress ⇄ waiting_on_system while a system is down.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from steward import audit
+from steward.errors import Conflict
+from steward.requests.tables import DsrEvent, DsrRequest
+
+
+class State(StrEnum):
+    received = "received"
+    awaiting_verification = "awaiting_verification"
+    verified = "verified"
+    awaiting_approval = "awaiting_approval"
+    in_progress = "in_progress"
+    waiting_on_system = "waiting_on_system"
+    completed = "completed"
+    refused = "refused"
+
+
+OPEN = frozenset(s.value for s in State if s not in (State.completed, State.refused))
+
+_ALLOWED: dict[State, set[State]] = {
+    State.received: {State.awaiting_verification, State.verified, State.refused},
+    State.awaiting_verification: {State.verified, State.refused},
+    State.verified: {State.awaiting_approval, State.in_progress, State.refused},
+    State.awaiting_approval: {State.in_progress, State.refused, State.completed},
+    State.in_progress: {
+        State.waiting_on_system,
+        State.completed,
+        State.refused,
+        State.awaiting_approval,
+    },
+    State.waiting_on_system: {State.in_progress, State.completed, State.refused},
+    State.completed: set(),
+    State.refused: set(),
+}
+
+
+def ref(req: DsrRequest) -> str:
+    """The audit subject reference of a request (never the person's identity)."""
+    return f"dsr:{req.public_id}"
+
+
+def record(
+    session: Session,
+    req: DsrRequest,
+    kind: str,
+    actor: str,
+    note: str | None = None,
+    *,
+    details: dict[str, object] | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Add a timeline event and the matching audit event (`dsr.<kind>`)."""
+    at = at or datetime.now(UTC)
+    session.add(DsrEvent(request_id=req.id, at=at, actor=actor, kind=kind, note=note))
+    audit.append(
+        session,
+        actor=actor,
+        action=f"dsr.{kind}",
+        subject_ref=ref(req),
+        details={"type": req.type, "state": req.state, **(details or {})},
+        at=at,
+    )
+
+
+def move(
+    session: Session,
+    req: DsrRequest,
+    to: State,
+    actor: str,
+    note: str | None = None,
+    **details: object,
+) -> None:
+    """Change the state, refusing transitions the workflow does not allow."""
+    current = State(req.state)
+    if to not in _ALLOWED[current]:
+        raise Conflict(f"a request that is {current.value} cannot become {to.value}")
+    req.state = to.value
+    session.flush()
+    record(session, req, to.value, actor, note, details={"from": current.value, **details})

@@ -1,0 +1,167 @@
+"""Tables of the data-subject request workflow (GDPR Arts. 12-22).
+
+- `dsr_requests`: one row per request: who asked what, its state and its dates.
+- `dsr_codes`: one-time codes (verification and download), HMAC-hashed, expiring, counted.
+- `dsr_events`: the request's own timeline (no personal values; the audit log has the proof).
+- `dsr_progress`: per-system progress of an execution, so a rerun after a kill skips what is
+  done and nothing runs twice.
+- `dsr_packages`: encrypted answer packages and their single-use download tokens.
+- `restrictions` / `dsr_objections`: Art. 18 restrictions and Art. 21 objections, by the consent
+  ledger's subject reference, so consent checks deny processing; a restriction's lift is
+  scheduled, noticed to the subject and only then done (Art. 18(3)).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from steward.store.db import Base
+
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class DsrRequest(Base):
+    __tablename__ = "dsr_requests"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    type: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(30), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    language: Mapped[str] = mapped_column(String(5))
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    # Free text and extra identifiers the subject gave; encrypted with the app key.
+    details_enc: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verification_evidence: Mapped[str | None] = mapped_column(String(500))
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    extension_noticed_on: Mapped[date | None] = mapped_column(Date)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    refusal_kind: Mapped[str | None] = mapped_column(String(20))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Art. 16: the requested changes (encrypted; the audit log holds field names and hashes).
+    changes_enc: Mapped[str | None] = mapped_column(Text)
+    # Art. 21: "direct_marketing" or "legitimate_interest"; compelling grounds when continuing.
+    objection_scope: Mapped[str | None] = mapped_column(String(30))
+    compelling_grounds: Mapped[str | None] = mapped_column(Text)
+    plan_json: Mapped[str | None] = mapped_column(Text)  # dry run: no personal values
+    result_json: Mapped[str | None] = mapped_column(Text)  # counts, kept rows, recipients
+    letter: Mapped[str | None] = mapped_column(Text)  # the answer letter (encrypted)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    next_retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    # The "your answer is ready" mail, queued in the same transaction as the answer and cleared
+    # once the mail server took it (`steward.requests.notices`): a mail outage loses nothing.
+    notice_pending: Mapped[str | None] = mapped_column(String(30), index=True)
+    notice_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    notice_next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notice_error: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_dsr_requests_email_type", "email", "type"),)
+
+
+class DsrCode(Base):
+    __tablename__ = "dsr_codes"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # verify | download
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DsrEvent(Base):
+    __tablename__ = "dsr_events"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(50))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DsrProgress(Base):
+    __tablename__ = "dsr_progress"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), index=True)
+    system: Mapped[str] = mapped_column(String(120))
+    step: Mapped[str] = mapped_column(String(30))  # erase | restrict | rectify
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    counts_json: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("request_id", "system", "step", name="uq_dsr_progress_step"),
+    )
+
+
+class DsrPackage(Base):
+    __tablename__ = "dsr_packages"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    downloaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Restriction(Base):
+    """Art. 18. Named `restrictions` with a `subject_ref` column (the consent ledger's subject
+    references, `email:<hmac>` / `acct:<id>`): the consent checks' built-in blocker reads it."""
+
+    __tablename__ = "restrictions"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    subject_ref: Mapped[str] = mapped_column(String(120), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Art. 18(3): a lift is scheduled, the subject is told, and only then is it lifted.
+    lift_scheduled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lift_reason: Mapped[str | None] = mapped_column(Text)
+    lift_noticed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lifted_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class DsrObjection(Base):
+    __tablename__ = "dsr_objections"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    subject_ref: Mapped[str] = mapped_column(String(120), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"))
+    scope: Mapped[str] = mapped_column(String(30))  # direct_marketing | legitimate_interest
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Art. 21(1): processing may continue only on compelling grounds an officer records.
+    overridden: Mapped[bool] = mapped_column(Boolean, default=False)

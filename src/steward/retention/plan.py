@@ -1,0 +1,123 @@
+"""The dry run of retention rules: what a sweep would do today, touching nothing.
+
+Per rule: the cutoff, how many records have expired, the oldest trigger date among them, a few
+sample keys, how many are held (legal holds) or blocked (dependants kept by their own rule),
+how many cannot be judged because their trigger date is empty (never deleted), how many expire
+within the next 30 days, the statements with placeholders, and the statutory findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from steward.connectors.base import json_safe
+from steward.errors import StewardError, Unavailable
+from steward.policy.models import Policy, RetentionAction
+from steward.retention.batch import blocked_roots
+from steward.retention.cutoff import cutoff as cutoff_for
+from steward.retention.cutoff import describe
+from steward.retention.holds import active_holds, held_roots
+from steward.retention.rules import resolve
+from steward.retention.statements import RuleSql, batch_keys, reflect, show
+from steward.retention.sweep import governed_for
+from steward.retention.systems import SystemEngines
+
+SAMPLE = 5
+SOON_DAYS = 30
+
+
+@dataclass
+class RulePlan:
+    rule: str
+    system: str
+    table: str
+    action: str
+    period: str
+    cutoff: str | None = None
+    expired: int = 0
+    held: int = 0
+    blocked: int = 0
+    missing_trigger: int = 0
+    due_soon: int = 0
+    oldest: str | None = None
+    sample: list[Any] = field(default_factory=list)
+    dependants: list[str] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def to_process(self) -> int:
+        return max(self.expired - self.held - self.blocked, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "to_process": self.to_process}
+
+
+def plan_rule(
+    policy: Policy, rule_key: str, *, engines: SystemEngines, session: Session | None = None,
+    today: date | None = None,
+) -> RulePlan:
+    """The plan of one rule. A system that cannot be reached or a rule the law forbids gives
+    a plan with `error` set rather than an exception, so one rule never hides the others."""
+    today = today or datetime.now(UTC).date()
+    rule = policy.retention_rule(rule_key)
+    p = RulePlan(rule.key, rule.system, rule.table, rule.action.value, describe(rule.period))
+    try:
+        rr = resolve(policy, rule)
+        p.dependants = list(rr.dependants)
+        p.warnings = [f.message for f in rr.warnings]
+        rr.check()
+        cutoff = cutoff_for(rule.period, today)
+        p.cutoff = cutoff.isoformat()
+        holds = active_holds(session) if session is not None else []
+        with engines.begin(rr.system) as conn:
+            sql = reflect(conn, rr)
+            p.expired = int(conn.execute(sql.count_expired(cutoff)).scalar_one())
+            p.missing_trigger = int(conn.execute(sql.count_missing_trigger()).scalar_one())
+            soon = cutoff_for(rule.period, today + timedelta(days=SOON_DAYS))
+            p.due_soon = int(conn.execute(sql.count_between(cutoff, soon)).scalar_one())
+            oldest = conn.execute(sql.oldest(cutoff)).scalar_one()
+            p.oldest = json_safe(oldest) if oldest is not None else None
+            p.sample = [json_safe(r[0]) for r in
+                        conn.execute(sql.candidates(cutoff, limit=SAMPLE))]
+            if p.expired:
+                keys = sql.expired_keys(cutoff)
+                held = held_roots(conn, sql, holds, keys) if holds else set()
+                p.held = len(held)
+                governed = governed_for(policy, rr, sql, today)
+                p.blocked = len(blocked_roots(conn, sql, governed, keys) - held)
+            p.statements = statements(sql, cutoff, conn.dialect)
+    except Unavailable as err:
+        p.error = err.detail
+    except StewardError as err:
+        p.error = err.detail
+    return p
+
+
+def statements(sql: RuleSql, cutoff: date, dialect: Any) -> list[str]:
+    """The statements one batch runs, with placeholders only."""
+    out = [show(sql.candidates(cutoff, after=0, limit=1000), dialect)]
+    rule = sql.rr.rule
+    if rule.action is RetentionAction.delete:
+        out += [show(stmt, dialect) for _, stmt in sql.delete_statements(batch_keys(None))]
+    else:
+        values = {f: sa.bindparam(f) for f in rule.fields}
+        stmt = sa.update(sql.root).where(sql.pk == sa.bindparam("pk")).values(**values)
+        out.append(show(stmt, dialect))
+    return out
+
+
+def plan_all(
+    policy: Policy, *, engines: SystemEngines, session: Session | None = None,
+    rule: str | None = None, today: date | None = None,
+) -> list[RulePlan]:
+    keys = [rule] if rule else [r.key for r in policy.retention_rules]
+    if rule:
+        policy.retention_rule(rule)  # NotFound for an unknown rule
+    return [plan_rule(policy, k, engines=engines, session=session, today=today) for k in keys]

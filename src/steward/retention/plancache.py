@@ -1,0 +1,89 @@
+"""The last plan of each rule, kept in Steward's store: the console shows the counts (expired,
+held, due soon, ...) "as of" their time without querying every company database on each page
+load. `refresh` counts (the daily sweep job after its sweep, and the console's refresh
+button); `cached` only reads the store.
+
+A cached plan carries a digest of the rule it was counted for: when the policy changes the
+rule (period, action, fields, ...), the old counts are shown as stale rather than as current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from steward.policy.models import Policy, RetentionRule
+from steward.retention.plan import RulePlan, plan_rule
+from steward.retention.systems import SystemEngines
+from steward.retention.tables import RetentionPlanCache
+
+_PLAN_FIELDS = {f.name for f in fields(RulePlan)}
+
+
+def rule_digest(rule: RetentionRule) -> str:
+    """A digest of the rule's definition: a changed rule no longer matches its cached plan."""
+    return hashlib.sha256(rule.model_dump_json().encode()).hexdigest()
+
+
+@dataclass
+class CachedPlan:
+    """One rule as the console shows it: its last plan (None: never counted) and when it was
+    counted; `stale` when the rule has changed since."""
+
+    rule: RetentionRule
+    plan: RulePlan | None = None
+    refreshed_at: datetime | None = None
+    stale: bool = False
+
+
+def refresh(
+    session: Session, policy: Policy, *, engines: SystemEngines, rules: list[str] | None = None,
+    today: date | None = None, now: datetime | None = None,
+) -> list[RulePlan]:
+    """Count `rules` (default: every rule of the policy) in the company systems and store the
+    plans, replacing earlier ones; a rule whose system is down is stored with its error.
+    Rules no longer in the policy lose their cached plan. In the caller's transaction."""
+    now = now or datetime.now(UTC)
+    keys = rules if rules is not None else [r.key for r in policy.retention_rules]
+    plans = [plan_rule(policy, k, engines=engines, session=session, today=today) for k in keys]
+    stale = sa.delete(RetentionPlanCache)
+    if rules is not None:
+        stale = stale.where(RetentionPlanCache.rule.in_(keys))
+    session.execute(stale)
+    for p in plans:
+        session.add(RetentionPlanCache(
+            rule=p.rule, plan=json.dumps(p.to_dict()), refreshed_at=now,
+            rule_digest=rule_digest(policy.retention_rule(p.rule))))
+    session.flush()
+    return plans
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # SQLite returns naive
+
+
+def cached(session: Session, policy: Policy) -> list[CachedPlan]:
+    """Every rule of the policy with its last stored plan, in policy order (store only)."""
+    rows = {r.rule: r for r in session.scalars(sa.select(RetentionPlanCache))}
+    out: list[CachedPlan] = []
+    for rule in policy.retention_rules:
+        row = rows.get(rule.key)
+        if row is None:
+            out.append(CachedPlan(rule))
+            continue
+        data = json.loads(row.plan)
+        plan = RulePlan(**{k: v for k, v in data.items() if k in _PLAN_FIELDS})
+        out.append(CachedPlan(rule, plan, _aware(row.refreshed_at),
+                              stale=row.rule_digest != rule_digest(rule)))
+    return out
+
+
+def as_of(entries: list[CachedPlan]) -> datetime | None:
+    """The oldest count among `entries` (what "as of" can honestly claim), None if none."""
+    times = [e.refreshed_at for e in entries if e.refreshed_at is not None]
+    return min(times) if times else None

@@ -1,0 +1,155 @@
+"""A retention rule resolved against its system: the tables it touches and whether the law
+allows it. Pure: no database access.
+
+- the trigger column may sit on a parent table reached through references (`join_path`);
+- `delete` takes the rule table's dependants with it (children first, `dependants`);
+- a dependant table swept by a rule of its own (e.g. invoices under the bookkeeping rule)
+  blocks the deletion of a parent until its own rows have expired (`governed`);
+- bookkeeping material is checked against the storage country's statutory minimum: a rule
+  that deletes earlier is an error (GDPR Art. 17(3)(b)); one that keeps data longer than any
+  documented need is a warning (storage limitation, GDPR Art. 5(1)(e)).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from steward.connectors.graph import DatasetGraph, Edge, build_graph
+from steward.errors import InvalidInput
+from steward.legal.retention_periods import Finding, check_rule_period
+from steward.policy.models import Policy, RetentionAction, RetentionRule, SystemSpec
+from steward.retention.cutoff import as_legal_period, describe
+
+
+@dataclass(frozen=True)
+class ResolvedRule:
+    """Everything a sweep needs to know about one rule before touching a database."""
+
+    rule: RetentionRule
+    system: SystemSpec
+    graph: DatasetGraph
+    table: str
+    pk: str
+    trigger_table: str
+    trigger_column: str
+    join_path: tuple[Edge, ...]  # rule table -> ... -> trigger table, each edge child -> parent
+    dependants: tuple[str, ...]  # tables deleted with the rule's rows, children first
+    governed: dict[str, RetentionRule] = field(default_factory=dict)  # dependant -> its rule
+    country: str = ""
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.rule.key
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def check(self) -> None:
+        """Raise InvalidInput when the rule breaks the law (statutory minimum)."""
+        if self.errors:
+            raise InvalidInput(f"retention rule {self.key!r}: {self.errors[0].message}")
+
+
+def up_path(graph: DatasetGraph, start: str, goal: str) -> tuple[Edge, ...] | None:
+    """The shortest chain of references (foreign keys, child -> parent) from `start` to `goal`."""
+    if start == goal:
+        return ()
+    seen, queue = {start}, deque([(start, ())])
+    while queue:
+        table, path = queue.popleft()
+        for edge in graph.parents_of(table):
+            if edge.parent == goal:
+                return (*path, edge)
+            if edge.parent not in seen:
+                seen.add(edge.parent)
+                queue.append((edge.parent, (*path, edge)))
+    return None
+
+
+def descendants(graph: DatasetGraph, table: str) -> tuple[str, ...]:
+    """Tables whose rows depend on `table` (any number of hops), children first."""
+    found: set[str] = set()
+    queue = deque([table])
+    while queue:
+        for edge in graph.children_of(queue.popleft()):
+            if edge.child not in found and edge.child != table:
+                found.add(edge.child)
+                queue.append(edge.child)
+    return tuple(t for t in graph.reverse_order if t in found)
+
+
+def statutory_findings(rule: RetentionRule, country: str) -> list[Finding]:
+    """Statutory checks of bookkeeping material (LEGAL.md, Retention) for `country`."""
+    if not (rule.record_kind == "accounting" or rule.legal_obligation or rule.kind == "statutory"):
+        return []
+    period = as_legal_period(rule.period)
+    if period is None:
+        raise InvalidInput(
+            f"retention rule {rule.key!r}: a statutory period must use one unit (years, months, "
+            f"days or years with anchor end_of_year), got {describe(rule.period)}"
+        )
+    kind = "accounting" if rule.record_kind == "other" else rule.record_kind
+    return check_rule_period(period, country=country, kind=kind)
+
+
+def resolve(policy: Policy, rule: RetentionRule | str) -> ResolvedRule:
+    """Resolve `rule` (or its key) against its system. Raises NotFound/InvalidInput."""
+    if isinstance(rule, str):
+        rule = policy.retention_rule(rule)
+    system = policy.system(rule.system)
+    if system.connector != "sql":
+        raise InvalidInput(
+            f"retention rule {rule.key!r}: system {system.key!r} uses the {system.connector!r} "
+            "connector; retention sweeps run on SQL systems"
+        )
+    graph = build_graph(system)
+    spec = graph.table(rule.table)
+    trig_table, _, trig_col = rule.trigger.field.rpartition(".")
+    trig_table = trig_table or rule.table
+    graph.table(trig_table)
+    path = up_path(graph, rule.table, trig_table)
+    if path is None:
+        raise InvalidInput(
+            f"retention rule {rule.key!r}: no chain of references leads from {rule.table!r} to "
+            f"the trigger table {trig_table!r}"
+        )
+    if rule.action is not RetentionAction.delete and not rule.fields:
+        raise InvalidInput(f"retention rule {rule.key!r}: action {rule.action.value} needs fields")
+    deps = descendants(graph, rule.table) if rule.action is RetentionAction.delete else ()
+    governed: dict[str, RetentionRule] = {}
+    for other in policy.retention_rules:
+        if other.key != rule.key and other.system == system.key and other.table in deps:
+            if other.action is RetentionAction.delete:
+                governed[other.table] = other
+    for name in deps:
+        ref = graph.table(name).retention
+        if ref and name not in governed and ref != rule.key:
+            governed[name] = policy.retention_rule(ref)
+    country = rule.jurisdiction
+    if country == "storage_country":
+        country = system.storage_country
+    return ResolvedRule(
+        rule=rule, system=system, graph=graph, table=rule.table, pk=spec.primary_key,
+        trigger_table=trig_table, trigger_column=trig_col, join_path=path, dependants=deps,
+        governed=governed, country=country,
+        findings=tuple(statutory_findings(rule, country)),
+    )
+
+
+def check_policy_rules(policy: Policy) -> dict[str, list[Finding]]:
+    """Statutory findings for every rule of `policy` (rule key -> findings); rules that cannot
+    be resolved are reported as an error finding instead of raising."""
+    out: dict[str, list[Finding]] = {}
+    for rule in policy.retention_rules:
+        try:
+            out[rule.key] = list(resolve(policy, rule).findings)
+        except InvalidInput as err:
+            out[rule.key] = [Finding("error", "unresolvable", err.detail, "")]
+    return out

@@ -1,0 +1,270 @@
+"""The SQL of a sweep, built with SQLAlchemy Core over the reflected company tables.
+
+Every value reaches the database as a bound parameter; the statements shown in a plan carry
+placeholders only. Expiry is one range condition on the trigger column (`trigger < :cutoff`,
+see `cutoff.py`), joined through references when the trigger sits on a parent table; batches
+walk the rule table's primary key (keyset pagination), so each batch is an index range scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from steward.errors import InvalidInput
+from steward.retention.rules import ResolvedRule, up_path
+
+PkList = Sequence[Any]
+
+
+@dataclass
+class RuleSql:
+    """Statements for one resolved rule over reflected tables (see `reflect`)."""
+
+    rr: ResolvedRule
+    tables: dict[str, sa.Table]
+
+    # --- building blocks ------------------------------------------------------------------
+
+    @property
+    def root(self) -> sa.Table:
+        return self.tables[self.rr.table]
+
+    @property
+    def pk(self) -> sa.Column[Any]:
+        return self.root.c[self.rr.pk]
+
+    def col(self, table: str, column: str) -> sa.Column[Any]:
+        return self.tables[table].c[column]
+
+    @property
+    def trigger(self) -> sa.Column[Any]:
+        return self.col(self.rr.trigger_table, self.rr.trigger_column)
+
+    def joined(self, path: Iterable[Any] | None = None) -> sa.FromClause:
+        """The rule table joined up to the trigger table (or along `path`)."""
+        src: sa.FromClause = self.root
+        for e in self.rr.join_path if path is None else path:
+            src = src.join(
+                self.tables[e.parent],
+                self.col(e.child, e.child_field) == self.col(e.parent, e.parent_column),
+            )
+        return src
+
+    def condition(self) -> list[ColumnElement[bool]]:
+        """The rule's `condition` column: non-null (and true for booleans)."""
+        cond = self.rr.rule.condition
+        if cond is None:
+            return []
+        table, _, column = cond.rpartition(".")
+        table = table or self.rr.table
+        if table != self.rr.table and table not in {e.parent for e in self.rr.join_path}:
+            raise InvalidInput(
+                f"retention rule {self.rr.key!r}: the condition must be on {self.rr.table!r} or "
+                "on a table of the trigger's join path"
+            )
+        c = self.col(table, column)
+        if isinstance(c.type, sa.Boolean):
+            return [c.is_(True)]
+        return [c.is_not(None)]
+
+    def expired(self, cutoff: date) -> list[ColumnElement[bool]]:
+        return [self.trigger < sa.bindparam("cutoff", cutoff, type_=sa.Date(), unique=True),
+                *self.condition()]
+
+    # --- selection --------------------------------------------------------------------------
+
+    def candidates(
+        self, cutoff: date, *, after: Any = None, upto: Any = None, limit: int | None = None
+    ) -> sa.Select[Any]:
+        """Expired rule-table keys after `after` (and up to `upto`), in key order."""
+        q = sa.select(self.pk).select_from(self.joined()).where(*self.expired(cutoff))
+        if after is not None:
+            q = q.where(self.pk > sa.bindparam("after", after))
+        if upto is not None:
+            q = q.where(self.pk <= sa.bindparam("upto", upto))
+        q = q.order_by(self.pk)
+        return q.limit(limit) if limit is not None else q
+
+    def expired_keys(self, cutoff: date) -> sa.Select[Any]:
+        """Expired keys as a subquery (never correlated with an enclosing query of the same
+        table, which would silently change its meaning)."""
+        return (sa.select(self.pk).select_from(self.joined()).where(*self.expired(cutoff))
+                .correlate(None))
+
+    def count_expired(self, cutoff: date) -> sa.Select[Any]:
+        return sa.select(sa.func.count()).select_from(self.joined()).where(*self.expired(cutoff))
+
+    def count_between(self, start: date, end: date) -> sa.Select[Any]:
+        """Rows expiring on a cutoff in [start, end): trigger in [start, end)."""
+        return sa.select(sa.func.count()).select_from(self.joined()).where(
+            self.trigger >= sa.bindparam("start", start, type_=sa.Date()),
+            self.trigger < sa.bindparam("end", end, type_=sa.Date()),
+            *self.condition(),
+        )
+
+    def oldest(self, cutoff: date) -> sa.Select[Any]:
+        return sa.select(sa.func.min(self.trigger)).select_from(self.joined()).where(
+            *self.expired(cutoff))
+
+    def count_missing_trigger(self) -> sa.Select[Any]:
+        """Rows that can never be proven expired: their trigger date is empty."""
+        return sa.select(sa.func.count()).select_from(self.joined(), ).where(
+            self.trigger.is_(None), *self.condition())
+
+    # --- dependants -------------------------------------------------------------------------
+
+    def membership(self, table: str, keys: Any) -> ColumnElement[bool]:
+        """Rows of `table` (the rule table or a dependant) belonging to the root keys `keys`
+        (an expanding bind parameter or a subquery of keys, see `batch_keys`)."""
+        if table == self.rr.table:
+            return self.pk.in_(keys)
+        clauses: list[ColumnElement[bool]] = []
+        for e in self.rr.graph.parents_of(table):
+            if e.parent != self.rr.table and e.parent not in self.rr.dependants:
+                continue
+            child_col = self.col(table, e.child_field)
+            if e.parent == self.rr.table and e.parent_column == self.rr.pk:
+                clauses.append(child_col.in_(keys))
+                continue
+            parent = self.tables[e.parent]
+            sub = (sa.select(parent.c[e.parent_column]).where(self.membership(e.parent, keys))
+                   .correlate(None))
+            clauses.append(child_col.in_(sub))
+        return sa.or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+    def delete_statements(self, keys: Any) -> list[tuple[str, sa.Delete]]:
+        """Deletes for the root keys and their dependants, children first."""
+        return [(t, sa.delete(self.tables[t]).where(self.membership(t, keys)))
+                for t in (*self.rr.dependants, self.rr.table)]
+
+    @property
+    def range_deletes(self) -> bool:
+        """Can a whole window be deleted by key range (trigger and condition on the rule
+        table itself)? Then no key list travels to the database."""
+        cond = self.rr.rule.condition
+        on_root = cond is None or cond.rpartition(".")[0] in ("", self.rr.table)
+        return self.rr.trigger_table == self.rr.table and on_root
+
+    def window(self, cutoff: date, after: Any, last: Any) -> list[ColumnElement[bool]]:
+        """The expired rows of the key window (after, last]."""
+        out = [*self.expired(cutoff), self.pk <= sa.bindparam("last", last, unique=True)]
+        if after is not None:
+            out.append(self.pk > sa.bindparam("after", after, unique=True))
+        return out
+
+    def delete_window(self, cutoff: date, after: Any, last: Any) -> list[tuple[str, sa.Delete]]:
+        """Deletes of a whole window by key range, children first (see `range_deletes`)."""
+        keys = sa.select(self.pk).where(*self.window(cutoff, after, last)).correlate(None)
+        out = [(t, sa.delete(self.tables[t]).where(self.membership(t, keys)))
+               for t in self.rr.dependants]
+        out.append((self.rr.table, sa.delete(self.root).where(*self.window(cutoff, after, last))))
+        return out
+
+    def count_statements(self, keys: Any) -> list[tuple[str, sa.Select[Any]]]:
+        return [
+            (t, sa.select(sa.func.count()).select_from(self.tables[t])
+             .where(self.membership(t, keys)))
+            for t in (*self.rr.dependants, self.rr.table)
+        ]
+
+    # --- walking from another table to the roots --------------------------------------------
+
+    def roots_from_ancestor(
+        self, table: str, where: ColumnElement[bool], keys: Any
+    ) -> sa.Select[Any] | None:
+        """Root keys (among `keys`) whose chain of references up to `table` meets rows
+        matching `where`; None when `table` is not above the rule table."""
+        path = up_path(self.rr.graph, self.rr.table, table)
+        if path is None:
+            return None
+        return sa.select(self.pk).select_from(self.joined(path)).where(where, self.pk.in_(keys))
+
+    def roots_from_dependant(
+        self, conn: Connection, table: str, where: ColumnElement[bool], keys: Any
+    ) -> set[Any]:
+        """Root keys (among `keys`) owning dependant rows of `table` that match `where`."""
+        spec_pk = self.rr.graph.table(table).primary_key
+        t = self.tables[table]
+        found = {r[0] for r in conn.execute(
+            sa.select(t.c[spec_pk]).where(where, self.membership(table, keys)))}
+        return self._walk_up(conn, table, found, keys)
+
+    def _walk_up(self, conn: Connection, table: str, found: set[Any], keys: Any) -> set[Any]:
+        if not found:
+            return set()
+        if table == self.rr.table:
+            return found
+        spec_pk = self.rr.graph.table(table).primary_key
+        t = self.tables[table]
+        out: set[Any] = set()
+        for e in self.rr.graph.parents_of(table):
+            if e.parent != self.rr.table and e.parent not in self.rr.dependants:
+                continue
+            values = {r[0] for r in conn.execute(
+                sa.select(t.c[e.child_field]).where(
+                    t.c[spec_pk].in_(sa.bindparam("k", list(found), expanding=True))))
+                if r[0] is not None}
+            if not values:
+                continue
+            p = self.tables[e.parent]
+            p_pk = self.rr.graph.table(e.parent).primary_key
+            where = p.c[e.parent_column].in_(sa.bindparam("v", list(values), expanding=True))
+            if e.parent == self.rr.table:
+                where = sa.and_(where, self.pk.in_(keys))
+            parents = {r[0] for r in conn.execute(sa.select(p.c[p_pk]).where(where))}
+            out |= self._walk_up(conn, e.parent, parents, keys)
+        return out
+
+
+def batch_keys(ids: PkList | None) -> Any:
+    """Root keys of one batch as an expanding bind parameter (a placeholder when None)."""
+    if ids is None:
+        return sa.bindparam("ids", expanding=True)
+    return sa.bindparam("ids", list(ids), expanding=True)
+
+
+def tables_needed(rr: ResolvedRule, extra: Iterable[str] = ()) -> list[str]:
+    names = [rr.table, *(e.parent for e in rr.join_path), *rr.dependants, *extra]
+    return list(dict.fromkeys(names))
+
+
+def reflect(conn: Connection, rr: ResolvedRule, names: Iterable[str] | None = None) -> RuleSql:
+    """Reflect the tables `rr` touches (all of its system's when `names` is None); raise
+    InvalidInput naming a table or column the policy declares but the database lacks."""
+    wanted = list(names) if names is not None else list(rr.graph.tables)
+    md = sa.MetaData()
+    tables: dict[str, sa.Table] = {}
+    for name in wanted:
+        try:
+            tables[name] = sa.Table(name, md, autoload_with=conn)
+        except sa_exc.NoSuchTableError:
+            raise InvalidInput(f"system {rr.system.key!r} has no table {name!r}") from None
+    needed = {(rr.table, rr.pk), (rr.trigger_table, rr.trigger_column),
+              *((rr.table, f) for f in rr.rule.fields)}
+    for e in rr.graph.edges:
+        needed |= {(e.child, e.child_field), (e.parent, e.parent_column)}
+    for table, column in sorted(needed):
+        if table in tables and column not in tables[table].c:
+            raise InvalidInput(
+                f"system {rr.system.key!r}: table {table!r} has no column {column!r} "
+                f"(retention rule {rr.key!r})"
+            )
+    return RuleSql(rr, tables)
+
+
+def show(stmt: sa.ClauseElement, conn_or_dialect: Any) -> str:
+    """A statement as text with placeholders (never values), for plans and evidence."""
+    dialect = getattr(conn_or_dialect, "dialect", conn_or_dialect)
+    with suppress(TypeError):  # named placeholders read better than the driver's `?` or `%s`
+        dialect = type(dialect)(paramstyle="named")
+    text = str(stmt.compile(dialect=dialect))
+    return text.replace("(__[POSTCOMPILE_ids])", "(:ids)")

@@ -1,0 +1,303 @@
+"""The officer's request queue and request pages (GDPR Arts. 12-22): due dates, filters,
+timeline, plan, result, and the actions (verify with evidence, plan, approve, run, extend,
+refuse, decide, lift a restriction (Art. 18(3)), send a pending answer mail again). Viewers
+read; officers act. Every form is CSRF-protected."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from steward.errors import Conflict, InvalidInput, Unavailable
+from steward.requests import delivery, execute, lifting, notices, queries, workflow
+from steward.requests.deadlines import clock_for
+from steward.requests.states import State
+from steward.store.db import transaction
+from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer
+from steward.web.security import csrf_protect
+
+router = APIRouter(prefix="/console/requests", dependencies=[Depends(csrf_protect)])
+
+
+def _back(req_id: int, msg: str | None = None) -> Response:
+    suffix = f"?msg={msg}" if msg else ""
+    return RedirectResponse(f"/console/requests/{req_id}{suffix}", status_code=303)
+
+
+@router.get("")
+def queue(
+    request: Request,
+    user: Viewer,
+    session: SessionDep,
+    policy: PolicyDep,
+    type: str = "",
+    state: str = "",
+    due: str = "",
+) -> Response:
+    rows = queries.list_requests(session, type_=type or None, state=state or None, due=due or None)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "console/requests/queue.html",
+        {
+            "rows": rows,
+            "counts": queries.counts(session),
+            "f": {"type": type, "state": state, "due": due},
+            "types": [r.value for r in policy.rights.offered],
+            "states": [s.value for s in State],
+        },
+    )
+
+
+@router.get("/new")
+def new_form(request: Request, user: Officer, policy: PolicyDep) -> Response:
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "console/requests/new.html",
+        {"types": [r.value for r in policy.rights.offered], "error": None, "v": {}},
+    )
+
+
+@router.post("/new")
+async def new(
+    request: Request,
+    user: Officer,
+    type: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    email: Annotated[str, Form()],
+    evidence: Annotated[str, Form()],
+    country: Annotated[str, Form()] = "",
+    language: Annotated[str, Form()] = "",
+    details: Annotated[str, Form()] = "",
+    changes: Annotated[str, Form()] = "",
+    objection_scope: Annotated[str, Form()] = "",
+) -> Response:
+    """An officer enters a request for someone, recording how the identity was checked."""
+    st = request.app.state
+    v = {
+        "type": type,
+        "name": name,
+        "email": email,
+        "evidence": evidence,
+        "country": country,
+        "details": details,
+        "changes": changes,
+    }
+    try:
+        parsed: dict[str, Any] = {}
+        for line in changes.splitlines():
+            if line.strip():
+                if "=" not in line:
+                    raise InvalidInput("changes: one system.table.field=value per line")
+                k, val = line.split("=", 1)
+                parsed[k.strip()] = val.strip()
+        out = await run_in_threadpool(
+            workflow.submit_request,
+            st.sessionmaker,
+            st.settings,
+            st.policy,
+            type=type,
+            name=name,
+            email=email,
+            country=country,
+            language=language,
+            details=details or None,
+            changes=parsed,
+            objection_scope=objection_scope or None,
+            channel="officer",
+            actor=user.email,
+            evidence=evidence,
+        )
+    except InvalidInput as err:
+        return st.templates.TemplateResponse(
+            request,
+            "console/requests/new.html",
+            {"types": [r.value for r in st.policy.rights.offered], "error": err.detail, "v": v},
+            status_code=422,
+        )
+    if out.run:
+        await run_in_threadpool(
+            execute.execute_request, st.sessionmaker, st.settings, st.policy, out.id
+        )
+    return _back(out.id)
+
+
+@router.get("/{req_id}")
+def page(
+    request: Request,
+    user: Viewer,
+    session: SessionDep,
+    policy: PolicyDep,
+    req_id: int,
+    msg: str | None = None,
+) -> Response:
+    req = workflow.by_ref(session, str(req_id))
+    data = queries.as_dict(req, policy, private=True)
+    letter = workflow.sealer_for(request.app.state.settings).open_text(req.letter)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "console/requests/page.html",
+        {
+            "r": data,
+            "clock": clock_for(policy, req),
+            "timeline": queries.timeline(session, req),
+            "letter": letter,
+            "msg": msg,
+            "officer": user.role in ("officer", "admin"),
+            "plan_json": json.dumps(data["plan"], indent=1, ensure_ascii=False)
+            if data["plan"]
+            else None,
+            "package": delivery.current_package(session, req) is not None,
+            "restriction": lifting.status(session, req),
+        },
+    )
+
+
+async def _act(request: Request, req_id: int, fn: Any) -> Response:
+    st = request.app.state
+    try:
+        with transaction(st.sessionmaker) as s:
+            req = workflow.by_ref(s, str(req_id))
+            fn(s, req)
+            run = req.state == State.in_progress.value
+    except (Conflict, InvalidInput, Unavailable) as err:
+        return _back(req_id, err.detail)
+    if run:
+        await run_in_threadpool(
+            execute.execute_request, st.sessionmaker, st.settings, st.policy, req_id
+        )
+    return _back(req_id)
+
+
+@router.post("/{req_id}/verify")
+async def verify(
+    request: Request, user: Officer, req_id: int, evidence: Annotated[str, Form(max_length=500)]
+) -> Response:
+    policy = request.app.state.policy
+    return await _act(
+        request, req_id, lambda s, r: workflow.officer_verify(s, policy, r, evidence, user.email)
+    )
+
+
+@router.post("/{req_id}/plan")
+async def plan(request: Request, user: Officer, req_id: int) -> Response:
+    st = request.app.state
+    try:
+        await run_in_threadpool(
+            execute.prepare_plan, st.sessionmaker, st.settings, st.policy, req_id
+        )
+    except (Unavailable, Conflict, InvalidInput) as err:
+        return _back(req_id, err.detail)
+    return _back(req_id)
+
+
+@router.post("/{req_id}/approve")
+async def approve(request: Request, user: Officer, req_id: int) -> Response:
+    return await _act(request, req_id, lambda s, r: workflow.approve(s, r, user.email))
+
+
+@router.post("/{req_id}/run")
+async def run(request: Request, user: Officer, req_id: int) -> Response:
+    st = request.app.state
+    try:
+        await run_in_threadpool(
+            execute.execute_request, st.sessionmaker, st.settings, st.policy, req_id
+        )
+    except Conflict as err:
+        return _back(req_id, err.detail)
+    return _back(req_id)
+
+
+@router.post("/{req_id}/extend")
+async def extend(
+    request: Request, user: Officer, req_id: int, reason: Annotated[str, Form(max_length=2000)]
+) -> Response:
+    st = request.app.state
+    return await _act(
+        request,
+        req_id,
+        lambda s, r: workflow.extend(s, st.settings, st.policy, r, reason, user.email),
+    )
+
+
+@router.post("/{req_id}/refuse")
+async def refuse(
+    request: Request,
+    user: Officer,
+    req_id: int,
+    reason: Annotated[str, Form(max_length=4000)],
+    kind: Annotated[str, Form()] = "refused",
+) -> Response:
+    st = request.app.state
+    resp = await _act(
+        request,
+        req_id,
+        lambda s, r: workflow.refuse(s, st.settings, st.policy, r, reason, user.email, kind),
+    )
+    _notify(request, req_id)
+    return resp
+
+
+@router.post("/{req_id}/complete")
+async def complete(
+    request: Request,
+    user: Officer,
+    req_id: int,
+    compelling_grounds: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    st = request.app.state
+    resp = await _act(
+        request,
+        req_id,
+        lambda s, r: workflow.decide(
+            s, st.settings, st.policy, r, user.email, compelling_grounds or None
+        ),
+    )
+    _notify(request, req_id)
+    return resp
+
+
+def _notify(request: Request, req_id: int) -> None:
+    """Send the answer mail queued by refuse/decide; a mail outage leaves it pending (shown on
+    the page, retried by `notices.retry_pending_mail`)."""
+    st = request.app.state
+    notices.announce(st.sessionmaker, st.settings, st.policy, req_id)
+
+
+@router.post("/{req_id}/notice")
+async def resend_notice(request: Request, user: Officer, req_id: int) -> Response:
+    """Try now what waits on the mail server: the "your answer is ready" mail, and the Art.
+    18(3) notice of a scheduled restriction lift (then the lift itself)."""
+    st = request.app.state
+    sent = await run_in_threadpool(
+        notices.announce, st.sessionmaker, st.settings, st.policy, req_id
+    )
+    outcome = await run_in_threadpool(
+        lifting.proceed, st.sessionmaker, st.settings, st.policy, req_id
+    )
+    if not sent or outcome == "notice_pending":
+        return _back(req_id, "the mail server is still unavailable; retried automatically")
+    return _back(req_id)
+
+
+@router.post("/{req_id}/lift-restriction")
+async def lift_restriction(
+    request: Request, user: Officer, req_id: int, reason: Annotated[str, Form(max_length=2000)]
+) -> Response:
+    """GDPR Art. 18(3): tell the subject, then lift the restriction."""
+    st = request.app.state
+    try:
+        outcome = await run_in_threadpool(
+            lifting.lift_restriction, st.sessionmaker, st.settings, st.policy, req_id, reason,
+            user.email,
+        )
+    except (Conflict, InvalidInput, Unavailable) as err:
+        return _back(req_id, err.detail)
+    msgs = {
+        "notice_pending": "the notice could not be sent: the restriction stays until it is",
+        "waiting_on_system": "the subject was told; a system is down, the lift is retried",
+    }
+    return _back(req_id, msgs.get(outcome))

@@ -1,0 +1,155 @@
+"""Fides interop: a fideslang dataset written here becomes TableSpecs, drives a real SQLite
+search and erasure through `fides_dataset`, and prints as a policy `tables:` block."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fideslang.models import Dataset
+from ruamel.yaml import YAML
+from typer.testing import CliRunner
+
+from steward.cli import app
+from steward.connectors.fides import read_datasets, tables_from_file, tables_yaml
+from steward.connectors.registry import connector_for
+from steward.errors import InvalidInput
+from steward.policy.models import EraseAction, SystemSpec, TableSpec
+
+DATASET = textwrap.dedent("""\
+    dataset:
+      - fides_key: shop_db
+        name: Shop database
+        collections:
+          - name: customer
+            fields:
+              - name: id
+                data_categories: [system.operations]
+                fides_meta: {primary_key: true}
+              - name: email
+                data_categories: [user.contact.email]
+                fides_meta: {identity: email, data_type: string}
+              - name: name
+                data_categories: [user.name]
+                fides_meta:
+                  masking_strategy_override: {strategy: hash}
+          - name: orders
+            fields:
+              - name: id
+                fides_meta: {primary_key: true}
+              - name: customer_id
+                fides_meta:
+                  references: [{dataset: shop_db, field: customer.id, direction: from}]
+              - name: shipping_address
+                data_categories: [user.contact.address]
+          - name: order_item
+            fields:
+              - name: id
+                fides_meta: {primary_key: true}
+              - name: order_id
+                fides_meta:
+                  references: [{dataset: shop_db, field: orders.id, direction: from}]
+              - name: note
+                data_categories: [user.content]
+          - name: wallet
+            fields:
+              - name: wallet_id
+                fides_meta:
+                  primary_key: true
+                  references: [{dataset: shop_db, field: customer.id, direction: to}]
+              - name: other
+                fides_meta:
+                  references: [{dataset: billing_db, field: account.id, direction: from}]
+""")
+
+
+@pytest.fixture
+def dataset_file(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.yml"
+    path.write_text(DATASET)
+    # The file is a genuine fideslang dataset.
+    Dataset.model_validate(YAML(typ="safe").load(DATASET)["dataset"][0])
+    return path
+
+
+def test_import_maps_identities_keys_references_and_categories(dataset_file: Path) -> None:
+    imported = read_datasets(dataset_file)
+    tables = {t.name: t for t in imported.datasets["shop_db"]}
+    assert tables["customer"].identities == {"email": "email"}
+    assert tables["customer"].primary_key == "id"
+    name = next(f for f in tables["customer"].fields if f.name == "name")
+    assert name.category == "user.name" and name.erase is EraseAction.hash
+    refs = {t: [(r.field, r.to) for r in tables[t].references] for t in tables}
+    assert refs["orders"] == [("customer_id", "customer.id")]
+    assert refs["order_item"] == [("order_id", "orders.id")]
+    # direction "to": customer.id flows to wallet.wallet_id, so customer points at wallet.
+    assert refs["customer"] == [("id", "wallet.wallet_id")]
+    assert tables["wallet"].primary_key == "wallet_id"
+    assert any("billing_db.account.id" in n for n in imported.notes)
+
+
+def test_bad_datasets_are_clear_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text("dataset:\n  - collections: []\n")
+    with pytest.raises(InvalidInput, match=r"bad.yml: dataset\[0\].fides_key"):
+        read_datasets(bad)
+    bad.write_text("just text\n")
+    with pytest.raises(InvalidInput, match="expected a `dataset:` list"):
+        read_datasets(bad)
+    bad.write_text("dataset: [\n")
+    with pytest.raises(InvalidInput, match="not valid YAML"):
+        read_datasets(bad)
+
+
+def test_fides_dataset_drives_a_real_search_and_erasure(dataset_file: Path, tmp_path: Path) -> None:
+    db = tmp_path / "shop.db"
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as c:
+        for stmt in (
+            "CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT, name TEXT)",
+            "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER "
+            "REFERENCES customer(id), shipping_address TEXT)",
+            "CREATE TABLE order_item (id INTEGER PRIMARY KEY, order_id INTEGER "
+            "REFERENCES orders(id), note TEXT)",
+            "INSERT INTO customer VALUES (1, 'ada@example.com', 'Ada Example'), "
+            "(2, 'bo@example.com', 'Bo Example')",
+            "INSERT INTO orders VALUES (10, 1, 'Sample Street 1'), (11, 2, 'Sample Street 2')",
+            "INSERT INTO order_item VALUES (100, 10, 'gift'), (101, 10, 'wrap'), (102, 11, 'x')",
+        ):
+            c.execute(sa.text(stmt))
+    engine.dispose()
+    # The wallet collection is not in this database: a policy uses the three tables only.
+    trimmed = tmp_path / "shop_db.yml"
+    doc = YAML(typ="safe").load(DATASET)
+    doc["dataset"][0]["collections"] = doc["dataset"][0]["collections"][:3]
+    YAML().dump(doc, trimmed)
+    system = SystemSpec(key="shop_db", name="Shop", connector="sql", url="sqlite:///shop.db",
+                        storage_country="DK", fides_dataset="shop_db.yml")
+    conn = connector_for(system, env={}, base_dir=tmp_path, policy_dir=tmp_path)
+    records = conn.find({"email": ["ada@example.com"]})
+    assert {t: set(records.pks(t)) for t in records.tables} == {
+        "customer": {1}, "orders": {10}, "order_item": {100, 101}
+    }
+    counts = conn.apply(conn.plan_erasure(records))
+    deleted = {t: c.deleted for t, c in counts.items()}
+    assert deleted == {"customer": 1, "orders": 1, "order_item": 2}
+    assert conn.find({"email": ["bo@example.com"]}).count() == 3
+    conn.close()
+
+
+def test_tables_yaml_round_trips_and_cli_prints_it(dataset_file: Path, tmp_path: Path) -> None:
+    tables = tables_from_file(dataset_file)
+    text = tables_yaml(tables)
+    parsed = YAML(typ="safe").load(text)["tables"]
+    assert [TableSpec.model_validate(t) for t in parsed] == tables
+    result = CliRunner().invoke(app, ["systems", "import-fides", str(dataset_file)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("tables:") and "identities:" in result.output
+    out = tmp_path / "tables.yaml"
+    args = ["systems", "import-fides", str(dataset_file), "--system", "shop_db", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0 and YAML(typ="safe").load(out.read_text())["tables"] == parsed
+    with pytest.raises(InvalidInput, match="has no dataset 'nope'"):
+        tables_from_file(dataset_file, "nope")

@@ -1,0 +1,62 @@
+"""The pure dataset graph: order, depth, declared columns, clear errors on cycles."""
+
+from __future__ import annotations
+
+import pytest
+from tests.connectors import promark
+
+from steward.connectors.graph import build_graph
+from steward.errors import InvalidInput
+from steward.policy.models import SystemSpec
+
+
+def _system(tables: list[dict[str, object]]) -> SystemSpec:
+    return SystemSpec.model_validate(
+        {"key": "s", "name": "S", "connector": "sql", "url": "sqlite:///s.db",
+         "storage_country": "DK", "tables": tables}
+    )
+
+
+def test_crm_order_parents_first_and_depth() -> None:
+    g = build_graph(promark.systems()["crm"])
+    order = list(g.order)
+    assert order.index("customers") < order.index("orders") < order.index("order_lines")
+    assert order.index("orders") < order.index("invoices")
+    assert list(g.reverse_order) == order[::-1]
+    assert (g.depth("customers"), g.depth("orders"), g.depth("order_lines")) == (0, 1, 2)
+    assert g.identity_types() == {"email", "phone", "customer_number"}
+    assert {(e.child, e.child_field) for e in g.parents_of("invoices")} == {
+        ("invoices", "customer_id"), ("invoices", "order_id")
+    }
+    cols = g.columns("orders")
+    assert cols[0] == "id" and "customer_id" in cols and "product" in cols
+    assert g.structural_columns("orders") == {"id", "customer_id"}
+
+
+def test_declaration_order_does_not_matter() -> None:
+    g = build_graph(_system([
+        {"name": "lines", "references": [{"field": "order_id", "to": "orders.id"}]},
+        {"name": "orders", "references": [{"field": "person_id", "to": "people.id"}]},
+        {"name": "people", "identities": {"email": "email"}},
+    ]))
+    assert g.order == ("people", "orders", "lines")
+    assert g.depth("lines") == 2
+
+
+def test_cycle_is_a_clear_error() -> None:
+    with pytest.raises(InvalidInput, match="cycle among tables a, b"):
+        build_graph(_system([
+            {"name": "a", "references": [{"field": "b_id", "to": "b.id"}]},
+            {"name": "b", "references": [{"field": "a_id", "to": "a.id"}]},
+        ]))
+
+
+def test_self_reference_and_dangling_reference_are_errors() -> None:
+    with pytest.raises(InvalidInput, match="references itself"):
+        build_graph(_system([{"name": "a", "references": [{"field": "p", "to": "a.id"}]}]))
+    with pytest.raises(InvalidInput, match="unknown table 'nope'"):
+        build_graph(_system([{"name": "a", "references": [{"field": "p", "to": "nope.id"}]}]))
+    with pytest.raises(InvalidInput, match="declared twice"):
+        build_graph(_system([{"name": "a"}, {"name": "a"}]))
+    with pytest.raises(InvalidInput, match="has no table 'zzz'"):
+        build_graph(_system([{"name": "a"}])).table("zzz")

@@ -1,0 +1,72 @@
+"""Cutoff arithmetic against LEGAL.md (Retention; Reg. 1182/71 Art. 3; company maxima clamped
+to month end, never rolled forward)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from steward.policy.models import Period
+from steward.retention.cutoff import as_legal_period, cutoff, describe, expires_on, last_day
+
+THREE_MONTHS = Period(months=3)
+TEN_PLUS_CURRENT = Period(years=10, anchor="end_of_year")
+
+
+def test_ten_years_plus_current_year_legal_md_example() -> None:
+    # LEGAL.md: relationship ended in 2025 → kept through 31 December 2035, deleted after it.
+    assert last_day(TEN_PLUS_CURRENT, date(2025, 3, 14)) == date(2035, 12, 31)
+    assert expires_on(TEN_PLUS_CURRENT, date(2025, 3, 14)) == date(2036, 1, 1)
+    assert cutoff(TEN_PLUS_CURRENT, date(2035, 12, 31)) == date(2025, 1, 1)
+    assert cutoff(TEN_PLUS_CURRENT, date(2036, 1, 1)) == date(2026, 1, 1)
+
+
+def test_months_clamped_to_month_end_never_rolled_forward() -> None:
+    # 30 November + 3 months → 28 February (no 30 February), a Friday... kept through it.
+    assert last_day(THREE_MONTHS, date(2025, 11, 30)) == date(2026, 2, 28)
+    # 31 May 2025 + 3 months = 31 August 2025, a Sunday: a company maximum is not moved to
+    # the next working day (that would keep the data longer than promised, Art. 5(1)(e)).
+    assert date(2025, 8, 31).weekday() == 6
+    assert last_day(THREE_MONTHS, date(2025, 5, 31)) == date(2025, 8, 31)
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2025, 5, 29), date(2025, 3, 1)),   # 28 Feb → 28 May, past; 1 Mar → 1 Jun
+        (date(2025, 5, 28), date(2025, 2, 28)),  # 28 May is still a day of keeping
+        (date(2025, 3, 1), date(2024, 12, 1)),   # 29/30 Nov → 28 Feb: all past on 1 March
+        (date(2025, 2, 28), date(2024, 11, 28)),  # 28, 29, 30 Nov → 28 Feb: kept today
+    ],
+)
+def test_three_months_cutoff(today: date, expected: date) -> None:
+    assert cutoff(THREE_MONTHS, today) == expected
+
+
+@pytest.mark.parametrize("period", [
+    THREE_MONTHS, TEN_PLUS_CURRENT, Period(days=30), Period(years=5), Period(months=1, days=2),
+    Period(months=6, anchor="end_of_year"),
+])
+def test_cutoff_agrees_with_last_day_for_every_date(period: Period) -> None:
+    # The SQL `trigger < cutoff` must select exactly the dates whose last day has passed.
+    for today in (date(2025, 3, 1), date(2024, 2, 29), date(2025, 12, 31), date(2026, 1, 1)):
+        c = cutoff(period, today)
+        for offset in range(-40, 40):
+            t = c + timedelta(days=offset)
+            assert (t < c) == (last_day(period, t) < today), (period, today, t)
+
+
+def test_zero_period_expires_when_the_trigger_has_happened() -> None:
+    period = Period()
+    assert cutoff(period, date(2026, 11, 26)) == date(2026, 11, 27)
+    assert expires_on(period, date(2026, 11, 26)) == date(2026, 11, 26)
+    assert describe(period).startswith("at once")
+
+
+def test_descriptions_and_legal_period() -> None:
+    assert describe(TEN_PLUS_CURRENT) == "10 years plus the current year"
+    assert describe(THREE_MONTHS) == "3 months"
+    legal = as_legal_period(TEN_PLUS_CURRENT)
+    assert legal is not None and legal.unit == "years_plus_current_year" and legal.amount == 10
+    assert as_legal_period(Period(months=1, days=2)) is None
