@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from steward.errors import InvalidInput
 
 DEFAULT_POLICY = Path("examples/promark")
 
@@ -52,14 +56,38 @@ class Settings(BaseSettings):
         return self.data_dir / "outbox"
 
     def resolved_secret_key(self) -> str:
-        """The configured secret, or one generated once and kept (mode 0600) in data_dir."""
+        """The configured secret, or one generated once and kept (mode 0600) in data_dir.
+
+        The file is written whole under a temporary name and linked into place, so a crash
+        never leaves an empty key (which would sign sessions with ""), and two processes
+        starting at once agree on one key. An empty key file is refused.
+        """
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.touch(mode=0o600)
-        path.write_text(key)
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".secret_key.{secrets.token_hex(8)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_urlsafe(48))
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.link(tmp, path)  # fails if another process was first: its key wins
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink(missing_ok=True)
+        if path.stat().st_mode & 0o077:
+            # Readable by others: the key signs sessions and opens packages. Tighten it when
+            # the file is ours; if it is not, the owner's setting stands.
+            with contextlib.suppress(OSError):
+                path.chmod(0o600)
+        key = path.read_text().strip()
+        if not key:
+            raise InvalidInput(
+                f"{path} is empty: set STEWARD_SECRET_KEY, or delete the file to generate a key "
+                "(data encrypted with an earlier key cannot be read without it)"
+            )
         return key

@@ -31,3 +31,18 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
         r = _run("breach", "deadline", "--aware", value, tmp_path=tmp_path)
         assert r.returncode == 1 and r.stdout == ""
         assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("error:")
+
+
+def test_deadline_without_offset_names_the_option(tmp_path: Path) -> None:
+    r = _run("breach", "deadline", "--aware", "2026-03-28T10:00:00", tmp_path=tmp_path)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.startswith("error: --aware '2026-03-28T10:00:00' has no offset")
+    assert "aware_at" not in r.stderr
+
+
+def test_deadline_across_the_spring_dst_change(tmp_path: Path) -> None:
+    # 28 March 2026 10:00 CET; clocks go forward on 29 March: still 72 real hours.
+    r = _run("breach", "deadline", "--aware", "2026-03-28T10:00:00+01:00", "--tz",
+             "Europe/Copenhagen", tmp_path=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["2026-03-31T09:00:00+00:00", "2026-03-31T11:00:00+02:00"]

@@ -68,3 +68,15 @@ def test_every_connector_of_ours_runs_the_conformance_kit() -> None:
     assert ours == set(kit_users)
     for path in kit_users.values():
         assert "run_conformance(" in path.read_text()
+
+
+def test_url_follows_environment_variables() -> None:
+    system = SystemSpec(key="tool", name="Tool", connector="http", storage_country="IE",
+                        url="${STEWARD_BASE_URL:-http://127.0.0.1:8000}/demo/api")
+    assert resolve_url(system, env={}) == "http://127.0.0.1:8000/demo/api"
+    assert resolve_url(system, env={"STEWARD_BASE_URL": "https://p.example/"}) == (
+        "https://p.example/demo/api"
+    )
+    bare = system.model_copy(update={"url": "${TOOL_HOST}/api"})
+    with pytest.raises(InvalidInput, match="TOOL_HOST"):
+        resolve_url(bare, env={})

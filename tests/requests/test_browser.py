@@ -46,7 +46,7 @@ def test_request_verify_and_download_in_chromium(live_server, page, sqlite_compa
     data = info.value.path().read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         logins = json.loads(zf.read("data/portal/logins.json"))
-        assert logins and "password_hash" not in logins[0]  # Art. 20: not provided by them
+        assert logins and "password_hash" not in logins[0]  # a secret, and not provided by them
         assert "report.html" in zf.namelist()
     page.screenshot(path="/tmp/dsr-4-after-download.png", full_page=True)
     assert not [e for e in errors if "Content Security Policy" in e]

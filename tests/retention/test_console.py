@@ -54,6 +54,10 @@ def test_console_pages_and_holds(tmp_path: Path, sqlite_engine: sa.Engine) -> No
     assert lifted.status_code == 303
     with transaction(sm) as s:
         assert s.get(LegalHold, hold.id).lifted_by == "officer@steward.example"  # type: ignore[union-attr]
+    # The lifted hold stays visible with its reason (not only in the audit log).
+    page = client.get("/console/retention")
+    assert "No active legal holds." in page.text and "Recently lifted" in page.text
+    assert "settled" in page.text and "claim 17" in page.text
 
 
 def test_viewer_cannot_place_holds(tmp_path: Path, sqlite_engine: sa.Engine) -> None:

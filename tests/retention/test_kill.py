@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,12 +34,15 @@ def _steward(env: dict[str, str], *args: str, quiet: bool = False) -> subprocess
 def test_kill_9_mid_run_then_resume(tmp_path: Path) -> None:
     company_db = tmp_path / "company.db"
     co.create(f"sqlite:///{company_db}").dispose()
+    # The CLI sweeps as of the real today: the kept rows ended ten days ago (inside their
+    # three months whatever the date), the expired ones long ago.
+    recent = (datetime.now(UTC) - timedelta(days=10)).strftime("%Y-%m-%d 10:00:00.000000")
     with closing(sqlite3.connect(company_db)) as c, c:
         # Every third row is still inside its three months; the rest expired long ago.
         c.executemany(
             "INSERT INTO applications (id, email, process_ended_at) VALUES (?, ?, ?)",
             ((i, f"p{i}@example.com",
-              "2026-11-01 10:00:00.000000" if i % 3 == 0 else "2024-01-15 10:00:00.000000")
+              recent if i % 3 == 0 else "2024-01-15 10:00:00.000000")
              for i in range(1, EXPIRED + KEPT + 1)))
     kept = {i for i in range(1, EXPIRED + KEPT + 1) if i % 3 == 0}
     assert len(kept) == KEPT

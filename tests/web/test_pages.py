@@ -74,3 +74,14 @@ def test_admin_manages_users(sqlite_engine: Engine, tmp_path: Path) -> None:
     client.post(f"/console/users/{uid.group(1)}/disable", data={"csrf_token": token})
     # A disabled user's session ends at the next request.
     assert other.get("/console", follow_redirects=False).status_code == 303
+
+
+def test_error_pages_fit_where_they_appear(sqlite_engine: Engine, tmp_path: Path) -> None:
+    client = make_client(sqlite_engine, tmp_path)
+    public = client.get("/privacy/versions/999")
+    assert public.status_code == 404 and "Console" not in public.text
+    assert "ProMark A/S" in public.text.split("</title>")[0]
+    # A JSON body gets a problem document even when the client accepts anything.
+    r = client.post("/console/login", content=b"{}", headers={"content-type": "application/json",
+                                                              "accept": "*/*"})
+    assert r.headers["content-type"].startswith("application/problem+json")

@@ -162,18 +162,29 @@ class _Refs:
         return h.hexdigest()
 
 
+def system_dirs(settings: Settings) -> tuple[Path, Path]:
+    """(base_dir, policy_dir) as a deployment resolves the company systems: relative SQLite
+    paths under the demo folder (data_dir/demo, where `steward demo` builds the systems),
+    `url_file` and token files relative to the policy folder — as the other capabilities do."""
+    policy = Path(settings.policy)
+    return Path(settings.data_dir) / "demo", policy if policy.is_dir() else policy.parent
+
+
 def find_affected(
     policy: Policy, sel: Selection, *, secret: str, base_dir: Path | None = None,
     policy_dir: Path | None = None,
 ) -> Affected:
     """The people whose rows `sel` selects, one entry per address (case-insensitive), sorted
-    by address; rows without a usable address are counted apart."""
+    by address; rows without a usable address are counted apart. Relative SQLite paths are
+    taken under `base_dir` (see `system_dirs`)."""
     system = policy.system(sel.system)
     for when in (sel.since, sel.until):
         if when is not None and when.tzinfo is None:
-            raise InvalidInput("Give the time window with a time zone (e.g. +01:00 or Z).")
+            raise InvalidInput("Give the time window with a time zone (e.g. +01:00 or Z).",
+                               field="since" if when is sel.since else "until")
     if sel.since and sel.until and sel.until <= sel.since:
-        raise InvalidInput("The end of the time window must be after its start.")
+        raise InvalidInput("The end of the time window must be after its start.",
+                           field="until")
     query = sel.query()
     if system.connector == "sql":
         url = resolve_url(system, base_dir=base_dir, policy_dir=policy_dir)
@@ -268,7 +279,7 @@ class LetterRun:
 def send_letters(
     session: Session, settings: Settings, policy: Policy, breach_id: int, sel: Selection, *,
     actor: str, mailer: Mailer | None = None, base_dir: Path | None = None,
-    now: datetime | None = None,
+    policy_dir: Path | None = None, now: datetime | None = None,
 ) -> LetterRun:
     """Send the Art. 34 letter to every person `sel` selects who has not had it yet.
 
@@ -281,7 +292,9 @@ def send_letters(
     if row.risk is None:
         raise InvalidInput("Assess the risk before writing to people (Art. 34(1)).")
     secret = settings.resolved_secret_key()
-    found = find_affected(policy, sel, secret=secret, base_dir=base_dir)
+    if base_dir is None:
+        base_dir, policy_dir = system_dirs(settings)
+    found = find_affected(policy, sel, secret=secret, base_dir=base_dir, policy_dir=policy_dir)
     mailer = mailer or Mailer(settings)
     done = set(session.scalars(select(BreachLetter.recipient_hash)
                                .where(BreachLetter.breach_id == row.id)))

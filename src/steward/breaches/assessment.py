@@ -57,11 +57,13 @@ def assess(
         raise InvalidInput(f"Breach {breach_id} is closed; it cannot be reassessed.")
     if data.exception is not None and data.risk is not Risk.high:
         raise InvalidInput(
-            "An Art. 34(3) exception only applies when the risk is high (Art. 34(1))."
+            "An Art. 34(3) exception only applies when the risk is high (Art. 34(1)).",
+            field="exception"
         )
     if data.exception is not None and not (data.exception_reason or "").strip():
         raise InvalidInput(
-            f"Explain why the Art. 34(3)({data.exception.value}) exception applies."
+            f"Explain why the Art. 34(3)({data.exception.value}) exception applies.",
+            field="exception_reason"
         )
     keep_version(session, row, actor=actor, change="assessed", now=now)
     row.risk = data.risk.value

@@ -22,15 +22,22 @@ CSV_FIELDS: tuple[tuple[str, str], ...] = (
     ("aware_at", "Became aware (UTC)"), ("deadline", "72-hour deadline (UTC, Art. 33(1))"),
     ("deadline_local", "Deadline (authority's local time)"),
     ("first_notified_at", "Authority notified (UTC)"), ("late", "Late (Art. 33(1))"),
-    ("discovery_source", "Discovered through"), ("description", "Nature (Art. 33(3)(a))"),
+    ("occurred_at", "Occurred (UTC)"),
+    ("discovery_source", "Discovered through"), ("description", "What happened (Art. 33(3)(a))"),
+    ("nature", "Type (confidentiality / integrity / availability)"),
     ("systems", "Systems"), ("data_categories", "Categories of personal data"),
     ("special_categories", "Special categories / national ids"),
+    ("subject_categories", "Categories of data subjects"), ("countries", "Countries"),
     ("subjects_approx", "Approx. data subjects"), ("records_approx", "Approx. records"),
     ("consequences", "Likely consequences (Art. 33(3)(c))"),
     ("measures_taken", "Measures taken (Art. 33(3)(d))"),
     ("measures_proposed", "Measures proposed (Art. 33(3)(d))"),
     ("risk", "Risk"), ("risk_reasoning", "Risk reasoning (Art. 33(5))"),
-    ("exception_34_3", "Art. 34(3) exception"), ("processor_key", "Reported by processor"),
+    ("exception_34_3", "Art. 34(3) exception"), ("exception_reason", "Why the exception applies"),
+    ("contact", "Contact point (Art. 33(3)(b))"),
+    ("processor_key", "Reported by processor"),
+    ("processor_reported_at", "Processor reported at (UTC, Art. 33(2))"),
+    ("notifications", "Notifications sent (UTC)"), ("closed_at", "Closed (UTC)"),
     ("version", "Version"),
 )
 
@@ -63,6 +70,24 @@ def breach_dict(session: Session, policy: Policy, row: Breach, now: datetime | N
     return out
 
 
+def _cell(key: str, r: dict[str, Any]) -> str:
+    """One CSV cell: lists joined with '; ', yes/no for flags, notifications summarized."""
+    if key == "contact":
+        return ", ".join(x for x in (r["contact_name"], r["contact_email"], r["contact_phone"])
+                         if x)
+    if key == "notifications":
+        return "; ".join(
+            f"{n['sent_at']} {n['kind']}{' ' + n['authority'] if n['authority'] else ''} "
+            f"({n['phase']}{', late: ' + n['late_reason'] if n['late_reason'] else ''})"
+            for n in r.get("notifications", []))
+    v = r.get(key)
+    if isinstance(v, list):
+        return "; ".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return "" if v is None else str(v)
+
+
 def export_register(session: Session, policy: Policy, fmt: str,
                     now: datetime | None = None) -> tuple[bytes, str, str]:
     """(bytes, media type, file name): the register as CSV or JSON."""
@@ -76,7 +101,6 @@ def export_register(session: Session, policy: Policy, fmt: str,
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([h for _, h in CSV_FIELDS])
     for r in rows:
-        w.writerow(["; ".join(v) if isinstance(v := r.get(k), list) else
-                    ("" if v is None else v) for k, _ in CSV_FIELDS])
+        w.writerow([_cell(k, r) for k, _ in CSV_FIELDS])
     return (("\ufeff" + buf.getvalue()).encode(), "text/csv; charset=utf-8",
             "breach-register.csv")

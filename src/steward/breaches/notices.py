@@ -113,11 +113,13 @@ def authority_notice(
     ]
     if row.processor_key:
         when = utc(row.processor_reported_at)
-        nature.append(f"Reported to us by our processor {row.processor_key}"
+        who = _processor_name(policy, row.processor_key)
+        nature.append(f"Reported to us by our processor {who}"
                       + (f" at {_local(when, auth.timezone)}" if when else "")
                       + " (Art. 33(2))")
     nature += [
-        f"Systems affected: {', '.join(row.systems) if row.systems else 'not yet known'}",
+        "Systems affected: "
+        + (", ".join(_names(policy, policy.systems, row.systems, lang)) or "not yet known"),
         "Categories of data subjects: "
         + (", ".join(_names(policy, policy.subject_categories, row.subject_categories, lang))
            or "not yet known"),
@@ -139,6 +141,17 @@ def authority_notice(
     ]
     return AuthorityNotice(row.id, country, auth.name, auth.breach_channel, auth.breach_url,
                            phase, now.isoformat(), header, sections)
+
+
+def _processor_name(policy: Policy, key: str) -> str:
+    """The name of a processor or sub-processor (the key when the policy no longer has it)."""
+    for p in policy.processors:
+        if p.key == key:
+            return p.name
+        for sub in p.sub_processors:
+            if sub.key == key:
+                return f"{sub.name} (sub-processor of {p.name})"
+    return key
 
 
 def _num(n: int | None) -> str:

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from steward import audit
 from steward.breaches.inputs import Kind, NotificationInput, Phase
 from steward.breaches.notices import authority_notice, subject_letter
-from steward.breaches.register import get_breach, notifications
+from steward.breaches.register import get_breach, notifications, require_zone
 from steward.breaches.tables import BreachNotification, utc
 from steward.errors import InvalidInput
-from steward.legal.breach_clock import breach_deadline, is_late
+from steward.legal.breach_clock import is_late
 from steward.policy.models import Policy
 
 
@@ -29,15 +29,16 @@ def record_notification(
     aware = utc(row.aware_at)
     assert aware is not None
     sent_at = data.sent_at
-    breach_deadline(sent_at)  # InvalidInput without a time zone
+    require_zone(sent_at, "sent_at")
     sent_at = sent_at.astimezone(UTC)
     if sent_at < aware:
         raise InvalidInput(
             "The notification cannot have been sent before the breach was known "
-            f"(aware at {aware:%Y-%m-%d %H:%M} UTC)."
+            f"(aware at {aware:%Y-%m-%d %H:%M} UTC).", field="sent_at"
         )
     if sent_at > now:
-        raise InvalidInput("The time sent is in the future: record notifications once sent.")
+        raise InvalidInput("The time sent is in the future: record notifications once sent.",
+                           field="sent_at")
     earlier = notifications(session, row.id)
     authority = None
     if data.kind is Kind.authority:
@@ -47,12 +48,13 @@ def record_notification(
         if data.phase is Phase.initial and same:
             raise InvalidInput(
                 f"{auth.name} already has the initial notification; further information is a "
-                "supplement (Art. 33(4))."
+                "supplement (Art. 33(4)).", field="phase"
             )
         if data.phase is Phase.supplement:
             if not same:
                 raise InvalidInput(
-                    f"Send the initial notification to {auth.name} before a supplement."
+                    f"Send the initial notification to {auth.name} before a supplement.",
+                    field="phase"
                 )
             if sent_at < min(utc(n.sent_at) for n in same):  # type: ignore[type-var]
                 raise InvalidInput("A supplement cannot precede the initial notification.")
@@ -60,7 +62,7 @@ def record_notification(
         if late and not (data.late_reason or "").strip():
             raise InvalidInput(
                 "This notification is later than 72 hours after awareness: give the reasons "
-                "for the delay (Art. 33(1))."
+                "for the delay (Art. 33(1)).", field="late_reason"
             )
         channel = data.channel or auth.breach_channel
         content = data.content or authority_notice(

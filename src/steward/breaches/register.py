@@ -40,49 +40,71 @@ def _fmt(dt: datetime) -> str:
 def check_input(policy: Policy, data: BreachInput, now: datetime) -> None:
     """Raise InvalidInput naming the first problem with `data` (checked against `policy`)."""
     aware = data.aware_at
-    breach_deadline(aware)  # InvalidInput when it has no time zone (Art. 33(1) needs the instant)
+    require_zone(aware, "aware_at")  # Art. 33(1): the 72 hours run from an instant
     if aware > now:
         raise InvalidInput(
             f"The awareness time {_fmt(aware)} is in the future: give the moment you became "
-            "reasonably certain of the breach (Art. 33(1))."
+            "reasonably certain of the breach (Art. 33(1)).", field="aware_at"
         )
     if data.occurred_at is not None:
-        breach_deadline(data.occurred_at)
+        require_zone(data.occurred_at, "occurred_at")
         if data.occurred_at > aware:
-            raise InvalidInput("The breach cannot have occurred after you became aware of it.")
+            raise InvalidInput("The breach cannot have occurred after you became aware of it.",
+                               field="occurred_at")
     if data.processor_reported_at is not None:
-        breach_deadline(data.processor_reported_at)
+        require_zone(data.processor_reported_at, "processor_reported_at")
         if data.processor_reported_at > now:
-            raise InvalidInput("The processor's report time is in the future.")
+            raise InvalidInput("The processor's report time is in the future.",
+                               field="processor_reported_at")
         if not data.processor_key:
-            raise InvalidInput("Name the processor that reported the breach (Art. 33(2)).")
+            raise InvalidInput("Name the processor that reported the breach (Art. 33(2)).",
+                               field="processor_key")
     for name in ("subjects_approx", "records_approx"):
         value = getattr(data, name)
         if value is not None and value < 0:
             label = "data subjects" if name == "subjects_approx" else "records"
-            raise InvalidInput(f"The approximate number of {label} cannot be negative.")
+            raise InvalidInput(f"The approximate number of {label} cannot be negative.",
+                               field=name)
     bad = [n for n in data.nature if n not in NATURES]
     if bad:
         raise InvalidInput(
-            f"Unknown breach nature {bad[0]!r}: choose from {', '.join(NATURES)}."
+            f"Unknown breach nature {bad[0]!r}: choose from {', '.join(NATURES)}.", field="nature"
         )
-    _known("system", data.systems, {s.key for s in policy.systems})
-    _known("data category", data.data_categories, {c.key for c in policy.data_categories})
+    _known("system", data.systems, {s.key for s in policy.systems}, "systems")
+    _known("data category", data.data_categories, {c.key for c in policy.data_categories},
+           "data_categories")
     _known("subject category", data.subject_categories,
-           {c.key for c in policy.subject_categories})
+           {c.key for c in policy.subject_categories}, "subject_categories")
     for cc in data.countries:
         if len(cc) != 2 or not cc.isalpha() or not cc.isupper():
-            raise InvalidInput(f"Country {cc!r} is not a two-letter code such as DK or GB.")
+            raise InvalidInput(f"Country {cc!r} is not a two-letter code such as DK or GB.",
+                               field="countries")
     if data.processor_key:
         keys = {p.key for p in policy.processors}
         keys |= {s.key for p in policy.processors for s in p.sub_processors}
-        _known("processor", [data.processor_key], keys)
+        _known("processor", [data.processor_key], keys, "processor_key")
 
 
-def _known(what: str, given: list[str], known: set[str]) -> None:
+_TIME_LABELS = {"aware_at": "The awareness time", "occurred_at": "The time it occurred",
+                "processor_reported_at": "The processor's report time",
+                "sent_at": "The time sent"}
+
+
+def require_zone(value: datetime, field: str) -> None:
+    """InvalidInput naming `field` for a time without a zone: the 72-hour clock of Art. 33(1)
+    runs between instants, so a wall-clock time alone is ambiguous."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(
+            f"{_TIME_LABELS.get(field, field)} ({field}) has no time zone: give an offset, e.g. "
+            "2026-03-28T10:00+01:00 (the 72-hour deadline of Art. 33(1) depends on the exact "
+            "instant).", field=field)
+
+
+def _known(what: str, given: list[str], known: set[str], field: str) -> None:
+    """InvalidInput (naming the form `field`) for the first key not in the policy."""
     for key in given:
         if key not in known:
-            raise InvalidInput(f"Unknown {what} {key!r}: it is not in the policy.")
+            raise InvalidInput(f"Unknown {what} {key!r}: it is not in the policy.", field=field)
 
 
 def special_categories(policy: Policy, keys: list[str]) -> list[str]:

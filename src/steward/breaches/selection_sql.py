@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,7 +66,10 @@ Group = tuple[str | None, str | None, int]
 @contextmanager
 def connect(system: SystemSpec, url: str) -> Iterator[Connection]:
     """A connection to `system`; `Unavailable` naming the system only when it cannot be
-    reached or read (the driver's message may echo parameters)."""
+    reached or read (the driver's message may echo parameters). A SQLite file that does not
+    exist is unavailable too: opening it would create an empty database and report every
+    table as missing."""
+    _sqlite_file_exists(system, url)
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
@@ -79,6 +83,22 @@ def connect(system: SystemSpec, url: str) -> Iterator[Connection]:
         ) from None
     finally:
         engine.dispose()
+
+
+def _sqlite_file_exists(system: SystemSpec, url: str) -> None:
+    try:
+        parsed = sa.make_url(url)
+    except sa_exc.ArgumentError:
+        return
+    db = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:" \
+            or db.startswith("file:") or parsed.query.get("uri"):
+        return
+    if not Path(db).is_file():
+        raise Unavailable(
+            f"system {system.key!r} is unavailable: its SQLite file {db} does not exist "
+            "(run `steward demo`, or set the system's url_env)"
+        )
 
 
 class Reader:
@@ -176,6 +196,11 @@ class Reader:
                     f"(it has: {known})"
                 )
             col = self.column(base, q.table, spec.identities[kind])
+            if kind == "email":
+                # Addresses from a leaked file may differ in case from the stored ones: also
+                # match the lower-cased form (an IN list, so an index on the column still
+                # serves; a stored mixed-case address is matched as given).
+                values = tuple(dict.fromkeys([*values, *(v.lower() for v in values)]))
             matches.append(col.in_(_typed(col, values, kind)))
         if matches:  # a row matching any of the values given, whatever its type
             cond.append(sa.or_(*matches))

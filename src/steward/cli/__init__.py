@@ -6,6 +6,7 @@ traceback for bad input.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -77,8 +78,13 @@ def main() -> None:
     except Exception as err:  # noqa: BLE001 - the last line of defence: no tracebacks
         import click
 
-        if isinstance(err, click.ClickException):
+        if isinstance(err, (click.ClickException, typer.TyperException)) and hasattr(err, "show"):
             err.show()
             sys.exit(err.exit_code)
-        print(f"error: {err.__class__.__name__}: {err}", file=sys.stderr)
+        # The class name only: a driver's message may quote the values it was given.
+        if os.environ.get("STEWARD_DEBUG"):
+            print(f"error: {err.__class__.__name__}: {err}", file=sys.stderr)
+        else:
+            print(f"error: unexpected {err.__class__.__name__} (details withheld: they may "
+                  "quote personal data; set STEWARD_DEBUG=1 to show them)", file=sys.stderr)
         sys.exit(1)

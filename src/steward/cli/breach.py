@@ -19,11 +19,17 @@ processors_app = typer.Typer(help="Processors, sub-processors and their DPAs.",
 
 def _parse(value: str) -> datetime:
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(
             f"--aware {value!r} is not an ISO 8601 date and time (e.g. 2026-03-27T10:00+01:00)"
         ) from None
+    if dt.tzinfo is None:
+        # Art. 33(1): the 72 hours run from an instant; a wall-clock time alone is ambiguous.
+        raise InvalidInput(
+            f"--aware {value!r} has no offset: add one, e.g. {value}+01:00 or {value}Z"
+        )
+    return dt
 
 
 @app.command("deadline")

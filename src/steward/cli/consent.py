@@ -72,8 +72,11 @@ def filter_cmd(
     """Print the rows that may be processed for PURPOSE (others dropped: no consent, an
     objection, or a restriction); the count dropped goes to stderr."""
     from steward.consent.checks import filter_rows
+    from steward.consent.purposes import resolve
     from steward.store.db import transaction
 
+    policy = context.load()
+    resolve(policy, purpose)  # an unknown purpose fails before any row is printed
     try:
         handle = file.open(newline="", encoding="utf-8-sig")
     except OSError as err:
@@ -85,9 +88,8 @@ def filter_cmd(
         out = csv.DictWriter(sys.stdout, fieldnames=reader.fieldnames, lineterminator="\n")
         out.writeheader()
         dropped = 0
-        for row, result in filter_rows(s, context.load(), context.settings()
-                                       .resolved_secret_key(), reader, purpose,
-                                       email_column=column):
+        for row, result in filter_rows(s, policy, context.settings().resolved_secret_key(),
+                                       reader, purpose, email_column=column):
             if result is not None and result.allowed:
                 out.writerow(row)
             else:

@@ -87,10 +87,17 @@ def serve(
     port: int = typer.Option(8000, "--port"),
 ) -> None:
     """Serve the privacy center, the console and the API (with the in-process job worker)."""
+    import os
+
     import uvicorn
 
     from steward.web.app import create_app
 
+    # Links in mail and the demo's in-process newsletter tool follow the served address unless
+    # a public base URL is configured.
+    if not os.environ.get("STEWARD_BASE_URL"):
+        os.environ["STEWARD_BASE_URL"] = f"http://{host}:{port}"
+        context.settings.cache_clear()
     uvicorn.run(
         create_app(context.settings()), host=host, port=port, log_level="info", proxy_headers=False
     )

@@ -15,6 +15,11 @@ holds_app = typer.Typer(help="Legal holds (GDPR Art. 17(3)(e)).", no_args_is_hel
 app.add_typer(holds_app, name="holds")
 
 
+# Why expired rows of a field-rewriting rule need no change (they stay, and stay expired).
+_UNCHANGED = {"redact": "already redacted or hold nothing to redact",
+              "null": "already empty", "anonymize": "already anonymized"}
+
+
 def _engines():  # type: ignore[no-untyped-def]
     from steward.retention.systems import SystemEngines
 
@@ -27,7 +32,7 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
     """Dry run: per rule the cutoff, expired records, oldest, samples, holds, statements."""
-    from steward.retention.plan import plan_all
+    from steward.retention.plan import SCAN_LIMIT, plan_all
     from steward.store.db import transaction
 
     policy = context.load()
@@ -47,6 +52,14 @@ def plan(
             continue
         typer.echo(f"   cutoff: trigger before {p.cutoff}; expired {p.expired}, held {p.held}, "
                    f"blocked {p.blocked}, to process {p.to_process}")
+        if p.changes is not None:
+            bound = f" (at least; the first {SCAN_LIMIT} examined)" if p.changes_partial else ""
+            typer.echo(f"   of these, the next run changes {p.changes}{bound}; the rest are "
+                       f"{_UNCHANGED.get(p.action, 'unchanged')}")
+        if p.blocked:
+            typer.echo(f"   blocked: kept because dependant rows "
+                       f"({', '.join(p.blocking) or 'of another rule'}) are still inside "
+                       "their own retention period")
         typer.echo(f"   empty trigger date (never deleted): {p.missing_trigger}; "
                    f"expiring within 30 days: {p.due_soon}")
         if p.expired:
@@ -70,6 +83,7 @@ def run(
     """Sweep: batched, resumable after a crash, one worker per rule at a time."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from steward.retention import plancache
     from steward.retention.plan import plan_rule
     from steward.retention.sweep import run_rule
     from steward.retention.transforms import anonymize_key
@@ -87,8 +101,10 @@ def run(
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       disable=quiet, transient=False) as bar:
             for k in keys:
-                with transaction(sm) as s:
-                    total = plan_rule(policy, k, engines=engines, session=s).to_process
+                total = None
+                if not quiet:  # the bar's total; a dry run of a redact rule scans its text
+                    with transaction(sm) as s:
+                        total = plan_rule(policy, k, engines=engines, session=s).to_process
                 task = bar.add_task(k, total=total or None)
                 root = policy.retention_rule(k).table
 
@@ -99,15 +115,22 @@ def run(
                 results.append(run_rule(sm, policy, k, engines=engines, anonymize_key=key,
                                         batch_size=batch, progress=step,
                                         max_batches=max_batches))
+        # The console shows cached counts: recount the swept rules, as the daily job does,
+        # so that it never shows records as due that this run has just removed.
+        with transaction(sm) as s:
+            plancache.refresh(s, policy, engines=engines, rules=keys)
     finally:
         engines.dispose()
     if as_json:
         typer.echo(json.dumps([r.__dict__ for r in results], indent=2))
     else:
         for r in results:
-            counts = ", ".join(f"{t} {n}" for t, n in r.counts.items()) or "nothing to do"
+            counts = ", ".join(f"{t} {n}" for t, n in r.counts.items() if n) or "nothing to do"
             line = f"{r.rule}: {r.status}"
             line += f" (run {r.run_id}, {r.batches} batches): {counts}" if r.run_id else ""
+            if r.held or r.blocked:
+                line += f"; kept: {r.held} under a legal hold, {r.blocked} blocked by dependants"
+                line += " still inside their own retention period"
             typer.echo(line + (f" — {r.reason}" if r.reason else ""))
     waiting = [r for r in results if r.status == "waiting"]
     if waiting:

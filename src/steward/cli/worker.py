@@ -19,10 +19,7 @@ def worker(
     """Run background jobs: retention sweeps, reminders, request execution, retries."""
     from huey.consumer import Consumer
 
-    from steward.jobs.worker import (
-        ThreadConsumer,  # noqa: F401 - same tasks, main thread
-        build,
-    )
+    from steward.jobs.worker import build
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     tasks = build(context.settings())

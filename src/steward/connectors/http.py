@@ -162,7 +162,9 @@ class HttpConnector:
     def export(
         self, records: SubjectRecords, *, portable_only: bool = False
     ) -> dict[str, list[Row]]:
-        drop = {f.name for f in self.spec.fields if not f.provided} if portable_only else set()
+        drop = {
+            f.name for f in self.spec.fields if f.secret or (portable_only and not f.provided)
+        }
         rows: list[Row] = []
         for row in records.tables.get(self.table, []):
             full = row

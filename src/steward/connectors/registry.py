@@ -12,6 +12,7 @@ and its class is constructed as `cls(system, url=..., env=..., base_dir=...)`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -65,12 +66,30 @@ def resolve_url(
                 f"system {system.key!r}: cannot read url_file {str(path)!r} ({err.strerror})"
             ) from None
     else:
-        url = system.url
+        url = _expand(system.url, env) if system.url else system.url
     if not url:
         raise InvalidInput(
             f"system {system.key!r} has no URL: set {system.url_env or 'url'} or url_file"
         )
     return _anchor_sqlite(url, base_dir)
+
+
+_VAR = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?::-([^}]*))?\}")
+
+
+def _expand(url: str, env: Mapping[str, str]) -> str:
+    """`${VAR}` / `${VAR:-default}` in a policy URL, from the environment: lets a URL follow
+    where Steward itself is served (e.g. `${STEWARD_BASE_URL:-http://127.0.0.1:8000}`)."""
+
+    def sub(m: re.Match[str]) -> str:
+        value = env.get(m.group(1))
+        if value:
+            return value.rstrip("/")
+        if m.group(2) is not None:
+            return m.group(2)
+        raise InvalidInput(f"the URL needs the environment variable {m.group(1)}")
+
+    return _VAR.sub(sub, url)
 
 
 def _anchor_sqlite(url: str, base_dir: Path | None) -> str:

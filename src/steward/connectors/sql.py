@@ -226,7 +226,7 @@ class SqlConnector:
         out: dict[str, list[Row]] = {}
         for name, rows in records.tables.items():
             spec = self.graph.table(name)
-            drop = {f.name for f in spec.fields if not f.provided} if portable_only else set()
+            drop = {f.name for f in spec.fields if f.secret or (portable_only and not f.provided)}
             out[name] = [{k: json_safe(v) for k, v in r.items() if k not in drop} for r in rows]
         return out
 

@@ -13,6 +13,9 @@ Blockers are the extension point for other capabilities: a function
 exists (columns `subject_ref`, optionally `lifted_at`/`ended_at` — a row without an end date is
 an active restriction); the requests capability writes it, using the subject references of
 `steward.consent.subjects` (e.g. `email_ref(secret, address)`).
+
+A check reads the state row and the restriction flag in one query (`_plan`), so the hot path
+is one round trip; other registered blockers run after it.
 """
 
 from __future__ import annotations

@@ -7,12 +7,32 @@ without any further interaction (Art. 7(3): as easy as giving it; Art. 21(2)-(3)
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from steward.config import Settings
 from steward.consent import mailtexts, tokens
 from steward.mail import Mailer
 from steward.policy.models import Policy
+
+
+class _OneLine(str):
+    """A header value written on one line, never refolded. Python's default mail policy
+    folds a long header without spaces into RFC 2047 encoded-words (`=?utf-8?q?…?=`); a URL
+    in `List-Unsubscribe` must stay a plain `<https://…>` (RFC 2369 §2, RFC 8058 §3) or mail
+    clients cannot use it. RFC 5322 §2.1.1 allows lines of up to 998 characters."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _OneLine:
+        if "\r" in value or "\n" in value or len(name) + len(value) + 2 > 998:
+            raise ValueError(f"{name} does not fit on one header line")
+        obj = super().__new__(cls, value)
+        obj.name = name
+        return obj
+
+    def fold(self, *, policy: Any) -> str:  # called by email.policy when writing headers
+        return f"{self.name}: {self}{policy.linesep}"
 
 
 def _url(settings: Settings, path: str, token: str) -> str:
@@ -32,7 +52,8 @@ def marketing_headers(settings: Settings, subject_ref: str, purpose: str,
                       lang: str | None = None) -> dict[str, str]:
     """Headers for one marketing message to `subject_ref` under `purpose` (RFC 8058)."""
     return {
-        "List-Unsubscribe": f"<{unsubscribe_url(settings, subject_ref, purpose, lang)}>",
+        "List-Unsubscribe": _OneLine(
+            "List-Unsubscribe", f"<{unsubscribe_url(settings, subject_ref, purpose, lang)}>"),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 

@@ -20,6 +20,22 @@ from steward.consent.tables import ConsentEvent
 from steward.policy.models import Policy
 
 OFF_STATES = ("withdrawn", "refused", "objected", "gpc_opt_out", "expired")
+# How each decision was taken, in words for the person whose history it is (the ledger keeps
+# the codes). Unknown codes (e.g. a method named by an API caller) are shown as they are.
+METHOD_LABELS = {
+    "double_opt_in": "confirmed by the link we e-mailed you",
+    "rfc8058_one_click": "one-click unsubscribe from an e-mail",
+    "unsubscribe_page": "unsubscribe link in an e-mail",
+    "preference_center": "on this page",
+    "cookie_banner": "cookie banner",
+    "system": "expired automatically",
+    "api": "recorded by our staff or systems",
+}
+
+
+def method_label(method: str) -> str:
+    """A person-readable description of a ledger `method` code."""
+    return METHOD_LABELS.get(method, method.replace("_", " "))
 
 
 def off_action(info: PurposeInfo) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from steward.consent import ledger
@@ -20,16 +20,6 @@ from steward.policy.models import Policy
 
 def get(session: Session, subject_ref: str, purpose: str) -> ConsentState | None:
     return session.get(ConsentState, (subject_ref, purpose))
-
-
-# Built once: the check path runs this for every request.
-_CURRENT = select(ConsentState.state, ConsentState.valid_until, ConsentState.event_id).where(
-    ConsentState.subject_ref == bindparam("s"), ConsentState.purpose == bindparam("p"))
-
-
-def current(session: Session, subject_ref: str, purpose: str) -> Any:
-    """The state row as a light Core row (state, valid_until, event_id): the hot check path."""
-    return session.connection().execute(_CURRENT, {"s": subject_ref, "p": purpose}).first()
 
 
 def effective(state: Any, at: datetime | None = None) -> str | None:

@@ -20,6 +20,7 @@ from steward.errors import InvalidInput
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HEXREF = re.compile(r"^email:[0-9a-f]{64}$")
 _ACCT = re.compile(r"^acct:[A-Za-z0-9_.:\-]{1,100}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
 
 
 def normalize_email(email: str) -> str:
@@ -55,11 +56,12 @@ def subject_ref(secret: str, subject: str) -> str:
     value = subject.strip()
     if _HEXREF.match(value) or _ACCT.match(value):
         return value
-    if value.startswith("cid:"):
+    if value.startswith("cid:") or _UUID.match(value):
+        # A bare UUID is the consent id as the banner keeps it (its cookie holds no prefix).
         return cid_ref(value)
     if "@" in value:
         return email_ref(secret, value)
     raise InvalidInput(
-        "subject must be an e-mail address, acct:<account id>, cid:<consent id> or "
-        "email:<64 hex digits>"
+        "subject must be an e-mail address, acct:<account id>, a consent id (cid:<uuid> or "
+        "the bare uuid) or email:<64 hex digits>"
     )

@@ -177,7 +177,8 @@ class DemoRows:
         tid = self._id("tickets")
         opened = self._moment(created, last)
         closed = rng.random() < 0.7 and not sensitive
-        closed_at = opened + dt.timedelta(days=self._between(1, 20)) if closed else None
+        closed_at = min(opened + dt.timedelta(days=self._between(1, 20)), self.now) if closed \
+            else None  # never in the future
         out["support.tickets"].append({
             "id": tid, "customer_no": customer_no, "requester_email": person.email,
             "subject": self._pick(("Login problem", "Invoice address", "Question", "Export")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -86,12 +88,19 @@ class Mailer:
             ) from err
 
     def _outbox(self, msg: EmailMessage) -> None:
+        # The outbox holds verification codes and addresses in clear: owner-only folder and
+        # files (0700/0600), whatever the process umask.
         folder = self.settings.outbox_dir
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if folder.stat().st_mode & 0o077:
+            with contextlib.suppress(OSError):  # not ours: the owner's setting stands
+                folder.chmod(0o700)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         ident = str(msg["Message-ID"]).strip("<>").split("@")[0]
         tmp = folder / f".{stamp}-{ident}.tmp"
-        tmp.write_bytes(bytes(msg))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(bytes(msg))
         tmp.rename(folder / f"{stamp}-{ident}.eml")  # atomic: readers never see half a message
 
 

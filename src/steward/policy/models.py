@@ -21,6 +21,9 @@ _T = TypeVar("_T", bound=BaseModel)
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=120)]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+# Links the notice and the console render as <a href>: http(s) only, so a policy can never
+# carry a `javascript:` or `data:` link into a page.
+WebUrl = Annotated[str, Field(pattern=r"^https?://[^\s<>\"']+$")]
 # Text that may exist in several languages: either one string (the default language) or a
 # mapping language -> text.
 Text = str | dict[LanguageCode, str]
@@ -118,7 +121,7 @@ class Controller(Model):
     registration: Registration | None = None
     phone: str | None = None
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    website: str | None = None
+    website: WebUrl | None = None
     dpo: Contact | None = None
     privacy_contact: Contact | None = None
     representative: Contact | None = None
@@ -133,10 +136,10 @@ class Authority(Model):
     """A supervisory authority, and how its jurisdiction counts deadlines."""
 
     name: str
-    website: str
+    website: WebUrl
     breach_channel: str = Field(description="How breaches are notified (form, e-service)")
-    breach_url: str | None = None
-    complaint_url: str | None = None
+    breach_url: WebUrl | None = None
+    complaint_url: WebUrl | None = None
     phone: str | None = None
     language: LanguageCode = "en"
     timezone: str = "UTC"
@@ -442,6 +445,12 @@ class FieldSpec(Model):
         default=True, description="provided or observed (portable, Art. 20), not inferred"
     )
     free_text: bool = Field(default=False, description="may hold anything; scanned")
+    secret: bool = Field(
+        default=False,
+        description="a credential (password hash, token): never put in a copy for the subject "
+        "(Art. 15(4): the copy must not adversely affect others, here the system's security); "
+        "still erased with its row",
+    )
     may_contain: list[Key] = Field(
         default_factory=list,
         description=(

@@ -119,7 +119,12 @@ def register(session: Session, policy: Policy) -> list[Entry]:
             out.append(replace(e, activities=acts.get(key, ())))
             for (p2, _), sub in entries.items():
                 if p2 == key:
-                    out.append(replace(sub, activities=acts.get(key, ())))
+                    # A sub-processor works on its processor's data unless narrowed (as in
+                    # the policy, where sub-processors inherit them): the same for one added
+                    # through the register.
+                    out.append(replace(sub, activities=acts.get(key, ()),
+                                       data_categories=sub.data_categories or e.data_categories,
+                                       systems=sub.systems or e.systems))
     return out
 
 

@@ -9,7 +9,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward import audit
@@ -25,6 +25,8 @@ from steward.requests.verification import CODE_MINUTES
 from steward.store.db import transaction
 
 TOKEN_MINUTES = 15
+_PACKAGES = DsrPackage.__table__
+_GONE = "this download link is not valid any more; ask for a new one"
 
 _SUBJECTS = {
     "code": {"en": "Your verification code", "da": "Din bekræftelseskode"},
@@ -84,21 +86,41 @@ def status_link(settings: Settings, public_id: str) -> str:
     return f"{settings.base_url.rstrip('/')}/privacy/requests/{public_id}"
 
 
-def send_code(
+def _code_mail(
     settings: Settings, policy: Policy, *, email: str, public_id: str, code: str, lang: str
-) -> None:
+) -> dict[str, str]:
     lg = _lang(lang)
-    Mailer(settings).send(
-        to=email,
-        subject=f"{_SUBJECTS['code'][lg]}: {code}",
-        text=_CODE[lg].format(
+    return {
+        "to": email,
+        "subject": f"{_SUBJECTS['code'][lg]}: {code}",
+        "text": _CODE[lg].format(
             code=code,
             link=status_link(settings, public_id),
             minutes=CODE_MINUTES,
             controller=policy.controller.name,
             note=note(policy, lg),
         ),
+    }
+
+
+def send_code(
+    settings: Settings, policy: Policy, *, email: str, public_id: str, code: str, lang: str
+) -> None:
+    Mailer(settings).send(
+        **_code_mail(settings, policy, email=email, public_id=public_id, code=code, lang=lang)
     )
+
+
+def render_code(
+    settings: Settings, policy: Policy, *, email: str, public_id: str, lang: str
+) -> bytes:
+    """Build (and serialize) a code mail with a throwaway code without sending it: the work a
+    held-back mail stands in for, so answers take comparable time (`steward.requests.limits`)."""
+    throwaway = "".join(secrets.choice("0123456789") for _ in range(8))
+    mail = _code_mail(
+        settings, policy, email=email, public_id=public_id, code=throwaway, lang=lang
+    )
+    return bytes(Mailer(settings).build(**mail))
 
 
 def send_ready(
@@ -192,12 +214,22 @@ def redeem(
         or pkg.deleted_at is not None
         or not hmac.compare_digest(pkg.token_hash or "", digest)
     ):
-        raise NotFound("this download link is not valid any more; ask for a new one")
-    req = session.get_one(DsrRequest, pkg.request_id)
-    blob = packages.load(sealer, data_dir, pkg.filename)  # type: ignore[arg-type]
-    pkg.token_hash = None
-    pkg.token_expires_at = None
-    pkg.downloaded_at = now
+        raise NotFound(_GONE)
+    pkg_id, request_id, filename = pkg.id, pkg.request_id, pkg.filename
+    # Claim the token with one conditional UPDATE (it still holds this token): the database
+    # applies it atomically, so of parallel downloads with one token exactly one changes the
+    # row; the others see no row changed and get the same NotFound. (A read-then-write let
+    # parallel requests all see the token unused.)
+    claimed = session.execute(
+        update(_PACKAGES)
+        .where(_PACKAGES.c.id == pkg_id, _PACKAGES.c.token_hash == digest)
+        .values(token_hash=None, token_expires_at=None, downloaded_at=now)
+    ).rowcount
+    session.expire(pkg)
+    if claimed != 1:
+        raise NotFound(_GONE)
+    req = session.get_one(DsrRequest, request_id)
+    blob = packages.load(sealer, data_dir, filename)  # type: ignore[arg-type]
     record(session, req, "downloaded", "subject", details={"bytes": len(blob)})
     return f"{req.type}-{req.public_id[:8]}.zip", blob
 

@@ -38,7 +38,7 @@ MAX_DETAILS = 5000
 class Submission:
     request: DsrRequest
     created: bool
-    code: str | None  # a verification code to e-mail (None when verified or not awaiting)
+    code: str | None  # a code to e-mail (None for an officer's entry, verified at once)
 
 
 def clean_email(value: str) -> str:
@@ -173,8 +173,11 @@ def submit(
     existing = find_open(session, email_, type_)
     if existing is not None:
         record(session, existing, "duplicate", actor, f"submitted again via {channel}")
+        # A fresh code in every open state (not just while awaiting verification): the person
+        # submitting again has usually lost the status page, and the code is how they get
+        # back to it. It goes only to the address on the request, so nothing is revealed.
         code = None
-        if existing.state == State.awaiting_verification.value:
+        if channel != "officer" or existing.state == State.awaiting_verification.value:
             code = issue_code(session, sealer, existing, "verify", now)
         return Submission(existing, False, code)
 

@@ -6,6 +6,8 @@
 - `dsr_progress`: per-system progress of an execution, so a rerun after a kill skips what is
   done and nothing runs twice.
 - `dsr_packages`: encrypted answer packages and their single-use download tokens.
+- `dsr_send_quota`: how many code mails went to one address / for one request in the current
+  hour, so the limits hold across processes (`steward.requests.limits`).
 - `restrictions` / `dsr_objections`: Art. 18 restrictions and Art. 21 objections, by the consent
   ledger's subject reference, so consent checks deny processing; a restriction's lift is
   scheduled, noticed to the subject and only then done (Art. 18(3)).
@@ -53,7 +55,11 @@ class DsrRequest(Base):
     received_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date, index=True)
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # How the identity was verified, in words fit for the audit trail ("one-time code",
+    # "checked by an officer"); the officer's own evidence text may hold ID numbers, so it is
+    # kept only here, encrypted (`evidence_enc`), and never in the audit log.
     verification_evidence: Mapped[str | None] = mapped_column(String(500))
+    evidence_enc: Mapped[str | None] = mapped_column(Text)
     extended: Mapped[bool] = mapped_column(Boolean, default=False)
     extension_reason: Mapped[str | None] = mapped_column(Text)
     extension_noticed_on: Mapped[date | None] = mapped_column(Date)
@@ -94,6 +100,17 @@ class DsrCode(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DsrSendQuota(Base):
+    """One fixed one-hour window per key (`addr:<hmac of the address>` or `req:<id>`): the
+    address itself is never stored here."""
+
+    __tablename__ = "dsr_send_quota"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class DsrEvent(Base):

@@ -22,6 +22,7 @@ from steward.requests.tables import DsrCode, DsrRequest
 CODE_DIGITS = 8
 CODE_MINUTES = 30
 MAX_ATTEMPTS = 5
+_CODES = DsrCode.__table__
 
 
 class Check(StrEnum):
@@ -73,13 +74,23 @@ def check_code(
     code: str,
     now: datetime | None = None,
 ) -> Check:
-    """Check a code; a wrong guess is counted (the caller commits even when it fails).
-    A right code is used up."""
+    """Check a code; every guess is counted (the caller commits even when it fails).
+    A right code is used up.
+
+    The count is taken before the comparison with one conditional UPDATE (`attempts <
+    MAX_ATTEMPTS`), and a right code is used up with another (`used_at IS NULL`): the database
+    applies each atomically (PostgreSQL locks the row, SQLite the file), so parallel guesses
+    never share a slot and at most MAX_ATTEMPTS guesses are ever compared, and a code verifies
+    once. A read-then-write of the counter let parallel guesses all read the same count."""
     now = now or datetime.now(UTC)
-    row = session.scalars(
-        select(DsrCode)
-        .where(DsrCode.request_id == req.id, DsrCode.purpose == purpose, DsrCode.used_at.is_(None))
-        .order_by(DsrCode.id.desc())
+    row = session.execute(
+        select(_CODES.c.id, _CODES.c.code_hash, _CODES.c.expires_at)
+        .where(
+            _CODES.c.request_id == req.id,
+            _CODES.c.purpose == purpose,
+            _CODES.c.used_at.is_(None),
+        )
+        .order_by(_CODES.c.id.desc())
         .limit(1)
     ).first()
     clean = "".join(ch for ch in (code or "") if ch.isdigit())
@@ -87,13 +98,29 @@ def check_code(
     digest = _digest(sealer, req, purpose, clean)
     if row is None or _aware(row.expires_at) < now:
         return Check.expired
-    if row.attempts >= MAX_ATTEMPTS:
-        return Check.exhausted
+    counted = session.execute(
+        update(_CODES)
+        .where(
+            _CODES.c.id == row.id,
+            _CODES.c.used_at.is_(None),
+            _CODES.c.attempts < MAX_ATTEMPTS,
+        )
+        .values(attempts=_CODES.c.attempts + 1)
+    ).rowcount
+    now_row = session.execute(
+        select(_CODES.c.attempts, _CODES.c.used_at).where(_CODES.c.id == row.id)
+    ).one()
+    if counted != 1:
+        # no slot left, or a parallel right guess used the code up meanwhile
+        return Check.expired if now_row.used_at is not None else Check.exhausted
     if len(clean) == CODE_DIGITS and hmac.compare_digest(digest, row.code_hash):
-        row.used_at = now
-        return Check.ok
-    row.attempts += 1
-    return Check.exhausted if row.attempts >= MAX_ATTEMPTS else Check.wrong
+        used = session.execute(
+            update(_CODES)
+            .where(_CODES.c.id == row.id, _CODES.c.used_at.is_(None))
+            .values(used_at=now)
+        ).rowcount
+        return Check.ok if used == 1 else Check.expired
+    return Check.exhausted if now_row.attempts >= MAX_ATTEMPTS else Check.wrong
 
 
 def explain(result: Check) -> str:

@@ -87,8 +87,11 @@ def prepare(
     upto: Any = None,
     limit: int | None = None,
     anonymize_key: bytes = b"",
+    lock: bool = True,
 ) -> Prepared:
-    """Read the window (`after`, `upto`] (or the next `limit` keys after `after`)."""
+    """Read the window (`after`, `upto`] (or the next `limit` keys after `after`). `lock`
+    takes row locks on the values an update will be computed from (not on SQLite); a dry run
+    passes False so that counting never blocks the company's own writes."""
     ids = [r[0] for r in conn.execute(sql.candidates(cutoff, after=after, upto=upto, limit=limit))]
     if not ids:
         return Prepared()
@@ -108,20 +111,20 @@ def prepare(
             else:
                 p.expected[table] = int(conn.execute(stmt).scalar_one())
         return p
-    p.updates, p.skipped = _updates(conn, sql, eligible, anonymize_key)
+    p.updates, p.skipped = _updates(conn, sql, eligible, anonymize_key, lock=lock)
     p.expected[rr.table] = len(p.updates)
     return p
 
 
 def _updates(
-    conn: Connection, sql: RuleSql, ids: list[Any], key: bytes
+    conn: Connection, sql: RuleSql, ids: list[Any], key: bytes, *, lock: bool = True
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
     """The changed fields of each row (`_pk` plus new values) and the unscannable values."""
     rr: ResolvedRule = sql.rr
     fields = list(rr.rule.fields)
     cols = [sql.col(rr.table, f) for f in fields]
     q = sa.select(sql.pk, *cols).where(sql.pk.in_(batch_keys(ids)))
-    if conn.dialect.name != "sqlite":
+    if lock and conn.dialect.name != "sqlite":
         q = q.with_for_update()  # the values written in `apply` are computed from this read
     lengths = {f: getattr(sql.col(rr.table, f).type, "length", None) for f in fields}
     out: list[dict[str, Any]] = []

@@ -4,6 +4,12 @@ Per rule: the cutoff, how many records have expired, the oldest trigger date amo
 sample keys, how many are held (legal holds) or blocked (dependants kept by their own rule),
 how many cannot be judged because their trigger date is empty (never deleted), how many expire
 within the next 30 days, the statements with placeholders, and the statutory findings.
+
+A rule that rewrites fields (null, anonymize, redact) keeps its rows, so they stay expired after
+the run: for those the plan also says how many rows a run would change now (`changes`, by the
+sweep's own batch logic, read-only), e.g. the closed-case messages that still hold sensitive
+text, not every message of a closed case. Up to `SCAN_LIMIT` rows are examined; beyond that
+the count is a lower bound (`changes_partial`).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from sqlalchemy.orm import Session
 from steward.connectors.base import json_safe
 from steward.errors import StewardError, Unavailable
 from steward.policy.models import Policy, RetentionAction
-from steward.retention.batch import blocked_roots
+from steward.retention.batch import Governed, blocked_roots, prepare
 from steward.retention.cutoff import cutoff as cutoff_for
 from steward.retention.cutoff import describe
 from steward.retention.holds import active_holds, held_roots
@@ -26,9 +32,12 @@ from steward.retention.rules import resolve
 from steward.retention.statements import RuleSql, batch_keys, reflect, show
 from steward.retention.sweep import governed_for
 from steward.retention.systems import SystemEngines
+from steward.retention.tables import LegalHold
 
 SAMPLE = 5
 SOON_DAYS = 30
+SCAN_LIMIT = 20_000  # rows a dry run of a field-rewriting rule examines at most
+SCAN_BATCH = 1000
 
 
 @dataclass
@@ -46,13 +55,19 @@ class RulePlan:
     due_soon: int = 0
     oldest: str | None = None
     sample: list[Any] = field(default_factory=list)
+    changes: int | None = None  # null/anonymize/redact: rows a run would change now
+    changes_partial: bool = False  # only the first SCAN_LIMIT expired rows were examined
     dependants: list[str] = field(default_factory=list)
+    blocking: list[str] = field(default_factory=list)  # "table (rule)" that can block a delete
     statements: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
     @property
     def to_process(self) -> int:
+        """Rows the next run would delete (delete rules) or change (the others)."""
+        if self.changes is not None:
+            return self.changes
         return max(self.expired - self.held - self.blocked, 0)
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,6 +86,7 @@ def plan_rule(
     try:
         rr = resolve(policy, rule)
         p.dependants = list(rr.dependants)
+        p.blocking = [f"{table} ({other.key})" for table, other in rr.governed.items()]
         p.warnings = [f.message for f in rr.warnings]
         rr.check()
         cutoff = cutoff_for(rule.period, today)
@@ -92,12 +108,38 @@ def plan_rule(
                 p.held = len(held)
                 governed = governed_for(policy, rr, sql, today)
                 p.blocked = len(blocked_roots(conn, sql, governed, keys) - held)
+                if rule.action is not RetentionAction.delete:
+                    p.changes, p.changes_partial = pending_changes(
+                        conn, sql, cutoff, holds, governed)
+            elif rule.action is not RetentionAction.delete:
+                p.changes = 0
             p.statements = statements(sql, cutoff, conn.dialect)
     except Unavailable as err:
         p.error = err.detail
     except StewardError as err:
         p.error = err.detail
     return p
+
+
+def pending_changes(
+    conn: Any, sql: RuleSql, cutoff: date, holds: list[LegalHold], governed: list[Governed],
+    *, limit: int = SCAN_LIMIT,
+) -> tuple[int, bool]:
+    """How many expired rows of a field-rewriting rule a run would change now, and whether
+    the count stopped at `limit` examined rows (a lower bound then). Walks the expired keys in
+    windows with the sweep's `prepare`, without row locks, so the dry run and the run agree.
+    Pseudonyms are idempotent whatever the key, so an empty key counts the same rows."""
+    changes, scanned, after = 0, 0, None
+    while scanned < limit:
+        p = prepare(conn, sql, cutoff=cutoff, holds=holds, governed=governed, after=after,
+                    limit=min(SCAN_BATCH, limit - scanned), lock=False)
+        if not p.ids:
+            return changes, False
+        changes += len(p.updates)
+        scanned += len(p.ids)
+        after = p.last
+    more = conn.execute(sql.candidates(cutoff, after=after, limit=1)).first() is not None
+    return changes, more
 
 
 def statements(sql: RuleSql, cutoff: date, dialect: Any) -> list[str]:

@@ -57,6 +57,8 @@ class RunResult:
     batches: int = 0
     reason: str | None = None
     skipped_unscannable: int = 0  # values a redact rule could not read, left as they were
+    held: int = 0  # expired rows a legal hold kept (counted per batch of this run)
+    blocked: int = 0  # expired rows kept because a dependant is still inside its own period
 
 
 Progress = Callable[[int, dict[str, int]], None]  # (batch_no, counts of that batch)
@@ -251,9 +253,14 @@ def _result(sm: sessionmaker[Session], run_id: int, status: str) -> RunResult:
     with transaction(sm) as s:
         run = s.get(RetentionRun, run_id)
         assert run is not None
+        kept = s.execute(sa.select(
+            sa.func.coalesce(sa.func.sum(RetentionBatch.held), 0),
+            sa.func.coalesce(sa.func.sum(RetentionBatch.blocked), 0),
+        ).where(RetentionBatch.run_id == run_id)).one()
         return RunResult(run.rule, status, run_id, evidence.batch_totals(s, run_id),
                          run.batches_done,
-                         skipped_unscannable=sum(evidence.skipped(s, run_id).values()))
+                         skipped_unscannable=sum(evidence.skipped(s, run_id).values()),
+                         held=int(kept[0]), blocked=int(kept[1]))
 
 
 def _aware(at: datetime) -> datetime:

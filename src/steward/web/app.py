@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,12 +20,11 @@ from steward.config import Settings
 from steward.policy.models import Policy
 from steward.store.db import make_engine, make_reader, make_sessionmaker
 from steward.web import problems, routes
-from steward.web.deps import NotSignedIn
+from steward.web.deps import SESSION_HOURS, NotSignedIn
 from steward.web.nav import visible
-from steward.web.security import RateLimiter, SecurityHeaders, csrf_token
+from steward.web.security import RateLimiter, SecurityHeaders, csrf_token, redact_access_log
 
 HERE = Path(__file__).parent
-SESSION_HOURS = 8
 
 
 def make_templates() -> Jinja2Templates:
@@ -76,7 +76,12 @@ def create_app(
     async def _login_first(request: Request, exc: NotSignedIn) -> Response:
         if problems.wants_json(request):
             return problems.problem(401, "Unauthorized", "sign in first", request)
-        return RedirectResponse(f"/console/login?next={request.url.path}", status_code=303)
+        # Encoded: a decoded path may hold `&`, `#` or line breaks (a header-splitting
+        # attempt); the login page only ever follows it to a /console path.
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        return RedirectResponse(f"/console/login?next={quote(target, safe='')}", status_code=303)
 
     for router in routes.routers():
         app.include_router(router)
@@ -92,6 +97,7 @@ def create_app(
         https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.base_url.startswith("https://"))
+    redact_access_log()  # no personal data in logs: queries carry e-mails and link tokens
     return app
 
 

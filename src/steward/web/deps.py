@@ -7,6 +7,7 @@ A test walks the route table and fails for a route that has neither.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -48,6 +49,19 @@ PolicyDep = Annotated[Policy, Depends(get_policy)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+# A console session lasts at most this long after sign-in, however active: the signed cookie
+# alone would otherwise slide forever, and a copied cookie would never die.
+SESSION_HOURS = 8
+
+
+def start_session(request: Request, user: User) -> None:
+    """A fresh session for `user`: whatever was in it before (a planted token) is dropped."""
+    request.session.clear()
+    request.session["uid"] = user.id
+    request.session["role"] = user.role
+    request.session["iat"] = int(time.time())
+
+
 class NotSignedIn(Exception):
     """Raised for an anonymous visitor of a console page: HTML → redirect to the login page,
     API → 401 problem."""
@@ -56,6 +70,10 @@ class NotSignedIn(Exception):
 def current_user(request: Request) -> User | None:
     uid = request.session.get("uid")
     if uid is None:
+        return None
+    issued = request.session.get("iat")
+    if not isinstance(issued, int) or not -60 <= time.time() - issued < SESSION_HOURS * 3600:
+        request.session.clear()
         return None
     sm = request.app.state.sessionmaker
     with sm() as s:

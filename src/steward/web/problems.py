@@ -24,7 +24,11 @@ def wants_json(request: Request) -> bool:
     if path.startswith("/api/") or path == "/api":
         return True
     accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
+    if "application/json" in accept and "text/html" not in accept:
+        return True
+    # A JSON body (a script, the cookie banner's beacon) gets a JSON answer unless HTML is asked.
+    sent = request.headers.get("content-type", "")
+    return sent.startswith("application/json") and "text/html" not in accept
 
 
 def problem(status: int, title: str, detail: str, request: Request, **extra: Any) -> Response:

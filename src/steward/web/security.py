@@ -7,6 +7,7 @@ Steward itself; a nonce is available (`request.state.csp_nonce`) for pages that 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -33,6 +34,11 @@ def csp(nonce: str) -> str:
         "connect-src 'self'; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     )
+
+
+# Static files and the cookie banner's assets set their own caching; every other response is
+# `no-store` unless its route chose a cache policy.
+CACHEABLE = ("/static/", "/consent/", "/.well-known/")
 
 
 class SecurityHeaders:
@@ -64,6 +70,10 @@ class SecurityHeaders:
                     add.append((b"content-security-policy", csp(nonce).encode()))
                 if self.hsts:
                     add.append((b"strict-transport-security", b"max-age=31536000"))
+                if not scope["path"].startswith(CACHEABLE):
+                    # Pages show personal data (requests, consent history, the console): no
+                    # browser or proxy keeps a copy for the next user of the machine.
+                    add.append((b"cache-control", b"no-store"))
                 headers.extend(h for h in add if h[0] not in existing)
             await send(message)
 
@@ -140,3 +150,30 @@ class RateLimiter:
 
 def client_id(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+# --- access log ------------------------------------------------------------------------------
+
+
+class QueryRedactor(logging.Filter):
+    """Drops the query string from uvicorn's access-log lines.
+
+    Queries carry personal data and bearer secrets (`/api/consent/check?subject=<e-mail>`,
+    the console's subject search, signed e-mail links `?token=`): the access log keeps the
+    path only. Uvicorn logs `(client, method, path?query, http version, status)`.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, sep, _ = args[2].partition("?")
+            if sep:
+                record.args = (*args[:2], path + "?[redacted]", *args[3:])
+        return True
+
+
+def redact_access_log(logger_name: str = "uvicorn.access") -> None:
+    """Install `QueryRedactor` on the access logger once (app factories may run many times)."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, QueryRedactor) for f in logger.filters):
+        logger.addFilter(QueryRedactor())

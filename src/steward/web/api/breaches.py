@@ -122,9 +122,12 @@ async def lookup(breach_id: int, body: affected.Selection, request: Request,
     """Count the people and records a selection touches; the counts feed the register."""
     st = request.app.state
 
+    base_dir, policy_dir = affected.system_dirs(st.settings)
+
     def run() -> dict[str, Any]:
         found = affected.find_affected(st.policy, body,
-                                       secret=st.settings.resolved_secret_key())
+                                       secret=st.settings.resolved_secret_key(),
+                                       base_dir=base_dir, policy_dir=policy_dir)
         with transaction(st.sessionmaker) as s:
             affected.record_lookup(s, breach_id, body, found, actor=user.email)
         return found.summary()
@@ -138,10 +141,13 @@ async def letters(breach_id: int, body: affected.Selection, request: Request,
     """Send the Art. 34 letter to the people selected (once per person and breach)."""
     st = request.app.state
 
+    base_dir, policy_dir = affected.system_dirs(st.settings)
+
     def run() -> dict[str, Any]:
         with transaction(st.sessionmaker) as s:
             out = affected.send_letters(s, st.settings, st.policy, breach_id, body,
-                                        actor=user.email)
+                                        actor=user.email, base_dir=base_dir,
+                                        policy_dir=policy_dir)
         return out.__dict__
 
     return await run_in_threadpool(run)

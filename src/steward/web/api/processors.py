@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from steward.processors.alerts import dpa_alerts
+from steward.processors.export import export_register
 from steward.processors.inputs import ChangeInput
 from steward.processors.record import export_processor_record
 from steward.processors.register import changes, record_change, register
@@ -26,6 +27,15 @@ def list_(user: Viewer, session: SessionDep, policy: PolicyDep) -> dict[str, Any
     alerts = dpa_alerts(entries, datetime.now(UTC).date())
     return {"processors": [e.to_dict() for e in entries],
             "alerts": [a.__dict__ for a in alerts]}
+
+
+@router.get("/export")
+def export_(user: Viewer, session: SessionDep, policy: PolicyDep,
+            format: str = Query("json", pattern="^(json|csv)$")) -> Response:
+    """The processor register, each entry with its DPA alerts, as CSV or JSON."""
+    data, media, filename = export_register(session, policy, format, datetime.now(UTC).date())
+    return Response(data, media_type=media,
+                    headers={"content-disposition": f'attachment; filename="{filename}"'})
 
 
 @router.get("/changes")

@@ -75,7 +75,8 @@ def preferences_page(request: Request, session: SessionDep, policy: PolicyDep,
     data = tokens.read(settings.resolved_secret_key(), "preferences", token)
     lang = _lang(policy, str(data.get("l")))
     rows = preferences.view(session, policy, str(data.get("s")), lang)
-    return _page(request, "preferences.html", {"rows": rows, "token": token, "lang": lang})
+    return _page(request, "preferences.html", {"rows": rows, "token": token, "lang": lang,
+                                               "how": preferences.method_label})
 
 
 @router.post("/preferences/link", dependencies=[PUBLIC], include_in_schema=False)

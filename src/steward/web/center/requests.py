@@ -57,9 +57,11 @@ def form(request: Request, lang: str | None = None) -> Response:
 @router.post("/requests")
 async def submit(
     request: Request,
-    type: Annotated[str, Form(max_length=40)],
-    name: Annotated[str, Form(max_length=400)],
-    email: Annotated[str, Form(max_length=400)],
+    # Defaults, not required: an empty field comes back as the form with its error (from the
+    # domain's validation), not as a bare problem page.
+    type: Annotated[str, Form(max_length=40)] = "",
+    name: Annotated[str, Form(max_length=400)] = "",
+    email: Annotated[str, Form(max_length=400)] = "",
     country: Annotated[str, Form(max_length=10)] = "",
     language: Annotated[str, Form(max_length=10)] = "",
     details: Annotated[str, Form(max_length=10000)] = "",
@@ -149,8 +151,10 @@ async def resend(request: Request, public_id: Annotated[str, Form(max_length=60)
 @router.get("/requests/{public_id}")
 def status(request: Request, public_id: str) -> Response:
     if not _verified(request, public_id):
+        # Someone arriving from a mail link, on another device or after the session ended:
+        # nothing was mailed yet, so the page offers to send a code (same page for any id).
         return _page(
-            request, "verify.html", {"public_id": public_id, "error": None, "purpose": "verify"}
+            request, "verify.html", {"public_id": public_id, "error": None, "purpose": "return"}
         )
     st = request.app.state
     with transaction(st.sessionmaker) as s:

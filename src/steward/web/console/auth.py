@@ -2,7 +2,7 @@
 
 Wrong e-mail and wrong password get the same message and take about the same time (the
 password check runs against a dummy hash for unknown accounts); sign-in is rate-limited per
-client address.
+client address and, more loosely, per account.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from fastapi.responses import RedirectResponse, Response
 from steward import audit
 from steward.auth.users import authenticate
 from steward.errors import TooManyRequests
-from steward.web.deps import PUBLIC, SessionDep, current_user
+from steward.web.deps import PUBLIC, SessionDep, current_user, start_session
 from steward.web.security import client_id, csrf_protect
 
 router = APIRouter(prefix="/console", dependencies=[Depends(csrf_protect)])
 FAILED = "The e-mail or password is not right."
+ACCOUNT_FACTOR = 4
 
 
 def _safe_next(target: str | None) -> str:
@@ -50,6 +51,9 @@ def login(
     limit = request.app.state.settings.login_attempts_per_minute
     try:
         limiter.hit("login", client_id(request), limit=limit)
+        # Per account too, so guesses spread over many addresses (a botnet) still crawl; a
+        # looser limit, so that someone else's failures cannot lock the owner out for long.
+        limiter.hit("login-account", email.strip().lower(), limit=limit * ACCOUNT_FACTOR)
     except TooManyRequests as err:
         return request.app.state.templates.TemplateResponse(
             request, "console/login.html", {"next": _safe_next(next), "error": err.detail},
@@ -63,9 +67,7 @@ def login(
         )
     limiter.reset("login", client_id(request))
     # A fresh session on sign-in: a token planted before login is not carried over.
-    request.session.clear()
-    request.session["uid"] = user.id
-    request.session["role"] = user.role
+    start_session(request, user)
     audit.append(session, actor=f"user:{user.id}", action="console.login",
                  subject_ref=f"user:{user.id}")
     return RedirectResponse(_safe_next(next), status_code=303)

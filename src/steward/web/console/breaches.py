@@ -50,16 +50,35 @@ def cards(session: Session, policy: Policy) -> list[Card]:
                      note="no 72-hour notification pending", tone="ok" if not rows else "")]
     b, c = pending[0]
     tone = "bad" if c.hours_left < 24 else "warn"
+    auth = policy.authorities.get(policy.controller.lead_authority)
+    # The time left is the card's big figure: with hours to act, it is what the officer needs.
     return [Card("Open breaches", str(len(rows)), "/console/breaches", tone=tone,
-                 note=f"Breach {b.id}: notify by "
+                 note=f"{len(pending)} awaiting the authority's notification"),
+            Card("72-hour clock (Art. 33(1))", left_text(c.hours_left),
+                 f"/console/breaches/{b.id}", tone=tone,
+                 note=f"Breach {b.id}: notify {auth.name if auth else 'the authority'} by "
                       f"{c.deadline_local:%Y-%m-%d %H:%M} {c.deadline_local.tzname()}",
-                 lines=[left_text(c.hours_left) + " (Art. 33(1))"])]
+                 lines=[b.title])]
 
 
 # --- parsing forms -----------------------------------------------------------------------------
 
 
-def _when(value: str, tz: str, label: str) -> datetime | None:
+# Form labels, for messages about a field (the field's own label sits next to the message).
+LABELS = {
+    "title": "Title", "aware_at": "Became aware", "occurred_at": "Breach occurred",
+    "discovery_source": "Discovered through", "description": "What happened",
+    "subjects_approx": "Approximate number of data subjects",
+    "records_approx": "Approximate number of records", "contact_email": "Contact e-mail",
+    "processor_reported_at": "Reported to us at", "risk": "Risk", "reasoning": "Reasoning",
+    "exception": "Art. 34(3) exception", "exception_reason": "Why the exception applies",
+    "sent_at": "Sent at", "kind": "To", "authority": "Authority", "phase": "Phase",
+    "source": "Table", "system": "System", "table": "Table", "since": "From", "until": "Until",
+    "ids": "Ids", "identities": "Identity values", "filters": "Filters", "timezone": "Time zone",
+}
+
+
+def _when(value: str, tz: str, field: str) -> datetime | None:
     """A form date-time: ISO with an offset, or a local time in the zone `tz`."""
     value = (value or "").strip()
     if not value:
@@ -67,32 +86,52 @@ def _when(value: str, tz: str, label: str) -> datetime | None:
     try:
         dt = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{label}: {value!r} is not a date and time.") from None
+        raise InvalidInput(f"{LABELS.get(field, field)}: {value!r} is not a date and time.",
+                           field=field) from None
     if dt.tzinfo is None:
         try:
             dt = dt.replace(tzinfo=ZoneInfo(tz or "UTC"))
         except (KeyError, ValueError):
-            raise InvalidInput(f"Unknown time zone {tz!r}.") from None
+            raise InvalidInput(f"Unknown time zone {tz!r}.", field="timezone") from None
     return dt
 
 
-def _int(value: str, label: str) -> int | None:
+def _int(value: str, field: str) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
     try:
         return int(value)
     except ValueError:
-        raise InvalidInput(f"{label} must be a whole number.") from None
+        raise InvalidInput(f"{LABELS.get(field, field)} must be a whole number.",
+                           field=field) from None
 
 
 def _validated(model: type[Any], values: dict[str, Any]) -> Any:
+    """`model(**values)`, or InvalidInput in words, naming the form field (never pydantic's
+    raw location and message)."""
     try:
         return model(**values)
     except ValidationError as err:
         first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidInput(f"{where}: {first['msg']}") from None
+        field = str(first["loc"][0]) if first["loc"] else ""
+        label = LABELS.get(field, field.replace("_", " "))
+        kind = first["type"]
+        if kind in ("string_too_short", "missing"):
+            msg = f"{label}: this field is required."
+        elif kind == "string_too_long":
+            msg = f"{label}: at most {first['ctx']['max_length']} characters."
+        elif kind == "enum":
+            msg = f"{label}: choose one of the options ({first['ctx']['expected']})."
+        else:
+            msg = f"{label}: {first['msg'][:1].lower()}{first['msg'][1:]}."
+        raise InvalidInput(msg, field=field) from None
+
+
+def _field(err: StewardError) -> str | None:
+    """The form field an error is about, when the domain named one."""
+    field = err.extra.get("field")
+    return str(field) if field else None
 
 
 def breach_from_form(form: Any) -> BreachInput:
@@ -100,15 +139,14 @@ def breach_from_form(form: Any) -> BreachInput:
     return _validated(BreachInput, {
         "title": form.get("title", ""), "discovery_source": form.get("discovery_source", ""),
         "description": form.get("description", ""),
-        "aware_at": _when(form.get("aware_at", ""), tz, "Became aware")
-        or _missing("Became aware"),
-        "occurred_at": _when(form.get("occurred_at", ""), tz, "Occurred"),
+        "aware_at": _when(form.get("aware_at", ""), tz, "aware_at") or _missing("aware_at"),
+        "occurred_at": _when(form.get("occurred_at", ""), tz, "occurred_at"),
         "nature": form.getlist("nature"), "systems": form.getlist("systems"),
         "data_categories": form.getlist("data_categories"),
         "subject_categories": form.getlist("subject_categories"),
         "countries": form.getlist("countries"),
-        "subjects_approx": _int(form.get("subjects_approx", ""), "Approximate data subjects"),
-        "records_approx": _int(form.get("records_approx", ""), "Approximate records"),
+        "subjects_approx": _int(form.get("subjects_approx", ""), "subjects_approx"),
+        "records_approx": _int(form.get("records_approx", ""), "records_approx"),
         "consequences": form.get("consequences", ""),
         "measures_taken": form.get("measures_taken", ""),
         "measures_proposed": form.get("measures_proposed", ""),
@@ -117,12 +155,33 @@ def breach_from_form(form: Any) -> BreachInput:
         "contact_phone": form.get("contact_phone") or None,
         "processor_key": form.get("processor_key") or None,
         "processor_reported_at": _when(form.get("processor_reported_at", ""), tz,
-                                       "Processor reported"),
+                                       "processor_reported_at"),
     })
 
 
-def _missing(label: str) -> datetime:
-    raise InvalidInput(f"{label}: give a date and time.")
+def _missing(field: str) -> datetime:
+    raise InvalidInput(f"{LABELS.get(field, field)}: give a date and time.", field=field)
+
+
+def identities_from_form(text: str) -> dict[str, list[str]]:
+    """'type value' per line (e.g. `customer_number PM-100001`); a bare address is an
+    `email`. Values may be personal data: they are used for the lookup and never stored."""
+    out: dict[str, list[str]] = {}
+    for line in (text or "").splitlines():
+        parts = line.strip().split(None, 1)
+        if not parts:
+            continue
+        if len(parts) == 1:
+            if "@" not in parts[0]:
+                raise InvalidInput(
+                    "Identity values: one 'type value' per line, e.g. "
+                    "'customer_number PM-100001'; a bare line must be an e-mail address.",
+                    field="identities")
+            kind, value = "email", parts[0]
+        else:
+            kind, value = parts[0].rstrip(":"), parts[1].strip()
+        out.setdefault(kind, []).append(value)
+    return out
 
 
 def selection_from_form(form: Any, tz: str) -> affected.Selection:
@@ -133,15 +192,19 @@ def selection_from_form(form: Any, tz: str) -> affected.Selection:
         if not parts:
             continue
         if len(parts) < 2:
-            raise InvalidInput("Filters: one 'field operator value' per line, e.g. status eq open.")
+            raise InvalidInput("Filters: one 'field operator value' per line, e.g. status eq open.",
+                               field="filters")
         filters.append({"field": parts[0], "op": parts[1],
                         "value": parts[2] if len(parts) > 2 else None})
+    # One select names the system and its table ("support/tickets"), so they cannot disagree.
+    system, _, table = (form.get("source") or "").partition("/")
     return _validated(affected.Selection, {
-        "system": form.get("system", ""), "table": form.get("table", ""),
+        "system": system or form.get("system", ""), "table": table or form.get("table", ""),
         "date_column": form.get("date_column") or None,
-        "since": _when(form.get("since", ""), tz, "From"),
-        "until": _when(form.get("until", ""), tz, "Until"),
+        "since": _when(form.get("since", ""), tz, "since"),
+        "until": _when(form.get("until", ""), tz, "until"),
         "ids": [int(i) if i.isdigit() else i for i in ids], "filters": filters,
+        "identities": identities_from_form(form.get("identities") or ""),
         "language": form.get("language") or None,
     })
 
@@ -154,10 +217,13 @@ def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -
         request, f"console/breaches/{name}", ctx, status_code=status)
 
 
-def _form_ctx(policy: Policy, values: dict[str, Any], error: str | None) -> dict[str, Any]:
+def _form_ctx(policy: Policy, values: dict[str, Any], error: StewardError | None
+              ) -> dict[str, Any]:
     lead = policy.authorities.get(policy.controller.lead_authority)
     zones = sorted({a.timezone for a in policy.authorities.values()} | {"UTC"})
-    return {"v": values, "error": error, "natures": NATURES, "zones": zones,
+    return {"v": values, "error": error.detail if error else None,
+            "error_field": _field(error) if error else None, "labels": LABELS,
+            "natures": NATURES, "zones": zones,
             "default_zone": lead.timezone if lead else "UTC", "policy": policy,
             "processors": [(p.key, p.name) for p in policy.processors]
             + [(s.key, f"{s.name} (sub-processor of {p.name})")
@@ -185,13 +251,18 @@ async def new(request: Request, user: Officer, policy: PolicyDep) -> Response:
         with transaction(st.sessionmaker) as s:
             bid = register.register_breach(s, policy, data, actor=user.email).id
     except StewardError as err:
-        values = {k: form.getlist(k) if k in _LISTS else form.get(k) for k in form.keys()}
-        return _page(request, "form.html", {**_form_ctx(policy, values, err.detail),
+        return _page(request, "form.html", {**_form_ctx(policy, _posted(form), err),
                                             "action": "new"}, status=422)
     return RedirectResponse(f"/console/breaches/{bid}", status_code=303)
 
 
 _LISTS = {"nature", "systems", "data_categories", "subject_categories", "countries"}
+
+
+def _posted(form: Any) -> dict[str, Any]:
+    """The values posted, to show the form again as it was sent (never the CSRF token)."""
+    return {k: form.getlist(k) if k in _LISTS else form.get(k)
+            for k in form.keys() if k != "csrf_token"}
 
 
 def _values(row: Any, tz: str) -> dict[str, Any]:
@@ -224,14 +295,35 @@ async def edit(breach_id: int, request: Request, user: Officer, policy: PolicyDe
         with transaction(st.sessionmaker) as s:
             register.update_breach(s, policy, breach_id, data, actor=user.email)
     except StewardError as err:
-        values = {k: form.getlist(k) if k in _LISTS else form.get(k) for k in form.keys()}
-        return _page(request, "form.html", {**_form_ctx(policy, values, err.detail),
-                                            "action": f"{breach_id}/edit"}, status=422)
+        with transaction(st.sessionmaker) as s:
+            row = register.get_breach(s, breach_id)
+            return _page(request, "form.html", {**_form_ctx(policy, _posted(form), err),
+                                                "action": f"{breach_id}/edit", "row": row},
+                         status=422)
     return RedirectResponse(f"/console/breaches/{breach_id}", status_code=303)
 
 
+_NOT_SHOWN = {"version", "updated_at", "id", "created_at", "created_by"}
+
+
+def history(row: Any, versions: list[Any]) -> list[dict[str, Any]]:
+    """Per earlier version: what the next change did, as (field, before, after) triples —
+    the register keeps every version (Art. 33(5)); this shows the differences."""
+    states = [v.data for v in versions] + [row.snapshot()]
+    out = []
+    for v, before, after in zip(versions, states, states[1:], strict=False):
+        diffs = [(k, before.get(k), after.get(k)) for k in after
+                 if k not in _NOT_SHOWN and before.get(k) != after.get(k)]
+        out.append({"version": v.version, "change": v.change, "at": v.at, "actor": v.actor,
+                    "diffs": diffs})
+    return out
+
+
 def _detail(request: Request, session: Session, policy: Policy, breach_id: int,
-            error: str | None = None, msg: str | None = None, status: int = 200) -> Response:
+            error: StewardError | None = None, msg: str | None = None, status: int = 200,
+            section: str | None = None, posted: dict[str, Any] | None = None) -> Response:
+    """The breach page; an `error` is shown in the form of `section` (next to its field when
+    the error names one), with the values `posted` kept."""
     row = register.get_breach(session, breach_id)
     c = register.clock(session, policy, row)
     sent = register.notifications(session, row.id)
@@ -242,12 +334,17 @@ def _detail(request: Request, session: Session, policy: Policy, breach_id: int,
     subject, letter = notices.subject_letter(policy, row, letter_lang)
     return _page(request, "detail.html", {
         "b": row, "clock": c, "left": left_text(c.hours_left), "tasks": tasks, "sent": sent,
-        "versions": register.versions(session, row.id), "error": error, "msg": msg,
+        "versions": register.versions(session, row.id), "msg": msg,
+        "history": history(row, register.versions(session, row.id)),
+        "error": error.detail if error else None, "error_for": section,
+        "error_field": _field(error) if error else None, "p": posted or {},
+        "system_names": {s.key: policy.text(s.name) for s in policy.systems},
+        "sources": [(s, t) for s in policy.systems if s.connector in ("sql", "http")
+                    for t in s.tables],
         "authorities": assessment.competent_authorities(policy, row), "zones": zones,
         "default_zone": lead.timezone if lead else "UTC", "policy": policy,
         "letter_subject": subject, "letter": letter,
         "letter_lang": notices.letter_language(policy, letter_lang),
-        "sql_systems": [s for s in policy.systems if s.connector == "sql"],
         "now_local": datetime.now(UTC).astimezone(ZoneInfo(lead.timezone if lead else "UTC"))
         .strftime("%Y-%m-%dT%H:%M"),
     }, status=status)
@@ -259,8 +356,9 @@ def detail(breach_id: int, request: Request, user: Viewer, session: SessionDep,
     return _detail(request, session, policy, breach_id, msg=msg)
 
 
-async def _act(request: Request, breach_id: int, fn: Any) -> Response:
-    """Run `fn(session, form)` in one transaction; show the page with the error on failure."""
+async def _act(request: Request, breach_id: int, fn: Any, section: str) -> Response:
+    """Run `fn(session, form)` in one transaction; show the page with the error in the form
+    of `section` on failure."""
     form = await request.form()
     st = request.app.state
     try:
@@ -268,7 +366,8 @@ async def _act(request: Request, breach_id: int, fn: Any) -> Response:
             msg = fn(s, form)
     except StewardError as err:
         with transaction(st.sessionmaker) as s:
-            return _detail(request, s, st.policy, breach_id, error=err.detail,
+            return _detail(request, s, st.policy, breach_id, error=err, section=section,
+                           posted=_posted(form),
                            status=err.status if err.status >= 400 else 422)
     return RedirectResponse(f"/console/breaches/{breach_id}?msg={quote(msg)}", status_code=303)
 
@@ -281,8 +380,8 @@ async def assess(breach_id: int, request: Request, user: Officer, policy: Policy
             "exception": form.get("exception") or None,
             "exception_reason": form.get("exception_reason") or None})
         assessment.assess(s, policy, breach_id, data, actor=user.email)
-        return "assessed"
-    return await _act(request, breach_id, fn)
+        return "Risk assessment saved."
+    return await _act(request, breach_id, fn, "assess")
 
 
 @router.post("/{breach_id}/notify")
@@ -292,21 +391,22 @@ async def notify(breach_id: int, request: Request, user: Officer, policy: Policy
         data = _validated(NotificationInput, {
             "kind": form.get("kind") or "authority", "authority": form.get("authority") or None,
             "phase": form.get("phase") or "initial",
-            "sent_at": _when(form.get("sent_at", ""), tz, "Sent at") or _missing("Sent at"),
+            "sent_at": _when(form.get("sent_at", ""), tz, "sent_at") or _missing("sent_at"),
             "channel": form.get("channel") or None, "reference": form.get("reference") or None,
             "content": form.get("content") or None,
             "late_reason": form.get("late_reason") or None})
-        notifications.record_notification(s, policy, breach_id, data, actor=user.email)
-        return "notified"
-    return await _act(request, breach_id, fn)
+        n = notifications.record_notification(s, policy, breach_id, data, actor=user.email)
+        return f"Notification recorded ({n.kind}{' ' + n.authority if n.authority else ''}, " \
+               f"{n.phase})."
+    return await _act(request, breach_id, fn, "notify")
 
 
 @router.post("/{breach_id}/close")
 async def close(breach_id: int, request: Request, user: Officer, policy: PolicyDep) -> Response:
     def fn(s: Session, form: Any) -> str:
         assessment.close_breach(s, policy, breach_id, actor=user.email)
-        return "closed"
-    return await _act(request, breach_id, fn)
+        return "Breach closed."
+    return await _act(request, breach_id, fn, "close")
 
 
 @router.get("/{breach_id}/notice")
@@ -330,27 +430,32 @@ async def lookup(breach_id: int, request: Request, user: Officer, policy: Policy
         sel = selection_from_form(form, str(tz))
         send = form.get("send") == "letters"
 
+        base_dir, policy_dir = affected.system_dirs(st.settings)
+
         def run() -> str:
             if send:
                 with transaction(st.sessionmaker) as s:
                     out = affected.send_letters(s, st.settings, policy, breach_id, sel,
-                                                actor=user.email)
+                                                actor=user.email, base_dir=base_dir,
+                                                policy_dir=policy_dir)
                 if out.error:
                     raise InvalidInput(f"{out.sent} letter(s) sent, then: {out.error}")
-                return (f"letters: {out.sent} sent, {out.skipped} already sent, "
-                        f"{out.without_address} without an address")
-            found = affected.find_affected(policy, sel, secret=st.settings.resolved_secret_key())
+                return (f"Art. 34 letters: {out.sent} sent, {out.skipped} already sent earlier, "
+                        f"{out.without_address} row(s) without an address.")
+            found = affected.find_affected(policy, sel, secret=st.settings.resolved_secret_key(),
+                                           base_dir=base_dir, policy_dir=policy_dir)
             with transaction(st.sessionmaker) as s:
                 affected.record_lookup(s, breach_id, sel, found, actor=user.email,
                                        update_counts=form.get("update_counts") == "on")
             f = found.summary()
-            return (f"{f['subjects']} people ({f['without_address']} rows without an "
-                    f"address), {f['records']} records in {f['system']}.{f['table']}")
+            return (f"Found {f['subjects']} people with an address and {f['without_address']} "
+                    f"row(s) without one, {f['records']} records in {f['system']}.{f['table']}.")
 
         msg = await run_in_threadpool(run)
     except StewardError as err:
         with transaction(st.sessionmaker) as s:
-            return _detail(request, s, policy, breach_id, error=err.detail, status=err.status)
+            return _detail(request, s, policy, breach_id, error=err, status=err.status,
+                           section="affected", posted=_posted(form))
     return RedirectResponse(f"/console/breaches/{breach_id}?msg={quote(msg)}", status_code=303)
 
 

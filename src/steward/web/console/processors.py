@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from steward.errors import InvalidInput, StewardError
 from steward.policy.models import Policy
 from steward.processors.alerts import dpa_alerts
+from steward.processors.export import export_register
 from steward.processors.inputs import ChangeInput, ChangeKind
 from steward.processors.record import export_processor_record, processor_record
 from steward.processors.register import changes, record_change, register
@@ -46,7 +47,11 @@ def _page(request: Request, session: Session, policy: Policy, error: str | None 
             "entries": entries, "alerts": dpa_alerts(entries, datetime.now(UTC).date()),
             "changes": changes(session), "record": processor_record(session, policy),
             "kinds": [k.value for k in ChangeKind], "error": error, "v": v or {},
-            "policy": policy}, status_code=status)
+            "policy": policy, "today": datetime.now(UTC).date(),
+            "cat_names": {c.key: policy.text(c.name) for c in policy.data_categories},
+            "act_names": {a.key: policy.text(a.name) for a in policy.processing_activities},
+            "system_names": {s.key: policy.text(s.name) for s in policy.systems},
+            }, status_code=status)
 
 
 @router.get("")
@@ -77,6 +82,14 @@ async def add_change(request: Request, user: Officer, policy: PolicyDep) -> Resp
         with transaction(st.sessionmaker) as s:
             return _page(request, s, policy, error=err.detail, v=v, status=err.status)
     return RedirectResponse("/console/processors", status_code=303)
+
+
+@router.get("/export/{fmt}")
+def export_(fmt: str, user: Viewer, session: SessionDep, policy: PolicyDep) -> Response:
+    """The processor register (with its DPA alerts) as CSV or JSON."""
+    data, media, filename = export_register(session, policy, fmt, datetime.now(UTC).date())
+    return Response(data, media_type=media,
+                    headers={"content-disposition": f'attachment; filename="{filename}"'})
 
 
 @router.get("/record.{fmt}")

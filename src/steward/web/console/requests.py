@@ -150,6 +150,10 @@ def page(
             "plan_json": json.dumps(data["plan"], indent=1, ensure_ascii=False)
             if data["plan"]
             else None,
+            # ensure_ascii=False: Jinja's tojson would show "Bogf\u00f8ringsloven" to officers
+            "result_json": json.dumps(data["result"], indent=1, ensure_ascii=False)
+            if data["result"]
+            else None,
             "package": delivery.current_package(session, req) is not None,
             "restriction": lifting.status(session, req),
         },

@@ -7,6 +7,7 @@ systems."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Depends, Request
@@ -17,7 +18,9 @@ from steward.errors import NotFound, StewardError
 from steward.jobs.tasks import RETENTION_HOUR
 from steward.policy.models import Policy
 from steward.retention import evidence, plancache
-from steward.retention.holds import active_holds, add_hold, lift_hold, masked
+from steward.retention.cutoff import describe
+from steward.retention.holds import active_holds, add_hold, all_holds, lift_hold, masked
+from steward.retention.rules import resolve
 from steward.retention.systems import SystemEngines
 from steward.retention.tables import RetentionRun
 from steward.store.db import transaction
@@ -55,11 +58,14 @@ def index(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep
     runs = evidence.recent_runs(session, limit=50)
     totals = {r.id: evidence.batch_totals(session, r.id) for r in runs}
     holds = [(h, masked(h.identity_value)) for h in active_holds(session)]
+    lifted = [(h, masked(h.identity_value)) for h in all_holds(session, limit=50)
+              if h.lifted_at is not None][:20]
     return request.app.state.templates.TemplateResponse(
         request, "console/retention/index.html", {
             "entries": entries, "as_of": plancache.as_of(entries), "runs": runs,
-            "totals": totals, "holds": holds, "next_run": next_run(), "error": error,
-            "message": message, "policy": policy,
+            "totals": totals, "holds": holds, "lifted": lifted, "next_run": next_run(),
+            "error": error, "message": message, "policy": policy,
+            "periods": {r.key: describe(r.period) for r in policy.retention_rules},
             "systems": [s for s in policy.systems if s.connector == "sql"]})
 
 
@@ -89,7 +95,19 @@ def run_page(request: Request, run_id: int, user: Viewer, session: SessionDep,
     return request.app.state.templates.TemplateResponse(
         request, "console/retention/run.html", {
             "run": run, "summary": evidence.summary(session, run, policy),
-            "batches": evidence.batches(session, run_id)})
+            "batches": [(b, json.loads(b.counts or b.expected or "{}"),
+                         json.loads(b.after_pk) if b.after_pk else None)
+                        for b in evidence.batches(session, run_id)],
+            "blocking": _blocking(policy, run.rule)})
+
+
+def _blocking(policy: Policy, rule_key: str) -> list[str]:
+    """The dependant tables whose own rule can block the run's deletions ("table (rule)")."""
+    try:
+        rr = resolve(policy, rule_key)
+    except StewardError:  # the rule may have changed or left the policy since the run
+        return []
+    return [f"{table} ({other.key})" for table, other in rr.governed.items()]
 
 
 def _back(request: Request, error: str | None = None) -> Response:
