@@ -3,7 +3,12 @@ recruiting), on SQLite and PostgreSQL, next to hand-written SQL fetching / erasi
 rows in the same run.
 
     .venv/bin/python bench/dsr.py [--customers 10000] [--requests 50] [--pg URL] [--no-pg]
-                                  [--mem-sizes 1000,10000]
+                                  [--mem-sizes 1000,10000] [--demo-dir DIR]
+
+--demo-dir reuses a SQLite demo built beforehand (e.g. `steward demo --customers 1000000
+--dir DIR`) instead of building one for the SQLite run (a 1M-customer build takes minutes);
+the customer count is read from its CRM and its peak memory is reported too. The erasure cases
+change that demo: rebuild it before the next run.
 
 Measured per request:
 - "access (find+export)": Steward's identity discovery in rounds over every system plus the
@@ -38,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from steward.config import Settings  # noqa: E402
-from steward.demo.build import DemoLocation, build, drop, in_dir, on_server  # noqa: E402
+from steward.demo.build import DemoLocation, build, drop, exists, in_dir, on_server  # noqa: E402
 from steward.policy.loader import load_policy  # noqa: E402
 from steward.requests import execute, workflow  # noqa: E402
 from steward.requests.plan import Systems, discover, erasure_plans  # noqa: E402
@@ -148,9 +153,10 @@ def people(url: str, ids: list[int]) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def setup(loc: DemoLocation, customers: int, tmp: Path):  # type: ignore[no-untyped-def]
+def setup(loc: DemoLocation, customers: int, tmp: Path, reuse: bool = False):  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
-    build(loc, customers=customers, seed=7, today=dt.date(2026, 11, 26), replace=True)
+    if not reuse:
+        build(loc, customers=customers, seed=7, today=dt.date(2026, 11, 26), replace=True)
     built = time.perf_counter() - t0
     for k, v in loc.urls.items():
         os.environ[f"PROMARK_{k.upper()}_URL"] = v
@@ -281,8 +287,19 @@ def row(name: str, ours: list[float], hand: list[float] | None) -> str:
     return f"| {name} | {p50:.1f} | {p95:.1f} | {rps:.0f} | – | – | – |"
 
 
-def run_backend(label: str, loc: DemoLocation, args: argparse.Namespace, tmp: Path) -> list[str]:
-    policy, sm, settings, built = setup(loc, args.customers, tmp)
+def demo_customers(loc: DemoLocation) -> int:
+    """The number of customers in an existing demo (ids run 1..n)."""
+    eng = sa.create_engine(loc.urls["crm"])
+    with eng.connect() as c:
+        n = int(c.execute(sa.text("SELECT max(id) FROM customers")).scalar_one() or 0)
+    eng.dispose()
+    return n
+
+
+def run_backend(
+    label: str, loc: DemoLocation, args: argparse.Namespace, tmp: Path, reuse: bool = False
+) -> list[str]:
+    policy, sm, settings, built = setup(loc, args.customers, tmp, reuse)
     n = args.requests
     step = max(1, args.customers // (5 * n + 1))
     ids = list(range(1, args.customers + 1, step))[: 5 * n]
@@ -314,14 +331,23 @@ def main() -> None:
     ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--mem-sizes", default="1000,10000")
+    ap.add_argument("--demo-dir", type=Path, help="reuse the SQLite demo in this folder")
     args = ap.parse_args()
+    prebuilt = in_dir(args.demo_dir) if args.demo_dir else None
+    if prebuilt is not None:
+        if not exists(prebuilt):
+            sys.exit(f"error: no complete demo in {args.demo_dir}")
+        args.customers = demo_customers(prebuilt)
     lines = [
         "| case | p50 ms | p95 ms | req/s | hand SQL p50 ms | hand SQL p95 ms | ratio p50 |",
         "|---|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        lines += run_backend("SQLite", in_dir(tmp / "demo"), args, tmp)
+        if prebuilt is not None:
+            lines += run_backend("SQLite", prebuilt, args, tmp, reuse=True)
+        else:
+            lines += run_backend("SQLite", in_dir(tmp / "demo"), args, tmp)
         if not args.no_pg:
             prefix = args.pg.rsplit("/", 1)[0] + "/"
             loc = on_server(
@@ -332,6 +358,11 @@ def main() -> None:
             finally:
                 drop(loc)
         mem = []
+        if prebuilt is not None:
+            policy = setup(prebuilt, args.customers, tmp, reuse=True)[0]
+            email = people(prebuilt.urls["crm"], [args.customers // 2])[0][0]
+            peak = memory_peak(prebuilt, policy, email)
+            mem.append(f"{args.customers} customers (prebuilt demo): {peak:.0f} KiB")
         for size in [int(x) for x in args.mem_sizes.split(",")]:
             loc = in_dir(tmp / f"mem{size}")
             policy, _, _, _ = setup(loc, size, tmp)

@@ -74,9 +74,9 @@ class Settings(BaseSettings):
                     f.write(secrets.token_urlsafe(48))
                     f.flush()
                     os.fsync(f.fileno())
-                os.link(tmp, path)  # fails if another process was first: its key wins
-            except FileExistsError:
-                pass
+                # Fails if another process was first: its key wins.
+                with contextlib.suppress(FileExistsError):
+                    os.link(tmp, path)
             finally:
                 tmp.unlink(missing_ok=True)
         if path.stat().st_mode & 0o077:

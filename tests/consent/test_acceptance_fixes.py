@@ -63,7 +63,8 @@ def test_proof_page_shows_notice_text_readably(engine, tmp_path, policy):
                       purpose=resolve(policy, "newsletter"), action="given", method="test",
                       notice=purpose_notice(policy, "newsletter", "en"), recorded_by="test")
         wording = purpose_notice(policy, "newsletter", "en").content["wording"]
-    page = client.get("/console/consent/proof?q=ole@example.com")
+    ref = email_ref(client.app.state.settings.resolved_secret_key(), "ole@example.com")
+    page = client.get(f"/console/consent/proof?ref={ref}")
     assert page.status_code == 200
     assert "\\u0027" not in page.text
     assert escape(str(wording)) in page.text

@@ -8,6 +8,7 @@ import json
 from tests.helpers import login, make_client
 
 from steward.consent import apikeys
+from steward.consent.subjects import email_ref
 from steward.store.db import make_sessionmaker, transaction
 
 
@@ -72,7 +73,7 @@ def test_check_reads_while_a_writer_holds_the_lock(sqlite_engine, tmp_path):
 
 def test_console_pages(engine, tmp_path):
     client = make_client(engine, tmp_path)
-    login(client, engine, "officer")
+    csrf = login(client, engine, "officer")
     h = {"Authorization": f"Bearer {_key(engine)}"}
     for action in ("given", "withdrawn", "given"):
         client.post("/api/consent/events", headers=h, json={
@@ -82,15 +83,17 @@ def test_console_pages(engine, tmp_path):
     assert page.status_code == 200 and "<svg" in page.text and "<script" not in page.text
     assert "newsletter" in page.text
     assert "intact" in client.get("/console/consent?verify=true").text
-    sub = client.get("/console/consent/subject?q=ole@example.com")
+    sub = client.post("/console/consent/subject", data={"q": "ole@example.com",
+                                                         "csrf_token": csrf})
     assert sub.status_code == 200 and sub.text.count("<td>withdrawn</td>") == 1
-    doc = client.get("/console/consent/proof?q=ole@example.com&format=json").json()
+    ref = email_ref(client.app.state.settings.resolved_secret_key(), "ole@example.com")
+    doc = client.get(f"/console/consent/proof?ref={ref}&format=json").json()
     assert [r["event_type"] for r in doc["consent_records"]] == ["given", "withdrawn", "given"]
     assert doc["pii_principal"]["id_type"] == "email-address-hmac-sha256"
     assert doc["hash_chain"]["whole_chain"]["intact"] is True
     sha = doc["consent_records"][0]["notice"]["notice_sha256"]
     assert "Nyhedsbrev" in json.dumps(doc["notices"][sha]["content"], ensure_ascii=False)
-    assert "Proof of consent" in client.get("/console/consent/proof?q=ole@example.com").text
+    assert "Proof of consent" in client.get(f"/console/consent/proof?ref={ref}").text
     notices = client.get("/console/consent/notices")
     assert sha[:16] in notices.text
     assert client.get(f"/console/consent/notices/{sha}").status_code == 200

@@ -11,9 +11,7 @@
 from __future__ import annotations
 
 import json
-import statistics
 import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -146,8 +144,9 @@ def test_officer_evidence_never_reaches_the_audit_log(env):  # type: ignore[no-u
         workflow.officer_verify(s, policy, req, PLANTED + " (2)", "user:1",
                                 sealer=workflow.sealer_for(settings))
     with transaction(sm) as s:
-        details = list(s.scalars(sa.text("SELECT details FROM audit_events")))
-        verified = [json.loads(d) for d in details if '"from"' in d and "verified" in d]
+        rows = list(s.execute(sa.text("SELECT action, details FROM audit_events")))
+        details = [d for _, d in rows]
+        verified = [json.loads(d) for a, d in rows if a == "dsr.verified"]
         requests_ = list(s.execute(sa.text("SELECT * FROM dsr_requests")))
         events = list(s.scalars(sa.text("SELECT coalesce(note, '') FROM dsr_events")))
         # the officer still reads it (decrypted), on the request's own record
@@ -286,27 +285,3 @@ def test_staff_are_audit_actors_by_user_id_not_e_mail(sqlite_company, sqlite_eng
         "dsr.refused"}
     assert not [a for a, _ in rows if "@" in a]
     assert not [a for a in timeline if "@" in a] and approved == [f"user:{uid}"]
-
-
-# --- 5. timing ------------------------------------------------------------------------------
-
-
-def test_a_repeated_submission_does_comparable_work(sqlite_engine, tmp_path):  # type: ignore[no-untyped-def]
-    """A held-back repeat (no code stored, no mail sent) still hashes a code and renders the
-    mail: its median time stays within a factor of a new request's. Alternating runs keep
-    the machine's load out of the comparison."""
-    settings = settings_for(sqlite_engine, tmp_path)
-    sm, policy = make_sessionmaker(sqlite_engine), sql_policy()
-    _submit(sm, settings, policy, "repeat@example.com")
-    for _ in range(CODES_PER_REQUEST):
-        _submit(sm, settings, policy, "repeat@example.com")  # uses up the request's codes
-    new, repeat = [], []
-    for i in range(15):
-        t = time.perf_counter()
-        _submit(sm, settings, policy, f"new{i}@example.com")
-        new.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        _submit(sm, settings, policy, "repeat@example.com")
-        repeat.append(time.perf_counter() - t)
-    ratio = statistics.median(repeat) / statistics.median(new)
-    assert 0.6 < ratio < 1.6, (ratio, new, repeat)

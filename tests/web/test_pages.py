@@ -85,3 +85,10 @@ def test_error_pages_fit_where_they_appear(sqlite_engine: Engine, tmp_path: Path
     r = client.post("/console/login", content=b"{}", headers={"content-type": "application/json",
                                                               "accept": "*/*"})
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_privacy_center_menu_follows_the_language(sqlite_engine: Engine, tmp_path: Path) -> None:
+    client = make_client(sqlite_engine, tmp_path)
+    assert "Your rights: make a request" in client.get("/privacy").text
+    da = client.get("/privacy?lang=da").text
+    assert "Dine rettigheder: send en anmodning" in da and 'href="/privacy/requests?lang=da"' in da

@@ -48,8 +48,9 @@ def _iso(at: datetime) -> str:
     return at.isoformat(timespec="microseconds")
 
 
-_EVENTS = AuditEvent.__table__
-_HEAD = AuditHead.__table__
+# The `Table`s themselves (`__table__` is typed as any FromClause), for Core statements.
+_EVENTS = AuditEvent.metadata.tables[AuditEvent.__tablename__]
+_HEAD = AuditHead.metadata.tables[AuditHead.__tablename__]
 # Lock the head first (FOR UPDATE on PostgreSQL; SQLite transactions already hold the write
 # lock from BEGIN IMMEDIATE), so concurrent appends take turns and never fork the chain.
 _SELECT_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()

@@ -87,6 +87,7 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
         email = ""
     user = session.scalar(select(User).where(User.email == email)) if email else None
     hashed = user.password_hash if user is not None and not user.disabled else _DUMMY_HASH
+    ok: bool
     try:
         ok = _hasher.verify(hashed, password)
     except (VerificationError, InvalidHashError):

@@ -13,8 +13,6 @@ address.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +33,7 @@ from steward.breaches.selection_sql import Filter, Group, Query, Reader, connect
 from steward.breaches.tables import BreachLetter, BreachLookup
 from steward.config import Settings
 from steward.connectors.registry import resolve_url
+from steward.consent.subjects import email_hasher
 from steward.errors import InvalidInput, Unavailable
 from steward.mail import Mailer
 from steward.policy.models import Policy
@@ -154,7 +153,7 @@ class _Refs:
     """`recipient_ref` for many addresses: the keyed state is prepared once and copied."""
 
     def __init__(self, secret: str) -> None:
-        self._base = hmac.new(secret.encode(), digestmod=hashlib.sha256)
+        self._base = email_hasher(secret)  # the consent subject key (HKDF of the secret)
 
     def __call__(self, email: str) -> str:
         h = self._base.copy()
@@ -225,10 +224,10 @@ def _tally(policy: Policy, sel: Selection, groups: Iterable[Group], secret: str)
     langs: dict[str | None, str] = {}
     for key in sorted(rows):
         wanted = _country_language(policy, _most(countries.get(key)))
-        lang = langs.get(wanted)
-        if lang is None:
-            lang = langs[wanted] = letter_language(policy, wanted)
-        out.found.append((key, lang, rows[key]))
+        chosen = langs.get(wanted)
+        if chosen is None:
+            chosen = langs[wanted] = letter_language(policy, wanted)
+        out.found.append((key, chosen, rows[key]))
     return out
 
 

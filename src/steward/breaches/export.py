@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from steward.breaches.assessment import duties
 from steward.breaches.register import clock, list_breaches, notifications
-from steward.breaches.tables import Breach, BreachNotification, utc
+from steward.breaches.tables import Breach, BreachNotification
 from steward.errors import InvalidInput
 from steward.policy.models import Policy
+from steward.store.db import as_utc
 
 CSV_FIELDS: tuple[tuple[str, str], ...] = (
     ("id", "Breach"), ("title", "Title"), ("status", "Status"),
@@ -43,7 +44,7 @@ CSV_FIELDS: tuple[tuple[str, str], ...] = (
 
 
 def _iso(dt: datetime | None) -> str | None:
-    return utc(dt).isoformat() if dt else None  # type: ignore[union-attr]
+    return as_utc(dt).isoformat() if dt else None
 
 
 def notification_dict(n: BreachNotification) -> dict[str, Any]:

@@ -14,9 +14,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from steward.breaches.tables import Breach, utc
+from steward.breaches.tables import Breach
 from steward.legal.breach_clock import breach_deadline, to_local
 from steward.policy.models import Policy
+from steward.store.db import as_utc
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def authority_notice(
     auth = policy.authority(country)
     lang = "en"
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    aware = utc(row.aware_at)
+    aware = as_utc(row.aware_at)
     assert aware is not None
     deadline = breach_deadline(aware)
     c = policy.controller
@@ -94,7 +95,7 @@ def authority_notice(
         f"72-hour deadline (Art. 33(1)): {_local(deadline, auth.timezone)}",
     ]
     if row.occurred_at:
-        header.append(f"Breach occurred: {_local(utc(row.occurred_at), auth.timezone)}")  # type: ignore[arg-type]
+        header.append(f"Breach occurred: {_local(as_utc(row.occurred_at), auth.timezone)}")
     late = late_reason or None
     if now > deadline and late:
         header.append(f"Reasons for the delay (Art. 33(1)): {late}")
@@ -112,7 +113,7 @@ def authority_notice(
         f"Discovered through: {row.discovery_source}",
     ]
     if row.processor_key:
-        when = utc(row.processor_reported_at)
+        when = as_utc(row.processor_reported_at)
         who = _processor_name(policy, row.processor_key)
         nature.append(f"Reported to us by our processor {who}"
                       + (f" at {_local(when, auth.timezone)}" if when else "")

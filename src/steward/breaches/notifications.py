@@ -13,10 +13,11 @@ from steward import audit
 from steward.breaches.inputs import Kind, NotificationInput, Phase
 from steward.breaches.notices import authority_notice, subject_letter
 from steward.breaches.register import get_breach, notifications, require_zone
-from steward.breaches.tables import BreachNotification, utc
+from steward.breaches.tables import BreachNotification
 from steward.errors import InvalidInput
 from steward.legal.breach_clock import is_late
 from steward.policy.models import Policy
+from steward.store.db import as_utc
 
 
 def record_notification(
@@ -26,7 +27,7 @@ def record_notification(
     """Record a notification already sent; returns the stored row."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     row = get_breach(session, breach_id)
-    aware = utc(row.aware_at)
+    aware = as_utc(row.aware_at)
     assert aware is not None
     sent_at = data.sent_at
     require_zone(sent_at, "sent_at")
@@ -56,7 +57,7 @@ def record_notification(
                     f"Send the initial notification to {auth.name} before a supplement.",
                     field="phase"
                 )
-            if sent_at < min(utc(n.sent_at) for n in same):  # type: ignore[type-var]
+            if sent_at < min(as_utc(n.sent_at) for n in same):
                 raise InvalidInput("A supplement cannot precede the initial notification.")
         late = data.phase is Phase.initial and is_late(sent_at, aware)
         if late and not (data.late_reason or "").strip():

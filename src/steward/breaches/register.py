@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from steward import audit
 from steward.breaches.inputs import NATURES, BreachInput
-from steward.breaches.tables import Breach, BreachNotification, BreachVersion, utc
+from steward.breaches.tables import Breach, BreachNotification, BreachVersion
 from steward.errors import InvalidInput, NotFound
 from steward.legal.breach_clock import breach_deadline, hours_left, to_local
 from steward.policy.models import Policy
+from steward.store.db import as_utc
 
 # Fields of `BreachInput` copied onto the row as they are.
 _PLAIN = (
@@ -231,7 +232,7 @@ class Clock:
 def clock(session: Session, policy: Policy, row: Breach, now: datetime | None = None) -> Clock:
     """The clock of `row`, local time in the lead authority's zone."""
     now = _now(now)
-    aware = utc(row.aware_at)
+    aware = as_utc(row.aware_at)
     assert aware is not None
     deadline = breach_deadline(aware)
     tz = _lead_timezone(policy)
@@ -241,7 +242,7 @@ def clock(session: Session, policy: Policy, row: Breach, now: datetime | None = 
         .order_by(BreachNotification.sent_at).limit(1)
     )
     return Clock(aware, deadline, tz, to_local(deadline, tz), hours_left(now, deadline),
-                 utc(first))
+                 as_utc(first))
 
 
 def _lead_timezone(policy: Policy) -> str:

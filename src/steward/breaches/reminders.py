@@ -18,12 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward import audit
-from steward.breaches.tables import Breach, BreachNotification, BreachReminder, utc
+from steward.breaches.tables import Breach, BreachNotification, BreachReminder
 from steward.config import Settings
 from steward.errors import InvalidInput
 from steward.legal.breach_clock import REMINDER_HOURS, breach_deadline, hours_left, to_local
 from steward.mail import Mailer
 from steward.policy.models import Policy
+from steward.store.db import as_utc
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def due_reminders(
     ).all()
     out: list[DueReminder] = []
     for b in breaches:
-        aware = utc(b.aware_at)
+        aware = as_utc(b.aware_at)
         assert aware is not None
         sent = set(session.scalars(select(BreachReminder.hours)
                                    .where(BreachReminder.breach_id == b.id)))

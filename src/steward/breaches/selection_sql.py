@@ -174,7 +174,7 @@ class Reader:
             result = self.conn.execute(stmt.where(*where), execution_options=options)
             # The driver's rows unpack as groups: no per-row object is made here.
             for part in result.partitions():
-                yield from part  # type: ignore[misc]
+                yield from part
 
     def _conditions(self, q: Query, base: sa.TableClause, pk: Any) -> list[Any]:
         spec = self.graph.table(q.table)

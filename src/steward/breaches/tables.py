@@ -5,12 +5,13 @@
 people, public), each phase with its time and content (Art. 33(4)); `breach_reminders` the
 clock reminders already mailed (idempotence); `breach_letters` one row per Art. 34 letter sent
 (a keyed hash of the address, never the address); `breach_lookups` the affected-people counts.
-Datetimes are UTC-aware in Python; SQLite returns them naive (see `utc`).
+Datetimes are UTC-aware in Python; SQLite returns them naive (see
+`steward.store.db.as_utc`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -25,16 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from steward.store.db import Base
+from steward.store.db import Base, as_utc
 
 BIGINT = BigInteger().with_variant(Integer, "sqlite")
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """A stored datetime as UTC-aware (SQLite hands them back naive, in UTC)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Breach(Base):
@@ -83,7 +77,7 @@ class Breach(Base):
         for col in self.__table__.columns:
             value = getattr(self, col.key)
             if isinstance(value, datetime):
-                value = utc(value).isoformat()  # type: ignore[union-attr]
+                value = as_utc(value).isoformat()
             out[col.key] = value
         return out
 

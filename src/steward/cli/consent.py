@@ -12,6 +12,7 @@ import typer
 from steward.cli import context
 from steward.errors import InvalidInput
 
+URL_COLUMN = "unsubscribe_url"
 app = typer.Typer(help="The consent ledger.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for the consent API.", no_args_is_help=True)
 app.add_typer(keys_app, name="api-key")
@@ -68,15 +69,29 @@ def filter_cmd(
     file: Path = typer.Argument(..., help="CSV with an e-mail column"),
     purpose: str = typer.Option(..., "--purpose"),
     column: str = typer.Option("email", "--column"),
+    lang: str = typer.Option("", "--lang",
+                             help="language of the unsubscribe page the links open (e.g. da); "
+                                  "default: the policy's default language"),
 ) -> None:
     """Print the rows that may be processed for PURPOSE (others dropped: no consent, an
-    objection, or a restriction); the count dropped goes to stderr."""
+    objection, or a restriction); the count dropped goes to stderr.
+
+    Each printed row gains an `unsubscribe_url` column: that recipient's own one-click
+    unsubscribe link, signed for the recipient and PURPOSE (no address in it). Put it in the
+    mail as the header `List-Unsubscribe: <URL>` together with `List-Unsubscribe-Post:
+    List-Unsubscribe=One-Click` (RFC 8058: a mail client's POST withdraws at once, GDPR
+    Art. 7(3) and 21(3)) and as the footer link (a browser GET shows a confirm button).
+    """
+    from steward.consent import mails, mailtexts
     from steward.consent.checks import filter_rows
     from steward.consent.purposes import resolve
     from steward.store.db import transaction
 
     policy = context.load()
     resolve(policy, purpose)  # an unknown purpose fails before any row is printed
+    settings = context.settings()
+    link = mails.unsubscribe_urls(settings, purpose,
+                                  mailtexts.language(policy, lang) if lang else None)
     try:
         handle = file.open(newline="", encoding="utf-8-sig")
     except OSError as err:
@@ -85,13 +100,17 @@ def filter_cmd(
         reader = csv.DictReader(handle)
         if not reader.fieldnames or column not in reader.fieldnames:
             raise InvalidInput(f"{file} has no {column!r} column")
-        out = csv.DictWriter(sys.stdout, fieldnames=reader.fieldnames, lineterminator="\n")
+        if URL_COLUMN in reader.fieldnames:
+            raise InvalidInput(f"{file} already has an {URL_COLUMN!r} column; the filter adds "
+                               "it, remove it from the input")
+        out = csv.DictWriter(sys.stdout, fieldnames=[*reader.fieldnames, URL_COLUMN],
+                             lineterminator="\n")
         out.writeheader()
         dropped = 0
-        for row, result in filter_rows(s, policy, context.settings().resolved_secret_key(),
+        for row, result in filter_rows(s, policy, settings.resolved_secret_key(),
                                        reader, purpose, email_column=column):
             if result is not None and result.allowed:
-                out.writerow(row)
+                out.writerow({**row, URL_COLUMN: link(result.subject_ref)})
             else:
                 dropped += 1
     print(f"{dropped} row(s) dropped", file=sys.stderr)

@@ -112,7 +112,7 @@ def verify(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Verify with the e-mailed code, or record the evidence an officer checked."""
-    from steward.requests.workflow import by_ref, officer_verify, verify_code
+    from steward.requests.workflow import by_ref, officer_verify, sealer_for, verify_code
     from steward.store.db import transaction
 
     policy, settings = context.load(), context.settings()
@@ -124,7 +124,10 @@ def verify(
             raise InvalidInput(f"code: {result.value}")
         rid, state = out.id, out.state
     elif evidence:
-        rid, state, _ = _with(ident, lambda s, r: officer_verify(s, policy, r, evidence, ACTOR))
+        sealer = sealer_for(settings)
+        rid, state, _ = _with(
+            ident, lambda s, r: officer_verify(s, policy, r, evidence, ACTOR, sealer=sealer)
+        )
     else:
         raise InvalidInput("give --code or --evidence")
     if state == "in_progress":

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from steward.cli import context
+
+if TYPE_CHECKING:
+    from steward.retention.systems import SystemEngines
 
 app = typer.Typer(help="Retention rules: dry runs, sweeps and legal holds.",
                   no_args_is_help=True)
@@ -20,7 +24,7 @@ _UNCHANGED = {"redact": "already redacted or hold nothing to redact",
               "null": "already empty", "anonymize": "already anonymized"}
 
 
-def _engines():  # type: ignore[no-untyped-def]
+def _engines() -> SystemEngines:
     from steward.retention.systems import SystemEngines
 
     return SystemEngines.for_settings(context.settings())
@@ -81,7 +85,7 @@ def run(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Sweep: batched, resumable after a crash, one worker per rule at a time."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
     from steward.retention import plancache
     from steward.retention.plan import plan_rule
@@ -108,7 +112,7 @@ def run(
                 task = bar.add_task(k, total=total or None)
                 root = policy.retention_rule(k).table
 
-                def step(_no: int, counts: dict[str, int], task: int = task,
+                def step(_no: int, counts: dict[str, int], task: TaskID = task,
                          root: str = root) -> None:
                     bar.advance(task, counts.get(root, 0))
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from steward.cli import context
 from steward.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from steward.retention.systems import SystemEngines
 
 ACTOR = "cli:scan"
 
@@ -28,13 +30,10 @@ def _types(value: str | None) -> frozenset[str] | None:
     return frozenset(t.strip().upper() for t in value.split(",") if t.strip())
 
 
-def _engines():  # type: ignore[no-untyped-def]
+def _engines() -> SystemEngines:
     from steward.retention.systems import SystemEngines
 
-    settings = context.settings()
-    policy = Path(settings.policy)
-    return SystemEngines(base_dir=settings.data_dir / "demo",
-                         policy_dir=policy if policy.is_dir() else policy.parent)
+    return SystemEngines.for_settings(context.settings())
 
 
 def _read_stdin(max_chars: int) -> bytes:

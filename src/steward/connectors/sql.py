@@ -37,6 +37,7 @@ from steward.connectors.erasure import RowChange, decide
 from steward.connectors.graph import build_graph
 from steward.errors import Conflict, InvalidInput, NotFound, Unavailable
 from steward.policy.models import SystemSpec
+from steward.store.db import sqlite_foreign_keys
 
 MAX_ROUNDS = 10  # identity discovery within one system converges in 2-3 rounds in practice
 
@@ -75,7 +76,7 @@ class SqlConnector:
             if backend == "sqlite":
                 # SQLite ignores foreign keys unless asked: enforce them on our connections,
                 # so an erasure that would orphan rows fails as it would on a server.
-                sa.event.listen(self._engine, "connect", _sqlite_foreign_keys)
+                sa.event.listen(self._engine, "connect", sqlite_foreign_keys)
         return self._engine
 
     @contextmanager
@@ -386,9 +387,3 @@ def _update_stmt(
 
 def _delete_stmt(table: sa.Table, pk: str) -> sa.Delete:
     return sa.delete(table).where(table.c[pk].in_(sa.bindparam("pks", expanding=True)))
-
-
-def _sqlite_foreign_keys(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()

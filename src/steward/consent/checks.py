@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     Select,
     and_,
@@ -108,7 +109,8 @@ def _plan(conn: Connection) -> _Plan:
     if hit and time.monotonic() - hit[0] < _TTL:
         return hit[1]
     where = _restriction_where(conn)
-    s, p = bindparam("s"), bindparam("p")
+    s: BindParameter[str] = bindparam("s")
+    p: BindParameter[str] = bindparam("p")
     flag = exists().where(where(s)) if where else false()
     # LEFT JOIN from a one-row relation: a row comes back even when there is no state yet.
     one_row = select(literal(1).label("one")).subquery("one_row")

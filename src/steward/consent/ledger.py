@@ -80,10 +80,11 @@ def event_hash(prev_hash: str, ev: ConsentEvent) -> str:
     return hash_values(prev_hash, {name: getattr(ev, name) for name in HASHED})
 
 
-_EV = ConsentEvent.__table__
-_ST = ConsentState.__table__
-_HEAD = ConsentHead.__table__
-_SNAP = ConsentSnapshot.__table__
+# The `Table`s themselves (`__table__` is typed as any FromClause), for Core statements.
+_EV = ConsentEvent.metadata.tables[ConsentEvent.__tablename__]
+_ST = ConsentState.metadata.tables[ConsentState.__tablename__]
+_HEAD = ConsentHead.metadata.tables[ConsentHead.__tablename__]
+_SNAP = ConsentSnapshot.metadata.tables[ConsentSnapshot.__tablename__]
 _PRIOR = (select(_ST.c.event_id)
           .where(_ST.c.subject_ref == bindparam("s"), _ST.c.purpose == bindparam("p"))
           .scalar_subquery())

@@ -7,6 +7,7 @@ without any further interaction (Art. 7(3): as easy as giving it; Art. 21(2)-(3)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -41,11 +42,23 @@ def _url(settings: Settings, path: str, token: str) -> str:
 
 def unsubscribe_url(settings: Settings, subject_ref: str, purpose: str,
                     lang: str | None = None) -> str:
-    payload = {"s": subject_ref, "p": purpose}
-    if lang:
-        payload["l"] = lang  # the unsubscribe page speaks the subject's language
-    token = tokens.make(settings.resolved_secret_key(), "unsubscribe", payload)
-    return _url(settings, "/privacy/unsubscribe", token)
+    """The RFC 8058 one-click target for one recipient and purpose (a signed token, no
+    address in it): POST withdraws at once, GET shows a confirm button."""
+    return unsubscribe_urls(settings, purpose, lang)(subject_ref)
+
+
+def unsubscribe_urls(settings: Settings, purpose: str,
+                     lang: str | None = None) -> Callable[[str], str]:
+    """subject reference -> its `unsubscribe_url` for `purpose`, for many recipients (the
+    signer and base URL are prepared once)."""
+    sign = tokens.maker(settings.resolved_secret_key(), "unsubscribe")
+    extra = {"l": lang} if lang else {}  # the unsubscribe page speaks the subject's language
+
+    def url(subject_ref: str) -> str:
+        return _url(settings, "/privacy/unsubscribe", sign({"s": subject_ref, "p": purpose,
+                                                            **extra}))
+
+    return url
 
 
 def marketing_headers(settings: Settings, subject_ref: str, purpose: str,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from steward.config import Settings
-from steward.consent import ledger, mails, state, tokens
+from steward.consent import ledger, mails, mailtexts, state, tokens
 from steward.consent.purposes import PurposeInfo, all_purposes, resolve
 from steward.consent.snapshots import purpose_notice
 from steward.consent.subjects import email_ref, normalize_email
@@ -21,21 +21,13 @@ from steward.policy.models import Policy
 
 OFF_STATES = ("withdrawn", "refused", "objected", "gpc_opt_out", "expired")
 # How each decision was taken, in words for the person whose history it is (the ledger keeps
-# the codes). Unknown codes (e.g. a method named by an API caller) are shown as they are.
-METHOD_LABELS = {
-    "double_opt_in": "confirmed by the link we e-mailed you",
-    "rfc8058_one_click": "one-click unsubscribe from an e-mail",
-    "unsubscribe_page": "unsubscribe link in an e-mail",
-    "preference_center": "on this page",
-    "cookie_banner": "cookie banner",
-    "system": "expired automatically",
-    "api": "recorded by our staff or systems",
-}
+# the codes); the words live with the other texts, per language, in `mailtexts`.
+METHOD_LABELS = {k[4:]: v for k, v in mailtexts.TEXTS["en"].items() if k.startswith("how_")}
 
 
-def method_label(method: str) -> str:
-    """A person-readable description of a ledger `method` code."""
-    return METHOD_LABELS.get(method, method.replace("_", " "))
+def method_label(method: str, lang: str = "en") -> str:
+    """A person-readable description of a ledger `method` code (unknown codes as words)."""
+    return mailtexts.how(lang if lang in mailtexts.TEXTS else "en", method)
 
 
 def off_action(info: PurposeInfo) -> str:

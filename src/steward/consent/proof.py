@@ -14,15 +14,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from steward.consent import ledger, state
-from steward.consent.purposes import all_purposes, aware
+from steward.consent.purposes import all_purposes
 from steward.consent.tables import ConsentEvent, ConsentSnapshot
 from steward.policy.models import Policy
+from steward.store.db import as_utc
 
 SCHEMA = "steward-consent-proof/1 (field names after ISO/IEC TS 27560:2023)"
 
 
 def _ts(at: datetime | None) -> str | None:
-    return aware(at).isoformat() if at else None  # type: ignore[union-attr]
+    return as_utc(at).isoformat() if at else None
 
 
 def _principal_type(ref: str) -> str:

@@ -103,10 +103,3 @@ def resolve(policy: Policy, key: str, lang: str | None = None) -> PurposeInfo:
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def aware(at: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes: they are UTC."""
-    if at is None:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)

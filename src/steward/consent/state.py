@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from steward.consent import ledger
-from steward.consent.purposes import all_purposes, aware, now
+from steward.consent.purposes import all_purposes, now
 from steward.consent.tables import ConsentEvent, ConsentState
 from steward.policy.models import Policy
+from steward.store.db import as_utc
 
 
 def get(session: Session, subject_ref: str, purpose: str) -> ConsentState | None:
@@ -26,7 +27,7 @@ def effective(state: Any, at: datetime | None = None) -> str | None:
     """The state as it stands at `at`: `given` past its validity reads as `expired`."""
     if state is None:
         return None
-    until = aware(state.valid_until)
+    until = as_utc(state.valid_until)
     if state.state == "given" and until is not None and until <= (at or now()):
         return "expired"
     return str(state.state)

@@ -11,15 +11,19 @@ unreachable is retried with exponential backoff.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from huey import Huey, crontab
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.config import Settings
 from steward.policy.models import Policy
+
+if TYPE_CHECKING:
+    from steward.retention.systems import SystemEngines
 
 log = logging.getLogger("steward.jobs")
 RETENTION_HOUR = 2
@@ -30,7 +34,9 @@ MAX_ATTEMPTS = 8
 
 def backoff(attempt: int) -> int:
     """Seconds before retry `attempt` (1, 2, ...): 5 min, 10, 20, ... at most 6 hours."""
-    return min(RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0), RETRY_MAX_SECONDS)
+    # `int ** int` is typed Any (a negative exponent makes a float); this one never is.
+    seconds: int = RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0)
+    return min(seconds, RETRY_MAX_SECONDS)
 
 
 @dataclass
@@ -58,10 +64,41 @@ class Runtime:
             self.sm_ = make_sessionmaker(make_engine(self.settings.database_url))
         return self.sm_
 
-    def engines(self):  # type: ignore[no-untyped-def]
+    def engines(self) -> SystemEngines:
         from steward.retention.systems import SystemEngines
 
         return SystemEngines.for_settings(self.settings, urls=self.extra.get("system_urls"))
+
+
+class TaskHandle(Protocol):
+    """What Steward uses of a registered Huey task (a `huey.api.TaskWrapper`; huey ships no
+    type hints). Calling it enqueues the task and returns huey's `Result`."""
+
+    name: str
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+    def schedule(self, args: tuple[Any, ...] | None = None,
+                 kwargs: dict[str, Any] | None = None, *, delay: float | None = None,
+                 eta: datetime | None = None) -> Any: ...
+
+    def call_local(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the task's function here and now, not through the queue."""
+
+
+Decorator = Callable[[Callable[..., Any]], TaskHandle]
+
+
+def _task(huey: Huey, *, name: str) -> Decorator:
+    """`huey.task(name=...)`, typed."""
+    decorate: Decorator = huey.task(name=name)
+    return decorate
+
+
+def _periodic(huey: Huey, schedule: Callable[[datetime], bool], *, name: str) -> Decorator:
+    """`huey.periodic_task(schedule, name=...)`, typed; `schedule` is a `crontab(...)`."""
+    decorate: Decorator = huey.periodic_task(schedule, name=name)
+    return decorate
 
 
 @dataclass
@@ -70,19 +107,19 @@ class Tasks:
 
     huey: Huey
     runtime: Runtime
-    retention_sweep: Any
-    retention_daily: Any
-    deadline_reminders: Any
-    breach_reminders: Any
-    execute_request: Any
-    retry_requests: Any
-    consent_expiry: Any = None
+    retention_sweep: TaskHandle
+    retention_daily: TaskHandle
+    deadline_reminders: TaskHandle
+    breach_reminders: TaskHandle
+    execute_request: TaskHandle
+    retry_requests: TaskHandle
+    consent_expiry: TaskHandle | None = None
 
 
 def register(huey: Huey, runtime: Runtime) -> Tasks:
     """Register every task on `huey` and return them."""
 
-    @huey.task(name="retention.sweep")
+    @_task(huey, name="retention.sweep")
     def retention_sweep(rule: str | None = None, attempt: int = 1) -> list[dict[str, Any]]:
         from steward.retention.sweep import run_all, run_rule
         from steward.retention.transforms import anonymize_key
@@ -110,11 +147,11 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
             engines.dispose()
         return [r.__dict__ for r in results]
 
-    @huey.periodic_task(crontab(minute="0", hour=str(RETENTION_HOUR)), name="retention.daily")
+    @_periodic(huey, crontab(minute="0", hour=str(RETENTION_HOUR)), name="retention.daily")
     def retention_daily() -> None:
         retention_sweep()
 
-    @huey.periodic_task(crontab(minute="5"), name="requests.deadline_reminders")
+    @_periodic(huey, crontab(minute="5"), name="requests.deadline_reminders")
     def deadline_reminders() -> list[tuple[str, str]]:
         from steward.jobs.deadline_reminders import send_deadline_reminders
         from steward.store.db import transaction
@@ -126,7 +163,7 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
                         "overdue" if stage == "overdue" else f"due in {stage}")
         return sent
 
-    @huey.periodic_task(crontab(minute="10"), name="breaches.reminders")
+    @_periodic(huey, crontab(minute="10"), name="breaches.reminders")
     def breach_reminders() -> int:
         from steward.breaches.reminders import send_due_reminders
         from steward.store.db import transaction
@@ -135,13 +172,13 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
             due = send_due_reminders(s, runtime.settings, runtime.policy, datetime.now(UTC))
         return len(due)
 
-    @huey.task(name="requests.execute")
+    @_task(huey, name="requests.execute")
     def execute_request(request_id: int) -> str:
         from steward.requests.execute import execute_request as run
 
         return run(runtime.sm, runtime.settings, runtime.policy, request_id)
 
-    @huey.periodic_task(crontab(minute="*/15"), name="requests.retry")
+    @_periodic(huey, crontab(minute="*/15"), name="requests.retry")
     def retry_requests() -> list[int]:
         from steward.requests.queries import retry_due
         from steward.store.db import transaction
@@ -152,7 +189,7 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
             execute_request(rid)
         return ids
 
-    @huey.periodic_task(crontab(minute="*/15"), name="requests.retry_mail")
+    @_periodic(huey, crontab(minute="*/15"), name="requests.retry_mail")
     def retry_request_mail() -> dict[str, int]:
         # Answer-ready notices whose mail failed, and restriction lifts waiting on their
         # Art. 18(3) notice: sent and finished here, as often as it runs.
@@ -160,7 +197,7 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
 
         return retry_pending_mail(runtime.sm, runtime.settings, runtime.policy)
 
-    @huey.periodic_task(crontab(minute="20"), name="consent.expire")
+    @_periodic(huey, crontab(minute="20"), name="consent.expire")
     def consent_expiry() -> int:
         from steward.consent.state import expire_due
         from steward.store.db import transaction

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from steward.policy.models import LegalBasis, Policy, TransferMechanism
 from steward.policy.report import Findings, Report
-from steward.policy.sources import Location, SourceMap
+from steward.policy.sources import Location, Path_, SourceMap
 from steward.policy.tablerefs import check_systems
 
 # Art. 44: a transfer outside the EU/EEA needs a mechanism of Arts. 45-49.
@@ -208,7 +208,7 @@ def _processors(
             r.known(key, processors, (*path, "sub_processors", j), "processor")
 
 
-def _transfer(r: Report, country: str, mechanism: TransferMechanism, path: tuple) -> None:
+def _transfer(r: Report, country: str, mechanism: TransferMechanism, path: Path_) -> None:
     if country not in EEA and mechanism == TransferMechanism.eea:
         r.error(
             path,

@@ -235,6 +235,11 @@ class Transfer(Model):
     document: str | None = None
 
 
+def _subject_source() -> list[Text]:
+    """The default source of an activity's data: the data subjects themselves."""
+    return ["The data subject"]
+
+
 class ProcessingActivity(Model):
     """One row of the Art. 30(1) record of processing activities."""
 
@@ -243,7 +248,7 @@ class ProcessingActivity(Model):
     purposes: list[Key] = Field(min_length=1)
     subjects: list[Key] = Field(min_length=1)
     data_categories: list[Key] = Field(min_length=1)
-    sources: list[Text] = Field(default_factory=lambda: ["The data subject"])
+    sources: list[Text] = Field(default_factory=_subject_source)
     recipients: list[Recipient] = Field(default_factory=list)
     transfers: list[Transfer] = Field(default_factory=list)
     retention: list[Key] = Field(default_factory=list, description="retention rule keys")

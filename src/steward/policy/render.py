@@ -96,7 +96,8 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
 
     c = policy.controller
     subjects = {s.key: t(s.name) for s in policy.subject_categories}
-    general, sensitive = [], []
+    general: list[dict[str, Any]] = []
+    sensitive: list[dict[str, Any]] = []
     for cat in policy.data_categories:
         notes = []
         if cat.special:

@@ -20,6 +20,7 @@ from steward.policy.models import (
     LegalBasis,
     Policy,
     RetentionRule,
+    Text,
     TransferMechanism,
 )
 from steward.policy.render import legal_basis_text
@@ -122,7 +123,10 @@ def period_words(rule: RetentionRule) -> str:
 
 def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
     """One Art. 30(1) row per processing activity, every value a string."""
-    t = lambda v: policy.text(v, lang)  # noqa: E731
+
+    def t(value: Text | None) -> str:
+        return policy.text(value, lang)
+
     purposes = {p.key: p for p in policy.purposes}
     data = {d.key: d for d in policy.data_categories}
     subjects = {s.key: s for s in policy.subject_categories}
@@ -135,8 +139,9 @@ def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
         for key in act.purposes:
             if key in purposes:
                 bases.update(purposes[key].legal_bases)
-                if purposes[key].art9_condition:
-                    art9.add(purposes[key].art9_condition)
+                condition = purposes[key].art9_condition
+                if condition:
+                    art9.add(condition)
         special = [k for k in act.data_categories if k in data and data[k].special]
         recipients, third, transfers = [], [], []
         for rec in act.recipients:
@@ -192,7 +197,10 @@ def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
 
 def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
     """One Art. 30(2) row per processing the company performs as a processor."""
-    t = lambda v: policy.text(v, lang)  # noqa: E731
+
+    def t(value: Text | None) -> str:
+        return policy.text(value, lang)
+
     data = {d.key: d for d in policy.data_categories}
     processors = {p.key: p for p in policy.processors}
     rows = []
@@ -257,7 +265,7 @@ def export_rows(
             ws.column_dimensions[col[0].column_letter].width = 40
             for cell in col:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
     raise InvalidInput(f"unknown export format {fmt!r}: use csv, xlsx or json")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from steward.policy.models import Policy, SystemSpec, TableSpec
 from steward.policy.report import Report
+from steward.policy.sources import Path_
 
 Columns = dict[str, set[str]]
 
@@ -109,10 +110,11 @@ def check_systems(
         for j, name in enumerate(rule.fields):
             r.known(name, cols[rule.table], (*path, "fields", j), f"column of {rule.table!r}")
         if rule.condition is not None:
-            table, _, col = rule.condition.rpartition(".")
-            table = table or rule.table
-            if r.known(table, cols, (*path, "condition"), f"table in system {rule.system!r}"):
-                r.known(col, cols[table], (*path, "condition"), f"column of {table!r}")
+            cond_table, _, col = rule.condition.rpartition(".")
+            cond_table = cond_table or rule.table
+            if r.known(cond_table, cols, (*path, "condition"),
+                       f"table in system {rule.system!r}"):
+                r.known(col, cols[cond_table], (*path, "condition"), f"column of {cond_table!r}")
         if rule.legal_obligation and rule.statutory_basis is None:
             r.error(
                 (*path, "legal_obligation"),
@@ -122,7 +124,7 @@ def check_systems(
 
 
 def _trigger(
-    system: SystemSpec, cols: Columns, table: str, trigger: str, r: Report, path: tuple
+    system: SystemSpec, cols: Columns, table: str, trigger: str, r: Report, path: Path_
 ) -> None:
     trig_table, _, trig_col = trigger.rpartition(".")
     trig_table = trig_table or table

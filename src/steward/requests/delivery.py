@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,10 +23,11 @@ from steward.requests.sealing import Sealer
 from steward.requests.states import record, ref
 from steward.requests.tables import DsrPackage, DsrRequest
 from steward.requests.verification import CODE_MINUTES
-from steward.store.db import transaction
+from steward.store.db import as_utc, rows_matched, transaction
 
 TOKEN_MINUTES = 15
-_PACKAGES = DsrPackage.__table__
+# The `Table` itself (`__table__` is typed as any FromClause), for Core statements.
+_PACKAGES = DsrPackage.metadata.tables[DsrPackage.__tablename__]
 _GONE = "this download link is not valid any more; ask for a new one"
 
 _SUBJECTS = {
@@ -86,9 +88,17 @@ def status_link(settings: Settings, public_id: str) -> str:
     return f"{settings.base_url.rstrip('/')}/privacy/requests/{public_id}"
 
 
+class _Mail(TypedDict):
+    """The keyword arguments of `Mailer.send` / `Mailer.build` for a plain-text mail."""
+
+    to: str
+    subject: str
+    text: str
+
+
 def _code_mail(
     settings: Settings, policy: Policy, *, email: str, public_id: str, code: str, lang: str
-) -> dict[str, str]:
+) -> _Mail:
     lg = _lang(lang)
     return {
         "to": email,
@@ -165,10 +175,6 @@ def send_extension(settings: Settings, policy: Policy, *, email: str, lang: str,
 # --- download ---------------------------------------------------------------------------------
 
 
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 def current_package(
     session: Session, req: DsrRequest, now: datetime | None = None
 ) -> DsrPackage | None:
@@ -179,7 +185,7 @@ def current_package(
         .order_by(DsrPackage.id.desc())
         .limit(1)
     ).first()
-    if pkg is None or pkg.deleted_at is not None or _aware(pkg.expires_at) < now:
+    if pkg is None or pkg.deleted_at is not None or as_utc(pkg.expires_at) < now:
         return None
     return pkg
 
@@ -210,7 +216,7 @@ def redeem(
     if (
         pkg is None
         or pkg.token_expires_at is None
-        or _aware(pkg.token_expires_at) < now
+        or as_utc(pkg.token_expires_at) < now
         or pkg.deleted_at is not None
         or not hmac.compare_digest(pkg.token_hash or "", digest)
     ):
@@ -220,11 +226,11 @@ def redeem(
     # applies it atomically, so of parallel downloads with one token exactly one changes the
     # row; the others see no row changed and get the same NotFound. (A read-then-write let
     # parallel requests all see the token unused.)
-    claimed = session.execute(
+    claimed = rows_matched(session.execute(
         update(_PACKAGES)
         .where(_PACKAGES.c.id == pkg_id, _PACKAGES.c.token_hash == digest)
         .values(token_hash=None, token_expires_at=None, downloaded_at=now)
-    ).rowcount
+    ))
     session.expire(pkg)
     if claimed != 1:
         raise NotFound(_GONE)
@@ -242,7 +248,7 @@ def purge_expired(
     n = 0
     with transaction(sm) as s:
         for pkg in s.scalars(select(DsrPackage).where(DsrPackage.deleted_at.is_(None))):
-            if _aware(pkg.expires_at) < now:
+            if as_utc(pkg.expires_at) < now:
                 packages.remove(settings.data_dir, pkg.filename)
                 pkg.deleted_at = now
                 pkg.token_hash = None

@@ -4,6 +4,13 @@ Nothing about the subject is looked up here: the company's systems are searched 
 the requester is verified, so the work done (and the time taken) is the same for people we
 hold data about and for people we do not. The same open request submitted twice (same e-mail
 and type) is one request: the existing one is returned, with the same answer to the caller.
+
+Timing: a repeated submission does comparable work to a new one: both take the mail limits,
+draw and hash a code (issued, or a throwaway when the limits hold it back) and write audit
+events, and the caller renders the code mail even when it does not send it
+(`steward.requests.workflow.submit_request`). A new request writes one row and one audit event
+more, well under the noise of a web request; an SMTP round trip is the larger difference, and
+whether one happens depends on the limits, not on whether the request existed.
 """
 
 from __future__ import annotations
@@ -21,10 +28,10 @@ from sqlalchemy.orm import Session
 from steward.errors import InvalidInput
 from steward.policy.models import Policy, Right
 from steward.requests import deadlines
+from steward.requests.limits import issue_within_limits
 from steward.requests.sealing import Sealer
 from steward.requests.states import OPEN, State, move, record
 from steward.requests.tables import DsrRequest
-from steward.requests.verification import issue_code
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 EMAIL = re.compile(rf"^[^@\s<>\"(),;:\\]+@{_LABEL}(?:\.{_LABEL})+$")
@@ -32,13 +39,16 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OBJECTION_SCOPES = ("direct_marketing", "legitimate_interest")
 CHANNELS = ("center", "api", "cli", "officer")
 MAX_DETAILS = 5000
+OFFICER_CHECKED = "identity checked by an officer (GDPR Art. 12(6))"
 
 
 @dataclass
 class Submission:
     request: DsrRequest
     created: bool
-    code: str | None  # a code to e-mail (None for an officer's entry, verified at once)
+    # A code to e-mail: None for an officer's entry (verified at once) and when the mail
+    # limits hold it back (`steward.requests.limits`).
+    code: str | None
 
 
 def clean_email(value: str) -> str:
@@ -172,13 +182,19 @@ def submit(
 
     existing = find_open(session, email_, type_)
     if existing is not None:
-        record(session, existing, "duplicate", actor, f"submitted again via {channel}")
         # A fresh code in every open state (not just while awaiting verification): the person
         # submitting again has usually lost the status page, and the code is how they get
-        # back to it. It goes only to the address on the request, so nothing is revealed.
+        # back to it. It goes only to the address on the request, and only within the mail
+        # limits (`steward.requests.limits`); held back, the person's live code keeps
+        # working. The caller's answer is the same either way.
         code = None
-        if channel != "officer" or existing.state == State.awaiting_verification.value:
-            code = issue_code(session, sealer, existing, "verify", now)
+        mailable = channel != "officer" or existing.state == State.awaiting_verification.value
+        if mailable:
+            code = issue_within_limits(session, sealer, existing, "verify", now)
+        record(session, existing, "duplicate", actor, f"submitted again via {channel}")
+        if mailable:
+            # Two events, like a new request's `received` and `awaiting_verification`.
+            _code_event(session, existing, actor, code)
         return Submission(existing, False, code)
 
     country_j = deadlines.jurisdiction(policy, country_)
@@ -204,6 +220,11 @@ def submit(
     )
     session.add(req)
     session.flush()
+    # The code (within the limits) before the audit events: quota rows are locked before the
+    # audit head in every transaction (`steward.requests.limits`).
+    code = None if channel == "officer" else issue_within_limits(
+        session, sealer, req, "verify", now
+    )
     record(
         session,
         req,
@@ -219,15 +240,28 @@ def submit(
     )
     if channel == "officer":
         req.verified_at = now
-        req.verification_evidence = (evidence or "").strip()[:500]
+        # Art. 12(6): the officer's words (may hold ID numbers) are kept encrypted on the
+        # request only; the audit log says that evidence was given, never what it says.
+        req.verification_evidence = OFFICER_CHECKED
+        req.evidence_enc = sealer.seal_text((evidence or "").strip()[:500])
         move(
             session,
             req,
             State.verified,
             actor,
-            req.verification_evidence,
-            evidence=req.verification_evidence,
+            OFFICER_CHECKED,
+            evidence_given=True,
+            method="officer",
         )
         return Submission(req, True, None)
     move(session, req, State.awaiting_verification, actor)
-    return Submission(req, True, issue_code(session, sealer, req, "verify", now))
+    if code is None:
+        _code_event(session, req, actor, code)
+    return Submission(req, True, code)
+
+
+def _code_event(session: Session, req: DsrRequest, actor: str, code: str | None) -> None:
+    if code is None:
+        record(session, req, "code_held_back", actor, "verify: mail limit reached")
+    else:
+        record(session, req, "code_sent", actor, "verify")

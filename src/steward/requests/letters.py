@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from steward.policy.models import Policy, Right, TransferMechanism
+from steward.policy.models import Policy, Right, Text, TransferMechanism
 from steward.requests.plan import activities_for
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -166,7 +166,10 @@ def art15_information(
     policy: Policy, systems: Iterable[str], lang: str, jurisdiction: str
 ) -> dict[str, Any]:
     """GDPR Art. 15(1)(a)-(h) and 15(2), from the policy, for the systems holding data."""
-    t = lambda v: policy.text(v, lang)  # noqa: E731
+
+    def t(value: Text | None) -> str:
+        return policy.text(value, lang)
+
     acts = activities_for(policy, systems)
     purposes: dict[str, str] = {}
     categories: dict[str, str] = {}
@@ -183,9 +186,9 @@ def art15_information(
             categories[ck] = t(policy.data_category(ck).name)
         for r in act.recipients:
             if r.processor:
-                p = policy.processor(r.processor)
-                recipients[p.key] = f"{p.name}: {p.service} ({p.country})"
-                for sp in p.sub_processors:
+                proc = policy.processor(r.processor)
+                recipients[proc.key] = f"{proc.name}: {proc.service} ({proc.country})"
+                for sp in proc.sub_processors:
                     if sp.transfer_mechanism is not TransferMechanism.eea:
                         transfers.append(f"{sp.name} ({sp.country}): {sp.transfer_mechanism.value}")
             else:

@@ -14,6 +14,7 @@ before the request's code rows and before any audit append in the same transacti
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -26,12 +27,14 @@ from sqlalchemy.orm import Session
 from steward.requests.sealing import Sealer
 from steward.requests.tables import DsrRequest, DsrSendQuota
 from steward.requests.verification import CODE_DIGITS, issue_code
+from steward.store.db import rows_matched
 
 CODES_PER_REQUEST = 3
 MAILS_PER_ADDRESS = 5
 WINDOW = timedelta(hours=1)
 
-_QUOTA = DsrSendQuota.__table__
+# The `Table` itself (`__table__` is typed as any FromClause), for Core statements.
+_QUOTA = DsrSendQuota.metadata.tables[DsrSendQuota.__tablename__]
 
 
 def address_key(sealer: Sealer, email: str) -> str:
@@ -46,11 +49,9 @@ def _ensure_row(session: Session, key: str, now: datetime) -> None:
         ins = pg_insert if dialect == "postgresql" else sqlite_insert
         session.execute(ins(_QUOTA).values(**values).on_conflict_do_nothing(index_elements=["key"]))
         return
-    try:  # other databases: a savepoint keeps a lost insert race from failing the transaction
-        with session.begin_nested():
-            session.execute(insert(_QUOTA).values(**values))
-    except IntegrityError:
-        pass
+    # Other databases: a savepoint keeps a lost insert race from failing the transaction.
+    with contextlib.suppress(IntegrityError), session.begin_nested():
+        session.execute(insert(_QUOTA).values(**values))
 
 
 def _take(session: Session, key: str, limit: int, now: datetime) -> bool:
@@ -65,7 +66,7 @@ def _take(session: Session, key: str, limit: int, now: datetime) -> bool:
             window_start=case((expired, now), else_=_QUOTA.c.window_start),
         )
     )
-    return taken.rowcount == 1
+    return rows_matched(taken) == 1
 
 
 def allow_code_mail(
@@ -75,9 +76,10 @@ def allow_code_mail(
     True when a code may be mailed now."""
     now = now or datetime.now(UTC)
     savepoint = session.begin_nested()
-    ok = _take(session, f"req:{req.id}", CODES_PER_REQUEST, now) and _take(
-        session, address_key(sealer, req.email), MAILS_PER_ADDRESS, now
-    )
+    # Both are always taken (no short cut), so a full window costs the same work as a free one.
+    per_request = _take(session, f"req:{req.id}", CODES_PER_REQUEST, now)
+    per_address = _take(session, address_key(sealer, req.email), MAILS_PER_ADDRESS, now)
+    ok = per_request and per_address
     if ok:
         savepoint.commit()
     else:

@@ -26,7 +26,7 @@ from steward.policy.models import Policy
 from steward.requests import delivery
 from steward.requests.states import record
 from steward.requests.tables import DsrRequest
-from steward.store.db import transaction
+from steward.store.db import as_utc, transaction
 
 READY = "ready"
 RETRY_MINUTES = (5, 15, 60, 240, 720)
@@ -34,10 +34,6 @@ RETRY_MINUTES = (5, 15, 60, 240, 720)
 # notice up, so the subject does not get the same mail twice.
 GRACE = timedelta(minutes=2)
 ACTOR = "steward"
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def queue(req: DsrRequest, kind: str = READY, now: datetime | None = None) -> None:
@@ -123,7 +119,7 @@ def pending(session: Session, now: datetime | None = None) -> list[int]:
         .order_by(DsrRequest.id)
     )
     # SQLite compares the stored text; check again with aware datetimes.
-    return [rid for rid, at in rows if at is None or _aware(at) <= now]
+    return [rid for rid, at in rows if at is None or as_utc(at) <= now]
 
 
 def retry_pending_mail(

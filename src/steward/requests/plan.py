@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from steward.connectors.base import Connector, ErasurePlan, KeepHook, Row, SubjectRecords
 from steward.errors import InvalidInput
@@ -30,6 +30,15 @@ MAX_ROUNDS = 5
 # numbers are not carried: a company switchboard number would pull in other people's data
 # (Art. 15(4)); they are still matched inside the system where they were found.
 PROPAGATE = frozenset({"email", "customer_number", "national_id"})
+
+
+class _Where(TypedDict):
+    """Where a connector finds its URL and files: the keyword arguments of `connector_for`
+    and `resolve_url`."""
+
+    env: Mapping[str, str]
+    base_dir: Path
+    policy_dir: Path | None
 
 
 _POOL: dict[tuple[str, str], Connector] = {}
@@ -80,17 +89,18 @@ class Systems:
 
         spec, spec_json = _planned_spec(self.policy, key)
         env = self.env if self.env is not None else os.environ
-        kwargs = {"env": env, "base_dir": self.base_dir, "policy_dir": self.policy_dir}
+        kwargs: _Where = {"env": env, "base_dir": self.base_dir, "policy_dir": self.policy_dir}
         if not self.pooled:
             conn = connector_for(spec, **kwargs)
         else:
             ident = (spec_json, resolve_url(spec, **kwargs))
             with _POOL_LOCK:
-                conn = _POOL.get(ident)  # type: ignore[assignment]
-            if conn is None:
-                conn = connector_for(spec, **kwargs)
+                pooled = _POOL.get(ident)
+            if pooled is None:
+                made = connector_for(spec, **kwargs)
                 with _POOL_LOCK:
-                    conn = _POOL.setdefault(ident, conn)
+                    pooled = _POOL.setdefault(ident, made)
+            conn = pooled
         self._conns[key] = conn
         return conn
 

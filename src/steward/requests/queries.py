@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from steward import audit
 from steward.policy.models import Policy
 from steward.requests import suppression
+from steward.requests.sealing import Sealer
 from steward.requests.states import OPEN, State, ref
 from steward.requests.tables import DsrEvent, DsrRequest
 
@@ -21,7 +22,7 @@ DUE_SOON_DAYS = 7
 
 def _query(
     type_: str | None, state: str | None, due: str | None, today: date, days: int = DUE_SOON_DAYS
-) -> Select[tuple[DsrRequest]]:
+) -> Select[DsrRequest]:
     q = select(DsrRequest)
     if type_:
         q = q.where(DsrRequest.type == type_)
@@ -159,8 +160,11 @@ def blocks_marketing(session: Session, subject_ref: str) -> str | None:
     return None
 
 
-def as_dict(req: DsrRequest, policy: Policy, *, private: bool = False) -> dict[str, Any]:
-    """JSON view. `private` adds what only a verified subject or an officer may see."""
+def as_dict(
+    req: DsrRequest, policy: Policy, *, private: bool = False, sealer: Sealer | None = None
+) -> dict[str, Any]:
+    """JSON view. `private` adds what only a verified subject or an officer may see; with a
+    `sealer` that includes the officer's evidence text, decrypted (else how it was verified)."""
     from steward.requests.deadlines import clock_for
 
     clock = clock_for(policy, req)
@@ -194,7 +198,9 @@ def as_dict(req: DsrRequest, policy: Policy, *, private: bool = False) -> dict[s
             country=req.country,
             language=req.language,
             refusal_reason=req.refusal_reason,
-            verification_evidence=req.verification_evidence,
+            verification_evidence=sealer.open_text(req.evidence_enc)
+            if sealer is not None and req.evidence_enc
+            else req.verification_evidence,
             plan=json.loads(req.plan_json) if req.plan_json else None,
             result=json.loads(req.result_json) if req.result_json else None,
         )

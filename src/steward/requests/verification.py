@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from steward.requests.sealing import Sealer
 from steward.requests.tables import DsrCode, DsrRequest
+from steward.store.db import as_utc, rows_matched
 
 CODE_DIGITS = 8
 CODE_MINUTES = 30
 MAX_ATTEMPTS = 5
-_CODES = DsrCode.__table__
+# The `Table` itself (`__table__` is typed as any FromClause), for Core statements.
+_CODES = DsrCode.metadata.tables[DsrCode.__tablename__]
 
 
 class Check(StrEnum):
@@ -30,10 +32,6 @@ class Check(StrEnum):
     wrong = "wrong"  # attempts left
     expired = "expired"  # too old, used up, or none issued: a new code is needed
     exhausted = "exhausted"  # too many wrong guesses: a new code is needed
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _digest(sealer: Sealer, req: DsrRequest, purpose: str, code: str) -> str:
@@ -96,9 +94,9 @@ def check_code(
     clean = "".join(ch for ch in (code or "") if ch.isdigit())
     # Compute the digest even without a live code, so both paths take the same time.
     digest = _digest(sealer, req, purpose, clean)
-    if row is None or _aware(row.expires_at) < now:
+    if row is None or as_utc(row.expires_at) < now:
         return Check.expired
-    counted = session.execute(
+    counted = rows_matched(session.execute(
         update(_CODES)
         .where(
             _CODES.c.id == row.id,
@@ -106,7 +104,7 @@ def check_code(
             _CODES.c.attempts < MAX_ATTEMPTS,
         )
         .values(attempts=_CODES.c.attempts + 1)
-    ).rowcount
+    ))
     now_row = session.execute(
         select(_CODES.c.attempts, _CODES.c.used_at).where(_CODES.c.id == row.id)
     ).one()
@@ -114,11 +112,11 @@ def check_code(
         # no slot left, or a parallel right guess used the code up meanwhile
         return Check.expired if now_row.used_at is not None else Check.exhausted
     if len(clean) == CODE_DIGITS and hmac.compare_digest(digest, row.code_hash):
-        used = session.execute(
+        used = rows_matched(session.execute(
             update(_CODES)
             .where(_CODES.c.id == row.id, _CODES.c.used_at.is_(None))
             .values(used_at=now)
-        ).rowcount
+        ))
         return Check.ok if used == 1 else Check.expired
     return Check.exhausted if now_row.attempts >= MAX_ATTEMPTS else Check.wrong
 

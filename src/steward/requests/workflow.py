@@ -20,11 +20,12 @@ from steward.errors import Conflict, InvalidInput, NotFound
 from steward.legal.dsr_deadlines import format_date
 from steward.policy.models import Policy, Right
 from steward.requests import deadlines, delivery, letters, notices, suppression
-from steward.requests.intake import submit
+from steward.requests.intake import OFFICER_CHECKED, submit
+from steward.requests.limits import issue_within_limits
 from steward.requests.sealing import Sealer
 from steward.requests.states import State, move, record
 from steward.requests.tables import DsrRequest
-from steward.requests.verification import Check, check_code, issue_code
+from steward.requests.verification import Check, check_code
 from steward.store.db import transaction
 
 MANUAL = (Right.automated_decisions.value,)  # Art. 22: always answered by a person
@@ -103,6 +104,10 @@ def submit_request(
         delivery.send_code(
             settings, policy, email=email, public_id=out.public_id, code=sub.code, lang=lang
         )
+    elif fields.get("channel", "center") != "officer":
+        # Held back by the mail limits: render the mail anyway, so the answer to the public
+        # takes comparable time whether or not a mail went out (see `steward.requests.intake`).
+        delivery.render_code(settings, policy, email=email, public_id=out.public_id, lang=lang)
     return out
 
 
@@ -116,8 +121,10 @@ def resend_code(
     """A new code, mailed only to the request's own address. `verify`: in every state, since
     the same code that verifies a request awaiting it also lets a person who comes back (from
     the "your answer is ready" mail, on another device, after the session ended) see the status
-    and the answer again. `download`: once answered. Silently does nothing otherwise; the
-    caller's answer is the same either way, so it never reveals a state."""
+    and the answer again. `download`: once answered. Silently does nothing otherwise, and
+    nothing beyond the mail limits (`steward.requests.limits`: per request and per address, in
+    the store), when the person's live code stays valid; the caller's answer is the same
+    either way, so it never reveals a state."""
     sealer = sealer_for(settings)
     with transaction(sm) as s:
         req = by_public_id(s, public_id)
@@ -126,10 +133,15 @@ def resend_code(
         )
         if not ok:
             return
-        code = issue_code(s, sealer, req, purpose)
-        record(s, req, "code_sent", "subject", purpose)
+        code = issue_within_limits(s, sealer, req, purpose)
+        record(s, req, "code_sent" if code else "code_held_back", "subject", purpose)
         email, lang = req.email, req.language
-    delivery.send_code(settings, policy, email=email, public_id=public_id, code=code, lang=lang)
+    if code:
+        delivery.send_code(
+            settings, policy, email=email, public_id=public_id, code=code, lang=lang
+        )
+    else:
+        delivery.render_code(settings, policy, email=email, public_id=public_id, lang=lang)
 
 
 def verify_code(
@@ -150,23 +162,34 @@ def verify_code(
         elif purpose == "verify" and req.state == State.awaiting_verification.value:
             req.verified_at = datetime.now(UTC)
             req.verification_evidence = "confirmed with the one-time code e-mailed to the address"
-            move(s, req, State.verified, "subject", req.verification_evidence)
+            move(s, req, State.verified, "subject", req.verification_evidence, method="code")
             route(s, policy, req, "steward")
         return result, _outcome(req)
 
 
 def officer_verify(
-    session: Session, policy: Policy, req: DsrRequest, evidence: str, actor: str
+    session: Session,
+    policy: Policy,
+    req: DsrRequest,
+    evidence: str,
+    actor: str,
+    *,
+    sealer: Sealer,
 ) -> None:
-    """Art. 12(6): the officer verified the person another way; the evidence is recorded."""
+    """Art. 12(6): the officer verified the person another way. The evidence text (it may hold
+    ID numbers) is kept encrypted on the request only; the audit log, which cannot be edited
+    later, records that evidence was given, never its words."""
     evidence = (evidence or "").strip()
     if not evidence:
         raise InvalidInput("evidence: say how the identity was verified")
     if req.state != State.awaiting_verification.value:
         raise Conflict(f"the request is {req.state}, not awaiting verification")
     req.verified_at = datetime.now(UTC)
-    req.verification_evidence = evidence[:500]
-    move(session, req, State.verified, actor, req.verification_evidence, evidence=evidence[:500])
+    req.verification_evidence = OFFICER_CHECKED
+    req.evidence_enc = sealer.seal_text(evidence[:500])
+    move(
+        session, req, State.verified, actor, OFFICER_CHECKED, evidence_given=True, method="officer"
+    )
     route(session, policy, req, actor)
 
 

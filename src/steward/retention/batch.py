@@ -154,7 +154,8 @@ def apply(conn: Connection, sql: RuleSql, p: Prepared) -> dict[str, int]:
         return counts
     rr = sql.rr
     if rr.rule.action is RetentionAction.delete:
-        if p.eligible == p.ids and sql.range_deletes:
+        # Only an empty window lacks a cutoff, and it returned above.
+        if p.eligible == p.ids and sql.range_deletes and p.cutoff is not None:
             stmts = sql.delete_window(p.cutoff, p.after, p.last)
         else:
             stmts = sql.delete_statements(batch_keys(p.eligible))
@@ -164,7 +165,7 @@ def apply(conn: Connection, sql: RuleSql, p: Prepared) -> dict[str, int]:
     total = 0
     for change in p.updates:
         values = {k: v for k, v in change.items() if k != "_pk"}
-        stmt = sa.update(sql.root).where(sql.pk == change["_pk"]).values(**values)
-        total += conn.execute(stmt).rowcount
+        update = sa.update(sql.root).where(sql.pk == change["_pk"]).values(**values)
+        total += conn.execute(update).rowcount
     counts[rr.table] = total
     return counts

@@ -37,7 +37,7 @@ def skipped(session: Session, run_id: int) -> dict[str, int]:
     out: dict[str, int] = {}
     for text in session.scalars(sa.select(RetentionBatch.skipped).where(
             RetentionBatch.run_id == run_id, RetentionBatch.skipped.is_not(None))):
-        for reason, n in json.loads(text).items():
+        for reason, n in json.loads(text or "{}").items():
             out[reason] = out.get(reason, 0) + int(n)
     return dict(sorted(out.items()))
 

@@ -12,15 +12,25 @@ import os
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.retention.tables import RetentionLock
-from steward.store.db import transaction
+from steward.store.db import as_utc, transaction
 
 DEFAULT_TTL = timedelta(minutes=5)
+
+
+def _updated(result: Result[Any]) -> int:
+    """Rows an UPDATE matched. `Session.execute` is typed as returning a plain `Result`; for
+    an UPDATE it is a `CursorResult`, which carries the count."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"an UPDATE gave {type(result).__name__}, not a CursorResult")
+    return result.rowcount
 
 
 def new_owner() -> str:
@@ -60,17 +70,15 @@ def acquire(
     with transaction(sm) as s:
         current = s.get(RetentionLock, rule)
         if current is not None:
-            expires = current.expires_at
-            if expires.tzinfo is None:  # SQLite returns naive datetimes: they are UTC
-                expires = expires.replace(tzinfo=UTC)
+            expires = as_utc(current.expires_at)
             if current.owner != owner and expires > now and not _dead_local_owner(current.owner):
                 return False
             # Conditional takeover: if two workers race here, only one matches the old owner.
-            took = s.execute(
+            took = _updated(s.execute(
                 sa.update(RetentionLock)
                 .where(RetentionLock.rule == rule, RetentionLock.owner == current.owner)
                 .values(owner=owner, expires_at=now + ttl, run_id=None)
-            ).rowcount
+            ))
             return bool(took)
     try:
         with transaction(sm) as s:
@@ -88,11 +96,11 @@ def renew(
     values: dict[str, object] = {"expires_at": datetime.now(UTC) + ttl}
     if run_id is not None:
         values["run_id"] = run_id
-    return bool(session.execute(
+    return bool(_updated(session.execute(
         sa.update(RetentionLock)
         .where(RetentionLock.rule == rule, RetentionLock.owner == owner)
         .values(**values)
-    ).rowcount)
+    )))
 
 
 def release(sm: sessionmaker[Session], rule: str, owner: str) -> None:

@@ -149,7 +149,7 @@ def statements(sql: RuleSql, cutoff: date, dialect: Any) -> list[str]:
     if rule.action is RetentionAction.delete:
         out += [show(stmt, dialect) for _, stmt in sql.delete_statements(batch_keys(None))]
     else:
-        values = {f: sa.bindparam(f) for f in rule.fields}
+        values: dict[str, sa.BindParameter[Any]] = {f: sa.bindparam(f) for f in rule.fields}
         stmt = sa.update(sql.root).where(sql.pk == sa.bindparam("pk")).values(**values)
         out.append(show(stmt, dialect))
     return out

@@ -21,6 +21,7 @@ from steward.policy.models import Policy, RetentionRule
 from steward.retention.plan import RulePlan, plan_rule
 from steward.retention.systems import SystemEngines
 from steward.retention.tables import RetentionPlanCache
+from steward.store.db import as_utc
 
 _PLAN_FIELDS = {f.name for f in fields(RulePlan)}
 
@@ -63,10 +64,6 @@ def refresh(
     return plans
 
 
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # SQLite returns naive
-
-
 def cached(session: Session, policy: Policy) -> list[CachedPlan]:
     """Every rule of the policy with its last stored plan, in policy order (store only)."""
     rows = {r.rule: r for r in session.scalars(sa.select(RetentionPlanCache))}
@@ -78,7 +75,7 @@ def cached(session: Session, policy: Policy) -> list[CachedPlan]:
             continue
         data = json.loads(row.plan)
         plan = RulePlan(**{k: v for k, v in data.items() if k in _PLAN_FIELDS})
-        out.append(CachedPlan(rule, plan, _aware(row.refreshed_at),
+        out.append(CachedPlan(rule, plan, as_utc(row.refreshed_at),
                               stale=row.rule_digest != rule_digest(rule)))
     return out
 

@@ -61,7 +61,8 @@ def up_path(graph: DatasetGraph, start: str, goal: str) -> tuple[Edge, ...] | No
     """The shortest chain of references (foreign keys, child -> parent) from `start` to `goal`."""
     if start == goal:
         return ()
-    seen, queue = {start}, deque([(start, ())])
+    seen = {start}
+    queue: deque[tuple[str, tuple[Edge, ...]]] = deque([(start, ())])
     while queue:
         table, path = queue.popleft()
         for edge in graph.parents_of(table):

@@ -217,7 +217,8 @@ class RuleSql:
                 continue
             p = self.tables[e.parent]
             p_pk = self.rr.graph.table(e.parent).primary_key
-            where = p.c[e.parent_column].in_(sa.bindparam("v", list(values), expanding=True))
+            where: sa.ColumnElement[bool] = p.c[e.parent_column].in_(
+                sa.bindparam("v", list(values), expanding=True))
             if e.parent == self.rr.table:
                 where = sa.and_(where, self.pk.in_(keys))
             parents = {r[0] for r in conn.execute(sa.select(p.c[p_pk]).where(where))}

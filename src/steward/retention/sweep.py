@@ -39,7 +39,7 @@ from steward.retention.rules import ResolvedRule, resolve
 from steward.retention.statements import RuleSql, reflect
 from steward.retention.systems import SystemEngines
 from steward.retention.tables import RetentionBatch, RetentionRun
-from steward.store.db import transaction
+from steward.store.db import as_utc, transaction
 
 UNFINISHED = ("running", "paused", "waiting", "failed")
 DEFAULT_BATCH = 1000
@@ -174,7 +174,7 @@ def _sweep(
     with transaction(sm) as s:
         run = s.get(RetentionRun, run_id)
         assert run is not None
-        cutoff, size, today = run.cutoff, run.batch_size, _aware(run.started_at).date()
+        cutoff, size, today = run.cutoff, run.batch_size, as_utc(run.started_at).date()
     with engines.begin(rr.system) as conn:
         sql = reflect(conn, rr)
         missing = int(conn.execute(sql.count_missing_trigger()).scalar_one())
@@ -261,10 +261,6 @@ def _result(sm: sessionmaker[Session], run_id: int, status: str) -> RunResult:
                          run.batches_done,
                          skipped_unscannable=sum(evidence.skipped(s, run_id).values()),
                          held=int(kept[0]), blocked=int(kept[1]))
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def run_all(

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -307,13 +308,13 @@ def redact_rows(
     with _reading(system) as read:
         with engine.connect() as conn:
             md = sa.MetaData()
-            tables = {n: read(lambda n=n: sa.Table(n, md, autoload_with=conn), n)
+            tables = {n: read(partial(sa.Table, n, md, autoload_with=conn), n)
                       for n in sorted(names)}
     root, key_col = tables[table], tables[table].c[spec.primary_key]
     src: sa.FromClause = root
     joined: set[tuple[str, str, str, str]] = set()
-    for path, _, _ in resolved:
-        for e in path:
+    for chain, _, _ in resolved:
+        for e in chain:
             edge = (e.child, e.child_field, e.parent, e.parent_column)
             if edge not in joined:
                 joined.add(edge)
@@ -322,7 +323,7 @@ def redact_rows(
     clauses = [_clause(tables[o].c[c.column.rpartition(".")[2]], c) for _, o, c in resolved]
     wanted = sorted(set(pks)) if pks is not None else None
 
-    def next_keys(conn: Connection, after: Any) -> list[Any]:
+    def next_keys(conn: Connection, after: Any) -> tuple[list[Any], Any]:
         q = sa.select(key_col).select_from(src).where(*clauses).order_by(key_col)
         if after is not None:
             q = q.where(key_col > sa.bindparam("after", after, type_=key_col.type))
@@ -366,7 +367,7 @@ def redact_rule(
     with transaction(sm) as s:
         holds = active_holds(s)
 
-    def next_keys(conn: Connection, after: Any) -> list[Any]:
+    def next_keys(conn: Connection, after: Any) -> tuple[list[Any], Any]:
         ids = [r[0] for r in conn.execute(sql.candidates(due, after=after, limit=batch_size))]
         if not ids:
             return [], None

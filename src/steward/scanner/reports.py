@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from steward import audit
 from steward.scanner.systems import SystemScan
 from steward.scanner.tables import ScanReportRow
+from steward.store.db import as_utc
 
 
 def save(session: Session, scans: list[SystemScan], *, actor: str,
@@ -79,7 +80,4 @@ def gap_count(session: Session) -> int:
 
 
 def last_scanned(session: Session) -> datetime | None:
-    at = session.scalar(sa.select(sa.func.max(ScanReportRow.scanned_at)))
-    if at is not None and at.tzinfo is None:  # SQLite returns naive datetimes: they are UTC
-        at = at.replace(tzinfo=UTC)
-    return at
+    return as_utc(session.scalar(sa.select(sa.func.max(ScanReportRow.scanned_at))))

@@ -25,6 +25,7 @@ examples in the returned report (which is not stored, see `reports.py`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,11 +70,12 @@ class FieldScan:
     field: str
     category: str | None = None
     free_text: bool = False
-    may_contain: list[str] = field(default_factory=list)
+    # `dataclasses.field` in full: the attribute `field` above shadows the bare name here.
+    may_contain: list[str] = dataclasses.field(default_factory=list)
     values_scanned: int = 0
-    counts: Counter[str] = field(default_factory=Counter)
-    examples: dict[str, list[str]] = field(default_factory=dict)
-    skipped: Counter[str] = field(default_factory=Counter)
+    counts: Counter[str] = dataclasses.field(default_factory=Counter)
+    examples: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    skipped: Counter[str] = dataclasses.field(default_factory=Counter)
     gap: bool = False
     suggestion: str | None = None
     unhandled: str | None = None  # why the field is "unhandled" (see the module docstring)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, overload
 
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import CursorResult, Engine, Result, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -29,10 +30,52 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+@overload
+def as_utc(dt: datetime) -> datetime: ...
+
+
+@overload
+def as_utc(dt: None) -> None: ...
+
+
+def as_utc(dt: datetime | None) -> datetime | None:
+    """A datetime read from the store as a UTC-aware datetime (None stays None).
+
+    SQLite has no time zone type and hands every stored datetime back naive; Steward always
+    writes UTC, so a naive value is UTC. An aware value (PostgreSQL's timestamptz, in the
+    session's time zone) is converted to UTC: the same instant, so dates and times shown or
+    derived from it (`.date()`) are UTC's on every database.
+    """
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def rows_matched(result: Result[Any]) -> int:
+    """The number of rows an UPDATE, DELETE or INSERT statement matched. `Session.execute` is
+    typed as returning a plain `Result`; for these statements it is a `CursorResult`, which
+    carries the count."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"a DML statement gave {type(result).__name__}, not a CursorResult")
+    return result.rowcount
+
+
+def sqlite_foreign_keys(dbapi_conn: Any, _record: Any) -> None:
+    """`connect` listener for any SQLite engine: enforce foreign keys (SQLite ignores them
+    unless asked, per connection). Company systems' engines use it too; unlike the store's
+    other pragmas it changes nothing in the database file."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, record: Any) -> None:
+    """`connect` listener for Steward's own store only: WAL is recorded in the file itself
+    and `synchronous` trades durability, choices that are not ours to make for a company's
+    database."""
+    sqlite_foreign_keys(dbapi_conn, record)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()

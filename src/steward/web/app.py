@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -62,7 +61,7 @@ def create_app(
     app.state.read_sessionmaker = make_sessionmaker(make_reader(engine))
     app.state.templates = make_templates()
     app.state.limiter = RateLimiter()
-    app.state.extras: dict[str, Any] = {}
+    app.state.extras = {}  # per-app caches: the job worker, the consent API keys
 
     problems.install(app)
     # The policy this server runs is a published version: kept, so earlier ones stay viewable.

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from steward.auth.tables import User
@@ -41,6 +43,14 @@ def get_policy(request: Request) -> Policy:
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def render(request: Request, name: str, context: dict[str, Any], *,
+           status_code: int = 200) -> Response:
+    """The template `name` (a path under web/templates) rendered with `context` as an HTML
+    response with `status_code`; `request` is passed to the template too."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -77,7 +87,7 @@ def current_user(request: Request) -> User | None:
         return None
     sm = request.app.state.sessionmaker
     with sm() as s:
-        user = s.get(User, int(uid))
+        user: User | None = s.get(User, int(uid))
         if user is None or user.disabled or request.session.get("role") != user.role:
             request.session.clear()
             return None

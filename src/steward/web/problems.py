@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from steward.errors import PolicyError, StewardError
+from steward.web.deps import render
 
 log = logging.getLogger("steward.web")
 PROBLEM = "application/problem+json"
@@ -36,11 +37,8 @@ def problem(status: int, title: str, detail: str, request: Request, **extra: Any
         body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
                 "instance": request.url.path, **extra}
         return JSONResponse(body, status_code=status, media_type=PROBLEM)
-    templates = request.app.state.templates
-    return templates.TemplateResponse(
-        request, "error.html", {"status": status, "title": title, "detail": detail},
-        status_code=status,
-    )
+    return render(request, "error.html", {"status": status, "title": title, "detail": detail},
+                  status_code=status)
 
 
 def install(app: FastAPI) -> None:

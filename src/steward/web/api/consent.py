@@ -2,9 +2,11 @@
 
 Access: an API key (`Authorization: Bearer stk_…`, made with `steward consent api-key
 create`; only its sha256 is stored) or a signed-in console user (viewer to check and filter,
-officer to record). Verified keys are cached for 30 s per process, so a check costs one
-query (the state row and the Art. 18 restriction flag together) on the read-only engine; a
-revoked key stops working within that time.
+officer to record). A console user's session cookie is sent by the browser on any site's
+request, so their POSTs must also carry the session's CSRF token (`X-CSRF-Token`); a key is
+never sent by a browser on its own and needs none. Verified keys are cached for 30 s per
+process, so a check costs one query (the state row and the Art. 18 restriction flag
+together) on the read-only engine; a revoked key stops working within that time.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from steward.auth.users import Role
-from steward.consent import apikeys, checks, ledger
+from steward.consent import apikeys, checks, ledger, mails, mailtexts
 from steward.consent.purposes import resolve
 from steward.consent.snapshots import purpose_notice
 from steward.consent.subjects import subject_ref
@@ -32,6 +34,7 @@ from steward.web.deps import (
     SessionDep,
     SettingsDep,
 )
+from steward.web.security import csrf_protect
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
 KEY_TTL = 30.0
@@ -60,7 +63,11 @@ class ConsentApiAccess(RoleGuard):
             request.state.user = None
             request.state.api_key = key.split("_")[1]
             return None
-        return await run_in_threadpool(RoleGuard.__call__, self, request)
+        user = await run_in_threadpool(RoleGuard.__call__, self, request)
+        # The role first (401 anonymous, 403 lower roles), then the CSRF token: the session
+        # cookie authenticates this call, so a forged cross-site POST must fail.
+        await csrf_protect(request)
+        return user
 
     @staticmethod
     def _verify(request: Request, key: str) -> bool:
@@ -74,7 +81,8 @@ Writer = ConsentApiAccess(Role.officer)
 
 def _actor(request: Request) -> str:
     user = getattr(request.state, "user", None)
-    return f"user:{user.email}" if user else f"api_key:{request.state.api_key}"
+    # Staff are named by id, never by e-mail address (the ledger and audit log are kept long).
+    return f"user:{user.id}" if user else f"api_key:{request.state.api_key}"
 
 
 def _secret(request: Request) -> str:
@@ -118,21 +126,31 @@ async def check(request: Request) -> JSONResponse:
 class FilterIn(BaseModel):
     purpose: str
     emails: list[str] = Field(max_length=100_000)
+    language: str | None = Field(None, max_length=8,
+                                 description="language of the unsubscribe page (e.g. da)")
 
 
 @router.post("/filter", dependencies=[Depends(Reader)])
 def filter_(body: FilterIn, session: ReadSessionDep, policy: PolicyDep,
             settings: SettingsDep) -> dict[str, Any]:
-    """Keep only the addresses that may be processed for `purpose`."""
+    """Keep only the addresses that may be processed for `purpose`. `unsubscribe_urls` maps
+    each kept address to its own one-click unsubscribe URL, signed for that recipient and
+    purpose: put it in the mail as `List-Unsubscribe: <url>` with `List-Unsubscribe-Post:
+    List-Unsubscribe=One-Click` (RFC 8058) and as the footer link."""
     rows = ({"email": e} for e in body.emails)
-    kept, dropped = [], 0
+    lang = mailtexts.language(policy, body.language) if body.language else None
+    link = mails.unsubscribe_urls(settings, body.purpose, lang)
+    kept: list[str] = []
+    urls: dict[str, str] = {}
+    dropped = 0
     for row, result in checks.filter_rows(session, policy, settings.resolved_secret_key(), rows,
                                           body.purpose):
         if result is not None and result.allowed:
             kept.append(row["email"])
+            urls[row["email"]] = link(result.subject_ref)
         else:
             dropped += 1
-    return {"purpose": body.purpose, "kept": kept, "dropped": dropped}
+    return {"purpose": body.purpose, "kept": kept, "dropped": dropped, "unsubscribe_urls": urls}
 
 
 class RecordIn(BaseModel):

@@ -16,7 +16,7 @@ from steward.policy.ropa import (
     ropa_processor_rows,
     ropa_rows,
 )
-from steward.web.deps import PUBLIC, Admin, PolicyDep, SessionDep, Viewer
+from steward.web.deps import PUBLIC, Admin, PolicyDep, SessionDep, Viewer, render
 
 router = APIRouter(prefix="/api", tags=["foundation"])
 MEDIA = {
@@ -40,9 +40,7 @@ def docs(request: Request) -> Response:
         for p, methods in sorted(spec.get("paths", {}).items())
         for m, op in methods.items()
     ]
-    return request.app.state.templates.TemplateResponse(
-        request, "api_docs.html", {"ops": ops, "spec": spec}
-    )
+    return render(request, "api_docs.html", {"ops": ops, "spec": spec})
 
 
 @router.get("/policy")

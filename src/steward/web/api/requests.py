@@ -81,6 +81,11 @@ async def _officer_with_csrf(request: Request, user: Officer) -> User:
 OfficerAction = Annotated[User, Depends(_officer_with_csrf)]
 
 
+def actor(user: User) -> str:
+    """Staff act in the audit log as `user:<id>`, as elsewhere: never by e-mail address."""
+    return f"user:{user.id}"
+
+
 def _limit(request: Request, bucket: str) -> None:
     s = request.app.state.settings
     request.app.state.limiter.hit(bucket, client_id(request), limit=s.rate_limit_per_minute)
@@ -151,8 +156,11 @@ def list_(
 
 
 @router.get("/{ident}")
-def show(user: Viewer, session: SessionDep, policy: PolicyDep, ident: str) -> dict[str, Any]:
-    return queries.as_dict(workflow.by_ref(session, ident), policy, private=True)
+def show(
+    request: Request, user: Viewer, session: SessionDep, policy: PolicyDep, ident: str
+) -> dict[str, Any]:
+    sealer = workflow.sealer_for(request.app.state.settings)
+    return queries.as_dict(workflow.by_ref(session, ident), policy, private=True, sealer=sealer)
 
 
 # --- officer actions ---------------------------------------------------------------------------
@@ -161,7 +169,9 @@ def show(user: Viewer, session: SessionDep, policy: PolicyDep, ident: str) -> di
 def _view(app: Any, request_id: int) -> dict[str, Any]:
     with transaction(app.state.sessionmaker) as s:
         req = s.get_one(DsrRequest, request_id)
-        out = queries.as_dict(req, app.state.policy, private=True)
+        out = queries.as_dict(
+            req, app.state.policy, private=True, sealer=workflow.sealer_for(app.state.settings)
+        )
         out["restriction"] = lifting.status(s, req)
     return out
 
@@ -186,7 +196,7 @@ def officer_create(request: Request, user: OfficerAction, body: OfficerRequestIn
     (GDPR Art. 12(6)); `evidence` says how. No code is sent; the request is routed at once."""
     st = request.app.state
     out = workflow.submit_request(
-        st.sessionmaker, st.settings, st.policy, channel="officer", actor=user.email,
+        st.sessionmaker, st.settings, st.policy, channel="officer", actor=actor(user),
         **body.model_dump(),
     )
     if out.run:
@@ -199,10 +209,14 @@ def verify_with_evidence(
     request: Request, user: OfficerAction, ident: str, body: EvidenceIn
 ) -> dict[str, Any]:
     """Verify a request awaiting verification with the evidence the officer checked."""
-    policy = request.app.state.policy
+    st = request.app.state
+    sealer = workflow.sealer_for(st.settings)
     return _act(
-        request.app, ident, lambda s, r: workflow.officer_verify(s, policy, r, body.evidence,
-                                                                 user.email)
+        request.app,
+        ident,
+        lambda s, r: workflow.officer_verify(
+            s, st.policy, r, body.evidence, actor(user), sealer=sealer
+        ),
     )
 
 
@@ -219,7 +233,7 @@ def plan(request: Request, user: OfficerAction, ident: str) -> dict[str, Any]:
 @router.post("/{ident}/approve")
 def approve(request: Request, user: OfficerAction, ident: str) -> dict[str, Any]:
     """Approve and execute across the systems."""
-    return _act(request.app, ident, lambda s, r: workflow.approve(s, r, user.email))
+    return _act(request.app, ident, lambda s, r: workflow.approve(s, r, actor(user)))
 
 
 @router.post("/{ident}/run")
@@ -239,7 +253,7 @@ def extend(request: Request, user: OfficerAction, ident: str, body: ReasonIn) ->
     return _act(
         request.app,
         ident,
-        lambda s, r: workflow.extend(s, st.settings, st.policy, r, body.reason, user.email),
+        lambda s, r: workflow.extend(s, st.settings, st.policy, r, body.reason, actor(user)),
     )
 
 
@@ -252,7 +266,7 @@ def refuse(request: Request, user: OfficerAction, ident: str, body: RefuseIn) ->
         request.app,
         ident,
         lambda s, r: workflow.refuse(
-            s, st.settings, st.policy, r, body.reason, user.email, body.kind
+            s, st.settings, st.policy, r, body.reason, actor(user), body.kind
         ),
     )
 
@@ -266,7 +280,7 @@ def complete(request: Request, user: OfficerAction, ident: str, body: CompleteIn
         request.app,
         ident,
         lambda s, r: workflow.decide(
-            s, st.settings, st.policy, r, user.email, body.compelling_grounds
+            s, st.settings, st.policy, r, actor(user), body.compelling_grounds
         ),
     )
 
@@ -282,6 +296,6 @@ def lift_restriction(
     with transaction(st.sessionmaker) as s:
         rid = workflow.by_ref(s, ident).id
     outcome = lifting.lift_restriction(
-        st.sessionmaker, st.settings, st.policy, rid, body.reason, user.email
+        st.sessionmaker, st.settings, st.policy, rid, body.reason, actor(user)
     )
     return {**_view(request.app, rid), "lift": outcome}

@@ -1,5 +1,6 @@
 """Privacy-center pages for consent: newsletter signup with double opt-in, its confirmation,
-and the preference center reached by a verified e-mail link. Every form is CSRF-protected."""
+and the preference center reached by a verified e-mail link. Every form is CSRF-protected.
+Pages speak the page's language: their texts are in `consent.mailtexts`, beside the mails'."""
 
 from __future__ import annotations
 
@@ -7,13 +8,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from steward.consent import optin, preferences, tokens
+from steward.consent import mailtexts, optin, preferences, tokens
 from steward.consent.snapshots import purpose_notice
 from steward.policy.models import Policy
-from steward.web.deps import PUBLIC, PolicyDep, SessionDep, SettingsDep
+from steward.web.deps import PUBLIC, PolicyDep, SessionDep, SettingsDep, render
 from steward.web.security import client_id, csrf_protect
 
 router = APIRouter(prefix="/privacy", dependencies=[Depends(csrf_protect)])
@@ -25,8 +25,11 @@ def _lang(policy: Policy, lang: str | None) -> str:
 
 
 def _page(request: Request, name: str, ctx: dict[str, object], status: int = 200) -> Response:
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, f"center/consent/{name}", ctx, status_code=status)
+    """Render a page; `lang` in ctx picks its texts (`t`) and the html lang attribute."""
+    policy: Policy = request.app.state.policy
+    ui = mailtexts.language(policy, str(ctx.get("lang") or ""))
+    ctx = {**ctx, "lang": ui, "t": mailtexts.TEXTS[ui]}
+    return render(request, f"center/consent/{name}", ctx, status_code=status)
 
 
 def _limit(request: Request) -> None:
@@ -57,14 +60,17 @@ async def newsletter_signup(request: Request, policy: PolicyDep, settings: Setti
 def confirm_page(request: Request, settings: SettingsDep, token: str = "") -> Response:
     # Mail scanners follow links: showing a button first keeps them from confirming.
     data = tokens.read(settings.resolved_secret_key(), "confirm", token)
-    return _page(request, "confirm.html", {"token": token, "purposes": data.get("p") or []})
+    return _page(request, "confirm.html", {"token": token, "purposes": data.get("p") or [],
+                                           "lang": str(data.get("l") or "")})
 
 
 @router.post("/newsletter/confirm", dependencies=[PUBLIC], include_in_schema=False)
 def confirm(request: Request, session: SessionDep, policy: PolicyDep, settings: SettingsDep,
             token: str = Form("")) -> Response:
     events = optin.confirm(session, settings, policy, token, ip_address=client_id(request))
-    return _page(request, "done.html", {"message": "confirmed", "count": len(events)})
+    lang = str(tokens.read(settings.resolved_secret_key(), "confirm", token).get("l") or "")
+    return _page(request, "done.html", {"message": "confirmed", "count": len(events),
+                                        "lang": lang})
 
 
 @router.get("/preferences", dependencies=[PUBLIC], include_in_schema=False)
@@ -75,8 +81,11 @@ def preferences_page(request: Request, session: SessionDep, policy: PolicyDep,
     data = tokens.read(settings.resolved_secret_key(), "preferences", token)
     lang = _lang(policy, str(data.get("l")))
     rows = preferences.view(session, policy, str(data.get("s")), lang)
-    return _page(request, "preferences.html", {"rows": rows, "token": token, "lang": lang,
-                                               "how": preferences.method_label})
+    ui = mailtexts.language(policy, lang)
+    return _page(request, "preferences.html", {
+        "rows": rows, "token": token, "lang": lang,
+        "how": lambda method: mailtexts.how(ui, method),
+        "did": lambda action: mailtexts.did(ui, action)})
 
 
 @router.post("/preferences/link", dependencies=[PUBLIC], include_in_schema=False)
@@ -85,7 +94,8 @@ async def preferences_link(request: Request, policy: PolicyDep, settings: Settin
     _limit(request)
     lang = _lang(policy, lang)
     await run_in_threadpool(preferences.send_link, settings, policy, email=email, lang=lang)
-    return _page(request, "sent.html", {"lang": lang, "what": "preferences"})
+    return _page(request, "sent.html", {"lang": lang, "what": "preferences",
+                                        "hours": tokens.MAX_AGE["preferences"] // 3600})
 
 
 @router.post("/preferences", dependencies=[PUBLIC], include_in_schema=False)

@@ -15,19 +15,38 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from steward.consent import banner
-from steward.errors import InvalidInput
+from steward.errors import InvalidInput, StewardError
 from steward.store.db import transaction
-from steward.web.deps import PUBLIC, PolicyDep
+from steward.web.deps import PUBLIC, PolicyDep, render
 from steward.web.security import client_id
 
 router = APIRouter()
 STATIC = Path(__file__).resolve().parents[1] / "static" / "consent"
 MAX_EVENT_BYTES = 8192
 PLACEHOLDER = "/*STEWARD_CONFIG*/null"
+
+
+class EventTooLarge(StewardError):
+    status = 413
+    title = "Content too large"
+
+
+async def read_capped(request: Request, limit: int) -> bytes:
+    """The request body, read chunk by chunk and abandoned as soon as it passes `limit` bytes
+    (413), so an oversized or endless upload never sits whole in memory. A declared
+    Content-Length over the limit is refused before anything is read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise EventTooLarge(f"the event is larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise EventTooLarge(f"the event is larger than {limit} bytes")
+    return bytes(body)
 
 
 @lru_cache(maxsize=8)
@@ -97,9 +116,7 @@ async def consent_events(request: Request) -> Response:
     state = request.app.state
     state.limiter.hit("consent-events", client_id(request),
                       limit=state.settings.consent_events_per_minute)
-    raw = await request.body()
-    if len(raw) > MAX_EVENT_BYTES:
-        raise InvalidInput("the event is too large")
+    raw = await read_capped(request, MAX_EVENT_BYTES)
     try:
         payload = json.loads(raw or b"null")
     except ValueError:
@@ -125,8 +142,7 @@ def gpc_json(policy: PolicyDep) -> Response:
 @router.get("/consent/demo", dependencies=[PUBLIC], include_in_schema=False)
 def demo(request: Request, policy: PolicyDep, lang: str = "en") -> Response:
     """A page whose analytics and marketing scripts run only after consent."""
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(
+    return render(
         request, "center/consent/demo.html",
         {"lang": banner.ui_language(lang), "policy": policy},
     )

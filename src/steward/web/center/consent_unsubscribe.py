@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
 
 from steward.consent import mailtexts, preferences, tokens
 from steward.consent.purposes import resolve
 from steward.policy.models import Policy
-from steward.web.deps import PUBLIC, PolicyDep, SessionDep, SettingsDep
+from steward.web.deps import PUBLIC, PolicyDep, SessionDep, SettingsDep, render
 from steward.web.security import client_id
 
 router = APIRouter(prefix="/privacy")
@@ -33,8 +32,7 @@ def unsubscribe_page(request: Request, policy: PolicyDep, settings: SettingsDep,
     texts = _texts(policy, data)
     lang = mailtexts.language(policy, str(data.get("l") or ""))
     info = resolve(policy, str(data.get("p", "")), lang)
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(
+    return render(
         request, "center/consent/unsubscribe.html",
         {"token": token, "heading": texts["unsubscribe_title"].format(title=info.title),
          "button": texts["unsubscribe_button"], "lang": lang})
@@ -49,7 +47,8 @@ def unsubscribe(request: Request, policy: PolicyDep, settings: SettingsDep,
                                     one_click=list_unsubscribe == "One-Click",
                                     ip_address=client_id(request))
     data = tokens.read(settings.resolved_secret_key(), "unsubscribe", token)
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(
+    lang = mailtexts.language(policy, str(data.get("l") or ""))
+    return render(
         request, "center/consent/done.html",
-        {"message": "unsubscribed", "count": 1 if event else 0, "texts": _texts(policy, data)})
+        {"message": "unsubscribed", "count": 1 if event else 0, "t": _texts(policy, data),
+         "lang": lang})

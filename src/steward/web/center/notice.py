@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from steward.policy.render import render_notice
-from steward.web.deps import PUBLIC, PolicyDep
+from steward.web.deps import PUBLIC, PolicyDep, render
 
 router = APIRouter()
 
@@ -21,7 +21,7 @@ def home() -> Response:
 def notice(request: Request, policy: PolicyDep, lang: str | None = None) -> Response:
     if lang not in policy.policy.languages:
         lang = policy.policy.default_language
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "center/notice.html",
         {"notice": Markup(render_notice(policy, lang=lang, fmt="html")), "policy": policy,
          "lang": lang},

@@ -19,7 +19,7 @@ from steward.requests.deadlines import clock_for
 from steward.requests.verification import Check, explain
 from steward.store.db import transaction
 from steward.web.api.requests import run_if_ready
-from steward.web.deps import PUBLIC
+from steward.web.deps import PUBLIC, render
 from steward.web.security import client_id, csrf_protect
 
 router = APIRouter(prefix="/privacy", dependencies=[Depends(csrf_protect), PUBLIC])
@@ -40,9 +40,7 @@ def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -
         "note": delivery.note(policy, lang),
         "rights": policy.rights.offered,
     }
-    return request.app.state.templates.TemplateResponse(
-        request, f"center/requests/{name}", {**base, **ctx}, status_code=status
-    )
+    return render(request, f"center/requests/{name}", {**base, **ctx}, status_code=status)
 
 
 def _verified(request: Request, public_id: str) -> bool:

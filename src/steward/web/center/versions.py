@@ -8,23 +8,21 @@ from markupsafe import Markup
 
 from steward.policy.render import render_notice
 from steward.publication.versions import changes_since_previous, history, load_version
-from steward.web.deps import PUBLIC, SessionDep
+from steward.web.deps import PUBLIC, SessionDep, render
 
 router = APIRouter(prefix="/privacy/versions")
 
 
 @router.get("", dependencies=[PUBLIC])
 def versions(request: Request, session: SessionDep) -> Response:
-    return request.app.state.templates.TemplateResponse(
-        request, "center/versions.html", {"versions": history(session)}
-    )
+    return render(request, "center/versions.html", {"versions": history(session)})
 
 
 @router.get("/{version_id}", dependencies=[PUBLIC])
 def version(request: Request, session: SessionDep, version_id: int) -> Response:
     row, policy = load_version(session, version_id)
     changes = changes_since_previous(session, version_id)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "center/version.html",
         {"row": row, "changes": changes,
          "notice": Markup(render_notice(policy, fmt="html"))},

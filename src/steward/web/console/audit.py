@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from steward import audit
-from steward.web.deps import SessionDep, Viewer
+from steward.web.deps import SessionDep, Viewer, render
 
 router = APIRouter(prefix="/console")
 PAGE = 100
@@ -20,7 +20,7 @@ def audit_page(
     events = audit.recent(session, limit=PAGE, before=before, action=action or None)
     verdict = audit.verify(session) if verify else None
     older = events[-1].seq if len(events) == PAGE else None
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "console/audit.html",
         {"events": events, "verdict": verdict, "older": older, "action": action or ""},
     )

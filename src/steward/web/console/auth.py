@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from steward import audit
 from steward.auth.users import authenticate
 from steward.errors import TooManyRequests
-from steward.web.deps import PUBLIC, SessionDep, current_user, start_session
+from steward.web.deps import PUBLIC, SessionDep, current_user, render, start_session
 from steward.web.security import client_id, csrf_protect
 
 router = APIRouter(prefix="/console", dependencies=[Depends(csrf_protect)])
@@ -34,9 +34,7 @@ def _safe_next(target: str | None) -> str:
 def login_page(request: Request, next: str | None = None) -> Response:
     if current_user(request) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return request.app.state.templates.TemplateResponse(
-        request, "console/login.html", {"next": _safe_next(next), "error": None}
-    )
+    return render(request, "console/login.html", {"next": _safe_next(next), "error": None})
 
 
 @router.post("/login", dependencies=[PUBLIC])
@@ -55,16 +53,12 @@ def login(
         # looser limit, so that someone else's failures cannot lock the owner out for long.
         limiter.hit("login-account", email.strip().lower(), limit=limit * ACCOUNT_FACTOR)
     except TooManyRequests as err:
-        return request.app.state.templates.TemplateResponse(
-            request, "console/login.html", {"next": _safe_next(next), "error": err.detail},
-            status_code=429,
-        )
+        return render(request, "console/login.html",
+                      {"next": _safe_next(next), "error": err.detail}, status_code=429)
     user = authenticate(session, email=email, password=password)
     if user is None:
-        return request.app.state.templates.TemplateResponse(
-            request, "console/login.html", {"next": _safe_next(next), "error": FAILED},
-            status_code=401,
-        )
+        return render(request, "console/login.html",
+                      {"next": _safe_next(next), "error": FAILED}, status_code=401)
     limiter.reset("login", client_id(request))
     # A fresh session on sign-in: a token planted before login is not carried over.
     start_session(request, user)

@@ -6,23 +6,24 @@ CSRF-protected; the countdown is server-rendered and ticked by a static script."
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from steward.breaches import affected, assessment, export, notices, notifications, register
 from steward.breaches.inputs import NATURES, AssessmentInput, BreachInput, NotificationInput
+from steward.breaches.tables import Breach
 from steward.errors import InvalidInput, StewardError
 from steward.policy.models import Policy
-from steward.store.db import transaction
+from steward.store.db import as_utc, transaction
 from steward.web.console.dashboard import Card
-from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer
+from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer, render
 from steward.web.security import csrf_protect
 
 router = APIRouter(prefix="/console/breaches", dependencies=[Depends(csrf_protect)])
@@ -107,7 +108,10 @@ def _int(value: str, field: str) -> int | None:
                            field=field) from None
 
 
-def _validated(model: type[Any], values: dict[str, Any]) -> Any:
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validated(model: type[M], values: dict[str, Any]) -> M:
     """`model(**values)`, or InvalidInput in words, naming the form field (never pydantic's
     raw location and message)."""
     try:
@@ -212,11 +216,6 @@ def selection_from_form(form: Any, tz: str) -> affected.Selection:
 # --- pages -----------------------------------------------------------------------------------
 
 
-def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
-    return request.app.state.templates.TemplateResponse(
-        request, f"console/breaches/{name}", ctx, status_code=status)
-
-
 def _form_ctx(policy: Policy, values: dict[str, Any], error: StewardError | None
               ) -> dict[str, Any]:
     lead = policy.authorities.get(policy.controller.lead_authority)
@@ -234,12 +233,13 @@ def _form_ctx(policy: Policy, values: dict[str, Any], error: StewardError | None
 def index(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep) -> Response:
     now = datetime.now(UTC)
     rows = [(b, register.clock(session, policy, b, now)) for b in register.list_breaches(session)]
-    return _page(request, "index.html", {"rows": rows, "left": left_text})
+    return render(request, "console/breaches/index.html", {"rows": rows, "left": left_text})
 
 
 @router.get("/new")
 def new_form(request: Request, user: Officer, policy: PolicyDep) -> Response:
-    return _page(request, "form.html", {**_form_ctx(policy, {}, None), "action": "new"})
+    return render(request, "console/breaches/form.html",
+                  {**_form_ctx(policy, {}, None), "action": "new"})
 
 
 @router.post("/new")
@@ -251,8 +251,9 @@ async def new(request: Request, user: Officer, policy: PolicyDep) -> Response:
         with transaction(st.sessionmaker) as s:
             bid = register.register_breach(s, policy, data, actor=user.email).id
     except StewardError as err:
-        return _page(request, "form.html", {**_form_ctx(policy, _posted(form), err),
-                                            "action": "new"}, status=422)
+        return render(request, "console/breaches/form.html",
+                      {**_form_ctx(policy, _posted(form), err), "action": "new"},
+                      status_code=422)
     return RedirectResponse(f"/console/breaches/{bid}", status_code=303)
 
 
@@ -265,11 +266,9 @@ def _posted(form: Any) -> dict[str, Any]:
             for k in form.keys() if k != "csrf_token"}
 
 
-def _values(row: Any, tz: str) -> dict[str, Any]:
+def _values(row: Breach, tz: str) -> dict[str, Any]:
     def local(dt: datetime | None) -> str:
-        from steward.breaches.tables import utc
-
-        return utc(dt).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M") if dt else ""  # type: ignore[union-attr]
+        return as_utc(dt).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M") if dt else ""
 
     v = row.snapshot()
     v.update({"aware_at": local(row.aware_at), "occurred_at": local(row.occurred_at),
@@ -283,7 +282,8 @@ def edit_form(breach_id: int, request: Request, user: Officer, session: SessionD
     row = register.get_breach(session, breach_id)
     ctx = _form_ctx(policy, {}, None)
     ctx["v"] = _values(row, ctx["default_zone"])
-    return _page(request, "form.html", {**ctx, "action": f"{breach_id}/edit", "row": row})
+    return render(request, "console/breaches/form.html",
+                  {**ctx, "action": f"{breach_id}/edit", "row": row})
 
 
 @router.post("/{breach_id}/edit")
@@ -297,9 +297,9 @@ async def edit(breach_id: int, request: Request, user: Officer, policy: PolicyDe
     except StewardError as err:
         with transaction(st.sessionmaker) as s:
             row = register.get_breach(s, breach_id)
-            return _page(request, "form.html", {**_form_ctx(policy, _posted(form), err),
-                                                "action": f"{breach_id}/edit", "row": row},
-                         status=422)
+            return render(request, "console/breaches/form.html",
+                          {**_form_ctx(policy, _posted(form), err),
+                           "action": f"{breach_id}/edit", "row": row}, status_code=422)
     return RedirectResponse(f"/console/breaches/{breach_id}", status_code=303)
 
 
@@ -332,7 +332,7 @@ def _detail(request: Request, session: Session, policy: Policy, breach_id: int,
     lead = policy.authorities.get(policy.controller.lead_authority)
     letter_lang = request.query_params.get("lang")
     subject, letter = notices.subject_letter(policy, row, letter_lang)
-    return _page(request, "detail.html", {
+    return render(request, "console/breaches/detail.html", {
         "b": row, "clock": c, "left": left_text(c.hours_left), "tasks": tasks, "sent": sent,
         "versions": register.versions(session, row.id), "msg": msg,
         "history": history(row, register.versions(session, row.id)),
@@ -347,7 +347,7 @@ def _detail(request: Request, session: Session, policy: Policy, breach_id: int,
         "letter_lang": notices.letter_language(policy, letter_lang),
         "now_local": datetime.now(UTC).astimezone(ZoneInfo(lead.timezone if lead else "UTC"))
         .strftime("%Y-%m-%dT%H:%M"),
-    }, status=status)
+    }, status_code=status)
 
 
 @router.get("/{breach_id}")
@@ -418,7 +418,8 @@ def notice(breach_id: int, request: Request, user: Viewer, session: SessionDep,
     if phase not in ("initial", "supplement"):
         raise InvalidInput("phase is initial or supplement")
     n = notices.authority_notice(policy, row, country, phase=phase)
-    return _page(request, "notice.html", {"b": row, "n": n, "country": country})
+    return render(request, "console/breaches/notice.html",
+                  {"b": row, "n": n, "country": country})
 
 
 @router.post("/{breach_id}/affected")

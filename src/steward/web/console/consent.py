@@ -1,31 +1,33 @@
 """Console pages for consent: figures per purpose over time, subject lookup with history and
-proof export, the notice versions (snapshots), and the ledger's chain check."""
+proof export, the notice versions (snapshots), and the ledger's chain check.
+
+A subject is looked up by a POST form (CSRF-protected): the e-mail address typed in never
+appears in a URL, so it stays out of browser history, proxy and server logs (Art. 5(1)(f),
+Art. 32). The result and the proof pages are keyed by the ledger reference (`email:<keyed
+hash>`, `acct:…`, `cid:…`), which alone identifies no one."""
 
 from __future__ import annotations
 
 import json
+from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from steward import audit
 from steward.consent import figures, ledger, proof, snapshots, state
 from steward.consent.purposes import all_purposes
-from steward.consent.subjects import subject_ref
+from steward.consent.subjects import reference, subject_ref
 from steward.errors import NotFound
 from steward.policy.models import Policy
 from steward.web.console.consent_chart import svg
 from steward.web.console.dashboard import Card
-from steward.web.deps import Officer, PolicyDep, SessionDep, SettingsDep, Viewer
+from steward.web.deps import Officer, PolicyDep, SessionDep, SettingsDep, Viewer, render
+from steward.web.security import csrf_protect
 
-router = APIRouter(prefix="/console/consent")
-
-
-def _page(request: Request, name: str, ctx: dict[str, object]) -> Response:
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, f"console/consent/{name}", ctx)
+router = APIRouter(prefix="/console/consent", dependencies=[Depends(csrf_protect)])
 
 
 @router.get("")
@@ -36,7 +38,7 @@ def overview(request: Request, user: Viewer, session: SessionDep, policy: Policy
     charts = [(s.purpose, titles.get(s.purpose, s.purpose), svg(s, titles.get(s.purpose,
                s.purpose)), sum(s.given), sum(s.declined))
               for s in figures.daily(session, days=days)]
-    return _page(request, "overview.html", {
+    return render(request, "console/consent/overview.html", {
         "charts": charts, "totals": figures.totals(session), "titles": titles, "days": days,
         "events": figures.event_count(session),
         "verdict": ledger.verify(session) if verify else None,
@@ -45,34 +47,46 @@ def overview(request: Request, user: Viewer, session: SessionDep, policy: Policy
 
 @router.get("/subject")
 def subject(request: Request, user: Officer, session: SessionDep, policy: PolicyDep,
-            settings: SettingsDep, q: str = "") -> Response:
-    ref = subject_ref(settings.resolved_secret_key(), q) if q else None
-    ctx: dict[str, object] = {"q": q, "ref": ref, "states": {}, "history": []}
+            ref: str = "") -> Response:
+    """The lookup form; with `ref` (a ledger reference, never an address) that subject's
+    state and history."""
+    ref = reference(ref) if ref else ""
+    ctx: dict[str, object] = {"ref": ref, "states": {}, "history": []}
     if ref:
         ctx["states"] = {k: state.effective(v) for k, v in state.for_subject(session, ref).items()}
         ctx["history"] = state.history(session, ref)
         ctx["titles"] = {p.key: p.title for p in all_purposes(policy)}
-    return _page(request, "subject.html", ctx)
+    return render(request, "console/consent/subject.html", ctx)
+
+
+@router.post("/subject")
+def subject_lookup(user: Officer, settings: SettingsDep,
+                   q: Annotated[str, Form(max_length=300)] = "") -> Response:
+    """Turn what was typed (an address, consent id or account) into its ledger reference and
+    show that subject's page, whose URL holds only the reference."""
+    ref = subject_ref(settings.resolved_secret_key(), q)
+    return RedirectResponse(f"/console/consent/subject?ref={quote(ref, safe=':')}",
+                            status_code=303)
 
 
 @router.get("/proof")
 def proof_export(request: Request, user: Officer, session: SessionDep, policy: PolicyDep,
-                 settings: SettingsDep, q: str, format: str = "html") -> Response:
-    ref = subject_ref(settings.resolved_secret_key(), q)
+                 ref: str, format: str = "html") -> Response:
+    ref = reference(ref)
     doc = proof.export(session, policy, ref)
-    audit.append(session, actor=f"user:{user.email}", action="consent.proof_exported",
+    audit.append(session, actor=f"user:{user.id}", action="consent.proof_exported",
                  subject_ref=ref, details={"events": len(doc["consent_records"]),
                                            "format": format})
     if format == "json":
         return Response(json.dumps(doc, indent=2, ensure_ascii=False),
                         media_type="application/json", headers={
                             "content-disposition": 'attachment; filename="consent-proof.json"'})
-    return _page(request, "proof.html", {"doc": doc, "q": q})
+    return render(request, "console/consent/proof.html", {"doc": doc, "ref": ref})
 
 
 @router.get("/notices")
 def notices(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep) -> Response:
-    return _page(request, "notices.html", {"snaps": snapshots.listing(session)})
+    return render(request, "console/consent/notices.html", {"snaps": snapshots.listing(session)})
 
 
 @router.get("/notices/{sha}")
@@ -81,7 +95,7 @@ def notice(request: Request, user: Viewer, session: SessionDep, sha: str) -> Res
     if snap is None:
         raise NotFound("no notice snapshot with that hash")
     pretty = json.dumps(json.loads(snap.content), indent=2, ensure_ascii=False)
-    return _page(request, "notice.html", {"snap": snap, "pretty": pretty})
+    return render(request, "console/consent/notice.html", {"snap": snap, "pretty": pretty})
 
 
 def dashboard_cards(session: Session, policy: Policy) -> list[Card]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from steward.audit.tables import AuditEvent
 from steward.policy.models import Policy
-from steward.web.deps import PolicyDep, SessionDep, Viewer
+from steward.web.deps import PolicyDep, SessionDep, Viewer, render
 
 router = APIRouter(prefix="/console")
 
@@ -63,6 +63,4 @@ def dashboard_cards(session: Session, policy: Policy) -> list[Card]:
 
 @router.get("")
 def dashboard(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep) -> Response:
-    return request.app.state.templates.TemplateResponse(
-        request, "console/dashboard.html", {"cards": dashboard_cards(session, policy)}
-    )
+    return render(request, "console/dashboard.html", {"cards": dashboard_cards(session, policy)})

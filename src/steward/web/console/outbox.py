@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from steward.mail import list_outbox
-from steward.web.deps import Officer
+from steward.web.deps import Officer, render
 
 router = APIRouter(prefix="/console")
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/console")
 @router.get("/outbox")
 def outbox(request: Request, user: Officer) -> Response:
     messages = list_outbox(request.app.state.settings, limit=100)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "console/outbox.html",
         {"messages": messages, "smtp": bool(request.app.state.settings.smtp_host)},

@@ -8,14 +8,14 @@ from markupsafe import Markup
 
 from steward.policy.render import render_notice
 from steward.policy.ropa import ropa_processor_rows, ropa_rows
-from steward.web.deps import PolicyDep, Viewer
+from steward.web.deps import PolicyDep, Viewer, render
 
 router = APIRouter(prefix="/console")
 
 
 @router.get("/policy")
 def policy_page(request: Request, user: Viewer, policy: PolicyDep) -> Response:
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "console/policy.html",
         {"notice": Markup(render_notice(policy, fmt="html")), "policy": policy},
     )
@@ -23,7 +23,7 @@ def policy_page(request: Request, user: Viewer, policy: PolicyDep) -> Response:
 
 @router.get("/policy/ropa")
 def ropa_page(request: Request, user: Viewer, policy: PolicyDep) -> Response:
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "console/ropa.html",
         {"rows": ropa_rows(policy), "processor_rows": ropa_processor_rows(policy)},
     )

@@ -21,7 +21,7 @@ from steward.processors.record import export_processor_record, processor_record
 from steward.processors.register import changes, record_change, register
 from steward.store.db import transaction
 from steward.web.console.dashboard import Card
-from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer
+from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer, render
 from steward.web.security import csrf_protect
 
 router = APIRouter(prefix="/console/processors", dependencies=[Depends(csrf_protect)])
@@ -42,7 +42,7 @@ def cards(session: Session, policy: Policy) -> list[Card]:
 def _page(request: Request, session: Session, policy: Policy, error: str | None = None,
           v: dict[str, Any] | None = None, status: int = 200) -> Response:
     entries = register(session, policy)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "console/processors/index.html", {
             "entries": entries, "alerts": dpa_alerts(entries, datetime.now(UTC).date()),
             "changes": changes(session), "record": processor_record(session, policy),

@@ -17,7 +17,8 @@ from steward.requests import delivery, execute, lifting, notices, queries, workf
 from steward.requests.deadlines import clock_for
 from steward.requests.states import State
 from steward.store.db import transaction
-from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer
+from steward.web.api.requests import actor
+from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer, render
 from steward.web.security import csrf_protect
 
 router = APIRouter(prefix="/console/requests", dependencies=[Depends(csrf_protect)])
@@ -39,7 +40,7 @@ def queue(
     due: str = "",
 ) -> Response:
     rows = queries.list_requests(session, type_=type or None, state=state or None, due=due or None)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "console/requests/queue.html",
         {
@@ -54,7 +55,7 @@ def queue(
 
 @router.get("/new")
 def new_form(request: Request, user: Officer, policy: PolicyDep) -> Response:
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "console/requests/new.html",
         {"types": [r.value for r in policy.rights.offered], "error": None, "v": {}},
@@ -108,11 +109,11 @@ async def new(
             changes=parsed,
             objection_scope=objection_scope or None,
             channel="officer",
-            actor=user.email,
+            actor=actor(user),
             evidence=evidence,
         )
     except InvalidInput as err:
-        return st.templates.TemplateResponse(
+        return render(
             request,
             "console/requests/new.html",
             {"types": [r.value for r in st.policy.rights.offered], "error": err.detail, "v": v},
@@ -135,9 +136,10 @@ def page(
     msg: str | None = None,
 ) -> Response:
     req = workflow.by_ref(session, str(req_id))
-    data = queries.as_dict(req, policy, private=True)
-    letter = workflow.sealer_for(request.app.state.settings).open_text(req.letter)
-    return request.app.state.templates.TemplateResponse(
+    sealer = workflow.sealer_for(request.app.state.settings)
+    data = queries.as_dict(req, policy, private=True, sealer=sealer)
+    letter = sealer.open_text(req.letter)
+    return render(
         request,
         "console/requests/page.html",
         {
@@ -180,9 +182,14 @@ async def _act(request: Request, req_id: int, fn: Any) -> Response:
 async def verify(
     request: Request, user: Officer, req_id: int, evidence: Annotated[str, Form(max_length=500)]
 ) -> Response:
-    policy = request.app.state.policy
+    st = request.app.state
+    sealer = workflow.sealer_for(st.settings)
     return await _act(
-        request, req_id, lambda s, r: workflow.officer_verify(s, policy, r, evidence, user.email)
+        request,
+        req_id,
+        lambda s, r: workflow.officer_verify(
+            s, st.policy, r, evidence, actor(user), sealer=sealer
+        ),
     )
 
 
@@ -200,7 +207,7 @@ async def plan(request: Request, user: Officer, req_id: int) -> Response:
 
 @router.post("/{req_id}/approve")
 async def approve(request: Request, user: Officer, req_id: int) -> Response:
-    return await _act(request, req_id, lambda s, r: workflow.approve(s, r, user.email))
+    return await _act(request, req_id, lambda s, r: workflow.approve(s, r, actor(user)))
 
 
 @router.post("/{req_id}/run")
@@ -223,7 +230,7 @@ async def extend(
     return await _act(
         request,
         req_id,
-        lambda s, r: workflow.extend(s, st.settings, st.policy, r, reason, user.email),
+        lambda s, r: workflow.extend(s, st.settings, st.policy, r, reason, actor(user)),
     )
 
 
@@ -239,7 +246,7 @@ async def refuse(
     resp = await _act(
         request,
         req_id,
-        lambda s, r: workflow.refuse(s, st.settings, st.policy, r, reason, user.email, kind),
+        lambda s, r: workflow.refuse(s, st.settings, st.policy, r, reason, actor(user), kind),
     )
     _notify(request, req_id)
     return resp
@@ -257,7 +264,7 @@ async def complete(
         request,
         req_id,
         lambda s, r: workflow.decide(
-            s, st.settings, st.policy, r, user.email, compelling_grounds or None
+            s, st.settings, st.policy, r, actor(user), compelling_grounds or None
         ),
     )
     _notify(request, req_id)
@@ -296,7 +303,7 @@ async def lift_restriction(
     try:
         outcome = await run_in_threadpool(
             lifting.lift_restriction, st.sessionmaker, st.settings, st.policy, req_id, reason,
-            user.email,
+            actor(user),
         )
     except (Conflict, InvalidInput, Unavailable) as err:
         return _back(req_id, err.detail)

@@ -25,7 +25,7 @@ from steward.retention.systems import SystemEngines
 from steward.retention.tables import RetentionRun
 from steward.store.db import transaction
 from steward.web.console.dashboard import Card
-from steward.web.deps import Officer, PolicyDep, SessionDep, SettingsDep, Viewer
+from steward.web.deps import Officer, PolicyDep, SessionDep, SettingsDep, Viewer, render
 from steward.web.security import csrf_protect
 
 router = APIRouter(prefix="/console/retention", dependencies=[Depends(csrf_protect)])
@@ -60,7 +60,7 @@ def index(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep
     holds = [(h, masked(h.identity_value)) for h in active_holds(session)]
     lifted = [(h, masked(h.identity_value)) for h in all_holds(session, limit=50)
               if h.lifted_at is not None][:20]
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "console/retention/index.html", {
             "entries": entries, "as_of": plancache.as_of(entries), "runs": runs,
             "totals": totals, "holds": holds, "lifted": lifted, "next_run": next_run(),
@@ -92,7 +92,7 @@ def run_page(request: Request, run_id: int, user: Viewer, session: SessionDep,
     run = session.get(RetentionRun, run_id)
     if run is None:
         raise NotFound(f"no retention run {run_id}")
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "console/retention/run.html", {
             "run": run, "summary": evidence.summary(session, run, policy),
             "batches": [(b, json.loads(b.counts or b.expected or "{}"),

@@ -3,8 +3,6 @@ each field), policy gaps highlighted; officers start a sampled scan of one syste
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -16,7 +14,7 @@ from steward.scanner import reports
 from steward.scanner.systems import scan_system
 from steward.store.db import transaction
 from steward.web.console.dashboard import Card
-from steward.web.deps import Officer, PolicyDep, SessionDep, SettingsDep, Viewer
+from steward.web.deps import Officer, PolicyDep, SessionDep, SettingsDep, Viewer, render
 from steward.web.security import csrf_protect
 
 router = APIRouter(prefix="/console/scanner", dependencies=[Depends(csrf_protect)])
@@ -34,18 +32,12 @@ def cards(session: Session, policy: Policy) -> list[Card]:
                  note=f"last scan {at:%Y-%m-%d %H:%M} UTC" if at else "no scan yet")]
 
 
-def _engines(settings: object) -> SystemEngines:
-    policy = Path(settings.policy)  # type: ignore[attr-defined]
-    return SystemEngines(base_dir=Path(settings.data_dir) / "demo",  # type: ignore[attr-defined]
-                         policy_dir=policy if policy.is_dir() else policy.parent)
-
-
 @router.get("")
 def index(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep) -> Response:
     message = request.session.pop("scanner_message", None)
     error = request.session.pop("scanner_error", None)
     rows = reports.latest(session)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "console/scanner/index.html", {
             "rows": rows, "gaps": [r for r in rows if r.row.gap], "message": message,
             "error": error, "last": reports.last_scanned(session),
@@ -59,7 +51,7 @@ async def start_scan(request: Request, user: Officer, policy: PolicyDep,
     form = await request.form()
     system = form.get("system")
     raw = form.get("sample")
-    engines = _engines(settings)
+    engines = SystemEngines.for_settings(settings)
     try:
         if not isinstance(system, str) or not system:
             raise InvalidInput("choose a system to scan")

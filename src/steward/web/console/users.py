@@ -9,18 +9,16 @@ from fastapi.responses import RedirectResponse, Response
 
 from steward.auth.users import create_user, generate_password, list_users, set_disabled
 from steward.errors import StewardError
-from steward.web.deps import Admin, SessionDep
+from steward.web.deps import Admin, SessionDep, render
 from steward.web.security import csrf_protect
 
 router = APIRouter(prefix="/console/users", dependencies=[Depends(csrf_protect)])
 
 
-def _page(request: Request, session: SessionDep, **extra: object) -> Response:
-    status = int(extra.pop("status", 200))  # type: ignore[call-overload]
-    return request.app.state.templates.TemplateResponse(
-        request, "console/users.html", {"users": list_users(session), **extra},
-        status_code=status,
-    )
+def _page(request: Request, session: SessionDep, *, status: int = 200,
+          **extra: object) -> Response:
+    return render(request, "console/users.html", {"users": list_users(session), **extra},
+                  status_code=status)
 
 
 @router.get("")

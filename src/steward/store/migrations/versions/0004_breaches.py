@@ -5,9 +5,11 @@ Revises: 0001
 Create Date: 2026-11-26
 """
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.schema import SchemaItem
 
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0001"
@@ -18,7 +20,7 @@ BIGINT = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 TS = sa.DateTime(timezone=True)
 
 
-def _id() -> sa.Column:  # type: ignore[type-arg]
+def _id() -> sa.Column[Any]:
     return sa.Column("id", BIGINT, primary_key=True, autoincrement=True)
 
 
@@ -64,8 +66,8 @@ def upgrade() -> None:
     op.create_index("ix_breaches_aware_at", "breaches", ["aware_at"])
     op.create_index("ix_breaches_status", "breaches", ["status"])
 
-    def child(name: str, *cols: sa.Column, unique: tuple[str, ...] = ()) -> None:  # type: ignore[type-arg]
-        args: list[sa.SchemaItem] = [
+    def child(name: str, *cols: sa.Column[Any], unique: tuple[str, ...] = ()) -> None:
+        args: list[SchemaItem] = [
             _id(),
             sa.Column("breach_id", BIGINT, nullable=False),
             *cols,
