@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
+from steward.connectors._sqlvalues import python_type
 from steward.connectors.graph import DatasetGraph, Edge, build_graph
 from steward.errors import InvalidInput, Unavailable
 from steward.policy.models import SystemSpec
@@ -255,9 +256,8 @@ class Reader:
 def _typed(col: Any, values: Sequence[Any], what: str) -> list[Any]:
     """Values as the column's Python type where that is an integer (an id '12' from a form
     matches 12; 'abc' is refused here instead of by the database)."""
-    try:
-        kind = col.type.python_type
-    except NotImplementedError:
+    kind = python_type(col)
+    if kind is None:
         return list(values)
     if kind is str:
         return [str(v) for v in values]

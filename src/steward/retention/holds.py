@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from steward import audit
+from steward.connectors._sqlvalues import python_type
 from steward.errors import Conflict, InvalidInput, NotFound
 from steward.policy.models import Policy
 from steward.retention.statements import RuleSql
@@ -113,11 +114,11 @@ def masked(value: str | None) -> str:
 
 
 def _typed(column: sa.Column[Any], value: str) -> Any:
-    try:
-        if column.type.python_type is int:
+    if python_type(column) is int:
+        try:
             return int(value)
-    except (NotImplementedError, ValueError):
-        return value
+        except ValueError:
+            return value
     return value
 
 
