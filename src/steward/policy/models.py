@@ -473,7 +473,11 @@ class Reference(Model):
 
 class TableSpec(Model):
     name: str = Field(pattern=r"^[A-Za-z0-9_]+$")
-    primary_key: str = "id"
+    primary_key: str | list[str] = Field(
+        default="id",
+        description="the column that identifies a row, or the columns of a composite key "
+        "in order (e.g. [order_id, item_no])",
+    )
     identities: dict[str, str] = Field(
         default_factory=dict,
         description="identity type (email, phone, customer_number, national_id) -> column",
@@ -487,6 +491,18 @@ class TableSpec(Model):
     restriction_flag: str | None = Field(
         default=None, description="boolean column set while processing is restricted"
     )
+
+    @field_validator("primary_key")
+    @classmethod
+    def _key_not_empty(cls, v: str | list[str]) -> str | list[str]:
+        if isinstance(v, list) and (not v or len(set(v)) != len(v)):
+            raise ValueError("a composite primary key lists one or more distinct columns")
+        return v
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The primary-key column(s), in order: one for a plain key, several for a composite."""
+        return (self.primary_key,) if isinstance(self.primary_key, str) else tuple(self.primary_key)
 
 
 class HttpEndpoints(Model):
