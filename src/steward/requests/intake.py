@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import Session
 
 from steward.errors import InvalidInput
@@ -155,11 +155,14 @@ def intake_floor(session: Session, policy: Policy) -> date:
     if policy.intake_floor is not None:
         return policy.intake_floor
     floor = policy.policy.effective
-    versions = DsrRequest.metadata.tables.get("policy_versions")
-    if versions is not None:
-        first = session.execute(select(func.min(versions.c.effective))).scalar()
-        if isinstance(first, date) and first < floor:
-            floor = first
+    # The published versions (`steward.publication`), read by name: requests do not import
+    # another capability's tables.
+    versions = table("policy_versions", column("effective"))
+    first = session.execute(select(func.min(versions.c.effective))).scalar()
+    if isinstance(first, str):  # SQLite hands back text from an aggregate
+        first = date.fromisoformat(first[:10])
+    if isinstance(first, date) and first < floor:
+        floor = first
     return floor
 
 
