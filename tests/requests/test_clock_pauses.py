@@ -141,3 +141,21 @@ def test_waits_are_checked(dsm, settings, policy):  # type: ignore[no-untyped-de
         with pytest.raises(InvalidInput, match="in the future"):
             pauses.answered(s, policy, req, "officer", on=date(2024, 11, 30),
                             now=at(date(2024, 11, 27)))
+
+
+def test_asking_again_the_day_an_answer_came_counts_that_day_once(dsm, settings, policy):  # type: ignore[no-untyped-def]
+    rid = _received(dsm, settings, policy, "GB", date(2024, 11, 25))
+    steps = [("ask", date(2024, 11, 28)), ("answer", date(2024, 12, 2)),
+             ("ask", date(2024, 12, 2)), ("answer", date(2024, 12, 4))]
+    for step, day in steps:
+        with transaction(dsm) as s:
+            req = s.get_one(DsrRequest, rid)
+            if step == "ask":
+                pauses.ask(s, policy, req, "clarification", "officer", on=day, now=at(day))
+            else:
+                pauses.answered(s, policy, req, "officer", on=day, now=at(day))
+    v = _view(dsm, policy, rid)
+    # 28 Nov-2 Dec (5 days) and 3-4 Dec (2 days): 25 December + 7 days = 1 January 2025, a
+    # bank holiday in England, so Thursday 2 January
+    assert (v["paused_days"], v["adjusted_due"]) == (7, "2025-01-02")
+    assert len(v["waits"]) == 2

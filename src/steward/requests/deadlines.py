@@ -13,7 +13,7 @@ types are imported for type checking only, so `steward dsr due` never loads the 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -108,7 +108,18 @@ def pauses_of(req: DsrRequest) -> tuple[tuple[date, date | None] | None, list[Pa
         select(DsrPause).where(DsrPause.request_id == req.id).order_by(DsrPause.id)
     ).all()
     starts = [(p.asked_on, p.answered_on) for p in rows if p.kind in STARTS_THE_CLOCK]
-    others = [(p.asked_on, p.answered_on) for p in rows if p.kind not in STARTS_THE_CLOCK]
+    others: list[Pause] = []
+    for p in rows:
+        if p.kind in STARTS_THE_CLOCK:
+            continue
+        start, end = p.asked_on, p.answered_on
+        previous = others[-1][1] if others else None
+        if previous is not None and start <= previous:
+            # Asked again the day the last answer came: that day is already not counted.
+            start = previous + timedelta(days=1)
+            if end is not None and end < start:
+                continue
+        others.append((start, end))
     return (starts[-1] if starts else None), others
 
 

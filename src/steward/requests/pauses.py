@@ -73,8 +73,8 @@ def ask(
         select(DsrPause.answered_on).where(DsrPause.request_id == req.id)
         .order_by(DsrPause.id.desc()).limit(1)
     ).first()
-    if last is not None and day <= last:
-        raise InvalidInput("a new wait starts after the day the last answer arrived", field="on")
+    if last is not None and day < last:
+        raise InvalidInput("a new wait cannot start before the last answer arrived", field="on")
     pause = DsrPause(request_id=req.id, kind=kind, asked_at=now, asked_on=day)
     session.add(pause)
     session.flush()
