@@ -17,11 +17,13 @@ from tests.requests.conftest import sql_policy
 from steward import audit
 from steward.errors import InvalidInput
 from steward.requests import workflow
+from steward.requests.identities import request_identities
 from steward.requests.intake import submit
 from steward.requests.tables import DsrRequest
 from steward.store.db import transaction
 
 NOW = datetime(2025, 3, 10, 9, tzinfo=UTC)
+VALID_CPR = "1407854124"  # generated: 14 July 1985, passes the modulus-11 check
 STEWARD = str(ROOT / ".venv" / "bin" / "steward")
 
 
@@ -118,10 +120,20 @@ def test_the_officer_api_takes_the_receipt(sqlite_engine, tmp_path):  # type: ig
     h = {"x-csrf-token": login(client, sqlite_engine, "officer")}
     body = {"type": "access", "name": "Kim Jensen", "email": "kim@example.com",
             "country": "DK", "evidence": "ID checked in person",
-            "received": "2025-01-31", "received_via": "post"}
+            "received": "2025-01-31", "received_via": "post",
+            "identities": {"phone": ["20 12 34 56"], "national_id": [VALID_CPR]}}
+    r = client.post("/api/requests/officer", headers=h,
+                    json={**body, "identities": {"national_id": ["3201851234"]}})
+    assert r.status_code == 422 and r.headers["content-type"].startswith(
+        "application/problem+json")
+    assert r.json()["detail"] == "identity.national_id: not a valid DK national identity number"
     r = client.post("/api/requests/officer", json=body, headers=h)
     assert r.status_code == 201, r.text
     out = r.json()
+    with transaction(app.state.sessionmaker) as s:
+        assert request_identities(s, out["id"], sealer=workflow.sealer_for(app.state.settings)) \
+            == {"email": ["kim@example.com"], "national_id": [VALID_CPR],
+                "phone": ["+4520123456"]}
     assert (out["received_on"], out["received_via"], out["statutory_due"]) == (
         "2025-01-31", "post", "2025-02-28")
     r = client.post("/api/requests/officer", headers=h,
