@@ -114,14 +114,13 @@ def test_refusal_within_the_month_names_authority_and_remedy(dsm, settings, poli
             settings,
             policy,
             req,
-            "the fifth identical request this month",
+            "the same request was answered last week",
             "officer",
-            kind="fee",
             today=date(2025, 3, 20),
         )
         letter = workflow.sealer_for(settings).open_text(req.letter)
         assert req.state == State.refused.value
-    assert "Art. 12(5)" in letter and "Datatilsynet" in letter and "judicial remedy" in letter
+    assert "Art. 12(4)" in letter and "Datatilsynet" in letter and "judicial remedy" in letter
     rid = _received(dsm, settings, policy, "DK", datetime(2025, 3, 3, 9, tzinfo=UTC))
     with transaction(dsm) as s:
         req = s.get_one(DsrRequest, rid)
@@ -130,7 +129,9 @@ def test_refusal_within_the_month_names_authority_and_remedy(dsm, settings, poli
         )  # recorded as late
 
 
-def test_uk_stop_the_clock_shows_both_dates(dsm, settings, policy):  # type: ignore[no-untyped-def]
+def test_uk_clock_runs_from_receipt_when_nothing_was_asked(dsm, settings, policy):  # type: ignore[no-untyped-def]
+    # UK GDPR Art. 12A: e-mail verification is not identification asked for; the clock runs
+    # from receipt and both dates are the same (ICO: 10 January -> 10 February).
     with transaction(dsm) as s:
         sub = submit(
             s,
@@ -145,11 +146,11 @@ def test_uk_stop_the_clock_shows_both_dates(dsm, settings, policy):  # type: ign
         req = sub.request
         view = queries.as_dict(req, policy)
         assert view["stop_the_clock"] and view["statutory_due"] == "2025-02-10"
-        assert view["adjusted_due"] is None  # identification still awaited
+        assert view["adjusted_due"] == "2025-02-10"
         req.verified_at = datetime(2025, 1, 20, 12, tzinfo=UTC)
         move(s, req, State.verified, "subject")
         view = queries.as_dict(req, policy)
-    assert view["statutory_due"] == "2025-02-10" and view["adjusted_due"] == "2025-02-20"
+    assert view["statutory_due"] == "2025-02-10" and view["adjusted_due"] == "2025-02-10"
 
 
 def test_due_soon_and_overdue_lists(dsm, settings, policy):  # type: ignore[no-untyped-def]

@@ -65,7 +65,8 @@ def test_officer_entered_request_and_bad_input(api):  # type: ignore[no-untyped-
                           json={"type": "access", "name": "P", "email": "p@example.com",
                                 "evidence": "  "}), 422, "evidence")
     _problem(officer.post("/api/requests/officer", headers=h,
-                          json={"type": "access", "name": "P"}), 422, "email")
+                          json={"type": "access", "name": "P", "evidence": "ID seen"}),
+             422, "email")
     out = _officer_entered(officer, h, "pat@example.com", "access")
     assert out["state"] == "awaiting_approval" and out["channel"] == "officer"
     assert out["verification_evidence"] == "ID checked in person"
@@ -110,11 +111,23 @@ def test_extend_refuse_and_complete(api):  # type: ignore[no-untyped-def]
                           json={"reason": "x", "kind": "maybe"}, headers=h), 422, "kind")
     _problem(officer.post(f"/api/requests/{a['id']}/refuse", json={"reason": ""}, headers=h),
              422, "reason")
+    # Art. 12(5)(a): a fee is not a refusal; without its amount it is refused as bad input.
+    _problem(officer.post(f"/api/requests/{a['id']}/refuse",
+                          json={"reason": "the fifth identical request", "kind": "fee"},
+                          headers=h), 422, "fee")
     r = officer.post(f"/api/requests/{a['id']}/refuse",
-                     json={"reason": "the fifth identical request this week", "kind": "fee"},
+                     json={"reason": "the fifth identical request this week", "kind": "fee",
+                           "fee": "25 EUR"},
                      headers=h)
-    assert r.status_code == 200 and r.json()["state"] == "refused"
-    assert r.json()["refusal_kind"] == "fee" and "ready" in inbox[-1]["Subject"]
+    assert r.status_code == 200 and r.json()["state"] == "awaiting_payment"
+    assert r.json()["fee_amount"] == "25 EUR" and "fee" in inbox[-1]["Subject"]
+    body = inbox[-1].get_payload(decode=True).decode() if not inbox[-1].is_multipart() else \
+        inbox[-1].get_body(preferencelist=("plain",)).get_content()
+    assert "25 EUR" in body and "Art. 12(5)(a)" in body and "judicial remedy" in body
+    r = officer.post(f"/api/requests/{a['id']}/payment", json={}, headers=h)
+    assert r.status_code == 200 and r.json()["state"] in ("awaiting_approval", "completed")
+    assert r.json()["fee_paid_at"] is not None
+    _problem(officer.post(f"/api/requests/{a['id']}/withdraw", headers=h), 409, "not awaiting")
 
     q = _officer_entered(officer, h, "q@example.com", "automated_decisions")
     _problem(officer.post(f"/api/requests/{q['id']}/approve", headers=h), 409, "person")

@@ -33,21 +33,46 @@ def _date(value: str, name: str) -> date:
 def due(
     received: str = typer.Option(..., "--received", help="YYYY-MM-DD"),
     country: str = typer.Option(..., "--country", help="DK | NO | SE | GB"),
+    subdivision: str = typer.Option(
+        None, "--subdivision", help="regional holidays, e.g. SCT or NIR for GB (default ENG)"
+    ),
     extended: bool = typer.Option(False, "--extended"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Print the ISO due date (GDPR Art. 12(3), Reg. 1182/71 Art. 3, national holidays)."""
+    """Print the ISO due date (GDPR Art. 12(3), Reg. 1182/71 Art. 3, national holidays).
+
+    Needs neither the store nor the policy."""
     from steward.requests.deadlines import due_for
 
-    d = due_for(_date(received, "--received"), country, extended=extended)
+    d = due_for(_date(received, "--received"), country, extended=extended, subdiv=subdivision)
     _out({"due": d.isoformat()}, as_json, d.isoformat())
+
+
+def _identities(items: list[str] | None) -> list[tuple[str, str]]:
+    pairs = []
+    for item in items or []:
+        if "=" not in item:
+            raise InvalidInput("--identity needs type=value, e.g. phone=+4520123456")
+        kind, value = item.split("=", 1)
+        pairs.append((kind.strip(), value))
+    return pairs
 
 
 @app.command("submit")
 def submit(
     type_: str = typer.Option(..., "--type"),
     name: str = typer.Option(..., "--name"),
-    email: str = typer.Option(..., "--email"),
+    email: str = typer.Option(None, "--email"),
+    identity: list[str] = typer.Option(
+        None, "--identity", help="type=value of an identity the policy declares (repeatable), "
+        "e.g. phone=+4520123456 or customer_number=PM-100001",
+    ),
+    received: str = typer.Option(
+        None, "--received", help="when it arrived (Art. 12(3)): YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+    ),
+    via: str = typer.Option(
+        None, "--via", help="how it arrived: web | email | post | phone | in_person"
+    ),
     country: str = typer.Option(None, "--country"),
     language: str = typer.Option(None, "--language"),
     details: str = typer.Option(None, "--details"),
@@ -60,7 +85,8 @@ def submit(
     ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Record a request; without --evidence a verification code is e-mailed."""
+    """Record a request; without --evidence a verification code is e-mailed. Without --email,
+    --evidence and an identity the policy lets start a request alone are needed."""
     from steward.requests.workflow import submit_request
 
     changes = {}
@@ -76,6 +102,9 @@ def submit(
         type=type_,
         name=name,
         email=email,
+        identities=_identities(identity),
+        received=received,
+        received_via=via,
         country=country,
         language=language,
         details=details,
@@ -231,15 +260,20 @@ def _announce(rid: int) -> bool:
 def refuse(
     ident: str,
     reason: str = typer.Option(..., "--reason"),
-    fee: bool = typer.Option(False, "--fee", help="Art. 12(5) fee instead of refusal"),
+    fee: str = typer.Option(
+        None, "--fee", help="ask this fee instead (Art. 12(5)(a)), e.g. '25 EUR': the request "
+        "then awaits payment",
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Refuse with reasons (Art. 12(4)/(5)); the letter names the complaint authority."""
+    """Refuse with reasons (Art. 12(4)/(5)(b)), or with --fee ask a reasonable fee
+    (Art. 12(5)(a)); the letter names the complaint authority."""
     from steward.requests.workflow import refuse as do
 
     settings, policy = context.settings(), context.load()
+    kind = "fee" if fee is not None else "refused"
     rid, state, ok = _with(
-        ident, lambda s, r: do(s, settings, policy, r, reason, ACTOR, "fee" if fee else "refused")
+        ident, lambda s, r: do(s, settings, policy, r, reason, ACTOR, kind, fee=fee)
     )
     mailed = _announce(rid)
     _out(
@@ -248,6 +282,84 @@ def refuse(
         f"request {rid}: {state}"
         + ("" if ok else " (later than the month allows)")
         + ("" if mailed else "; answer mail pending (mail server down)"),
+    )
+
+
+@app.command("paid")
+def paid(
+    ident: str,
+    on: str = typer.Option(None, "--on", help="day the fee was paid, YYYY-MM-DD (default today)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record the fee payment (Art. 12(5)(a)); the request continues."""
+    from steward.requests.fees import record_payment
+
+    policy = context.load()
+    day = _date(on, "--on") if on else None
+    rid, state, _ = _with(
+        ident, lambda s, r: record_payment(s, policy, r, actor=ACTOR, paid_on=day)
+    )
+    if state == "in_progress":
+        state = _run(rid)
+    _out({"id": rid, "state": state}, as_json, f"request {rid}: {state}")
+
+
+@app.command("withdraw")
+def withdraw(ident: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """The person withdrew a request that awaits a fee."""
+    from steward.requests.fees import withdraw as do
+
+    policy = context.load()
+    rid, state, _ = _with(ident, lambda s, r: do(s, policy, r, actor=ACTOR))
+    _out({"id": rid, "state": state}, as_json, f"request {rid}: {state}")
+
+
+@app.command("ask")
+def ask(
+    ident: str,
+    kind: str = typer.Option(..., "--kind", help="identification | clarification"),
+    note: str = typer.Option(None, "--note"),
+    on: str = typer.Option(None, "--on", help="day it was asked, YYYY-MM-DD (default today)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record that identification or clarification was asked for (Art. 12(6)); in a
+    jurisdiction that stops the clock (UK GDPR Art. 12A) it stops until the answer arrives."""
+    from steward.requests.pauses import ask as do
+
+    if kind not in ("identification", "clarification"):
+        raise InvalidInput("--kind: identification or clarification")
+    policy = context.load()
+    day = _date(on, "--on") if on else None
+    rid, _, _ = _with(ident, lambda s, r: do(s, policy, r, kind, ACTOR, note=note, on=day))
+    _show_dates(rid, as_json)
+
+
+@app.command("answered")
+def answered(
+    ident: str,
+    on: str = typer.Option(None, "--on", help="day the answer arrived, YYYY-MM-DD"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record that what was asked for arrived; the clock runs again."""
+    from steward.requests.pauses import answered as do
+
+    policy = context.load()
+    day = _date(on, "--on") if on else None
+    rid, _, _ = _with(ident, lambda s, r: do(s, policy, r, ACTOR, on=day))
+    _show_dates(rid, as_json)
+
+
+def _show_dates(rid: int, as_json: bool) -> None:
+    from steward.requests.queries import as_dict
+
+    policy = context.load()
+    view = _with(str(rid), lambda s, r: as_dict(r, policy))[2]
+    keys = ("id", "state", "clock_status", "statutory_due", "adjusted_due", "due_on")
+    data = {k: view[k] for k in keys}
+    _out(
+        data, as_json,
+        f"request {rid}: statutory due {data['statutory_due']}, with the clock stopped "
+        f"{data['adjusted_due'] or 'not running'} ({data['clock_status']})",
     )
 
 

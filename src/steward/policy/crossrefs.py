@@ -16,7 +16,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from steward.policy.models import LegalBasis, Policy, TransferMechanism
+from steward.policy.identities import accepted_types
+from steward.policy.models import IdentityKind, LegalBasis, Policy, TransferMechanism
 from steward.policy.report import Findings, Report
 from steward.policy.sources import Location, Path_, SourceMap
 from steward.policy.tablerefs import check_systems
@@ -64,6 +65,7 @@ def check_policy(
     _consent(policy, r, purposes)
     _processors(policy, r, data, processors, systems)
     _authorities(policy, r)
+    _identities(policy, r)
     check_systems(policy, r, data, rules, systems, base_dir)
     _may_contain(policy, r, data)
     return r.findings
@@ -227,3 +229,38 @@ def _authorities(policy: Policy, r: Report) -> None:
                 f"no `authorities` entry for {country}: describe the supervisory authority "
                 "(name, website, breach channel)",
             )
+
+
+def _identities(policy: Policy, r: Report) -> None:
+    """Identity types (Art. 12(6)): unique, checkable, at least one able to start a request
+    alone; every table's identity columns name an accepted type."""
+    r.unique(policy.identities, ("identities",))
+    for i, spec in enumerate(policy.identities):
+        if spec.kind is IdentityKind.national_id and spec.country is not None:
+            from stdnum.util import get_cc_module
+
+            if get_cc_module(spec.country.lower(), "personalid") is None:
+                r.error(
+                    ("identities", i, "country"),
+                    f"no national identity number check is known for {spec.country}: use "
+                    "kind `text` with a `pattern`",
+                )
+        if spec.pattern is not None:
+            import re
+
+            try:
+                re.compile(spec.pattern)
+            except re.error as err:
+                r.error(("identities", i, "pattern"), f"not a regular expression: {err}")
+    if policy.identities and not any(t.alone for t in policy.identities):
+        r.error(("identities",), "no identity type may start a request alone: mark one `alone`")
+    types = accepted_types(policy)
+    for si, system in enumerate(policy.systems):
+        for ti, table in enumerate(system.tables):
+            for kind in table.identities:
+                if kind not in types:
+                    r.error(
+                        ("systems", si, "tables", ti, "identities", kind),
+                        f"unknown identity type {kind!r}: declare it under `identities` "
+                        f"(accepted: {', '.join(types)})",
+                    )

@@ -111,6 +111,17 @@ class Establishment(Model):
     country: CountryCode
     name: str | None = None
     address: Address | None = None
+    # Reg. 1182/71 Art. 3(4): a period ending on a holiday of the answering establishment moves
+    # to its next working day. `answers` lists the jurisdictions whose requests this
+    # establishment answers (its own country when empty); `holiday_subdivision` picks a
+    # regional calendar, e.g. SCT or NIR for GB.
+    answers: list[CountryCode] = Field(
+        default_factory=list,
+        description="jurisdictions whose requests this establishment answers (default: its own)",
+    )
+    holiday_subdivision: str | None = Field(
+        default=None, description="holiday calendar subdivision, e.g. SCT, NIR or ENG for GB"
+    )
 
 
 class Controller(Model):
@@ -147,6 +158,42 @@ class Authority(Model):
     # Art. 12(6) / UK DUAA 2025: the clock starts when requested identification arrives and
     # pauses while clarification is awaited. Off by default outside the UK.
     stop_the_clock: bool = False
+
+
+class IdentityKind(StrEnum):
+    """How an identity value is checked and normalised before it is stored or searched."""
+
+    email = "email"  # trimmed, lower-cased
+    phone = "phone"  # E.164, parsed with the type's or the controller's country
+    national_id = "national_id"  # validated with python-stdnum for the type's country
+    text = "text"  # trimmed; e.g. customer or employee numbers
+
+
+class IdentityType(Model):
+    """An identity the controller accepts to find a subject's data (Art. 12(6), Art. 15): the
+    key tables use in `identities`, its label, how values are normalised, and whether it may
+    start a request on its own."""
+
+    key: Key
+    label: Text
+    kind: IdentityKind = IdentityKind.text
+    country: CountryCode | None = Field(
+        default=None,
+        description="national_id: the issuing country; phone: the default country for numbers "
+        "written without +country code (default: the controller's country)",
+    )
+    alone: bool = Field(
+        default=False, description="may start a request without any other identity"
+    )
+    pattern: str | None = Field(
+        default=None, max_length=200, description="text: a regular expression values must match"
+    )
+
+    @model_validator(mode="after")
+    def _country_for_national_ids(self) -> IdentityType:
+        if self.kind is IdentityKind.national_id and self.country is None:
+            raise ValueError("a national_id identity needs its issuing `country`")
+        return self
 
 
 class SubjectCategory(Model):
@@ -635,6 +682,16 @@ class Policy(Model):
         default_factory=list, description="the company's data stores and their tables"
     )
     rights: Rights = Field(default_factory=Rights, description="rights offered (Arts. 12-22)")
+    identities: list[IdentityType] = Field(
+        default_factory=list,
+        description="identity types accepted to find a subject's data (Art. 12(6), Art. 15); "
+        "none declared: email, phone, customer_number, national_id",
+    )
+    intake_floor: date | None = Field(
+        default=None,
+        description="earliest receipt date a request may be entered with (Art. 12(3)); "
+        "default: the policy's effective date",
+    )
     breaches: Breaches = Field(default_factory=Breaches, description="breach promise (Art. 33)")
     notice: Notice = Field(default_factory=Notice, description="texts of the public notice")
 

@@ -1,19 +1,32 @@
 """A request's deadlines (GDPR Art. 12(3)-(6)), computed by `steward.legal` with the holidays
-of the answering jurisdiction: the request's country when the policy names its authority,
-else the controller's lead authority.
+of the answering establishment: the request's country when the policy names its authority,
+else the controller's lead authority; an establishment that answers that jurisdiction brings
+its own calendar (e.g. a Scottish office: GB with Scottish bank holidays).
 
-The same function serves the workflow, the console and `steward dsr due`.
+The clock stops only where the jurisdiction's authority setting says so (UK GDPR Art. 12A), and
+only for what was actually asked for and awaited (`DsrPause` rows: identification,
+clarification, a fee).
+
+The same functions serve the workflow, the console and `steward dsr due`. Policy and table
+types are imported for type checking only, so `steward dsr due` never loads the ORM.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from steward.errors import InvalidInput
-from steward.legal.dsr_deadlines import RequestClock, request_deadlines
-from steward.policy.models import Policy
-from steward.requests.tables import DsrRequest
+from steward.legal.dsr_deadlines import Pause, RequestClock, request_deadlines
+
+if TYPE_CHECKING:
+    from steward.policy.models import Policy
+    from steward.requests.tables import DsrRequest
+
+# UK GDPR Art. 12A / ICO: the month runs from the later of receipt and the arrival of the
+# identification or the fee asked for; clarification only stops the clock while awaited.
+STARTS_THE_CLOCK = frozenset({"identification", "fee"})
 
 
 def jurisdiction(policy: Policy, country: str | None) -> str:
@@ -36,49 +49,98 @@ def local_day(policy: Policy, country: str, at: datetime) -> date:
     return at.astimezone(ZoneInfo(tz)).date()
 
 
-def _settings(policy: Policy, country: str) -> tuple[str | None, bool | None]:
+def answering_calendar(policy: Policy, country: str) -> tuple[str, str | None]:
+    """(country, subdivision) of the holiday calendar used for a request of `country`
+    (Reg. 1182/71 Art. 3(4)): the establishment that answers that jurisdiction (listed in its
+    `answers`, or its own country), else the jurisdiction with its authority's subdivision."""
     auth = policy.authorities.get(country)
-    if auth is None:
-        return None, None
-    return auth.holiday_subdivision, auth.stop_the_clock
+    fallback = auth.holiday_subdivision if auth is not None else None
+    for est in policy.controller.establishments:
+        if country in est.answers:
+            return est.country, est.holiday_subdivision
+    for est in policy.controller.establishments:
+        if not est.answers and est.country == country and est.holiday_subdivision:
+            return est.country, est.holiday_subdivision
+    return country, fallback
 
 
-def due_for(
-    received: date, country: str, *, extended: bool = False, policy: Policy | None = None
-) -> date:
-    """The statutory due date (Reg. 1182/71 Art. 3, holidays of `country`); what
-    `steward dsr due` prints."""
+def _code(country: str) -> str:
     code = country.strip().upper()
     if code == "UK":
         code = "GB"
     if len(code) != 2 or not code.isalpha():
         raise InvalidInput(f"country must be a two-letter code such as DK, got {country!r}")
-    subdiv = None
-    if policy is not None and code in policy.authorities:
-        subdiv = policy.authorities[code].holiday_subdivision
+    return code
+
+
+def due_for(
+    received: date,
+    country: str,
+    *,
+    extended: bool = False,
+    policy: Policy | None = None,
+    subdiv: str | None = None,
+) -> date:
+    """The statutory due date (Reg. 1182/71 Art. 3, holidays of the answering establishment,
+    or of `country` and `subdiv`); what `steward dsr due` prints."""
+    code = _code(country)
+    if policy is not None:
+        code, subdiv = answering_calendar(policy, code)
     clock = request_deadlines(
         received, code, subdiv=subdiv, extended=extended, stop_the_clock=False
     )
     return clock.extended_due if extended else clock.due
 
 
+def pauses_of(req: DsrRequest) -> tuple[tuple[date, date | None] | None, list[Pause]]:
+    """The latest wait that restarts the clock (identification or fee asked for, and when it
+    arrived) and the clarification pauses of a request, read from its session (none for a
+    request not in one)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import object_session
+
+    from steward.requests.tables import DsrPause
+
+    session = object_session(req)
+    if session is None or req.id is None:
+        return None, []
+    rows = session.scalars(
+        select(DsrPause).where(DsrPause.request_id == req.id).order_by(DsrPause.id)
+    ).all()
+    starts = [(p.asked_on, p.answered_on) for p in rows if p.kind in STARTS_THE_CLOCK]
+    others: list[Pause] = []
+    for p in rows:
+        if p.kind in STARTS_THE_CLOCK:
+            continue
+        start, end = p.asked_on, p.answered_on
+        previous = others[-1][1] if others else None
+        if previous is not None and start <= previous:
+            # Asked again the day the last answer came: that day is already not counted.
+            start = previous + timedelta(days=1)
+            if end is not None and end < start:
+                continue
+        others.append((start, end))
+    return (starts[-1] if starts else None), others
+
+
 def clock_for(policy: Policy, req: DsrRequest) -> RequestClock:
-    """All dates of a request. With the jurisdiction's stop-the-clock rule (UK GDPR Art. 12A),
-    the e-mail verification counts as the identification asked for on receipt."""
-    subdiv, stop = _settings(policy, req.jurisdiction)
-    requested = received_id = None
-    if stop:
-        requested = req.received_on
-        if req.verified_at is not None:
-            received_id = max(local_day(policy, req.jurisdiction, req.verified_at), req.received_on)
+    """All dates of a request. With the jurisdiction's stop-the-clock rule (UK GDPR Art. 12A)
+    the clock starts when identification that was asked for arrives and stops while asked-for
+    clarification (or a fee, Art. 12(5)(a)) is awaited; nothing stops it otherwise. Outside
+    such jurisdictions the statutory dates stand (Art. 12(3))."""
+    country, subdiv = answering_calendar(policy, req.jurisdiction)
+    auth = policy.authorities.get(req.jurisdiction)
+    stop = bool(auth is not None and auth.stop_the_clock)
+    ident, pauses = pauses_of(req)
     return request_deadlines(
         req.received_on,
-        req.jurisdiction,
+        country,
         subdiv=subdiv,
         extended=req.extended,
         stop_the_clock=stop,
-        identity_requested_on=requested,
-        identity_received_on=received_id,
+        identity_requested_on=ident[0] if ident else None,
+        identity_received_on=ident[1] if ident else None,
+        pauses=pauses,
     )
 
 

@@ -40,6 +40,10 @@ _SUBJECTS = {
         "en": "We need more time for your privacy request",
         "da": "Vi har brug for mere tid til din anmodning",
     },
+    "fee": {
+        "en": "A fee for your privacy request",
+        "da": "Et gebyr for din anmodning",
+    },
     "lift": {
         "en": "We will lift the restriction of processing of your data",
         "da": "Vi ophæver begrænsningen af behandlingen af dine oplysninger",
@@ -170,6 +174,13 @@ def send_extension(settings: Settings, policy: Policy, *, email: str, lang: str,
     Mailer(settings).send(
         to=email, subject=_SUBJECTS["extension"][lg], text=text + "\n\n" + policy.controller.name
     )
+
+
+def send_fee(settings: Settings, policy: Policy, *, email: str, lang: str, text: str) -> None:
+    """GDPR Art. 12(5)(a): the letter asking for a fee (amount, reason, the right to
+    complain)."""
+    lg = _lang(lang)
+    Mailer(settings).send(to=email, subject=_SUBJECTS["fee"][lg], text=text)
 
 
 # --- download ---------------------------------------------------------------------------------

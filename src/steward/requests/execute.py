@@ -25,6 +25,7 @@ from steward.config import Settings
 from steward.errors import Conflict, Unavailable
 from steward.policy.models import Policy, Right
 from steward.requests import letters, notices, packages, redaction, suppression
+from steward.requests.identities import remember_discovered, request_identities
 from steward.requests.plan import (
     Discovery,
     Systems,
@@ -52,10 +53,12 @@ def sealer_for(settings: Settings) -> Sealer:
     return Sealer(settings.resolved_secret_key())
 
 
-def _identities(req: DsrRequest) -> dict[str, list[str]]:
-    # Only the verified e-mail starts the search; identifiers typed into the form by a person
-    # not yet proven to own them are never searched (Art. 15(4): other people's data).
-    return {"email": [req.email]}
+def _identities(session: Session, settings: Settings, req: DsrRequest) -> dict[str, list[str]]:
+    # Only verified identities start the search (the e-mail proven by code, values an officer
+    # checked); identifiers typed into the form by a person not yet proven to own them are
+    # never searched (Art. 15(4): other people's data).
+    found = request_identities(session, req.id, sealer=sealer_for(settings))
+    return found or {"email": [req.email]}
 
 
 def _done(session: Session, req_id: int, step: str) -> dict[str, dict[str, Any]]:
@@ -115,7 +118,7 @@ def prepare_plan(
     the officer to read before approving. Raises Unavailable when a system is down."""
     with transaction(sm) as s:
         req = s.get_one(DsrRequest, request_id)
-        ident = _identities(req)
+        ident = _identities(s, settings, req)
     systems = systems_for(policy, settings, env=env, base_dir=base_dir)
     try:
         found = discover(policy, systems, ident)
@@ -134,6 +137,7 @@ def prepare_plan(
     with transaction(sm) as s:
         req = s.get_one(DsrRequest, request_id)
         req.plan_json = json.dumps(summary)
+        remember_discovered(s, sealer_for(settings), request_id, found.identities)
         record(s, req, "planned", ACTOR, details={"found": summary["found"]})
     return summary
 
@@ -154,11 +158,14 @@ def execute_request(
             move(s, req, State.in_progress, ACTOR, "retrying")
         if req.state != State.in_progress.value:
             raise Conflict(f"request {req.public_id} is {req.state}, not in progress")
+        ident = _identities(s, settings, req)
         s.expunge(req)
     sealer = sealer_for(settings)
     systems = systems_for(policy, settings, env=env, base_dir=base_dir)
     try:
-        found = discover(policy, systems, _identities(req))
+        found = discover(policy, systems, ident)
+        with transaction(sm) as s:
+            remember_discovered(s, sealer, request_id, found.identities)
         result = _run(sm, settings, policy, sealer, systems, req, found)
     except Unavailable as err:
         return _wait(sm, request_id, err)

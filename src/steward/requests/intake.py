@@ -18,28 +18,39 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import Session
 
 from steward.errors import InvalidInput
-from steward.policy.models import Policy, Right
+from steward.policy.identities import accepted_types
+from steward.policy.models import IdentityKind, Policy, Right
 from steward.requests import deadlines
+from steward.requests import identities as idents
+from steward.requests.identities import EMAIL, clean_email
 from steward.requests.limits import issue_within_limits
 from steward.requests.sealing import Sealer
 from steward.requests.states import OPEN, State, move, record
 from steward.requests.tables import DsrRequest
 
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-EMAIL = re.compile(rf"^[^@\s<>\"(),;:\\]+@{_LABEL}(?:\.{_LABEL})+$")
+__all__ = ["EMAIL", "Submission", "clean_email", "submit"]
+
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OBJECTION_SCOPES = ("direct_marketing", "legitimate_interest")
 CHANNELS = ("center", "api", "cli", "officer")
+# Art. 12(3): how the request reached the controller; the month runs from its receipt.
+RECEIVED_VIA = ("web", "email", "post", "phone", "in_person")
+# A clock a few minutes fast on the entering machine is not a request "from the future".
+CLOCK_SKEW = timedelta(minutes=5)
 MAX_DETAILS = 5000
 OFFICER_CHECKED = "identity checked by an officer (GDPR Art. 12(6))"
+
+IdentityInput = Mapping[str, Iterable[str]] | Iterable[tuple[str, str]]
 
 
 @dataclass
@@ -49,14 +60,6 @@ class Submission:
     # A code to e-mail: None for an officer's entry (verified at once) and when the mail
     # limits hold it back (`steward.requests.limits`).
     code: str | None
-
-
-def clean_email(value: str) -> str:
-    email = (value or "").strip()
-    if len(email) > 254 or not EMAIL.match(email):
-        raise InvalidInput("email: a valid e-mail address is needed", field="email")
-    local, domain = email.rsplit("@", 1)
-    return f"{local}@{domain.lower()}".lower()
 
 
 def _clean_name(value: str) -> str:
@@ -128,6 +131,106 @@ def find_open(session: Session, email: str, type_: str) -> DsrRequest | None:
     ).first()
 
 
+def parse_received(text: str | None) -> date | datetime | None:
+    """`YYYY-MM-DD` (a day) or an ISO date and time (with or without offset; without one it is
+    UTC) as typed on the command line, in the API or in the console form."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            f"received: a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:MM, got {value[:40]!r}",
+            field="received",
+        ) from None
+
+
+def intake_floor(session: Session, policy: Policy) -> date:
+    """The earliest receipt date a request may carry: the policy's `intake_floor`, else the
+    effective date of the first policy version Steward knows (the controller's policy did not
+    exist before it)."""
+    if policy.intake_floor is not None:
+        return policy.intake_floor
+    floor = policy.policy.effective
+    # The published versions (`steward.publication`), read by name: requests do not import
+    # another capability's tables.
+    versions = table("policy_versions", column("effective"))
+    first = session.execute(select(func.min(versions.c.effective))).scalar()
+    if isinstance(first, str):  # SQLite hands back text from an aggregate
+        first = date.fromisoformat(first[:10])
+    if isinstance(first, date) and first < floor:
+        floor = first
+    return floor
+
+
+def _received(
+    session: Session,
+    policy: Policy,
+    country: str,
+    received: date | datetime | None,
+    now: datetime,
+) -> tuple[datetime, date]:
+    """Art. 12(3): the time and day of receipt (the month runs from that day). A date alone
+    means noon that day in the jurisdiction's time zone. Never in the future, never before the
+    intake floor."""
+    if received is None:
+        return now, deadlines.local_day(policy, country, now)
+    if isinstance(received, datetime):
+        at = received if received.tzinfo else received.replace(tzinfo=UTC)
+        if at > now + CLOCK_SKEW:
+            raise InvalidInput(
+                "received: the date and time of receipt is in the future (GDPR Art. 12(3): "
+                "the month runs from the day the request arrived)",
+                field="received",
+            )
+        day = deadlines.local_day(policy, country, at)
+    else:
+        day = received
+        tz = policy.authorities[country].timezone if country in policy.authorities else "UTC"
+        at = datetime.combine(day, time(12), ZoneInfo(tz)).astimezone(UTC)
+        if day > deadlines.local_day(policy, country, now):
+            raise InvalidInput(
+                "received: the day of receipt is in the future (GDPR Art. 12(3): the month "
+                "runs from the day the request arrived)",
+                field="received",
+            )
+        at = min(at, now)
+    floor = intake_floor(session, policy)
+    if day < floor:
+        raise InvalidInput(
+            f"received: {day.isoformat()} is before {floor.isoformat()}, the earliest day a "
+            "request can have reached this controller (the first policy's effective date or "
+            "the policy's intake_floor)",
+            field="received",
+        )
+    return at, day
+
+
+def _clean_identities(
+    policy: Policy, email: str | None, given: IdentityInput | None
+) -> tuple[str, dict[str, list[str]]]:
+    """The e-mail on the request ('' when none) and every identity given, normalised."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(given, Mapping):
+        pairs = [(k, v) for k, values in given.items() for v in values]
+    elif given is not None:
+        pairs = list(given)
+    clean = idents.clean_identities(policy, pairs)
+    email_ = clean_email(email or "") if (email or "").strip() else ""
+    types = accepted_types(policy)
+    email_key = next((k for k, t in types.items() if t.kind is IdentityKind.email), None)
+    if email_ and email_key is not None:
+        values = clean.setdefault(email_key, [])
+        if email_ not in values:
+            values.insert(0, email_)
+    if not email_ and email_key is not None and clean.get(email_key):
+        email_ = clean[email_key][0]
+    return email_, clean
+
+
 def submit(
     session: Session,
     policy: Policy,
@@ -135,25 +238,36 @@ def submit(
     *,
     type: str,
     name: str,
-    email: str,
+    email: str | None = None,
+    identities: IdentityInput | None = None,
     country: str | None = None,
     language: str | None = None,
     details: str | None = None,
     changes: dict[str, Any] | None = None,
     objection_scope: str | None = None,
     channel: str = "center",
+    received: date | datetime | str | None = None,
+    received_via: str | None = None,
     actor: str = "public",
     evidence: str | None = None,
     now: datetime | None = None,
 ) -> Submission:
     """Validate and record a request; raise InvalidInput naming the bad field.
 
+    `identities`: further identities the person gave (type -> values, or (type, value)
+    pairs), of the types the policy accepts; each is normalised. A request needs an e-mail
+    (the verification code goes there) unless an officer checked the person's identity
+    (`evidence`) and an identity the policy lets start a request alone is given.
+    `received` / `received_via` (Art. 12(3)): when and how a request reached the controller
+    (post, phone, e-mail, in person); by default now, through the web.
     `evidence` (officer channel): how the officer verified the person (e.g. "ID checked in
     person"); the request is then verified at once and no code is sent.
     """
     now = now or datetime.now(UTC)
     type_ = _clean_type(policy, type)
-    email_ = clean_email(email)
+    email_, given = _clean_identities(policy, email, identities)
+    if not email_ and (channel != "officer" or not idents.can_start_alone(policy, given)):
+        raise InvalidInput("email: a valid e-mail address is needed", field="email")
     name_ = _clean_name(name)
     country_ = _clean_country(country)
     lang = (language or "").strip().lower()
@@ -174,13 +288,22 @@ def submit(
         objection_scope = None
     if channel not in CHANNELS:
         raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}")
+    via = (received_via or "web").strip().lower().replace("-", "_").replace(" ", "_")
+    if via not in RECEIVED_VIA:
+        raise InvalidInput(
+            f"received_via: one of {', '.join(RECEIVED_VIA)}", field="received_via"
+        )
     if channel == "officer" and not (evidence or "").strip():
         raise InvalidInput(
             "evidence: say how the person's identity was checked (e.g. 'ID checked in person')",
             field="evidence",
         )
+    country_j = deadlines.jurisdiction(policy, country_)
+    if isinstance(received, str):
+        received = parse_received(received)
+    received_at, received_on = _received(session, policy, country_j, received, now)
 
-    existing = find_open(session, email_, type_)
+    existing = find_open(session, email_, type_) if email_ else None
     if existing is not None:
         # A fresh code in every open state (not just while awaiting verification): the person
         # submitting again has usually lost the status page, and the code is how they get
@@ -197,20 +320,19 @@ def submit(
             _code_event(session, existing, actor, code)
         return Submission(existing, False, code)
 
-    country_j = deadlines.jurisdiction(policy, country_)
-    received_on = deadlines.local_day(policy, country_j, now)
     req = DsrRequest(
         public_id=secrets.token_urlsafe(18),
         type=type_,
         state=State.received.value,
         channel=channel,
+        received_via=via,
         email=email_,
         name=name_,
         country=country_,
         language=lang,
         jurisdiction=country_j,
         details_enc=sealer.seal_text(details or None),
-        received_at=now,
+        received_at=received_at,
         received_on=received_on,
         due_on=deadlines.due_for(received_on, country_j, policy=policy),
         extended=False,
@@ -220,6 +342,11 @@ def submit(
     )
     session.add(req)
     session.flush()
+    # Given values are the requester's own only once verified: at once for an officer's
+    # check, by the e-mail code otherwise (then the e-mail alone, `workflow.verify_code`).
+    idents.record(
+        session, sealer, req.id, given, source=idents.GIVEN, verified=channel == "officer"
+    )
     # The code (within the limits) before the audit events: quota rows are locked before the
     # audit head in every transaction (`steward.requests.limits`).
     code = None if channel == "officer" else issue_within_limits(
@@ -233,9 +360,13 @@ def submit(
         f"via {channel}",
         details={
             "channel": channel,
+            "received_via": via,
+            "received_on": received_on.isoformat(),
             "jurisdiction": country_j,
             "due_on": req.due_on.isoformat(),
             "changes": sorted(changes_),
+            # the types given, never the values
+            "identity_types": sorted(given),
         },
     )
     if channel == "officer":

@@ -39,6 +39,8 @@ ACTOR = "steward"
 def queue(req: DsrRequest, kind: str = READY, now: datetime | None = None) -> None:
     """Mark the answer mail pending; call inside the transaction that answers the request."""
     now = now or datetime.now(UTC)
+    if not req.email:
+        return  # entered by an officer without an e-mail: the officer hands the answer over
     req.notice_pending = kind
     req.notice_attempts = 0
     req.notice_next_at = now + GRACE

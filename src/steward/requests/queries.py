@@ -160,6 +160,15 @@ def blocks_marketing(session: Session, subject_ref: str) -> str | None:
     return None
 
 
+def _waits(req: DsrRequest) -> list[dict[str, str | None]]:
+    from sqlalchemy.orm import object_session
+
+    from steward.requests.pauses import history
+
+    session = object_session(req)
+    return history(session, req) if session is not None else []
+
+
 def as_dict(
     req: DsrRequest, policy: Policy, *, private: bool = False, sealer: Sealer | None = None
 ) -> dict[str, Any]:
@@ -174,6 +183,8 @@ def as_dict(
         "type": req.type,
         "state": req.state,
         "channel": req.channel,
+        "received_via": req.received_via,
+        "received_at": req.received_at.isoformat(),
         "jurisdiction": req.jurisdiction,
         "received_on": req.received_on.isoformat(),
         "due_on": req.due_on.isoformat(),
@@ -182,9 +193,13 @@ def as_dict(
         if clock.stop_the_clock and clock.effective_due
         else None,
         "stop_the_clock": clock.stop_the_clock,
+        "clock_status": clock.status,
+        "paused_days": clock.paused_days,
         "extended": req.extended,
         "extension_reason": req.extension_reason,
         "refusal_kind": req.refusal_kind,
+        "fee_amount": req.fee_amount,
+        "fee_paid_at": req.fee_paid_at.isoformat() if req.fee_paid_at else None,
         "retries": req.retries,
         "last_error": req.last_error,
         "notice_pending": req.notice_pending,
@@ -202,6 +217,7 @@ def as_dict(
             if sealer is not None and req.evidence_enc
             else req.verification_evidence,
             plan=json.loads(req.plan_json) if req.plan_json else None,
+            waits=_waits(req),
             result=json.loads(req.result_json) if req.result_json else None,
         )
     return out

@@ -1,7 +1,9 @@
 """Request states and the transitions allowed between them; every transition is audited.
 
 received → awaiting_verification → verified → (awaiting_approval) → in_progress →
-completed | refused; in_progress ⇄ waiting_on_system while a system is down.
+completed | refused; in_progress ⇄ waiting_on_system while a system is down. An Art. 12(5)(a)
+fee puts an open request in awaiting_payment until the payment is recorded (back to where it
+was) or the person withdraws the request (withdrawn).
 """
 
 from __future__ import annotations
@@ -25,9 +27,17 @@ class State(StrEnum):
     waiting_on_system = "waiting_on_system"
     completed = "completed"
     refused = "refused"
+    awaiting_payment = "awaiting_payment"  # Art. 12(5)(a): a reasonable fee was asked for
+    withdrawn = "withdrawn"  # the person withdrew the request
 
 
-OPEN = frozenset(s.value for s in State if s not in (State.completed, State.refused))
+CLOSED = frozenset({State.completed, State.refused, State.withdrawn})
+OPEN = frozenset(s.value for s in State if s not in CLOSED)
+# States from which a fee may be asked for (before the answer is given).
+FEE_FROM = frozenset(
+    {State.received, State.awaiting_verification, State.verified, State.awaiting_approval,
+     State.in_progress, State.waiting_on_system}
+)
 
 _ALLOWED: dict[State, set[State]] = {
     State.received: {State.awaiting_verification, State.verified, State.refused},
@@ -41,9 +51,22 @@ _ALLOWED: dict[State, set[State]] = {
         State.awaiting_approval,
     },
     State.waiting_on_system: {State.in_progress, State.completed, State.refused},
+    # Paid: back to verification or routing (`workflow.record_payment`); never completed
+    # without the answer.
+    State.awaiting_payment: {
+        State.awaiting_verification,
+        State.awaiting_approval,
+        State.in_progress,
+        State.refused,
+        State.withdrawn,
+    },
     State.completed: set(),
     State.refused: set(),
+    State.withdrawn: set(),
 }
+for _state in FEE_FROM:
+    _ALLOWED[_state].add(State.awaiting_payment)
+
 
 
 def ref(req: DsrRequest) -> str:

@@ -85,8 +85,53 @@ class DsrRequest(Base):
     notice_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     notice_next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     notice_error: Mapped[str | None] = mapped_column(String(200))
+    # Art. 12(3): how the request reached the controller (web, email, post, phone, in_person);
+    # `channel` says which Steward interface recorded it.
+    received_via: Mapped[str | None] = mapped_column(String(20))
+    # Art. 12(5)(a): a reasonable fee asked for (amount as written, e.g. "25 EUR") and when it
+    # was paid; the request waits in `awaiting_payment` meanwhile.
+    fee_amount: Mapped[str | None] = mapped_column(String(40))
+    fee_paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_dsr_requests_email_type", "email", "type"),)
+
+
+class DsrIdentity(Base):
+    """An identity value of the subject of a request: `given` with the request, or
+    `discovered` in the company's systems during the search. The value is encrypted; its HMAC
+    (`value_mac`) finds duplicates without decrypting."""
+
+    __tablename__ = "dsr_identities"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(120))
+    value_mac: Mapped[str] = mapped_column(String(64))
+    value_enc: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))  # given | discovered
+    # Proven to be the requester's: the e-mail confirmed by code, values an officer checked,
+    # and values found through them. Only verified values start a search (Art. 15(4)).
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        UniqueConstraint("request_id", "kind", "value_mac", name="uq_dsr_identities_value"),
+    )
+
+
+class DsrPause(Base):
+    """A time the controller waited for the subject (Art. 12(6) identification, clarification,
+    an Art. 12(5)(a) fee): asked on one day, answered on another (None while awaited). Whether
+    it stops the clock is the jurisdiction's rule (`steward.requests.deadlines`)."""
+
+    __tablename__ = "dsr_pauses"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # identification | clarification | fee
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    asked_on: Mapped[date] = mapped_column(Date)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_on: Mapped[date | None] = mapped_column(Date)
 
 
 class DsrCode(Base):

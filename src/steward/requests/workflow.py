@@ -19,7 +19,8 @@ from steward.config import Settings
 from steward.errors import Conflict, InvalidInput, NotFound
 from steward.legal.dsr_deadlines import format_date
 from steward.policy.models import Policy, Right
-from steward.requests import deadlines, delivery, letters, notices, suppression
+from steward.requests import deadlines, delivery, fees, letters, notices, suppression
+from steward.requests import identities as idents
 from steward.requests.intake import OFFICER_CHECKED, submit
 from steward.requests.limits import issue_within_limits
 from steward.requests.sealing import Sealer
@@ -162,6 +163,8 @@ def verify_code(
         elif purpose == "verify" and req.state == State.awaiting_verification.value:
             req.verified_at = datetime.now(UTC)
             req.verification_evidence = "confirmed with the one-time code e-mailed to the address"
+            # The code proves the e-mail address only; other values typed in stay unproven.
+            idents.mark_verified(s, req.id, idents.email_kinds(policy))
             move(s, req, State.verified, "subject", req.verification_evidence, method="code")
             route(s, policy, req, "steward")
         return result, _outcome(req)
@@ -187,6 +190,7 @@ def officer_verify(
     req.verified_at = datetime.now(UTC)
     req.verification_evidence = OFFICER_CHECKED
     req.evidence_enc = sealer.seal_text(evidence[:500])
+    idents.mark_verified(session, req.id)
     move(
         session, req, State.verified, actor, OFFICER_CHECKED, evidence_given=True, method="officer"
     )
@@ -270,9 +274,17 @@ def refuse(
     actor: str,
     kind: str = "refused",
     today: date | None = None,
+    fee: str | None = None,
 ) -> bool:
-    """Art. 12(4)/(5): refuse (or ask a fee) with reasons, the complaint authority and the
-    judicial remedy. Returns False when it is later than the month allows (recorded)."""
+    """Art. 12(4)/(5)(b): refuse with reasons, the complaint authority and the judicial remedy.
+    `kind="fee"` (Art. 12(5)(a)) is not a refusal: it asks for the fee `fee` and the request
+    waits for the payment (`steward.requests.fees`). Returns False when it is later than the
+    month allows (recorded)."""
+    if kind == "fee":
+        return fees.ask_fee(
+            session, settings, policy, req, amount=fee or "", reason=reason, actor=actor,
+            sealer=sealer_for(settings), today=today,
+        )
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(

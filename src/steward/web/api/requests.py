@@ -10,6 +10,7 @@ the mail server is down)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from steward.auth.tables import User
 from steward.errors import InvalidInput
-from steward.requests import execute, lifting, notices, queries, workflow
+from steward.requests import execute, fees, lifting, notices, pauses, queries, workflow
 from steward.requests.states import State
 from steward.requests.tables import DsrRequest
 from steward.requests.verification import Check, explain
@@ -44,6 +45,9 @@ class RequestIn(BaseModel):
     details: str | None = Field(default=None, max_length=10000)
     changes: dict[str, str | None] | None = None
     objection_scope: str | None = Field(default=None, max_length=40)
+    # Further identities of the types the policy declares (Art. 12(6)), e.g.
+    # {"phone": ["+45 20 12 34 56"]}; normalised, and searched only once verified.
+    identities: dict[str, list[str]] | None = Field(default=None, max_length=10)
 
 
 class CodeIn(BaseModel):
@@ -52,6 +56,21 @@ class CodeIn(BaseModel):
 
 class OfficerRequestIn(RequestIn):
     evidence: str = Field(max_length=500)
+    # Optional when an identity the policy lets start a request alone is given.
+    email: str = Field(default="", max_length=400)
+    # Art. 12(3): when and how the request reached the controller (default: now, web).
+    received: str | None = Field(default=None, max_length=40)
+    received_via: Literal["web", "email", "post", "phone", "in_person"] | None = None
+
+
+class WaitIn(BaseModel):
+    kind: Literal["identification", "clarification"]
+    note: str | None = Field(default=None, max_length=2000)
+    on: date | None = None
+
+
+class AnsweredIn(BaseModel):
+    on: date | None = None
 
 
 class EvidenceIn(BaseModel):
@@ -65,6 +84,8 @@ class ReasonIn(BaseModel):
 class RefuseIn(BaseModel):
     reason: str = Field(max_length=4000)
     kind: Literal["refused", "fee"] = "refused"
+    # Art. 12(5)(a): the fee asked for (kind "fee"); the request then awaits payment.
+    fee: str | None = Field(default=None, max_length=40)
 
 
 class CompleteIn(BaseModel):
@@ -266,8 +287,47 @@ def refuse(request: Request, user: OfficerAction, ident: str, body: RefuseIn) ->
         request.app,
         ident,
         lambda s, r: workflow.refuse(
-            s, st.settings, st.policy, r, body.reason, actor(user), body.kind
+            s, st.settings, st.policy, r, body.reason, actor(user), body.kind, fee=body.fee
         ),
+    )
+
+
+@router.post("/{ident}/payment")
+def payment(request: Request, user: OfficerAction, ident: str, body: AnsweredIn) -> dict[str, Any]:
+    """GDPR Art. 12(5)(a): the fee was paid (on `on`, default today); the request continues."""
+    st = request.app.state
+    return _act(
+        request.app, ident,
+        lambda s, r: fees.record_payment(s, st.policy, r, actor=actor(user), paid_on=body.on),
+    )
+
+
+@router.post("/{ident}/withdraw")
+def withdraw(request: Request, user: OfficerAction, ident: str) -> dict[str, Any]:
+    """The person withdrew a request that awaits payment."""
+    st = request.app.state
+    return _act(request.app, ident, lambda s, r: fees.withdraw(s, st.policy, r, actor=actor(user)))
+
+
+@router.post("/{ident}/ask")
+def ask(request: Request, user: OfficerAction, ident: str, body: WaitIn) -> dict[str, Any]:
+    """GDPR Art. 12(6): record that identification or clarification was asked for; where the
+    jurisdiction stops the clock (UK GDPR Art. 12A) it stops until the answer arrives."""
+    st = request.app.state
+    return _act(
+        request.app, ident,
+        lambda s, r: pauses.ask(s, st.policy, r, body.kind, actor(user), note=body.note,
+                                on=body.on),
+    )
+
+
+@router.post("/{ident}/answered")
+def answered(request: Request, user: OfficerAction, ident: str, body: AnsweredIn) -> dict[str, Any]:
+    """What was asked for arrived (on `on`, default today): the clock runs again."""
+    st = request.app.state
+    return _act(
+        request.app, ident,
+        lambda s, r: pauses.answered(s, st.policy, r, actor(user), on=body.on),
     )
 
 

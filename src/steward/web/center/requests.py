@@ -14,6 +14,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from steward.errors import InvalidInput, NotFound
+from steward.policy.identities import accepted_types
+from steward.policy.models import IdentityKind
 from steward.requests import delivery, queries, workflow
 from steward.requests.deadlines import clock_for
 from steward.requests.verification import Check, explain
@@ -34,11 +36,20 @@ def _limit(request: Request, bucket: str) -> None:
 def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
     policy = request.app.state.policy
     lang = ctx.get("lang") or policy.policy.default_language
+    if lang not in policy.policy.languages:
+        lang = policy.policy.default_language
     base = {
         "policy": policy,
         "lang": lang,
         "note": delivery.note(policy, lang),
         "rights": policy.rights.offered,
+        # Other identities the policy accepts, to help find the person's data (Art. 12(6));
+        # the e-mail has its own field.
+        "identity_types": [
+            {"key": t.key, "label": policy.text(t.label, lang), "kind": t.kind.value}
+            for t in accepted_types(policy).values()
+            if t.kind is not IdentityKind.email
+        ],
     }
     return render(request, f"center/requests/{name}", {**base, **ctx}, status_code=status)
 
@@ -67,7 +78,7 @@ async def submit(
 ) -> Response:
     _limit(request, "dsr-submit")
     st = request.app.state
-    values = {
+    values: dict[str, Any] = {
         "type": type,
         "name": name,
         "email": email,
@@ -76,6 +87,13 @@ async def submit(
         "details": details,
         "objection_scope": objection_scope,
     }
+    form = await request.form()
+    given = [
+        (key[len("identity_"):], str(value)[:200])
+        for key, value in form.multi_items()
+        if key.startswith("identity_") and str(value).strip()
+    ][:10]
+    values["identities"] = dict(given)
     try:
         out = await run_in_threadpool(
             workflow.submit_request,
@@ -85,6 +103,7 @@ async def submit(
             type=type,
             name=name,
             email=email,
+            identities=given,
             country=country,
             language=language,
             details=details or None,

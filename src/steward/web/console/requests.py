@@ -6,6 +6,7 @@ read; officers act. Every form is CSRF-protected."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,8 +14,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from steward.errors import Conflict, InvalidInput, Unavailable
-from steward.requests import delivery, execute, lifting, notices, queries, workflow
+from steward.policy.identities import accepted_types
+from steward.policy.models import Policy
+from steward.requests import delivery, execute, fees, lifting, notices, pauses, queries, workflow
 from steward.requests.deadlines import clock_for
+from steward.requests.intake import RECEIVED_VIA
 from steward.requests.states import State
 from steward.store.db import transaction
 from steward.web.api.requests import actor
@@ -53,13 +57,25 @@ def queue(
     )
 
 
+def _new_context(policy: Policy, error: str | None, v: dict[str, Any]) -> dict[str, Any]:
+    lang = policy.policy.default_language
+    return {
+        "types": [r.value for r in policy.rights.offered],
+        "identity_types": [
+            {"key": t.key, "label": policy.text(t.label, lang), "kind": t.kind.value,
+             "alone": t.alone}
+            for t in accepted_types(policy).values()
+        ],
+        "vias": RECEIVED_VIA,
+        "languages": policy.policy.languages,
+        "error": error,
+        "v": v,
+    }
+
+
 @router.get("/new")
 def new_form(request: Request, user: Officer, policy: PolicyDep) -> Response:
-    return render(
-        request,
-        "console/requests/new.html",
-        {"types": [r.value for r in policy.rights.offered], "error": None, "v": {}},
-    )
+    return render(request, "console/requests/new.html", _new_context(policy, None, {}))
 
 
 @router.post("/new")
@@ -68,8 +84,10 @@ async def new(
     user: Officer,
     type: Annotated[str, Form()],
     name: Annotated[str, Form()],
-    email: Annotated[str, Form()],
     evidence: Annotated[str, Form()],
+    email: Annotated[str, Form()] = "",
+    received: Annotated[str, Form(max_length=40)] = "",
+    received_via: Annotated[str, Form(max_length=20)] = "",
     country: Annotated[str, Form()] = "",
     language: Annotated[str, Form()] = "",
     details: Annotated[str, Form()] = "",
@@ -78,7 +96,7 @@ async def new(
 ) -> Response:
     """An officer enters a request for someone, recording how the identity was checked."""
     st = request.app.state
-    v = {
+    v: dict[str, Any] = {
         "type": type,
         "name": name,
         "email": email,
@@ -86,7 +104,18 @@ async def new(
         "country": country,
         "details": details,
         "changes": changes,
+        "received": received,
+        "received_via": received_via,
+        "language": language,
     }
+    form = await request.form()
+    # One input per identity type the policy accepts: `identity_<key>`.
+    given = [
+        (key[len("identity_"):], str(value))
+        for key, value in form.multi_items()
+        if key.startswith("identity_") and str(value).strip()
+    ]
+    v["identities"] = dict(given)
     try:
         parsed: dict[str, Any] = {}
         for line in changes.splitlines():
@@ -103,6 +132,9 @@ async def new(
             type=type,
             name=name,
             email=email,
+            identities=given,
+            received=received or None,
+            received_via=received_via or None,
             country=country,
             language=language,
             details=details or None,
@@ -114,9 +146,7 @@ async def new(
         )
     except InvalidInput as err:
         return render(
-            request,
-            "console/requests/new.html",
-            {"types": [r.value for r in st.policy.rights.offered], "error": err.detail, "v": v},
+            request, "console/requests/new.html", _new_context(st.policy, err.detail, v),
             status_code=422,
         )
     if out.run:
@@ -241,15 +271,75 @@ async def refuse(
     req_id: int,
     reason: Annotated[str, Form(max_length=4000)],
     kind: Annotated[str, Form()] = "refused",
+    fee: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     st = request.app.state
     resp = await _act(
         request,
         req_id,
-        lambda s, r: workflow.refuse(s, st.settings, st.policy, r, reason, actor(user), kind),
+        lambda s, r: workflow.refuse(
+            s, st.settings, st.policy, r, reason, actor(user), kind, fee=fee or None
+        ),
     )
     _notify(request, req_id)
     return resp
+
+
+def _day(value: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("the date must be YYYY-MM-DD") from None
+
+
+@router.post("/{req_id}/ask")
+async def ask(
+    request: Request,
+    user: Officer,
+    req_id: int,
+    kind: Annotated[str, Form(max_length=20)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+    on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Art. 12(6): identification or clarification asked for (stops a UK clock)."""
+    st = request.app.state
+    return await _act(
+        request, req_id,
+        lambda s, r: pauses.ask(s, st.policy, r, kind, actor(user), note=note or None,
+                                on=_day(on)),
+    )
+
+
+@router.post("/{req_id}/answered")
+async def answered(
+    request: Request, user: Officer, req_id: int, on: Annotated[str, Form(max_length=10)] = ""
+) -> Response:
+    st = request.app.state
+    return await _act(
+        request, req_id, lambda s, r: pauses.answered(s, st.policy, r, actor(user), on=_day(on))
+    )
+
+
+@router.post("/{req_id}/paid")
+async def paid(
+    request: Request, user: Officer, req_id: int, on: Annotated[str, Form(max_length=10)] = ""
+) -> Response:
+    """Art. 12(5)(a): the fee was paid; the request continues."""
+    st = request.app.state
+    return await _act(
+        request, req_id,
+        lambda s, r: fees.record_payment(s, st.policy, r, actor=actor(user), paid_on=_day(on)),
+    )
+
+
+@router.post("/{req_id}/withdraw")
+async def withdraw(request: Request, user: Officer, req_id: int) -> Response:
+    st = request.app.state
+    return await _act(
+        request, req_id, lambda s, r: fees.withdraw(s, st.policy, r, actor=actor(user))
+    )
 
 
 @router.post("/{req_id}/complete")

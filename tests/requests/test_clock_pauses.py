@@ -1,0 +1,161 @@
+"""The clock stops only for what was asked for (GDPR Art. 12(6); UK GDPR Art. 12A as amended
+by the Data (Use and Access) Act 2025), each wait recorded with its start and end, and both
+dates shown. Expected dates are the ICO's published examples ("How do we calculate a month?",
+right of access guidance) or counted by hand in the comments."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from steward.errors import Conflict, InvalidInput
+from steward.legal.dsr_deadlines import explain
+from steward.requests import pauses, queries, workflow
+from steward.requests.deadlines import clock_for
+from steward.requests.intake import submit
+from steward.requests.states import State, move
+from steward.requests.tables import DsrRequest
+from steward.store.db import transaction
+
+
+def at(d: date) -> datetime:
+    return datetime.combine(d, time(10), UTC)
+
+
+def _received(dsm, settings, policy, country, day):  # type: ignore[no-untyped-def]
+    with transaction(dsm) as s:
+        sub = submit(
+            s, policy, workflow.sealer_for(settings), type="access", name="Alex Example",
+            email=f"alex{day.toordinal()}{country}@example.com", country=country,
+            received=day, received_via="post", now=at(day),
+        )
+        return sub.request.id
+
+
+def _view(dsm, policy, rid):  # type: ignore[no-untyped-def]
+    with transaction(dsm) as s:
+        req = s.get_one(DsrRequest, rid)
+        return {**queries.as_dict(req, policy, private=True),
+                "explain": explain(clock_for(policy, req))}
+
+
+def test_uk_nothing_asked_nothing_stops(dsm, settings, policy):  # type: ignore[no-untyped-def]
+    # ICO: "A request is received on Monday 25 November. The time to respond will run until
+    # the end of Friday 27 December" (25 and 26 December are bank holidays) — 2024.
+    rid = _received(dsm, settings, policy, "GB", date(2024, 11, 25))
+    with transaction(dsm) as s:  # the e-mail code is not identification asked for
+        req = s.get_one(DsrRequest, rid)
+        req.verified_at = at(date(2024, 12, 5))
+        move(s, req, State.verified, "subject")
+    v = _view(dsm, policy, rid)
+    assert (v["statutory_due"], v["adjusted_due"], v["due_on"]) == ("2024-12-27",) * 3
+    assert v["waits"] == [] and v["paused_days"] == 0
+
+
+def test_uk_clock_starts_when_the_identification_asked_for_arrives(dsm, settings, policy):  # type: ignore[no-untyped-def]
+    rid = _received(dsm, settings, policy, "GB", date(2023, 12, 20))
+    with transaction(dsm) as s:
+        req = s.get_one(DsrRequest, rid)
+        pauses.ask(s, policy, req, "identification", "officer", note="copy of a utility bill",
+                   on=date(2023, 12, 21), now=at(date(2023, 12, 21)))
+    v = _view(dsm, policy, rid)
+    # statutory: 20 January 2024 is a Saturday -> Monday 22 January; the stopped clock has
+    # not started, and the queue keeps the stricter statutory date
+    assert (v["statutory_due"], v["adjusted_due"], v["due_on"]) == ("2024-01-22", None,
+                                                                    "2024-01-22")
+    assert v["clock_status"] == "awaiting_identification"
+    assert "starts only once we receive" in v["explain"]
+    with transaction(dsm) as s:
+        pauses.answered(s, policy, s.get_one(DsrRequest, rid), "officer",
+                        on=date(2024, 1, 1), now=at(date(2024, 1, 2)))
+    v = _view(dsm, policy, rid)
+    # ICO: "A request is received on 1 January (a bank holiday), so the one-month period ends
+    # at the end of 1 February" — the month runs from the day the identification arrived.
+    assert (v["statutory_due"], v["adjusted_due"], v["due_on"]) == ("2024-01-22",
+                                                                    "2024-02-01",
+                                                                    "2024-02-01")
+    assert v["waits"] == [{"kind": "identification", "asked_on": "2023-12-21",
+                           "answered_on": "2024-01-01"}]
+    assert "Thursday 1 February 2024" in v["explain"] and "UK GDPR Art. 12A" in v["explain"]
+
+
+def test_uk_clarification_stops_the_clock_while_awaited(dsm, settings, policy):  # type: ignore[no-untyped-def]
+    rid = _received(dsm, settings, policy, "GB", date(2024, 11, 25))
+    with transaction(dsm) as s:
+        pauses.ask(s, policy, s.get_one(DsrRequest, rid), "clarification", "officer",
+                   on=date(2024, 11, 28), now=at(date(2024, 11, 28)))
+    v = _view(dsm, policy, rid)
+    assert v["clock_status"] == "paused" and v["adjusted_due"] is None
+    with transaction(dsm) as s:
+        pauses.answered(s, policy, s.get_one(DsrRequest, rid), "officer",
+                        on=date(2024, 12, 2), now=at(date(2024, 12, 2)))
+    v = _view(dsm, policy, rid)
+    # 28 November up to and including 2 December do not count: 5 days. One month from
+    # 25 November is 25 December; + 5 days = Monday 30 December 2024, a working day.
+    assert (v["statutory_due"], v["adjusted_due"], v["paused_days"]) == ("2024-12-27",
+                                                                        "2024-12-30", 5)
+    assert v["due_on"] == "2024-12-30"
+
+
+def test_eu_requests_never_pause_unless_the_authority_says_so(dsm, settings, policy):  # type: ignore[no-untyped-def]
+    rid = _received(dsm, settings, policy, "DK", date(2025, 1, 31))
+    with transaction(dsm) as s:
+        pauses.ask(s, policy, s.get_one(DsrRequest, rid), "identification", "officer",
+                   on=date(2025, 2, 3), now=at(date(2025, 2, 3)))
+        pauses.answered(s, policy, s.get_one(DsrRequest, rid), "officer",
+                        on=date(2025, 2, 20), now=at(date(2025, 2, 20)))
+    v = _view(dsm, policy, rid)
+    assert (v["statutory_due"], v["adjusted_due"], v["due_on"]) == ("2025-02-28", None,
+                                                                    "2025-02-28")
+    assert "does not pause the time limit" in v["explain"]
+    # An authority that accepts a pause during an identity check (a policy setting).
+    se = policy.authorities["SE"].model_copy(update={"stop_the_clock": True})
+    pausing = policy.model_copy(update={"authorities": {**policy.authorities, "SE": se}})
+    rid = _received(dsm, settings, pausing, "SE", date(2025, 1, 31))
+    with transaction(dsm) as s:
+        pauses.ask(s, pausing, s.get_one(DsrRequest, rid), "identification", "officer",
+                   on=date(2025, 2, 3), now=at(date(2025, 2, 3)))
+        pauses.answered(s, pausing, s.get_one(DsrRequest, rid), "officer",
+                        on=date(2025, 2, 10), now=at(date(2025, 2, 10)))
+    v = _view(dsm, pausing, rid)
+    # one month from 10 February 2025 is Monday 10 March
+    assert (v["statutory_due"], v["adjusted_due"]) == ("2025-02-28", "2025-03-10")
+
+
+def test_waits_are_checked(dsm, settings, policy):  # type: ignore[no-untyped-def]
+    rid = _received(dsm, settings, policy, "GB", date(2024, 11, 25))
+    with transaction(dsm) as s:
+        req = s.get_one(DsrRequest, rid)
+        with pytest.raises(Conflict, match="nothing is awaited"):
+            pauses.answered(s, policy, req, "officer", now=at(date(2024, 11, 26)))
+        with pytest.raises(InvalidInput, match="before the request was received"):
+            pauses.ask(s, policy, req, "clarification", "officer", on=date(2024, 11, 24),
+                       now=at(date(2024, 11, 26)))
+        with pytest.raises(InvalidInput, match="kind: one of"):
+            pauses.ask(s, policy, req, "coffee", "officer", now=at(date(2024, 11, 26)))
+        pauses.ask(s, policy, req, "clarification", "officer", on=date(2024, 11, 26),
+                   now=at(date(2024, 11, 26)))
+        with pytest.raises(Conflict, match="already awaited"):
+            pauses.ask(s, policy, req, "identification", "officer", now=at(date(2024, 11, 27)))
+        with pytest.raises(InvalidInput, match="in the future"):
+            pauses.answered(s, policy, req, "officer", on=date(2024, 11, 30),
+                            now=at(date(2024, 11, 27)))
+
+
+def test_asking_again_the_day_an_answer_came_counts_that_day_once(dsm, settings, policy):  # type: ignore[no-untyped-def]
+    rid = _received(dsm, settings, policy, "GB", date(2024, 11, 25))
+    steps = [("ask", date(2024, 11, 28)), ("answer", date(2024, 12, 2)),
+             ("ask", date(2024, 12, 2)), ("answer", date(2024, 12, 4))]
+    for step, day in steps:
+        with transaction(dsm) as s:
+            req = s.get_one(DsrRequest, rid)
+            if step == "ask":
+                pauses.ask(s, policy, req, "clarification", "officer", on=day, now=at(day))
+            else:
+                pauses.answered(s, policy, req, "officer", on=day, now=at(day))
+    v = _view(dsm, policy, rid)
+    # 28 Nov-2 Dec (5 days) and 3-4 Dec (2 days): 25 December + 7 days = 1 January 2025, a
+    # bank holiday in England, so Thursday 2 January
+    assert (v["paused_days"], v["adjusted_due"]) == (7, "2025-01-02")
+    assert len(v["waits"]) == 2
