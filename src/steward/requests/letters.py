@@ -39,6 +39,25 @@ PHRASES: dict[str, dict[str, str]] = {
         "da": "Hvor fritekst nævner andre personer, har vi erstattet deres personnumre, "
         "e-mailadresser og telefonnumre med en markering som [EMAIL] (GDPR art. 15(4)).",
     },
+    "copy_masked": {
+        "en": "In your copy we replaced other people's identifiers with a tag such as [EMAIL], "
+        "because a copy must not reveal other people's data (GDPR Art. 15(4)):",
+        "da": "I din kopi har vi erstattet andre personers identifikationsoplysninger med en "
+        "markering som [EMAIL], fordi en kopi ikke må afsløre andres oplysninger "
+        "(GDPR art. 15(4)):",
+    },
+    "copy_left_out": {
+        "en": "We left out these fields, because they are about other people, not you "
+        "(GDPR Art. 15(4)):",
+        "da": "Vi har udeladt disse felter, fordi de handler om andre personer, ikke om dig "
+        "(GDPR art. 15(4)):",
+    },
+    "copy_own": {
+        "en": "Your own identity numbers, e-mail addresses and phone numbers in the text are "
+        "shown as they are ({n}): they are your data (GDPR Art. 15(1), 15(3)).",
+        "da": "Dine egne personnumre, e-mailadresser og telefonnumre i teksten vises, som de "
+        "er ({n}): det er dine oplysninger (GDPR art. 15(1), 15(3)).",
+    },
     "portable": {
         "en": "The package holds the data you provided to us, processed under your "
         "consent or our contract, in JSON and CSV (GDPR Art. 20).",
@@ -111,6 +130,23 @@ PHRASES: dict[str, dict[str, str]] = {
         "begrundelse: {reason}",
     },
     "signoff": {"en": "Kind regards,\n{controller}", "da": "Venlig hilsen\n{controller}"},
+}
+
+KIND_NAMES = {
+    "en": {
+        "DK_CPR": "Danish CPR number", "NO_FNR": "Norwegian national identity number",
+        "NO_DNR": "Norwegian D number", "SE_PNR": "Swedish personal identity number",
+        "SE_SAMORD": "Swedish coordination number", "FI_HETU": "Finnish personal identity code",
+        "UK_NINO": "UK National Insurance number", "EMAIL": "e-mail address",
+        "PHONE": "phone number", "WITHHELD": "text withheld: it could not be checked",
+    },
+    "da": {
+        "DK_CPR": "CPR-nummer", "NO_FNR": "norsk personnummer", "NO_DNR": "norsk D-nummer",
+        "SE_PNR": "svensk personnummer", "SE_SAMORD": "svensk samordningsnummer",
+        "FI_HETU": "finsk personnummer", "UK_NINO": "britisk National Insurance-nummer",
+        "EMAIL": "e-mailadresse", "PHONE": "telefonnummer",
+        "WITHHELD": "tekst tilbageholdt: den kunne ikke kontrolleres",
+    },
 }
 
 RIGHT_NAMES = {
@@ -264,7 +300,9 @@ def render_letter(
             lines.append(phrase("package", lang))
         if type_ == Right.portability.value:
             lines.append(phrase("portable", lang))
-        if result.get("redacted"):
+        if result.get("copy"):
+            lines += copy_lines(policy, result["copy"], lang)
+        elif result.get("redacted"):
             lines.append(phrase("redacted", lang))
         if type_ == Right.erasure.value and result.get("erased"):
             counts = ", ".join(f"{k}: {v}" for k, v in sorted(result["erased"].items()))
@@ -296,3 +334,27 @@ def render_letter(
         phrase("signoff", lang, controller=policy.controller.name),
     ]
     return "\n".join(lines)
+
+
+def copy_lines(policy: Policy, copy: dict[str, Any], lang: str) -> list[str]:
+    """Art. 15(4): exactly what the copy masks and leaves out, per system, table and field,
+    and that the subject's own identifiers stay (`redaction.CopyReport.to_json()`)."""
+    kinds = KIND_NAMES.get(lang, KIND_NAMES["en"])
+
+    def where(item: dict[str, Any]) -> str:
+        system = policy.text(policy.system(item["system"]).name, lang)
+        return f"{system}, {item['table']}, {item['field']}"
+
+    lines: list[str] = []
+    if copy.get("masked"):
+        lines.append(phrase("copy_masked", lang))
+        for item in copy["masked"]:
+            what = ", ".join(f"{n} × {kinds.get(k, k)}" for k, n in item["kinds"].items())
+            lines.append(f"  - {where(item)}: {what}")
+    if copy.get("left_out"):
+        lines.append(phrase("copy_left_out", lang))
+        for item in copy["left_out"]:
+            lines.append(f"  - {where(item)}: {item['values']}")
+    if copy.get("own_kept"):
+        lines.append(phrase("copy_own", lang, n=copy["own_kept"]))
+    return lines
