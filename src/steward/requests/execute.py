@@ -25,7 +25,15 @@ from steward.config import Settings
 from steward.connectors.base import ErasurePlan, SubjectRecords
 from steward.errors import Conflict, Unavailable
 from steward.policy.models import Policy, Right
-from steward.requests import legalholds, letters, notices, packages, redaction, suppression
+from steward.requests import (
+    legalholds,
+    letters,
+    notices,
+    objections,
+    packages,
+    redaction,
+    suppression,
+)
 from steward.requests.plan import (
     Discovery,
     Systems,
@@ -173,6 +181,8 @@ def execute_request(
         return _wait(sm, request_id, err)
     finally:
         systems.close()
+    if result.get("assessing"):
+        return _await_decision(sm, request_id, result)
     return _finish(sm, settings, policy, sealer, request_id, found, result)
 
 
@@ -198,6 +208,8 @@ def _run(
         result.update(_rectify(sm, policy, sealer, systems, req, found))
     elif kind == Right.restriction.value:
         result.update(_restrict(sm, settings, policy, systems, req, found))
+    elif kind == Right.objection.value and req.objection_scope == "legitimate_interest":
+        result.update(_restrict_while_assessed(sm, settings, policy, systems, req, found))
     elif kind == Right.objection.value:
         result.update(_object(sm, settings, policy, req, found))
     return result
@@ -524,6 +536,73 @@ def _object(
             },
         )
     return {"scope": req.objection_scope}
+
+
+# --- Art. 21(1): the objected processing is restricted while it is assessed ------------------
+
+
+def _restrict_while_assessed(
+    sm: sessionmaker[Session],
+    settings: Settings,
+    policy: Policy,
+    systems: Systems,
+    req: DsrRequest,
+    found: Discovery,
+) -> dict[str, Any]:
+    """Art. 18(1)(d): pending the officer's decision on an Art. 21(1) objection, the subject's
+    rows in the systems of the objected processing get their restriction flag, and Steward's
+    restriction blocks consent checks (the blockers) for every identity of the subject."""
+    scope = objections.assessment(policy, found.found_systems())
+    with transaction(sm) as s:
+        done = _done(s, req.id, "restrict")
+    for key in scope["systems"]:
+        records = found.records.get(key)
+        if key in done or records is None:
+            continue
+        counts = systems.get(key).set_restriction(records, True)
+        with transaction(sm) as s:
+            _progress(s, s.get_one(DsrRequest, req.id), key, "restrict", {"flagged": counts})
+    with transaction(sm) as s:
+        r = s.get_one(DsrRequest, req.id)
+        n = _restrict_in_steward(s, settings, r, found)
+        done = _done(s, req.id, "restrict")
+        audit.append(
+            s,
+            actor=ACTOR,
+            action="dsr.restricted",
+            subject_ref=ref(r),
+            details={
+                "identities": n,
+                "article": objections.RESTRICT_ARTICLE,
+                "purposes": scope["purposes"],
+                "systems": scope["systems"],
+            },
+        )
+    return {
+        "scope": "legitimate_interest",
+        "assessing": True,
+        "objected": scope,
+        "flagged": {k: c["flagged"] for k, c in done.items() if c["flagged"]},
+    }
+
+
+def _await_decision(sm: sessionmaker[Session], request_id: int, result: dict[str, Any]) -> str:
+    """The restriction is in place: the request waits for the officer's decision (`decide`)."""
+    result.pop("assessing", None)
+    with transaction(sm) as s:
+        req = s.get_one(DsrRequest, request_id)
+        req.plan_json = json.dumps(result)  # what is restricted: keys and counts, no values
+        req.next_retry_at = None
+        move(
+            s,
+            req,
+            State.awaiting_approval,
+            ACTOR,
+            f"the objected processing is restricted while it is assessed "
+            f"({objections.RESTRICT_ARTICLE}); an officer decides ({objections.ARTICLE})",
+            systems=result["objected"]["systems"],
+        )
+        return req.state
 
 
 def _finish(

@@ -102,6 +102,36 @@ PHRASES: dict[str, dict[str, str]] = {
         "da": "Vi fortsætter behandlingen på grund af tvingende legitime "
         "grunde (GDPR art. 21(1)): {grounds}",
     },
+    "objection_li_assessed": {
+        "en": "While we assessed your objection, your data in {systems} was restricted: only "
+        "stored, not used (GDPR Art. 18(1)(d)).",
+        "da": "Mens vi vurderede din indsigelse, var dine oplysninger i {systems} begrænset: "
+        "kun opbevaret, ikke brugt (GDPR art. 18(1)(d)).",
+    },
+    "objection_li_stopped": {
+        "en": "What stopped: {purposes} (GDPR Art. 21(1)). We no longer process your data "
+        "for it.",
+        "da": "Hvad der er stoppet: {purposes} (GDPR art. 21(1)). Vi behandler ikke længere "
+        "dine oplysninger til det.",
+    },
+    "objection_li_continued": {
+        "en": "What continues, on compelling legitimate grounds that override your interests "
+        "(GDPR Art. 21(1)): {purposes}. Our grounds: {grounds}",
+        "da": "Hvad der fortsætter på grund af tvingende legitime grunde, der går forud for "
+        "dine interesser (GDPR art. 21(1)): {purposes}. Vores grunde: {grounds}",
+    },
+    "objection_li_other": {
+        "en": "What continues, because it does not rely on our legitimate interests: "
+        "{purposes}.",
+        "da": "Hvad der fortsætter, fordi det ikke bygger på vores legitime interesser: "
+        "{purposes}.",
+    },
+    "objection_li_lift": {
+        "en": "The restriction during our assessment will be lifted; we tell you by e-mail "
+        "before it is (GDPR Art. 18(3)).",
+        "da": "Begrænsningen under vores vurdering ophæves; vi giver dig besked på e-mail, "
+        "før det sker (GDPR art. 18(3)).",
+    },
     "recipients": {
         "en": "We have told these recipients of the change (GDPR Art. 19): {names}.",
         "da": "Vi har underrettet disse modtagere om ændringen (GDPR art. 19): {names}.",
@@ -318,6 +348,8 @@ def render_letter(
         if type_ == Right.objection.value:
             if result.get("scope") == "direct_marketing":
                 lines.append(phrase("objection_dm", lang))
+            elif result.get("objected"):
+                lines += objection_lines(policy, result, lang)
             elif result.get("compelling_grounds"):
                 lines.append(phrase("objection_li_go", lang, grounds=result["compelling_grounds"]))
             else:
@@ -357,4 +389,28 @@ def copy_lines(policy: Policy, copy: dict[str, Any], lang: str) -> list[str]:
             lines.append(f"  - {where(item)}: {item['values']}")
     if copy.get("own_kept"):
         lines.append(phrase("copy_own", lang, n=copy["own_kept"]))
+    return lines
+
+
+def objection_lines(policy: Policy, result: dict[str, Any], lang: str) -> list[str]:
+    """Art. 21(1): what was restricted while assessed, what stopped or continues and on what
+    grounds, and the lift of the restriction (Art. 18(3))."""
+    from steward.requests.objections import purpose_names
+
+    objected = result["objected"]
+    lines: list[str] = []
+    if objected.get("systems"):
+        names = ", ".join(policy.text(policy.system(k).name, lang) for k in objected["systems"])
+        lines.append(phrase("objection_li_assessed", lang, systems=names))
+    named = purpose_names(policy, objected.get("purposes", []), lang, objectable=True)
+    grounds = result.get("compelling_grounds")
+    if grounds:
+        lines.append(phrase("objection_li_continued", lang, purposes=named, grounds=grounds))
+    else:
+        lines.append(phrase("objection_li_stopped", lang, purposes=named))
+    if objected.get("continues"):
+        other = purpose_names(policy, objected["continues"], lang, objectable=False)
+        lines.append(phrase("objection_li_other", lang, purposes=other))
+    if result.get("restriction_lifted"):
+        lines.append(phrase("objection_li_lift", lang))
     return lines
