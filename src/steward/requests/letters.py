@@ -69,10 +69,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "da": "Vi har slettet dine oplysninger: {counts} (GDPR art. 17).",
     },
     "kept": {
-        "en": "We must keep some records because the law requires it; they are restricted "
-        "and used for nothing else:",
-        "da": "Nogle oplysninger skal vi opbevare, fordi loven kræver det; de er begrænset "
-        "og bruges ikke til andet:",
+        "en": "We must keep some records, because the law requires it or a legal claim needs "
+        "them (GDPR Art. 17(3)); they are restricted and used for nothing else:",
+        "da": "Nogle oplysninger skal vi opbevare, fordi loven kræver det, eller fordi et "
+        "retskrav kræver dem (GDPR art. 17(3)); de er begrænset og bruges ikke til andet:",
     },
     "rectified": {
         "en": "We corrected these fields: {fields} (GDPR Art. 16).",
