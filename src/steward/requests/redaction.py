@@ -146,15 +146,6 @@ def _redact(text: str, own: OwnIdentities) -> tuple[str, Counter[str], int]:
     return (redact(text, others, Operator.TAG) if others else text), kinds, mine
 
 
-def redact_package(
-    policy: Policy,
-    data: dict[str, dict[str, list[dict[str, Any]]]],
-    own: OwnIdentities,
-) -> dict[str, int]:
-    """`prepare_copy`, returning the number of identifiers tagged per `system.table`."""
-    return prepare_copy(policy, data, own).tagged_per_table()
-
-
 @dataclass
 class CopyReport:
     """What the copy leaves out or masks, and why (counts only, no values).
