@@ -509,6 +509,16 @@ class FieldSpec(Model):
             "categories this free-text field may hold, handled by a retention/redaction rule"
         ),
     )
+    about: Literal["subject", "others", "both"] | None = Field(
+        default=None,
+        description=(
+            "whose data the field holds, for the subject's copy (GDPR Art. 15(4)): `subject` "
+            "(handed over whole), `others` (left out: e.g. a care worker's notes about the "
+            "people visited), `both` (other people's identity numbers, e-mail addresses and "
+            "phone numbers masked). Unset: free-text fields are treated as `both`, other "
+            "fields as `subject`"
+        ),
+    )
 
 
 class Reference(Model):

@@ -12,7 +12,7 @@ runner schedules. It is safe to run again at any time:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward import audit
 from steward.config import Settings
+from steward.connectors.base import ErasurePlan, SubjectRecords
 from steward.errors import Conflict, Unavailable
 from steward.policy.models import Policy, Right
-from steward.requests import letters, notices, packages, redaction, suppression
+from steward.requests import (
+    legalholds,
+    letters,
+    notices,
+    objections,
+    packages,
+    redaction,
+    suppression,
+)
 from steward.requests.identities import remember_discovered, request_identities
 from steward.requests.plan import (
     Discovery,
@@ -128,10 +137,18 @@ def prepare_plan(
             "found": {k: r.count() for k, r in found.records.items()},
         }
         if req.type == Right.erasure.value:
+            with transaction(sm) as s:
+                holds = legalholds.active(s)
             plans = erasure_plans(
-                policy, systems, found, datetime.now(UTC).date(), settings.resolved_secret_key()
+                policy,
+                systems,
+                found,
+                datetime.now(UTC).date(),
+                settings.resolved_secret_key(),
+                holds,
             )
             summary["systems"] = plan_summary(plans)
+            summary["holds"] = _holds_applied(plans, holds)
     finally:
         systems.close()
     with transaction(sm) as s:
@@ -171,6 +188,8 @@ def execute_request(
         return _wait(sm, request_id, err)
     finally:
         systems.close()
+    if result.get("assessing"):
+        return _await_decision(sm, request_id, result)
     return _finish(sm, settings, policy, sealer, request_id, found, result)
 
 
@@ -196,6 +215,8 @@ def _run(
         result.update(_rectify(sm, policy, sealer, systems, req, found))
     elif kind == Right.restriction.value:
         result.update(_restrict(sm, settings, policy, systems, req, found))
+    elif kind == Right.objection.value and req.objection_scope == "legitimate_interest":
+        result.update(_restrict_while_assessed(sm, settings, policy, systems, req, found))
     elif kind == Right.objection.value:
         result.update(_object(sm, settings, policy, req, found))
     return result
@@ -216,16 +237,25 @@ def _export(
         if records.is_empty() or (allowed is not None and key not in allowed):
             continue
         data[key] = systems.get(key).export(records, portable_only=portable)
-    # Art. 15(4): other people's identifiers in free text are tagged; the subject's own stay.
-    own = redaction.own_identities(
-        [found.identities, *(r.identities for r in found.records.values())]
-    )
-    redacted = redaction.redact_package(policy, data, own)
+    copy = _fit_copy(policy, found, data)
     return {
         "_data": data,
         "exported": {k: {t: len(r) for t, r in v.items()} for k, v in data.items()},
-        "redacted": redacted,
+        "redacted": copy.tagged_per_table(),
+        "copy": copy.to_json(),
     }
+
+
+def _fit_copy(
+    policy: Policy, found: Discovery, data: dict[str, dict[str, list[dict[str, Any]]]]
+) -> redaction.CopyReport:
+    """Art. 15(1),(3),(4): the subject's own identity values (every one the search returned)
+    stay readable; fields about others are left out and other people's identifiers in mixed
+    fields are tagged, in place; the report counts what was done, per table and field."""
+    own = redaction.own_identities(
+        [found.identities, *(r.identities for r in found.records.values())]
+    )
+    return redaction.prepare_copy(policy, data, own)
 
 
 def _erase(
@@ -240,10 +270,18 @@ def _erase(
     with transaction(sm) as s:
         done = _done(s, req.id, "erase")
     todo = Discovery(found.identities, {k: r for k, r in found.records.items() if k not in done})
-    for key, plan in erasure_plans(
-        policy, systems, todo, today, settings.resolved_secret_key()
-    ).items():
+    rechecked: dict[str, Any] = {}
+    for key in list(todo.records):
+        one = Discovery(found.identities, {key: todo.records[key]})
+        with transaction(sm) as s:
+            holds = legalholds.active(s)  # read right before the run: a hold placed since counts
+        plans = erasure_plans(policy, systems, one, today, settings.resolved_secret_key(), holds)
+        if key not in plans:
+            continue
+        plan = plans[key]
+        _recheck(sm, req, key, plan, holds, rechecked)
         counts = systems.get(key).apply(plan)  # one transaction per system; idempotent
+        _restrict_kept(systems, policy, key, todo.records[key], plan)
         kept: dict[str, dict[str, Any]] = {}
         for k in plan.kept:
             entry = kept.setdefault(
@@ -290,7 +328,107 @@ def _erase(
     touched = [
         k for k, c in done.items() if any(c["deleted"].values()) or any(c["updated"].values())
     ]
-    return {"erased": erased, "kept": kept_all, "recipients_told": recipients_for(policy, touched)}
+    out: dict[str, Any] = {
+        "erased": erased,
+        "kept": kept_all,
+        "recipients_told": recipients_for(policy, touched),
+    }
+    if rechecked:
+        out["plan_rechecked"] = rechecked
+    return out
+
+
+# --- Art. 17(3)(e): legal holds bind erasure -------------------------------------------------
+
+
+def _held(plan: ErasurePlan, holds: Sequence[legalholds.Hold]) -> dict[int, int]:
+    """Hold id -> rows of `plan` it keeps (matched by the reason the hold gives)."""
+    by_reason = {h.reason(): h.id for h in holds}
+    out: dict[int, int] = {}
+    for k in plan.kept:
+        hid = by_reason.get(k.reason)
+        if hid is not None:
+            out[hid] = out.get(hid, 0) + 1
+    return out
+
+
+def _holds_applied(
+    plans: Mapping[str, ErasurePlan], holds: Sequence[legalholds.Hold]
+) -> dict[str, dict[str, int]]:
+    """For the dry run: system -> hold id -> rows it keeps (no values, no reasons)."""
+    out: dict[str, dict[str, int]] = {}
+    for key, plan in plans.items():
+        held = _held(plan, holds)
+        if held:
+            out[key] = {str(h): n for h, n in held.items()}
+    return out
+
+
+def _recheck(
+    sm: sessionmaker[Session],
+    req: DsrRequest,
+    key: str,
+    plan: ErasurePlan,
+    holds: Sequence[legalholds.Hold],
+    rechecked: dict[str, Any],
+) -> None:
+    """The plan the officer approved is checked again against the holds in force right before
+    the run: a hold placed (or lifted) since then changes what is kept, and the request's
+    timeline says so (Art. 17(3)(e))."""
+    with transaction(sm) as s:
+        approved = json.loads(s.get_one(DsrRequest, req.id).plan_json or "{}")
+    before = {h: int(n) for h, n in (approved.get("holds") or {}).get(key, {}).items()}
+    now = {str(h): n for h, n in _held(plan, holds).items()}
+    if "systems" not in approved or before == now:
+        return
+    change = {
+        "holds_at_approval": before,
+        "holds_now": now,
+        "kept_rows": len(plan.kept),
+        "article": legalholds.ARTICLE,
+    }
+    rechecked[key] = change
+    with transaction(sm) as s:
+        record(
+            s,
+            s.get_one(DsrRequest, req.id),
+            "plan_rechecked",
+            ACTOR,
+            f"{key}: the legal holds changed since the plan was approved; the plan was made "
+            "again before the run",
+            details={"system": key, **change},
+        )
+
+
+def _restrict_kept(
+    systems: Systems, policy: Policy, key: str, records: SubjectRecords, plan: ErasurePlan
+) -> None:
+    """Rows an erasure keeps are restricted (Art. 18(2): only stored): their restriction flag
+    is set where the table has one."""
+    if not plan.kept:
+        return
+    spec = policy.system(key)
+    tables = {t.name: t for t in spec.tables}
+    kept: dict[str, set[str]] = {}
+    for k in plan.kept:
+        pk = k.pk if isinstance(k.pk, list | tuple) else (k.pk,)
+        kept.setdefault(k.table, set()).add(",".join(str(v) for v in pk))
+    subset = SubjectRecords(
+        system=records.system,
+        tables={
+            t: [
+                r
+                for r in rows
+                if ",".join(str(r.get(c)) for c in tables[t].key_columns) in kept.get(t, ())
+            ]
+            for t, rows in records.tables.items()
+            if t in kept and tables[t].restriction_flag
+        },
+        primary_keys={t: records.primary_keys[t] for t in kept if t in records.primary_keys},
+        identities=records.identities,
+    )
+    if not subset.is_empty():
+        systems.get(key).set_restriction(subset, True)
 
 
 def _rectify(
@@ -407,6 +545,73 @@ def _object(
     return {"scope": req.objection_scope}
 
 
+# --- Art. 21(1): the objected processing is restricted while it is assessed ------------------
+
+
+def _restrict_while_assessed(
+    sm: sessionmaker[Session],
+    settings: Settings,
+    policy: Policy,
+    systems: Systems,
+    req: DsrRequest,
+    found: Discovery,
+) -> dict[str, Any]:
+    """Art. 18(1)(d): pending the officer's decision on an Art. 21(1) objection, the subject's
+    rows in the systems of the objected processing get their restriction flag, and Steward's
+    restriction blocks consent checks (the blockers) for every identity of the subject."""
+    scope = objections.assessment(policy, found.found_systems())
+    with transaction(sm) as s:
+        done = _done(s, req.id, "restrict")
+    for key in scope["systems"]:
+        records = found.records.get(key)
+        if key in done or records is None:
+            continue
+        counts = systems.get(key).set_restriction(records, True)
+        with transaction(sm) as s:
+            _progress(s, s.get_one(DsrRequest, req.id), key, "restrict", {"flagged": counts})
+    with transaction(sm) as s:
+        r = s.get_one(DsrRequest, req.id)
+        n = _restrict_in_steward(s, settings, r, found)
+        done = _done(s, req.id, "restrict")
+        audit.append(
+            s,
+            actor=ACTOR,
+            action="dsr.restricted",
+            subject_ref=ref(r),
+            details={
+                "identities": n,
+                "article": objections.RESTRICT_ARTICLE,
+                "purposes": scope["purposes"],
+                "systems": scope["systems"],
+            },
+        )
+    return {
+        "scope": "legitimate_interest",
+        "assessing": True,
+        "objected": scope,
+        "flagged": {k: c["flagged"] for k, c in done.items() if c["flagged"]},
+    }
+
+
+def _await_decision(sm: sessionmaker[Session], request_id: int, result: dict[str, Any]) -> str:
+    """The restriction is in place: the request waits for the officer's decision (`decide`)."""
+    result.pop("assessing", None)
+    with transaction(sm) as s:
+        req = s.get_one(DsrRequest, request_id)
+        req.plan_json = json.dumps(result)  # what is restricted: keys and counts, no values
+        req.next_retry_at = None
+        move(
+            s,
+            req,
+            State.awaiting_approval,
+            ACTOR,
+            f"the objected processing is restricted while it is assessed "
+            f"({objections.RESTRICT_ARTICLE}); an officer decides ({objections.ARTICLE})",
+            systems=result["objected"]["systems"],
+        )
+        return req.state
+
+
 def _finish(
     sm: sessionmaker[Session],
     settings: Settings,
@@ -440,6 +645,10 @@ def _finish(
                 title=f"{policy.controller.name}: {letters.ARTICLES[req.type]}",
                 controller=policy.controller.name,
                 none_text=letters.phrase("none", req.language),
+                copy_notes=[
+                    line.removeprefix("  - ")
+                    for line in letters.copy_lines(policy, result.get("copy") or {}, req.language)
+                ],
             )
             name, size = packages.store(sealer, settings.data_dir, blob)
             now = datetime.now(UTC)

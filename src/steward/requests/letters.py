@@ -39,6 +39,25 @@ PHRASES: dict[str, dict[str, str]] = {
         "da": "Hvor fritekst nævner andre personer, har vi erstattet deres personnumre, "
         "e-mailadresser og telefonnumre med en markering som [EMAIL] (GDPR art. 15(4)).",
     },
+    "copy_masked": {
+        "en": "In your copy we replaced other people's identifiers with a tag such as [EMAIL], "
+        "because a copy must not reveal other people's data (GDPR Art. 15(4)):",
+        "da": "I din kopi har vi erstattet andre personers identifikationsoplysninger med en "
+        "markering som [EMAIL], fordi en kopi ikke må afsløre andres oplysninger "
+        "(GDPR art. 15(4)):",
+    },
+    "copy_left_out": {
+        "en": "We left out these fields, because they are about other people, not you "
+        "(GDPR Art. 15(4)):",
+        "da": "Vi har udeladt disse felter, fordi de handler om andre personer, ikke om dig "
+        "(GDPR art. 15(4)):",
+    },
+    "copy_own": {
+        "en": "Your own identity numbers, e-mail addresses and phone numbers in the text are "
+        "shown as they are ({n}): they are your data (GDPR Art. 15(1), 15(3)).",
+        "da": "Dine egne personnumre, e-mailadresser og telefonnumre i teksten vises, som de "
+        "er ({n}): det er dine oplysninger (GDPR art. 15(1), 15(3)).",
+    },
     "portable": {
         "en": "The package holds the data you provided to us, processed under your "
         "consent or our contract, in JSON and CSV (GDPR Art. 20).",
@@ -50,10 +69,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "da": "Vi har slettet dine oplysninger: {counts} (GDPR art. 17).",
     },
     "kept": {
-        "en": "We must keep some records because the law requires it; they are restricted "
-        "and used for nothing else:",
-        "da": "Nogle oplysninger skal vi opbevare, fordi loven kræver det; de er begrænset "
-        "og bruges ikke til andet:",
+        "en": "We must keep some records, because the law requires it or a legal claim needs "
+        "them (GDPR Art. 17(3)); they are restricted and used for nothing else:",
+        "da": "Nogle oplysninger skal vi opbevare, fordi loven kræver det, eller fordi et "
+        "retskrav kræver dem (GDPR art. 17(3)); de er begrænset og bruges ikke til andet:",
     },
     "rectified": {
         "en": "We corrected these fields: {fields} (GDPR Art. 16).",
@@ -83,6 +102,36 @@ PHRASES: dict[str, dict[str, str]] = {
         "da": "Vi fortsætter behandlingen på grund af tvingende legitime "
         "grunde (GDPR art. 21(1)): {grounds}",
     },
+    "objection_li_assessed": {
+        "en": "While we assessed your objection, your data in {systems} was restricted: only "
+        "stored, not used (GDPR Art. 18(1)(d)).",
+        "da": "Mens vi vurderede din indsigelse, var dine oplysninger i {systems} begrænset: "
+        "kun opbevaret, ikke brugt (GDPR art. 18(1)(d)).",
+    },
+    "objection_li_stopped": {
+        "en": "What stopped: {purposes} (GDPR Art. 21(1)). We no longer process your data "
+        "for it.",
+        "da": "Hvad der er stoppet: {purposes} (GDPR art. 21(1)). Vi behandler ikke længere "
+        "dine oplysninger til det.",
+    },
+    "objection_li_continued": {
+        "en": "What continues, on compelling legitimate grounds that override your interests "
+        "(GDPR Art. 21(1)): {purposes}. Our grounds: {grounds}",
+        "da": "Hvad der fortsætter på grund af tvingende legitime grunde, der går forud for "
+        "dine interesser (GDPR art. 21(1)): {purposes}. Vores grunde: {grounds}",
+    },
+    "objection_li_other": {
+        "en": "What continues, because it does not rely on our legitimate interests: "
+        "{purposes}.",
+        "da": "Hvad der fortsætter, fordi det ikke bygger på vores legitime interesser: "
+        "{purposes}.",
+    },
+    "objection_li_lift": {
+        "en": "The restriction during our assessment will be lifted; we tell you by e-mail "
+        "before it is (GDPR Art. 18(3)).",
+        "da": "Begrænsningen under vores vurdering ophæves; vi giver dig besked på e-mail, "
+        "før det sker (GDPR art. 18(3)).",
+    },
     "recipients": {
         "en": "We have told these recipients of the change (GDPR Art. 19): {names}.",
         "da": "Vi har underrettet disse modtagere om ændringen (GDPR art. 19): {names}.",
@@ -111,6 +160,23 @@ PHRASES: dict[str, dict[str, str]] = {
         "begrundelse: {reason}",
     },
     "signoff": {"en": "Kind regards,\n{controller}", "da": "Venlig hilsen\n{controller}"},
+}
+
+KIND_NAMES = {
+    "en": {
+        "DK_CPR": "Danish CPR number", "NO_FNR": "Norwegian national identity number",
+        "NO_DNR": "Norwegian D number", "SE_PNR": "Swedish personal identity number",
+        "SE_SAMORD": "Swedish coordination number", "FI_HETU": "Finnish personal identity code",
+        "UK_NINO": "UK National Insurance number", "EMAIL": "e-mail address",
+        "PHONE": "phone number", "WITHHELD": "text withheld: it could not be checked",
+    },
+    "da": {
+        "DK_CPR": "CPR-nummer", "NO_FNR": "norsk personnummer", "NO_DNR": "norsk D-nummer",
+        "SE_PNR": "svensk personnummer", "SE_SAMORD": "svensk samordningsnummer",
+        "FI_HETU": "finsk personnummer", "UK_NINO": "britisk National Insurance-nummer",
+        "EMAIL": "e-mailadresse", "PHONE": "telefonnummer",
+        "WITHHELD": "tekst tilbageholdt: den kunne ikke kontrolleres",
+    },
 }
 
 RIGHT_NAMES = {
@@ -264,7 +330,9 @@ def render_letter(
             lines.append(phrase("package", lang))
         if type_ == Right.portability.value:
             lines.append(phrase("portable", lang))
-        if result.get("redacted"):
+        if result.get("copy"):
+            lines += copy_lines(policy, result["copy"], lang)
+        elif result.get("redacted"):
             lines.append(phrase("redacted", lang))
         if type_ == Right.erasure.value and result.get("erased"):
             counts = ", ".join(f"{k}: {v}" for k, v in sorted(result["erased"].items()))
@@ -280,6 +348,8 @@ def render_letter(
         if type_ == Right.objection.value:
             if result.get("scope") == "direct_marketing":
                 lines.append(phrase("objection_dm", lang))
+            elif result.get("objected"):
+                lines += objection_lines(policy, result, lang)
             elif result.get("compelling_grounds"):
                 lines.append(phrase("objection_li_go", lang, grounds=result["compelling_grounds"]))
             else:
@@ -296,3 +366,51 @@ def render_letter(
         phrase("signoff", lang, controller=policy.controller.name),
     ]
     return "\n".join(lines)
+
+
+def copy_lines(policy: Policy, copy: dict[str, Any], lang: str) -> list[str]:
+    """Art. 15(4): exactly what the copy masks and leaves out, per system, table and field,
+    and that the subject's own identifiers stay (`redaction.CopyReport.to_json()`)."""
+    kinds = KIND_NAMES.get(lang, KIND_NAMES["en"])
+
+    def where(item: dict[str, Any]) -> str:
+        system = policy.text(policy.system(item["system"]).name, lang)
+        return f"{system}, {item['table']}, {item['field']}"
+
+    lines: list[str] = []
+    if copy.get("masked"):
+        lines.append(phrase("copy_masked", lang))
+        for item in copy["masked"]:
+            what = ", ".join(f"{n} × {kinds.get(k, k)}" for k, n in item["kinds"].items())
+            lines.append(f"  - {where(item)}: {what}")
+    if copy.get("left_out"):
+        lines.append(phrase("copy_left_out", lang))
+        for item in copy["left_out"]:
+            lines.append(f"  - {where(item)}: {item['values']}")
+    if copy.get("own_kept"):
+        lines.append(phrase("copy_own", lang, n=copy["own_kept"]))
+    return lines
+
+
+def objection_lines(policy: Policy, result: dict[str, Any], lang: str) -> list[str]:
+    """Art. 21(1): what was restricted while assessed, what stopped or continues and on what
+    grounds, and the lift of the restriction (Art. 18(3))."""
+    from steward.requests.objections import purpose_names
+
+    objected = result["objected"]
+    lines: list[str] = []
+    if objected.get("systems"):
+        names = ", ".join(policy.text(policy.system(k).name, lang) for k in objected["systems"])
+        lines.append(phrase("objection_li_assessed", lang, systems=names))
+    named = purpose_names(policy, objected.get("purposes", []), lang, objectable=True)
+    grounds = result.get("compelling_grounds")
+    if grounds:
+        lines.append(phrase("objection_li_continued", lang, purposes=named, grounds=grounds))
+    else:
+        lines.append(phrase("objection_li_stopped", lang, purposes=named))
+    if objected.get("continues"):
+        other = purpose_names(policy, objected["continues"], lang, objectable=False)
+        lines.append(phrase("objection_li_other", lang, purposes=other))
+    if result.get("restriction_lifted"):
+        lines.append(phrase("objection_li_lift", lang))
+    return lines

@@ -46,6 +46,11 @@ def _active(session: Session, request_id: int) -> list[Restriction]:
     )
 
 
+def has_active(session: Session, request_id: int) -> bool:
+    """Whether the request has a restriction in force."""
+    return bool(_active(session, request_id))
+
+
 def status(session: Session, req: DsrRequest) -> dict[str, Any]:
     """What the console shows: active restrictions of this request and the lift's progress."""
     rows = _active(session, req.id)

@@ -52,8 +52,10 @@ def build_zip(
     title: str,
     controller: str,
     none_text: str,
+    copy_notes: list[str] | None = None,
 ) -> bytes:
-    """The zip archive: data/<system>/<table>.json|csv, report.html, letter.txt."""
+    """The zip archive: data/<system>/<table>.json|csv, report.html, letter.txt.
+    `copy_notes`: what the copy masks or leaves out and why (Art. 15(4)), shown in the report."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for system, tables in data.items():
@@ -75,6 +77,7 @@ def build_zip(
                 data=data,
                 generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 none_text=none_text,
+                copy_notes=copy_notes or [],
             ),
         )
     return buf.getvalue()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from steward.errors import InvalidInput
 from steward.legal import retention_periods
 from steward.legal.periods import years_plus_current_year
 from steward.policy.models import EraseAction, LegalBasis, Policy, SystemSpec, TableSpec
+from steward.requests import legalholds
 
 MAX_ROUNDS = 5
 # Identity types that name one person and may be carried from one system to the next. Phone
@@ -178,6 +179,15 @@ class Discovery:
     def total(self) -> int:
         return sum(r.count() for r in self.records.values())
 
+    def all_identities(self) -> dict[str, set[str]]:
+        """Every identity value of the subject: the ones carried between systems and the ones
+        each system found (phones are matched only where found)."""
+        out: dict[str, set[str]] = {k: set(v) for k, v in self.identities.items()}
+        for r in self.records.values():
+            for k, v in r.identities.items():
+                out.setdefault(k, set()).update(v)
+        return out
+
 
 def searchable(spec: SystemSpec, identities: Mapping[str, Iterable[str]]) -> bool:
     kinds = {k for t in spec.tables for k in t.identities}
@@ -282,15 +292,23 @@ def keep_hook(policy: Policy, spec: SystemSpec, today: date) -> KeepHook:
 
 
 def erasure_plans(
-    policy: Policy, systems: Systems, found: Discovery, today: date, salt: str
+    policy: Policy,
+    systems: Systems,
+    found: Discovery,
+    today: date,
+    salt: str,
+    holds: Sequence[legalholds.Hold] = (),
 ) -> dict[str, ErasurePlan]:
+    """Each system's plan; rows under a legal hold (`holds`, Art. 17(3)(e)) are kept first,
+    then rows a statutory period still covers (Art. 17(3)(b))."""
     plans: dict[str, ErasurePlan] = {}
     for key, records in found.records.items():
         if records.is_empty():
             continue
         spec = policy.system(key)
+        held = legalholds.held_rows(spec, records, found.all_identities(), holds) if holds else {}
         plans[key] = systems.get(key).plan_erasure(
-            records, keep=keep_hook(policy, spec, today), salt=salt
+            records, keep=legalholds.binding(held, keep_hook(policy, spec, today)), salt=salt
         )
     return plans
 

@@ -19,7 +19,16 @@ from steward.config import Settings
 from steward.errors import Conflict, InvalidInput, NotFound
 from steward.legal.dsr_deadlines import format_date
 from steward.policy.models import Policy, Right
-from steward.requests import deadlines, delivery, fees, letters, notices, suppression
+from steward.requests import (
+    deadlines,
+    delivery,
+    fees,
+    letters,
+    lifting,
+    notices,
+    objections,
+    suppression,
+)
 from steward.requests import identities as idents
 from steward.requests.intake import OFFICER_CHECKED, submit
 from steward.requests.limits import issue_within_limits
@@ -71,12 +80,14 @@ def _outcome(req: DsrRequest, created: bool = True) -> Outcome:
 
 
 def route(session: Session, policy: Policy, req: DsrRequest, actor: str) -> None:
-    """After verification: to an officer (approval, Art. 22 questions, Art. 21(1) objections
-    needing a decision on compelling grounds) or straight to execution."""
-    manual = req.type in MANUAL or (
-        req.type == Right.objection.value and req.objection_scope == "legitimate_interest"
-    )
-    if manual or Right(req.type) in policy.rights.approval_required:
+    """After verification: to an officer (approval, Art. 22 questions) or straight to
+    execution. Objections never wait for an approval: one to direct marketing takes effect at
+    once (Art. 21(3)); one under Art. 21(1) first restricts the objected processing while it is
+    assessed (Art. 18(1)(d)), then waits for the officer's decision (`decide`)."""
+    manual = req.type in MANUAL
+    if req.type == Right.objection.value:
+        move(session, req, State.in_progress, actor)
+    elif manual or Right(req.type) in policy.rights.approval_required:
         move(
             session,
             req,
@@ -341,19 +352,7 @@ def decide(
         raise Conflict(f"the request is {req.state}, not awaiting a decision")
     result: dict[str, Any] = {"systems_found": []}
     if req.type == Right.objection.value and req.objection_scope == "legitimate_interest":
-        grounds = (compelling_grounds or "").strip()
-        result.update(scope="legitimate_interest", compelling_grounds=grounds or None)
-        req.compelling_grounds = grounds or None
-        refs = suppression.subject_refs(settings.resolved_secret_key(), {"email": [req.email]})
-        suppression.record_objection(
-            session,
-            policy,
-            req.id,
-            refs,
-            "legitimate_interest",
-            overridden=bool(grounds),
-            actor=actor,
-        )
+        result.update(_decide_objection(session, settings, policy, req, actor, compelling_grounds))
     elif req.type not in MANUAL:
         raise Conflict("this request is executed, not decided: approve it")
     req.letter = sealer_for(settings).seal_text(
@@ -378,3 +377,59 @@ def decide(
         "answered by a person",
         compelling_grounds=bool(compelling_grounds),
     )
+
+
+def _decide_objection(
+    session: Session,
+    settings: Settings,
+    policy: Policy,
+    req: DsrRequest,
+    actor: str,
+    compelling_grounds: str | None,
+) -> dict[str, Any]:
+    """Art. 21(1): stop the objected processing, or continue it on compelling legitimate
+    grounds, which are recorded (on the request, in the audit log, in the letter). Either way
+    the restriction of the assessment (Art. 18(1)(d)) has served its purpose: its lift is
+    scheduled, and the subject is told before it happens (Art. 18(3), `lifting.proceed`).
+    When the processing stops, the objection stays in force in the consent ledger first."""
+    grounds = (compelling_grounds or "").strip()
+    assessed = json.loads(req.plan_json or "{}")
+    objected = assessed.get("objected") or objections.assessment(policy, [])
+    req.compelling_grounds = grounds or None
+    refs = suppression.subject_refs(settings.resolved_secret_key(), {"email": [req.email]})
+    suppression.record_objection(
+        session,
+        policy,
+        req.id,
+        refs,
+        "legitimate_interest",
+        overridden=bool(grounds),
+        actor=actor,
+    )
+    record(
+        session,
+        req,
+        "objection_decided",
+        actor,
+        "continued on compelling legitimate grounds" if grounds else "processing stopped",
+        details={
+            "article": objections.ARTICLE,
+            "continued": bool(grounds),
+            "purposes": objected["purposes"],
+        },
+    )
+    lifted = False
+    if lifting.has_active(session, req.id):
+        reason = (
+            f"we continue the processing on compelling legitimate grounds ({objections.ARTICLE})"
+            if grounds
+            else f"the objected processing has stopped for good ({objections.ARTICLE})"
+        )
+        lifting.schedule(session, req, reason, actor)
+        lifted = True
+    return {
+        "scope": "legitimate_interest",
+        "compelling_grounds": grounds or None,
+        "objected": objected,
+        "restriction_lifted": lifted,
+    }

@@ -5,6 +5,7 @@ legal claims).
 A hold names either one record (system, table, primary key) or a subject (an identity type
 and value, in every system). A sweep leaves every rule-table row alone whose own row, whose
 parent rows up to the trigger, or whose dependants are held, and counts them in its plan.
+Erasure honours them too (`steward.requests.legalholds`, reading `active_holds`).
 """
 
 from __future__ import annotations
