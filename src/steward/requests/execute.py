@@ -24,15 +24,21 @@ from steward import audit
 from steward.config import Settings
 from steward.errors import Conflict, Unavailable
 from steward.policy.models import Policy, Right
-from steward.requests import letters, notices, packages, redaction, suppression
+from steward.requests import (
+    letters,
+    notices,
+    notifications,
+    packages,
+    portability,
+    redaction,
+    suppression,
+)
 from steward.requests.plan import (
     Discovery,
     Systems,
     discover,
     erasure_plans,
     plan_summary,
-    portable_systems,
-    recipients_for,
     systems_for,
 )
 from steward.requests.sealing import Sealer, value_hash
@@ -164,6 +170,9 @@ def execute_request(
         return _wait(sm, request_id, err)
     finally:
         systems.close()
+    untold = _art19(sm, settings, policy, sealer, req, found, result, env=env)
+    if untold is not None:
+        return _wait(sm, request_id, untold)
     return _finish(sm, settings, policy, sealer, request_id, found, result)
 
 
@@ -203,22 +212,28 @@ def _export(
     found: Discovery,
 ) -> dict[str, Any]:
     portable = req.type == Right.portability.value
-    allowed = portable_systems(policy) if portable else None
+    allowed = portability.portable_systems(policy) if portable else None
     data: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for key, records in found.records.items():
         if records.is_empty() or (allowed is not None and key not in allowed):
             continue
-        data[key] = systems.get(key).export(records, portable_only=portable)
+        exported = systems.get(key).export(records, portable_only=portable)
+        data[key] = portability.select(policy, key, exported) if portable else exported
     # Art. 15(4): other people's identifiers in free text are tagged; the subject's own stay.
     own = redaction.own_identities(
         [found.identities, *(r.identities for r in found.records.values())]
     )
     redacted = redaction.redact_package(policy, data, own)
-    return {
+    out: dict[str, Any] = {
         "_data": data,
         "exported": {k: {t: len(r) for t, r in v.items()} for k, v in data.items()},
         "redacted": redacted,
     }
+    if portable:
+        # Art. 20: say what the package holds and what it leaves out, and why.
+        tables = {k: [t for t, rows in r.tables.items() if rows] for k, r in found.records.items()}
+        out["portable"] = portability.explain(policy, tables, data)
+    return out
 
 
 def _erase(
@@ -283,7 +298,7 @@ def _erase(
     touched = [
         k for k, c in done.items() if any(c["deleted"].values()) or any(c["updated"].values())
     ]
-    return {"erased": erased, "kept": kept_all, "recipients_told": recipients_for(policy, touched)}
+    return {"erased": erased, "kept": kept_all, "art19_systems": touched}
 
 
 def _rectify(
@@ -337,8 +352,48 @@ def _rectify(
     return {
         "rectified": sorted(changes),
         "rectified_rows": {k: c["rows"] for k, c in done.items()},
-        "recipients_told": recipients_for(policy, touched),
+        "art19_systems": touched,
     }
+
+
+ART19_RIGHTS = frozenset({Right.erasure.value, Right.rectification.value, Right.restriction.value})
+
+
+def _art19(
+    sm: sessionmaker[Session],
+    settings: Settings,
+    policy: Policy,
+    sealer: Sealer,
+    req: DsrRequest,
+    found: Discovery,
+    result: dict[str, Any],
+    *,
+    env: Mapping[str, str] | None = None,
+) -> Unavailable | None:
+    """GDPR Art. 19: tell every recipient of the changed data (`notifications`). Puts what
+    happened in `result["art19"]` for the letter; returns what is left (an Unavailable the
+    request waits on) while any notification is neither sent nor waived, else None."""
+    systems = result.pop("art19_systems", None)
+    if req.type not in ART19_RIGHTS or systems is None:
+        return None
+    changes = None
+    if req.type == Right.rectification.value:
+        changes = json.loads(sealer.open_text(req.changes_enc) or "{}")
+    with transaction(sm) as s:
+        r = s.get_one(DsrRequest, req.id)
+        notifications.record(s, sealer, policy, r, systems, found.identities, changes)
+    notifications.dispatch(sm, settings, policy, sealer, req.id, env=env)
+    with transaction(sm) as s:
+        left = notifications.outstanding(s, req.id)
+        result["art19"] = notifications.outcomes(s, req.id)
+    result["recipients_told"] = [o["name"] for o in result["art19"] if o["status"] == "sent"]
+    if not left:
+        return None
+    officer = sum(r.status == notifications.OPEN for r in left)
+    return Unavailable(
+        f"GDPR Art. 19: {len(left)} recipient(s) not told yet ({officer} waiting for an "
+        "officer to confirm or waive); the request completes once every one is told or waived"
+    )
 
 
 def _restrict_in_steward(s: Session, settings: Settings, req: DsrRequest, found: Discovery) -> int:
@@ -372,7 +427,7 @@ def _restrict(
             s, actor=ACTOR, action="dsr.restricted", subject_ref=ref(r), details={"identities": n}
         )
     flagged = {k: c["flagged"] for k, c in done.items() if c["flagged"]}
-    return {"flagged": flagged, "recipients_told": recipients_for(policy, found.found_systems())}
+    return {"flagged": flagged, "art19_systems": found.found_systems()}
 
 
 def _object(
@@ -433,6 +488,7 @@ def _finish(
                 title=f"{policy.controller.name}: {letters.ARTICLES[req.type]}",
                 controller=policy.controller.name,
                 none_text=letters.phrase("none", req.language),
+                portable=result.get("portable"),
             )
             name, size = packages.store(sealer, settings.data_dir, blob)
             now = datetime.now(UTC)
