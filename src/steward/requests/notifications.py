@@ -2,8 +2,9 @@
 
 One `dsr_notifications` row per recipient and request (see `recipients.py` for who):
 - `record(...)`: after the change, add the rows not there yet, with the notice sealed;
-- `dispatch(...)`: send every due pending row through its channel's notifier (mail, http, a
-  plug-in's); a `task` row opens for an officer; a failure stays pending with its next try;
+- `dispatch(...)`: send every pending row through its channel's notifier (mail, http, a
+  plug-in's); a `task` row opens for an officer; a failure stays pending, and the request
+  waits on it with the execution's own retry schedule (`execute._wait`);
 - `confirm(...)` / `waive(...)`: an officer confirms a task with the date the recipient was told,
   or waives a notification with a reason (Art. 19: impossible or disproportionate effort);
 - `outstanding(...)`: rows neither sent nor waived: while any is left, the request cannot
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,12 +30,11 @@ from steward.requests.recipients import art19_recipients, notify_of
 from steward.requests.sealing import Sealer
 from steward.requests.states import record as record_event
 from steward.requests.tables import DsrNotification, DsrRequest
-from steward.store.db import as_utc, transaction
+from steward.store.db import transaction
 
 PENDING, OPEN, SENT, WAIVED = "pending", "open", "sent", "waived"
 DONE = frozenset({SENT, WAIVED})
 TASK = Notify(channel="task")  # a recipient the policy gives no channel: an officer tells it
-RETRY_MINUTES = (5, 15, 60, 240, 720)
 MIN_REASON = 10
 ACTOR = "steward"
 ARTICLE = "GDPR Art. 19"
@@ -111,10 +111,6 @@ def _notice(sealer: Sealer, policy: Policy, req: DsrRequest, row: DsrNotificatio
     )
 
 
-def _due(row: DsrNotification, now: datetime) -> bool:
-    return row.status == PENDING and (row.next_at is None or as_utc(row.next_at) <= now)
-
-
 def dispatch(
     sm: sessionmaker[Session],
     settings: Settings,
@@ -125,15 +121,15 @@ def dispatch(
     env: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> dict[str, int]:
-    """Send the request's due pending notifications, one transaction each (a crash never
-    loses a sent mark). Returns counts by outcome (`sent`, `open`, `failed`)."""
+    """Send the request's pending notifications, one transaction each (a crash never loses a
+    sent mark). Returns counts by outcome (`sent`, `open`, `failed`)."""
     now = now or datetime.now(UTC)
     with transaction(sm) as s:
         req = s.get_one(DsrRequest, request_id)
         todo = [
             (row.id, _notice(sealer, policy, req, row), notify_of(policy, row.recipient) or TASK)
             for row in _rows(s, request_id)
-            if _due(row, now)
+            if row.status == PENDING
         ]
     out = {"sent": 0, "open": 0, "failed": 0}
     for row_id, notice, target in todo:
@@ -150,8 +146,6 @@ def dispatch(
             details: dict[str, object] = {"recipient": row.recipient, "channel": row.channel}
             if outcome is None:
                 row.attempts += 1
-                delay = RETRY_MINUTES[min(row.attempts - 1, len(RETRY_MINUTES) - 1)]
-                row.next_at = now + timedelta(minutes=delay)
                 row.error = error
                 out["failed"] += 1
                 record_event(
@@ -159,18 +153,18 @@ def dispatch(
                     req,
                     "art19_failed",
                     ACTOR,
-                    f"{row.name}: not told yet ({error}); next try in {delay} min",
-                    details={**details, "attempts": row.attempts, "retry_in_min": delay},
+                    f"{row.name}: not told yet ({error}); retried with the request",
+                    details={**details, "attempts": row.attempts},
                 )
             elif outcome.sent:
                 row.status, row.told_at, row.told_on = SENT, now, now.date()
-                row.ref, row.error, row.next_at = outcome.ref[:200], None, None
+                row.ref, row.error = outcome.ref[:200], None
                 out["sent"] += 1
                 record_event(
                     s, req, "art19_sent", ACTOR, f"{row.name}: told ({ARTICLE})", details=details
                 )
             else:
-                row.status, row.error, row.next_at = OPEN, None, None
+                row.status, row.error = OPEN, None
                 out["open"] += 1
                 record_event(
                     s,
@@ -212,7 +206,7 @@ def confirm(
     if told_on < req.received_on:
         raise InvalidInput("told_on: the recipient cannot have been told before the request")
     row.status, row.told_on, row.told_at = SENT, told_on, datetime.now(UTC)
-    row.decided_by, row.error, row.next_at = actor, None, None
+    row.decided_by, row.error = actor, None
     row.ref = "confirmed by an officer"
     record_event(
         s,
@@ -237,7 +231,6 @@ def waive(s: Session, req: DsrRequest, recipient: str, reason: str, actor: str) 
         )
     row = _one(s, req, recipient)
     row.status, row.waived_reason, row.decided_by = WAIVED, reason, actor
-    row.next_at = None
     record_event(
         s,
         req,
@@ -247,6 +240,31 @@ def waive(s: Session, req: DsrRequest, recipient: str, reason: str, actor: str) 
         details={"recipient": row.recipient, "channel": row.channel, "reason_given": True},
     )
     return row
+
+
+def decide(
+    sm: sessionmaker[Session],
+    request_id: int,
+    recipient: str,
+    actor: str,
+    *,
+    told_on: date | None = None,
+    reason: str | None = None,
+) -> bool:
+    """Confirm (`told_on`) or waive (`reason`) one notification in its own transaction.
+    True when the request was waiting only on notifications and none is left: the caller
+    then runs it again so it completes (`steward.requests.execute.execute_request`)."""
+    from steward.requests.states import State
+
+    with transaction(sm) as s:
+        req = s.get_one(DsrRequest, request_id)
+        if told_on is not None:
+            confirm(s, req, recipient, told_on, actor)
+        elif reason is not None:
+            waive(s, req, recipient, reason, actor)
+        else:
+            raise InvalidInput("give told_on to confirm or reason to waive")
+        return req.state == State.waiting_on_system.value and not outstanding(s, req.id)
 
 
 def outcomes(s: Session, request_id: int) -> list[dict[str, str]]:

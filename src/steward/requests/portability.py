@@ -10,7 +10,7 @@ columns that link rows; `explain` lists what was included and left out for the l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from steward.policy.models import LegalBasis, Policy, TableSpec
@@ -55,7 +55,7 @@ def select(policy: Policy, system: str, data: dict[str, Rows]) -> dict[str, Rows
 
 
 def explain(
-    policy: Policy, found: dict[str, Iterable[str]], exported: dict[str, dict[str, Rows]]
+    policy: Policy, found: Mapping[str, Iterable[str]], exported: dict[str, dict[str, Rows]]
 ) -> dict[str, list[dict[str, Any]]]:
     """`included`: system, table, fields, rows; `left_out`: system, table, fields, reason
     (`basis`, `secret`, `derived` or `staff`). `found` is system -> tables where the

@@ -201,7 +201,6 @@ class DsrNotification(Base):
     channel: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(String(200))
     payload_enc: Mapped[str] = mapped_column(Text)
     ref: Mapped[str | None] = mapped_column(String(200))  # message id, HTTP status

@@ -29,7 +29,6 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(40), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
-        sa.Column("next_at", TS, nullable=True),
         sa.Column("error", sa.String(200), nullable=True),
         sa.Column("payload_enc", sa.Text(), nullable=False),
         sa.Column("ref", sa.String(200), nullable=True),
