@@ -218,7 +218,8 @@ def test_art19_request_cannot_complete_while_a_recipient_is_not_told(  # type: i
 def task_app(sqlite_company, sqlite_engine, tmp_path):  # type: ignore[no-untyped-def]
     """The web app with the backup vault told by an officer (a task)."""
     settings = settings_for(sqlite_engine, tmp_path)
-    pol = with_notify(sql_policy(), nordhost__nordhost_backup=Notify(channel="task"))
+    task = Notify(channel="task", instructions="Open a ticket in the vault's customer portal")
+    pol = with_notify(sql_policy(), nordhost__nordhost_backup=task)
     app = create_app(settings, policy=pol, engine=sqlite_engine)
     officer = TestClient(app, base_url="https://testserver")
     token = login(officer, sqlite_engine, "officer")
@@ -266,6 +267,7 @@ def test_art19_waiver_through_the_console_needs_a_reason_and_is_quoted(  # type:
     rid = int(page_url.rsplit("/", 1)[1])
     page = officer.get(page_url).text
     assert "waiting_on_system" in page and "Recipients told (Art. 19)" in page
+    assert "Open a ticket in the vault&#39;s customer portal" in page
     key = "nordhost.nordhost_backup"
     waive = f"/console/requests/{rid}/notifications/{key}/waive"
     r = officer.post(waive, data={"reason": "too hard"}, follow_redirects=False)

@@ -267,8 +267,16 @@ def decide(
         return req.state == State.waiting_on_system.value and not outstanding(s, req.id)
 
 
-def outcomes(s: Session, request_id: int) -> list[dict[str, str]]:
-    """What happened to each notification, for letters and pages (no personal values)."""
+def outcomes(
+    s: Session, request_id: int, policy: Policy | None = None
+) -> list[dict[str, str]]:
+    """What happened to each notification, for letters and pages (no personal values). With
+    the policy, each also carries the officer's `instructions` for telling the recipient."""
+
+    def instructions(key: str) -> str:
+        target = notify_of(policy, key) if policy is not None else None
+        return policy.text(target.instructions) if policy and target else ""
+
     return [
         {
             "recipient": r.recipient,
@@ -278,6 +286,7 @@ def outcomes(s: Session, request_id: int) -> list[dict[str, str]]:
             "told_on": r.told_on.isoformat() if r.told_on else "",
             "reason": r.waived_reason or "",
             "error": r.error or "",
+            **({"instructions": instructions(r.recipient)} if policy is not None else {}),
         }
         for r in _rows(s, request_id)
     ]

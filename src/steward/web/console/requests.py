@@ -160,7 +160,7 @@ def page(
             else None,
             "package": delivery.current_package(session, req) is not None,
             "restriction": lifting.status(session, req),
-            "notifications": notifications.outcomes(session, req.id),
+            "notifications": notifications.outcomes(session, req.id, policy),
         },
     )
 
