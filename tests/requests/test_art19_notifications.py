@@ -7,6 +7,8 @@ task."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import re
 import threading
@@ -175,6 +177,9 @@ def test_art19_http_call_is_signed_and_retried_on_5xx(  # type: ignore[no-untype
     for headers, body in handler.calls:
         stamp = headers[TIMESTAMP]
         assert abs(time.time() - int(stamp)) < 300
+        # The documented scheme, computed here independently of the notifier.
+        mac = hmac.new(HMAC_KEY.encode(), stamp.encode() + b"." + body, hashlib.sha256)
+        assert headers[SIGNATURE] == "sha256=" + mac.hexdigest()
         assert verify(HMAC_KEY.encode(), stamp, body, headers[SIGNATURE])
         assert not verify(b"another key", stamp, body, headers[SIGNATURE])
     sent = json.loads(handler.calls[-1][1])
