@@ -11,20 +11,18 @@ import hashlib
 import hmac
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.helpers import csrf_from, login, settings_for
+from tests.notifiers.servers import Recipient, recipient
 from tests.requests.conftest import sql_policy
 
 from steward import audit
 from steward.notifiers.http import SIGNATURE, TIMESTAMP, verify
-from steward.notifiers.registry import available
 from steward.policy.models import Notify, Policy
 from steward.requests import execute, notifications, workflow
 from steward.requests.tables import DsrNotification, DsrRequest
@@ -97,13 +95,6 @@ def _who(name: str) -> str:
     return name.split(" (")[0]
 
 
-def test_art19_notifiers_are_registered_as_entry_points_like_a_third_partys() -> None:
-    eps = available()
-    assert {"mail", "http", "task"} <= set(eps)
-    assert eps["mail"].value == "steward.notifiers.mail:MailNotifier"
-    assert all(eps[n].group == "steward.notifiers" for n in ("mail", "http", "task"))
-
-
 def test_art19_erasure_mails_every_recipient_and_the_letter_says_only_that(  # type: ignore[no-untyped-def]
     sqlite_company, dsm, sqlite_engine, tmp_path, smtp_server, policy
 ):
@@ -130,33 +121,10 @@ def test_art19_erasure_mails_every_recipient_and_the_letter_says_only_that(  # t
     assert len(events) >= 6 and all(email not in d for d in events)
 
 
-class _Recipient(BaseHTTPRequestHandler):
-    statuses: list[int] = []
-    calls: list[tuple[dict[str, str], bytes]] = []
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).calls.append((dict(self.headers), body))
-        status = type(self).statuses.pop(0) if type(self).statuses else 200
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def recipient_server() -> Iterator[tuple[str, type[_Recipient]]]:
-    """A real HTTP server on a thread; answers the queued statuses, then 200."""
-    handler = type("Handler", (_Recipient,), {"statuses": [], "calls": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/art19", handler
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+def recipient_server() -> Iterator[tuple[str, type[Recipient]]]:
+    with recipient() as served:
+        yield served
 
 
 def test_art19_http_call_is_signed_and_retried_on_5xx(  # type: ignore[no-untyped-def]
