@@ -156,6 +156,8 @@ def test_art19_http_call_is_signed_and_retried_on_5xx(  # type: ignore[no-untype
     assert sent["changes"] == {"crm.customers.city": "Aarhus"}
     rows = _rows(dsm, rid)
     assert rows["Ledgerly AS"].status == "sent" and rows["Ledgerly AS"].ref == "HTTP 200"
+    # Once told, no copy of the notice (identities, new values) is kept.
+    assert {r.payload_enc for r in rows.values()} == {""}
     told = {_who(n): how for n, _, how in TOLD.findall(_letter(dsm, settings, rid))}
     assert told == {
         "Ledgerly AS": "by a signed message to their system",
@@ -178,6 +180,7 @@ def test_art19_request_cannot_complete_while_a_recipient_is_not_told(  # type: i
     assert _letter(dsm, settings, rid) == ""  # no letter: nothing claimed yet
     row = _rows(dsm, rid)["Ledgerly AS"]
     assert row.status == "pending" and row.attempts == 1 and "HTTP 500" in (row.error or "")
+    assert row.payload_enc  # kept, sealed, for the retry
     with transaction(dsm) as s:
         assert "Art. 19" in (s.get_one(DsrRequest, rid).last_error or "")
     # The recipient is back: the next run (the job runner's retry) tells it and completes.
@@ -280,3 +283,12 @@ def test_art19_officer_can_confirm_a_failing_channel_but_not_twice(  # type: ign
                              told_on=TODAY - dt.timedelta(days=400))
     assert notifications.decide(dsm, rid, row.recipient, "officer", told_on=TODAY)
     assert execute.execute_request(dsm, settings, pol, rid) == "completed"
+
+
+def test_art19_nothing_changed_means_no_one_is_told_or_named(  # type: ignore[no-untyped-def]
+    sqlite_company, dsm, settings, policy
+):
+    rid, state = _request(dsm, settings, policy, "nobody-here@example.com", "erasure")
+    assert state == "completed"
+    assert _rows(dsm, rid) == {}
+    assert "Art. 19" not in _letter(dsm, settings, rid)

@@ -374,8 +374,8 @@ def _art19(
     happened in `result["art19"]` for the letter; returns what is left (an Unavailable the
     request waits on) while any notification is neither sent nor waived, else None."""
     systems = result.pop("art19_systems", None)
-    if req.type not in ART19_RIGHTS or systems is None:
-        return None
+    if req.type not in ART19_RIGHTS or not systems:
+        return None  # nothing changed: no one to tell
     changes = None
     if req.type == Right.rectification.value:
         changes = json.loads(sealer.open_text(req.changes_enc) or "{}")

@@ -33,6 +33,9 @@ from steward.requests.tables import DsrNotification, DsrRequest
 from steward.store.db import transaction
 
 PENDING, OPEN, SENT, WAIVED = "pending", "open", "sent", "waived"
+# A settled notification keeps no copy of the notice: the subject's identities and corrected
+# values are needed only until the recipient is told (Art. 5(1)(c)).
+SETTLED = ""
 DONE = frozenset({SENT, WAIVED})
 TASK = Notify(channel="task")  # a recipient the policy gives no channel: an officer tells it
 MIN_REASON = 10
@@ -100,7 +103,7 @@ def record(
 
 
 def _notice(sealer: Sealer, policy: Policy, req: DsrRequest, row: DsrNotification) -> Art19Notice:
-    payload = json.loads(sealer.open_text(row.payload_enc) or "{}")
+    payload = json.loads(sealer.open_text(row.payload_enc or None) or "{}")
     return Art19Notice(
         request_ref=req.public_id,
         right=req.type,
@@ -158,7 +161,7 @@ def dispatch(
                 )
             elif outcome.sent:
                 row.status, row.told_at, row.told_on = SENT, now, now.date()
-                row.ref, row.error = outcome.ref[:200], None
+                row.ref, row.error, row.payload_enc = outcome.ref[:200], None, SETTLED
                 out["sent"] += 1
                 record_event(
                     s, req, "art19_sent", ACTOR, f"{row.name}: told ({ARTICLE})", details=details
@@ -206,7 +209,7 @@ def confirm(
     if told_on < req.received_on:
         raise InvalidInput("told_on: the recipient cannot have been told before the request")
     row.status, row.told_on, row.told_at = SENT, told_on, datetime.now(UTC)
-    row.decided_by, row.error = actor, None
+    row.decided_by, row.error, row.payload_enc = actor, None, SETTLED
     row.ref = "confirmed by an officer"
     record_event(
         s,
@@ -231,6 +234,7 @@ def waive(s: Session, req: DsrRequest, recipient: str, reason: str, actor: str) 
         )
     row = _one(s, req, recipient)
     row.status, row.waived_reason, row.decided_by = WAIVED, reason, actor
+    row.payload_enc = SETTLED
     record_event(
         s,
         req,

@@ -190,7 +190,8 @@ class DsrNotification(Base):
     """Art. 19: telling one recipient of a request's change. `status` is `pending` (to send or
     retry), `open` (an officer tells them and confirms), `sent` (told on `told_on`) or `waived`
     (not told: impossible or disproportionate effort, `waived_reason`). The notice itself (the
-    subject's identities, corrected values) is sealed in `payload_enc` for retries."""
+    subject's identities, corrected values) is sealed in `payload_enc` for retries, and
+    emptied once the notification is sent or waived."""
 
     __tablename__ = "dsr_notifications"
 
