@@ -292,3 +292,34 @@ def test_art19_nothing_changed_means_no_one_is_told_or_named(  # type: ignore[no
     assert state == "completed"
     assert _rows(dsm, rid) == {}
     assert "Art. 19" not in _letter(dsm, settings, rid)
+
+
+def test_art19_task_is_confirmed_through_the_console_form_with_csrf(  # type: ignore[no-untyped-def]
+    task_app, sqlite_company
+):
+    app, officer, _ = task_app
+    token = csrf_from(officer.get("/console/requests/new").text)
+    r = officer.post("/console/requests/new", data={
+        "csrf_token": token, "type": "restriction", "name": "Pat Example",
+        "email": sqlite_company.who["email"], "country": "DK",
+        "evidence": "ID checked in person"}, follow_redirects=False)
+    rid = int(r.headers["location"].rsplit("/", 1)[1])
+    confirm = f"/console/requests/{rid}/notifications/nordhost.nordhost_backup/confirm"
+    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+    assert officer.post(confirm, data={"told_on": TODAY.isoformat()}).status_code == 403
+    r = officer.post(confirm, data={"csrf_token": token, "told_on": yesterday},
+                     follow_redirects=True)
+    assert "cannot have been told before the request" in r.text
+    r = officer.post(confirm, data={"csrf_token": token, "told_on": TODAY.isoformat()},
+                     follow_redirects=True)
+    assert r.status_code == 200
+    with transaction(app.state.sessionmaker) as s:
+        req = s.get_one(DsrRequest, rid)
+        assert req.state == "completed"
+        letter = workflow.sealer_for(app.state.settings).open_text(req.letter) or ""
+    told = {_who(n): (d, how) for n, d, how in TOLD.findall(letter)}
+    assert told == {
+        "NordHost A/S": (TODAY.isoformat(), "by e-mail"),
+        "Backup Vault Oy": (TODAY.isoformat(), "(confirmed by our privacy team)"),
+        "Ledgerly AS": (TODAY.isoformat(), "by e-mail"),
+    }
