@@ -76,6 +76,7 @@ processors:
     service: Hosting
     country: DK
     dpa: {signed: 2023-01-01}
+    notify: {channel: mail, email: privacy-host@example.com}
 consent:
   purposes:
     - key: news

@@ -64,6 +64,7 @@ def check_policy(
     _activities(policy, r, subjects, data, purposes, rules, consents, processors, systems)
     _consent(policy, r, purposes)
     _processors(policy, r, data, processors, systems)
+    _notify(policy, r)
     _authorities(policy, r)
     _identities(policy, r)
     check_systems(policy, r, data, rules, systems, base_dir)
@@ -208,6 +209,33 @@ def _processors(
             r.known(key, data, (*path, "data_categories", j), "data category")
         for j, key in enumerate(role.sub_processors):
             r.known(key, processors, (*path, "sub_processors", j), "processor")
+
+
+def _notify(policy: Policy, r: Report) -> None:
+    """Art. 19: every recipient outside the company (a processor in use, each of its
+    sub-processors, a third party) should say how it is told of rectifications, erasures and
+    restrictions; without a `notify` block an officer must tell it by hand and confirm."""
+    hint = (
+        "declares no `notify` channel: it cannot be told of rectifications, erasures and "
+        "restrictions (GDPR Art. 19) until an officer does it by hand; add e.g. "
+        "`notify: {channel: mail, email: ...}`"
+    )
+    named = {
+        rec.processor for a in policy.processing_activities for rec in a.recipients if rec.processor
+    }
+    for i, proc in enumerate(policy.processors):
+        if proc.key not in named and not proc.systems:
+            continue  # not a recipient of any activity's data
+        if proc.notify is None:
+            r.warn(("processors", i), f"processor {proc.key!r} {hint}")
+        for j, sub in enumerate(proc.sub_processors):
+            if sub.notify is None:
+                r.warn(("processors", i, "sub_processors", j), f"sub-processor {sub.key!r} {hint}")
+    for i, act in enumerate(policy.processing_activities):
+        for j, rec in enumerate(act.recipients):
+            if rec.third_party and rec.notify is None:
+                path = ("processing_activities", i, "recipients", j, "third_party")
+                r.warn(path, f"third party {rec.third_party!r} {hint}")
 
 
 def _transfer(r: Report, country: str, mechanism: TransferMechanism, path: Path_) -> None:

@@ -251,12 +251,46 @@ class Purpose(Model):
         return self
 
 
+class Notify(Model):
+    """Art. 19: how a recipient is told of a rectification, erasure or restriction.
+
+    `channel` names a notifier of the `steward.notifiers` registry: `mail` (to `email`, the
+    recipient's privacy contact, through the mail queue), `http` (a signed POST to `url`, the
+    HMAC-SHA256 key in the environment variable `secret_env`), `task` (an officer tells the
+    recipient and confirms with the date), or an installed plug-in's name."""
+
+    channel: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    url: WebUrl | None = None
+    secret_env: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z][A-Z0-9_]*$",
+        description="environment variable holding the key that signs http calls",
+    )
+    instructions: Text | None = Field(
+        default=None, description="what the officer does to tell the recipient (task)"
+    )
+
+    @model_validator(mode="after")
+    def _channel_needs(self) -> Notify:
+        if self.channel == "mail" and not self.email:
+            raise ValueError("the mail channel needs `email` (the recipient's privacy contact)")
+        if self.channel == "http" and not (self.url and self.secret_env):
+            raise ValueError("the http channel needs `url` and `secret_env` (the signing key)")
+        return self
+
+
 class Recipient(Model):
-    """Art. 30(1)(d): a recipient, either internal (a role) or a processor from `processors`."""
+    """Art. 30(1)(d): a recipient, either internal (a role) or a processor from `processors`.
+    A third party is told of rectifications, erasures and restrictions through `notify`
+    (Art. 19); a processor through its own `notify` block."""
 
     internal: str | None = None
     processor: Key | None = None
     third_party: str | None = None
+    notify: Notify | None = Field(
+        default=None, description="how this third party is told of changes (Art. 19)"
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Recipient:
@@ -448,6 +482,9 @@ class SubProcessor(Model):
     transfer_mechanism: TransferMechanism = TransferMechanism.eea
     dpa: Dpa | None = None
     added: date | None = None
+    notify: Notify | None = Field(
+        default=None, description="how it is told of rectifications and erasures (Art. 19)"
+    )
 
 
 class Processor(Model):
@@ -460,6 +497,9 @@ class Processor(Model):
     systems: list[Key] = Field(default_factory=list)
     dpa: Dpa | None = None
     sub_processors: list[SubProcessor] = Field(default_factory=list)
+    notify: Notify | None = Field(
+        default=None, description="how it is told of rectifications and erasures (Art. 19)"
+    )
 
 
 class ProcessorRole(Model):
@@ -485,6 +525,19 @@ class EraseAction(StrEnum):
     keep = "keep"  # kept under a retention rule (Art. 17(3)(b)) or not personal
 
 
+class FieldSource(StrEnum):
+    """Where a field's value comes from; Art. 20(1) ports what the subject provided, which
+    includes what was observed of their use of a service, not what the company made."""
+
+    provided = "provided"  # typed or sent by the subject
+    observed = "observed"  # recorded from their use of a service (logins, activity)
+    derived = "derived"  # made by the company (invoices, scores, inferences)
+    staff = "staff"  # written by staff (case notes, internal assessments)
+
+
+PORTABLE_SOURCES = frozenset({FieldSource.provided, FieldSource.observed})
+
+
 class FieldSpec(Model):
     """A column holding (or pointing at) personal data."""
 
@@ -493,8 +546,15 @@ class FieldSpec(Model):
     erase: EraseAction | None = Field(
         default=None, description="override of the table's erase action for this field"
     )
+    source: FieldSource = Field(
+        default=FieldSource.provided,
+        description="provided, observed, derived or staff; only provided and observed data "
+        "is ported (Art. 20(1))",
+    )
     provided: bool = Field(
-        default=True, description="provided or observed (portable, Art. 20), not inferred"
+        default=True,
+        description="kept for older policies: false means `source: derived`; follows "
+        "`source` when that is given",
     )
     free_text: bool = Field(default=False, description="may hold anything; scanned")
     secret: bool = Field(
@@ -519,6 +579,32 @@ class FieldSpec(Model):
             "fields as `subject`"
         ),
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _source_from_provided(cls, data: object) -> object:
+        # Older policies say `provided: false`; newer ones say where the value comes from.
+        # Both stay valid, and `provided` always agrees with `source` (portable or not).
+        if not isinstance(data, dict):
+            return data
+        if "source" not in data:
+            if data.get("provided") is False:
+                return {**data, "source": FieldSource.derived.value}
+            return data
+        try:
+            portable = FieldSource(data["source"]) in PORTABLE_SOURCES
+        except ValueError:
+            return data  # the enum check reports the bad value
+        if "provided" in data and data["provided"] is not portable:
+            raise ValueError(
+                f"provided: {str(data['provided']).lower()} contradicts source: {data['source']}"
+            )
+        return {**data, "provided": portable}
+
+    @property
+    def portable(self) -> bool:
+        """Art. 20(1): provided or observed by the subject's use of a service."""
+        return self.source in PORTABLE_SOURCES
 
 
 class Reference(Model):

@@ -29,8 +29,10 @@ from steward.requests import (
     legalholds,
     letters,
     notices,
+    notifications,
     objections,
     packages,
+    portability,
     redaction,
     suppression,
 )
@@ -41,8 +43,6 @@ from steward.requests.plan import (
     discover,
     erasure_plans,
     plan_summary,
-    portable_systems,
-    recipients_for,
     systems_for,
 )
 from steward.requests.sealing import Sealer, value_hash
@@ -190,6 +190,9 @@ def execute_request(
         systems.close()
     if result.get("assessing"):
         return _await_decision(sm, request_id, result)
+    untold = _art19(sm, settings, policy, sealer, req, found, result, env=env)
+    if untold is not None:
+        return _wait(sm, request_id, untold)
     return _finish(sm, settings, policy, sealer, request_id, found, result)
 
 
@@ -231,19 +234,25 @@ def _export(
     found: Discovery,
 ) -> dict[str, Any]:
     portable = req.type == Right.portability.value
-    allowed = portable_systems(policy) if portable else None
+    allowed = portability.portable_systems(policy) if portable else None
     data: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for key, records in found.records.items():
         if records.is_empty() or (allowed is not None and key not in allowed):
             continue
-        data[key] = systems.get(key).export(records, portable_only=portable)
+        exported = systems.get(key).export(records, portable_only=portable)
+        data[key] = portability.select(policy, key, exported) if portable else exported
     copy = _fit_copy(policy, found, data)
-    return {
+    out: dict[str, Any] = {
         "_data": data,
         "exported": {k: {t: len(r) for t, r in v.items()} for k, v in data.items()},
         "redacted": copy.tagged_per_table(),
         "copy": copy.to_json(),
     }
+    if portable:
+        # Art. 20: say what the package holds and what it leaves out, and why.
+        tables = {k: [t for t, rows in r.tables.items() if rows] for k, r in found.records.items()}
+        out["portable"] = portability.explain(policy, tables, data)
+    return out
 
 
 def _fit_copy(
@@ -331,7 +340,7 @@ def _erase(
     out: dict[str, Any] = {
         "erased": erased,
         "kept": kept_all,
-        "recipients_told": recipients_for(policy, touched),
+        "art19_systems": touched,
     }
     if rechecked:
         out["plan_rechecked"] = rechecked
@@ -482,8 +491,48 @@ def _rectify(
     return {
         "rectified": sorted(changes),
         "rectified_rows": {k: c["rows"] for k, c in done.items()},
-        "recipients_told": recipients_for(policy, touched),
+        "art19_systems": touched,
     }
+
+
+ART19_RIGHTS = frozenset({Right.erasure.value, Right.rectification.value, Right.restriction.value})
+
+
+def _art19(
+    sm: sessionmaker[Session],
+    settings: Settings,
+    policy: Policy,
+    sealer: Sealer,
+    req: DsrRequest,
+    found: Discovery,
+    result: dict[str, Any],
+    *,
+    env: Mapping[str, str] | None = None,
+) -> Unavailable | None:
+    """GDPR Art. 19: tell every recipient of the changed data (`notifications`). Puts what
+    happened in `result["art19"]` for the letter; returns what is left (an Unavailable the
+    request waits on) while any notification is neither sent nor waived, else None."""
+    systems = result.pop("art19_systems", None)
+    if req.type not in ART19_RIGHTS or not systems:
+        return None  # nothing changed: no one to tell
+    changes = None
+    if req.type == Right.rectification.value:
+        changes = json.loads(sealer.open_text(req.changes_enc) or "{}")
+    with transaction(sm) as s:
+        r = s.get_one(DsrRequest, req.id)
+        notifications.record(s, sealer, policy, r, systems, found.identities, changes)
+    notifications.dispatch(sm, settings, policy, sealer, req.id, env=env)
+    with transaction(sm) as s:
+        left = notifications.outstanding(s, req.id)
+        result["art19"] = notifications.outcomes(s, req.id)
+    result["recipients_told"] = [o["name"] for o in result["art19"] if o["status"] == "sent"]
+    if not left:
+        return None
+    officer = sum(r.status == notifications.OPEN for r in left)
+    return Unavailable(
+        f"GDPR Art. 19: {len(left)} recipient(s) not told yet ({officer} waiting for an "
+        "officer to confirm or waive); the request completes once every one is told or waived"
+    )
 
 
 def _restrict_in_steward(s: Session, settings: Settings, req: DsrRequest, found: Discovery) -> int:
@@ -517,7 +566,7 @@ def _restrict(
             s, actor=ACTOR, action="dsr.restricted", subject_ref=ref(r), details={"identities": n}
         )
     flagged = {k: c["flagged"] for k, c in done.items() if c["flagged"]}
-    return {"flagged": flagged, "recipients_told": recipients_for(policy, found.found_systems())}
+    return {"flagged": flagged, "art19_systems": found.found_systems()}
 
 
 def _object(
@@ -649,6 +698,7 @@ def _finish(
                     line.removeprefix("  - ")
                     for line in letters.copy_lines(policy, result.get("copy") or {}, req.language)
                 ],
+                portable=result.get("portable"),
             )
             name, size = packages.store(sealer, settings.data_dir, blob)
             now = datetime.now(UTC)

@@ -59,10 +59,49 @@ PHRASES: dict[str, dict[str, str]] = {
         "er ({n}): det er dine oplysninger (GDPR art. 15(1), 15(3)).",
     },
     "portable": {
-        "en": "The package holds the data you provided to us, processed under your "
-        "consent or our contract, in JSON and CSV (GDPR Art. 20).",
-        "da": "Pakken indeholder de oplysninger, du har givet os, behandlet på grundlag "
-        "af samtykke eller kontrakt, i JSON og CSV (GDPR art. 20).",
+        "en": "The package holds, in JSON and CSV, the data you provided to us, including what "
+        "we recorded of your use of our services, where we process it under your consent or "
+        "our contract with you (GDPR Art. 20(1)):",
+        "da": "Pakken indeholder, i JSON og CSV, de oplysninger, du har givet os, herunder "
+        "hvad vi har registreret om din brug af vores tjenester, hvor vi behandler dem på "
+        "grundlag af dit samtykke eller vores kontrakt med dig (GDPR art. 20(1)):",
+    },
+    "portable_table": {
+        "en": "  - {system}, {table}: {fields} ({rows} record(s))",
+        "da": "  - {system}, {table}: {fields} ({rows} post(er))",
+    },
+    "portable_empty": {
+        "en": "  - nothing: none of the data we hold about you is of that kind",
+        "da": "  - intet: ingen af de oplysninger, vi har om dig, er af den art",
+    },
+    "portable_left_out": {
+        "en": "Left out of the package (you can still see it through a copy under GDPR Art. 15):",
+        "da": "Udeladt af pakken (du kan stadig se det i en kopi efter GDPR art. 15):",
+    },
+    "portable_gap": {
+        "en": "  - {system}, {table}: {fields}: {reason}",
+        "da": "  - {system}, {table}: {fields}: {reason}",
+    },
+    "left_out_basis": {
+        "en": "processed neither under your consent nor under a contract with you "
+        "(GDPR Art. 20(1)(a))",
+        "da": "behandles hverken på grundlag af dit samtykke eller en kontrakt med dig "
+        "(GDPR art. 20(1)(a))",
+    },
+    "left_out_derived": {
+        "en": "made by us, not provided by you (GDPR Art. 20(1))",
+        "da": "udarbejdet af os, ikke givet af dig (GDPR art. 20(1))",
+    },
+    "left_out_staff": {
+        "en": "written by our staff (notes, assessments), not provided by you (GDPR Art. 20(1))",
+        "da": "skrevet af vores medarbejdere (notater, vurderinger), ikke givet af dig "
+        "(GDPR art. 20(1))",
+    },
+    "left_out_secret": {
+        "en": "credentials such as a password hash are never handed out, for the security of "
+        "your account",
+        "da": "adgangsoplysninger som en hashet adgangskode udleveres aldrig, af hensyn til "
+        "din kontos sikkerhed",
     },
     "erased": {
         "en": "We erased your data: {counts} (GDPR Art. 17).",
@@ -132,9 +171,36 @@ PHRASES: dict[str, dict[str, str]] = {
         "da": "Begrænsningen under vores vurdering ophæves; vi giver dig besked på e-mail, "
         "før det sker (GDPR art. 18(3)).",
     },
-    "recipients": {
-        "en": "We have told these recipients of the change (GDPR Art. 19): {names}.",
-        "da": "Vi har underrettet disse modtagere om ændringen (GDPR art. 19): {names}.",
+    "art19_list": {
+        "en": "Those who receive your data from us, and how we told them of the change "
+        "(GDPR Art. 19):",
+        "da": "Dem, der modtager dine oplysninger fra os, og hvordan vi har underrettet dem om "
+        "ændringen (GDPR art. 19):",
+    },
+    "art19_sent": {
+        "en": "  - {name}: told on {date} {how}",
+        "da": "  - {name}: underrettet den {date} {how}",
+    },
+    "art19_how_mail": {"en": "by e-mail", "da": "pr. e-mail"},
+    "art19_how_http": {
+        "en": "by a signed message to their system",
+        "da": "med en signeret besked til deres system",
+    },
+    "art19_how_other": {
+        "en": "(confirmed by our privacy team)",
+        "da": "(bekræftet af vores databeskyttelsesteam)",
+    },
+    "art19_waived": {
+        "en": "  - {name}: not told, because telling them proves impossible or involves "
+        "disproportionate effort (GDPR Art. 19): {reason}",
+        "da": "  - {name}: ikke underrettet, fordi det viser sig umuligt eller uforholdsmæssigt "
+        "vanskeligt (GDPR art. 19): {reason}",
+    },
+    "art19_none": {
+        "en": "No one outside our company receives your data from the systems concerned, so "
+        "there was no one else to tell (GDPR Art. 19).",
+        "da": "Ingen uden for vores virksomhed modtager dine oplysninger fra de berørte "
+        "systemer, så der var ingen andre at underrette (GDPR art. 19).",
     },
     "complaint": {
         "en": "You may complain to a supervisory authority: {authority}, "
@@ -329,7 +395,7 @@ def render_letter(
         if type_ == Right.access.value:
             lines.append(phrase("package", lang))
         if type_ == Right.portability.value:
-            lines.append(phrase("portable", lang))
+            lines += portability_lines(policy, result.get("portable") or {}, lang)
         if result.get("copy"):
             lines += copy_lines(policy, result["copy"], lang)
         elif result.get("redacted"):
@@ -356,8 +422,8 @@ def render_letter(
                 lines.append(phrase("objection_li_stop", lang))
         if type_ == Right.automated_decisions.value:
             lines.append(policy.text(policy.rights.automated_decisions_statement, lang))
-        if result.get("recipients_told"):
-            lines.append(phrase("recipients", lang, names="; ".join(result["recipients_told"])))
+        if "art19" in result:
+            lines += art19_lines(result["art19"], lang)
     authority, website = complaint_authority(policy, jurisdiction)
     lines += [
         "",
@@ -366,6 +432,65 @@ def render_letter(
         phrase("signoff", lang, controller=policy.controller.name),
     ]
     return "\n".join(lines)
+
+
+def art19_lines(outcomes: list[dict[str, str]], lang: str) -> list[str]:
+    """GDPR Art. 19: each recipient and what happened (the subject may ask who they are, so
+    the letter always names them). Only what happened: a request completes only once every
+    notification is sent or waived (`steward.requests.notifications`)."""
+    done = [o for o in outcomes if o["status"] in ("sent", "waived")]
+    if not done:
+        return [phrase("art19_none", lang)]
+    lines = [phrase("art19_list", lang)]
+    for o in done:
+        if o["status"] == "sent":
+            how = phrase(
+                f"art19_how_{o['channel']}"
+                if o["channel"] in ("mail", "http")
+                else "art19_how_other",
+                lang,
+            )
+            lines.append(phrase("art19_sent", lang, name=o["name"], date=o["told_on"], how=how))
+        else:
+            lines.append(phrase("art19_waived", lang, name=o["name"], reason=o["reason"]))
+    return lines
+
+
+def portability_lines(policy: Policy, portable: dict[str, Any], lang: str) -> list[str]:
+    """GDPR Art. 20: what the package holds and what it leaves out, and why."""
+
+    def system(key: str) -> str:
+        return policy.text(policy.system(key).name, lang)
+
+    lines = [phrase("portable", lang)]
+    included = portable.get("included") or []
+    for t in included:
+        lines.append(
+            phrase(
+                "portable_table",
+                lang,
+                system=system(t["system"]),
+                table=t["table"],
+                fields=", ".join(t["fields"]),
+                rows=t["rows"],
+            )
+        )
+    if not included:
+        lines.append(phrase("portable_empty", lang))
+    if portable.get("left_out"):
+        lines.append(phrase("portable_left_out", lang))
+        for g in portable["left_out"]:
+            lines.append(
+                phrase(
+                    "portable_gap",
+                    lang,
+                    system=system(g["system"]),
+                    table=g["table"],
+                    fields=", ".join(g["fields"]),
+                    reason=phrase(f"left_out_{g['reason']}", lang),
+                )
+            )
+    return lines
 
 
 def copy_lines(policy: Policy, copy: dict[str, Any], lang: str) -> list[str]:

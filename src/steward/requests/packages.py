@@ -17,9 +17,11 @@ from typing import Any
 
 from jinja2 import Environment
 
+from steward.requests.letters import phrase
 from steward.requests.sealing import Sealer
 
 DOWNLOAD_DAYS = 30
+LEFT_OUT_REASONS = ("basis", "secret", "derived", "staff")  # steward.requests.portability
 
 # The readable Art. 15 report; autoescaped: every value from the systems is just text.
 _REPORT = Environment(autoescape=True).from_string(
@@ -53,9 +55,12 @@ def build_zip(
     controller: str,
     none_text: str,
     copy_notes: list[str] | None = None,
+    portable: dict[str, Any] | None = None,
 ) -> bytes:
     """The zip archive: data/<system>/<table>.json|csv, report.html, letter.txt.
-    `copy_notes`: what the copy masks or leaves out and why (Art. 15(4)), shown in the report."""
+    `copy_notes`: what the copy masks or leaves out and why (Art. 15(4)), shown in the report.
+    For a portability answer, `portable` (`steward.requests.portability.explain`) says what the
+    package holds and leaves out; it is also written as `portability.json`."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for system, tables in data.items():
@@ -66,6 +71,8 @@ def build_zip(
                 zf.writestr(f"data/{system}/{table}.csv", _csv(rows))
         zf.writestr("information.json", json.dumps(info, ensure_ascii=False, indent=1))
         zf.writestr("letter.txt", letter)
+        if portable is not None:
+            zf.writestr("portability.json", json.dumps(portable, ensure_ascii=False, indent=1))
         zf.writestr(
             "report.html",
             _REPORT.render(
@@ -78,6 +85,8 @@ def build_zip(
                 generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 none_text=none_text,
                 copy_notes=copy_notes or [],
+                portable=portable,
+                reasons={r: phrase(f"left_out_{r}", lang) for r in LEFT_OUT_REASONS},
             ),
         )
     return buf.getvalue()

@@ -23,7 +23,7 @@ from steward.connectors.base import Connector, ErasurePlan, KeepHook, Row, Subje
 from steward.errors import InvalidInput
 from steward.legal import retention_periods
 from steward.legal.periods import years_plus_current_year
-from steward.policy.models import EraseAction, LegalBasis, Policy, SystemSpec, TableSpec
+from steward.policy.models import EraseAction, Policy, SystemSpec, TableSpec
 from steward.requests import legalholds
 
 MAX_ROUNDS = 5
@@ -339,31 +339,3 @@ def plan_summary(plans: Mapping[str, ErasurePlan]) -> dict[str, Any]:
 def activities_for(policy: Policy, systems: Iterable[str]) -> list[Any]:
     keys = set(systems)
     return [a for a in policy.processing_activities if keys & set(a.systems)]
-
-
-def recipients_for(policy: Policy, systems: Iterable[str]) -> list[str]:
-    """Art. 19: processors that receive data from the touched systems (named by the
-    activities covering them, or by the processor's own system list)."""
-    keys = set(systems)
-    names: dict[str, str] = {}
-    for act in activities_for(policy, keys):
-        for rec in act.recipients:
-            if rec.processor:
-                p = policy.processor(rec.processor)
-                names[p.key] = f"{p.name} ({p.service})"
-            elif rec.third_party:
-                names[rec.third_party] = rec.third_party
-    for p in policy.processors:
-        if keys & set(p.systems):
-            names[p.key] = f"{p.name} ({p.service})"
-    return sorted(names.values())
-
-
-def portable_systems(policy: Policy) -> set[str]:
-    """Art. 20(1)(a): systems processed under consent or contract (legal basis a or b)."""
-    out: set[str] = set()
-    for act in policy.processing_activities:
-        bases = {b for p in act.purposes for b in policy.purpose(p).legal_bases}
-        if bases & {LegalBasis.consent, LegalBasis.contract}:
-            out |= set(act.systems)
-    return out

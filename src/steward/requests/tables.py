@@ -8,6 +8,8 @@
 - `dsr_packages`: encrypted answer packages and their single-use download tokens.
 - `dsr_send_quota`: how many code mails went to one address / for one request in the current
   hour, so the limits hold across processes (`steward.requests.limits`).
+- `dsr_notifications`: one row per recipient told of a rectification, erasure or restriction
+  (Art. 19): channel, state, attempts, when and how it was told, or why it was waived.
 - `restrictions` / `dsr_objections`: Art. 18 restrictions and Art. 21 objections, by the consent
   ledger's subject reference, so consent checks deny processing; a restriction's lift is
   scheduled, noticed to the subject and only then done (Art. 18(3)).
@@ -227,3 +229,33 @@ class DsrObjection(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Art. 21(1): processing may continue only on compelling grounds an officer records.
     overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DsrNotification(Base):
+    """Art. 19: telling one recipient of a request's change. `status` is `pending` (to send or
+    retry), `open` (an officer tells them and confirms), `sent` (told on `told_on`) or `waived`
+    (not told: impossible or disproportionate effort, `waived_reason`). The notice itself (the
+    subject's identities, corrected values) is sealed in `payload_enc` for retries, and
+    emptied once the notification is sent or waived."""
+
+    __tablename__ = "dsr_notifications"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(400))
+    channel: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(String(200))
+    payload_enc: Mapped[str] = mapped_column(Text)
+    ref: Mapped[str | None] = mapped_column(String(200))  # message id, HTTP status
+    told_on: Mapped[date | None] = mapped_column(Date)
+    told_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(200))  # officer who confirmed/waived
+    waived_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("request_id", "recipient", name="uq_dsr_notifications_recipient"),
+    )

@@ -1,6 +1,7 @@
 """JSON API for data-subject requests: public intake and verification (rate-limited), the
 officer's read access, and the officer's actions (enter a request with evidence, verify with
-evidence, dry run, approve, run, extend, refuse, complete, lift a restriction).
+evidence, dry run, approve, run, extend, refuse, complete, lift a restriction, confirm or
+waive a recipient's Art. 19 notification).
 
 Officer actions need the officer role and, as the console session cookie authenticates them,
 the session's CSRF token in the `X-CSRF-Token` header. Errors are RFC 9457 problem documents
@@ -20,7 +21,16 @@ from sqlalchemy.orm import Session
 
 from steward.auth.tables import User
 from steward.errors import InvalidInput
-from steward.requests import execute, fees, lifting, notices, pauses, queries, workflow
+from steward.requests import (
+    execute,
+    fees,
+    lifting,
+    notices,
+    notifications,
+    pauses,
+    queries,
+    workflow,
+)
 from steward.requests.states import State
 from steward.requests.tables import DsrRequest
 from steward.requests.verification import Check, explain
@@ -86,6 +96,10 @@ class RefuseIn(BaseModel):
     kind: Literal["refused", "fee"] = "refused"
     # Art. 12(5)(a): the fee asked for (kind "fee"); the request then awaits payment.
     fee: str | None = Field(default=None, max_length=40)
+
+
+class ConfirmIn(BaseModel):
+    told_on: date
 
 
 class CompleteIn(BaseModel):
@@ -194,6 +208,7 @@ def _view(app: Any, request_id: int) -> dict[str, Any]:
             req, app.state.policy, private=True, sealer=workflow.sealer_for(app.state.settings)
         )
         out["restriction"] = lifting.status(s, req)
+        out["notifications"] = notifications.outcomes(s, req.id)
     return out
 
 
@@ -359,3 +374,30 @@ def lift_restriction(
         st.sessionmaker, st.settings, st.policy, rid, body.reason, actor(user)
     )
     return {**_view(request.app, rid), "lift": outcome}
+
+
+def _art19(app: Any, ident: str, recipient: str, actor_: str, **decision: Any) -> dict[str, Any]:
+    st = app.state
+    with transaction(st.sessionmaker) as s:
+        rid = workflow.by_ref(s, ident).id
+    if notifications.decide(st.sessionmaker, rid, recipient, actor_, **decision):
+        execute.execute_request(st.sessionmaker, st.settings, st.policy, rid)
+    return _view(app, rid)
+
+
+@router.post("/{ident}/notifications/{recipient}/confirm")
+def confirm_notification(
+    request: Request, user: OfficerAction, ident: str, recipient: str, body: ConfirmIn
+) -> dict[str, Any]:
+    """GDPR Art. 19: the officer told this recipient on `told_on` (a task, or a channel that
+    failed and was done by hand). When no notification is left, the request completes."""
+    return _art19(request.app, ident, recipient, actor(user), told_on=body.told_on)
+
+
+@router.post("/{ident}/notifications/{recipient}/waive")
+def waive_notification(
+    request: Request, user: OfficerAction, ident: str, recipient: str, body: ReasonIn
+) -> dict[str, Any]:
+    """GDPR Art. 19: this recipient is not told, because it proves impossible or involves
+    disproportionate effort; `reason` says why and is quoted in the subject's letter."""
+    return _art19(request.app, ident, recipient, actor(user), reason=body.reason)

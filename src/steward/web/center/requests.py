@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from steward.errors import InvalidInput, NotFound
 from steward.policy.identities import accepted_types
 from steward.policy.models import IdentityKind
-from steward.requests import delivery, queries, workflow
+from steward.requests import delivery, notifications, queries, workflow
 from steward.requests.deadlines import clock_for
 from steward.requests.verification import Check, explain
 from steward.store.db import transaction
@@ -180,11 +180,13 @@ def status(request: Request, public_id: str) -> Response:
         letter = workflow.sealer_for(st.settings).open_text(req.letter)
         pkg = delivery.current_package(s, req)
         view = queries.as_dict(req, st.policy)
+        telling = bool(notifications.outstanding(s, req.id))
     return _page(
         request,
         "status.html",
         {
             "req": view,
+            "telling_recipients": telling,
             "clock": clock,
             "letter": letter,
             "package": pkg is not None,

@@ -1,6 +1,7 @@
 """The officer's request queue and request pages (GDPR Arts. 12-22): due dates, filters,
 timeline, plan, result, and the actions (verify with evidence, plan, approve, run, extend,
-refuse, decide, lift a restriction (Art. 18(3)), send a pending answer mail again). Viewers
+refuse, decide, lift a restriction (Art. 18(3)), send a pending answer mail again, confirm or
+waive a recipient's notification (Art. 19)). Viewers
 read; officers act. Every form is CSRF-protected."""
 
 from __future__ import annotations
@@ -13,10 +14,20 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from steward.errors import Conflict, InvalidInput, Unavailable
+from steward.errors import Conflict, InvalidInput, NotFound, Unavailable
 from steward.policy.identities import accepted_types
 from steward.policy.models import Policy
-from steward.requests import delivery, execute, fees, lifting, notices, pauses, queries, workflow
+from steward.requests import (
+    delivery,
+    execute,
+    fees,
+    lifting,
+    notices,
+    notifications,
+    pauses,
+    queries,
+    workflow,
+)
 from steward.requests.deadlines import clock_for
 from steward.requests.intake import RECEIVED_VIA
 from steward.requests.states import State
@@ -188,6 +199,7 @@ def page(
             else None,
             "package": delivery.current_package(session, req) is not None,
             "restriction": lifting.status(session, req),
+            "notifications": notifications.outcomes(session, req.id, policy),
         },
     )
 
@@ -402,3 +414,43 @@ async def lift_restriction(
         "waiting_on_system": "the subject was told; a system is down, the lift is retried",
     }
     return _back(req_id, msgs.get(outcome))
+
+
+async def _art19(request: Request, req_id: int, recipient: str, actor_: str, **kw: Any) -> Response:
+    st = request.app.state
+    try:
+        finish = await run_in_threadpool(
+            notifications.decide, st.sessionmaker, req_id, recipient, actor_, **kw
+        )
+        if finish:
+            await run_in_threadpool(
+                execute.execute_request, st.sessionmaker, st.settings, st.policy, req_id
+            )
+    except (Conflict, InvalidInput, NotFound, Unavailable) as err:
+        return _back(req_id, err.detail)
+    return _back(req_id)
+
+
+@router.post("/{req_id}/notifications/{recipient}/confirm")
+async def confirm_notification(
+    request: Request,
+    user: Officer,
+    req_id: int,
+    recipient: str,
+    told_on: Annotated[date, Form()],
+) -> Response:
+    """GDPR Art. 19: the recipient was told on `told_on`; the request completes when none is
+    left."""
+    return await _art19(request, req_id, recipient, actor(user), told_on=told_on)
+
+
+@router.post("/{req_id}/notifications/{recipient}/waive")
+async def waive_notification(
+    request: Request,
+    user: Officer,
+    req_id: int,
+    recipient: str,
+    reason: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    """GDPR Art. 19: not telling this recipient (impossible or disproportionate), with why."""
+    return await _art19(request, req_id, recipient, actor(user), reason=reason)

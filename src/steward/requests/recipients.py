@@ -1,0 +1,88 @@
+"""Who is told of a rectification, erasure or restriction (GDPR Art. 19).
+
+The recipients of the data held in the touched systems: every processor whose declared
+`systems` include one of them, or (for a processor that declares no systems) that an activity
+covering them names and whose `data_categories` meet the categories those systems hold; every
+sub-processor of those processors (backups included: they hold the same data); and every
+third party an activity covering the systems names. Internal recipients are the controller
+itself and are not told separately.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from steward.policy.models import Notify, Policy, Processor
+from steward.requests.plan import activities_for
+
+
+@dataclass(frozen=True)
+class Art19Recipient:
+    key: str  # processor key, `<processor>.<sub-processor>`, or `third_party.<slug>`
+    name: str
+    notify: Notify | None  # None: the policy names no channel; an officer tells them
+
+
+def held_categories(policy: Policy, systems: Iterable[str]) -> set[str]:
+    """The data categories the systems' tables declare (fields and what free text may hold)."""
+    out: set[str] = set()
+    for key in systems:
+        for table in policy.system(key).tables:
+            for f in table.fields:
+                out |= {f.category} if f.category else set()
+                out |= set(f.may_contain)
+    return out
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:80] or "recipient"
+
+
+def _holds(p: Processor, systems: set[str], named: set[str], categories: set[str]) -> bool:
+    if p.systems:
+        return bool(systems & set(p.systems))
+    return p.key in named and (not p.data_categories or bool(categories & set(p.data_categories)))
+
+
+def art19_recipients(policy: Policy, systems: Iterable[str]) -> list[Art19Recipient]:
+    """The recipients to tell when data in `systems` changed, processors first."""
+    keys = set(systems)
+    if not keys:
+        return []
+    acts = activities_for(policy, keys)
+    named = {r.processor for a in acts for r in a.recipients if r.processor}
+    categories = held_categories(policy, keys)
+    out: dict[str, Art19Recipient] = {}
+    for p in policy.processors:
+        if not _holds(p, keys, named, categories):
+            continue
+        out[p.key] = Art19Recipient(p.key, f"{p.name} ({p.service})", p.notify)
+        for sp in p.sub_processors:
+            key = f"{p.key}.{sp.key}"
+            out[key] = Art19Recipient(
+                key, f"{sp.name} ({sp.service}; sub-processor of {p.name})", sp.notify
+            )
+    for a in acts:
+        for r in a.recipients:
+            if r.third_party:
+                key = f"third_party.{slug(r.third_party)}"
+                out.setdefault(key, Art19Recipient(key, r.third_party, r.notify))
+    return list(out.values())
+
+
+def notify_of(policy: Policy, key: str) -> Notify | None:
+    """The `notify` block the current policy declares for the recipient `key` (None when the
+    recipient names no channel or is no longer in the policy)."""
+    for p in policy.processors:
+        if key == p.key:
+            return p.notify
+        for sp in p.sub_processors:
+            if key == f"{p.key}.{sp.key}":
+                return sp.notify
+    for a in policy.processing_activities:
+        for r in a.recipients:
+            if r.third_party and key == f"third_party.{slug(r.third_party)}":
+                return r.notify
+    return None
