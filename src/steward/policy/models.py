@@ -577,9 +577,29 @@ class Rights(Model):
 
 
 class Breaches(Model):
-    notify_within_hours: int = Field(default=72, ge=1, le=72, description="Art. 33(1)")
+    """The breach promise: Art. 33(1) allows at most 72 hours; a shorter promise is kept as
+    written (the clock, its reminders and the notices all use it)."""
+
+    notify_within_hours: int = Field(
+        default=72, ge=1, le=72,
+        description="hours from awareness to the authority's notification (Art. 33(1): 72 at "
+        "most); a stricter promise shortens the clock",
+    )
     promise: Text | None = None
-    reminder_hours: list[int] = Field(default_factory=lambda: [24, 48, 66])
+    reminder_hours: list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None,
+        description="reminder points, hours after awareness, each before notify_within_hours; "
+        "by default 24, 48 and 66 of 72, scaled to a shorter promise",
+    )
+
+    @property
+    def reminder_points(self) -> tuple[int, ...]:
+        """The reminder points in force: the policy's own, else the defaults scaled."""
+        if self.reminder_hours is not None:
+            return tuple(sorted(set(self.reminder_hours)))
+        from steward.legal.breach_clock import scaled_reminder_hours
+
+        return scaled_reminder_hours(self.notify_within_hours)
 
 
 class NoticeSection(Model):
