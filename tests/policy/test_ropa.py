@@ -28,7 +28,7 @@ def promark():  # type: ignore[no-untyped-def]
 
 def test_every_field_for_every_activity(promark) -> None:  # type: ignore[no-untyped-def]
     rows = ropa_rows(promark)
-    assert len(rows) == len(promark.processing_activities) == 6
+    assert len(rows) == len(promark.processing_activities) == 8
     keys = [k for k, _ in CONTROLLER_FIELDS]
     for row in rows:
         assert list(row) == keys
