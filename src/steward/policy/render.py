@@ -229,6 +229,9 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
         ) if policy.rights.extension_months else "",
         "rights_ask": lab.get("rights_ask") if policy.rights.may_ask_for_information else "",
         "automated_statement": t(policy.rights.automated_decisions_statement),
+        # Art. 13(2)(c): consent can be withdrawn, wherever a purpose relies on it.
+        "withdraw_consent": lab.get("withdraw_consent") if any(
+            LegalBasis.consent in p.legal_bases for p in policy.purposes) else "",
         "requests_path": REQUESTS_PATH,
         "processors_statement": t(n.processors_statement),
         "processors": processors,
