@@ -137,3 +137,14 @@ def test_console_register_countdown_and_notice(officer, sqlite_engine: Engine) -
     assert "Processors" in dash.text and "DPA alert" in dash.text
     exported = officer.get("/console/breaches/export/json").json()
     assert exported[0]["title"] == "Misdirected payroll e-mail" and json.dumps(exported)
+
+
+def test_console_labels_health_and_national_ids_apart(officer) -> None:  # type: ignore[no-untyped-def]
+    keys = ["user.health_and_medical", "user.government_id.national_identification_number"]
+    bid = officer.post("/api/breaches", json=_body(data_categories=keys)).json()["id"]
+    page = officer.get(f"/console/breaches/{bid}").text
+    health, cpr = page.split("Health information", 1)[1].split("Social security numbers", 1)
+    # Art. 9(1) for health data, Art. 87 for the CPR number: never the other's label.
+    assert "special category (Art. 9(1))" in health and "Art. 87" not in health
+    assert "national identification number (Art. 87)" in cpr.split("</dd>", 1)[0]
+    assert "Art. 9(1)" not in cpr.split("</dd>", 1)[0]
