@@ -177,7 +177,7 @@ def test_time_without_zone_names_the_right_field() -> None:
 def test_notice_names_systems_and_csv_labels_columns(demo_officer: Any) -> None:
     bid = _breach(demo_officer, nature=["confidentiality"])
     md = demo_officer.get(f"/api/breaches/{bid}/notice").text
-    assert "Systems affected: Support desk" in md
+    assert "Berørte systemer: Supportsystem" in md  # Datatilsynet (DK) gets it in Danish
     text = demo_officer.get("/api/breaches/export", params={"format": "csv"}).content
     rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
     assert rows[0]["What happened (Art. 33(3)(a))"] == "Tickets were readable."

@@ -53,7 +53,7 @@ def test_late_notice_with_reason_and_phases_are_kept(sm: sessionmaker[Session]) 
     with transaction(sm) as s:
         first = _note(s, bid, sent_at=AWARE + timedelta(hours=80), reference="VIRK-1",
                       late_reason="The processor told us only after the weekend.")
-        assert "Reasons for the delay (Art. 33(1)): The processor told us" in first.content
+        assert "Begrundelse for forsinkelsen (art. 33(1)): The processor told us" in first.content
         assert first.channel == "Breach notification form on Virk.dk"
         with pytest.raises(InvalidInput, match="already has the initial"):
             _note(s, bid, sent_at=AWARE + timedelta(hours=81), late_reason="x")
@@ -87,14 +87,14 @@ def test_authority_notice_follows_art_33_3(sm: sessionmaker[Session]) -> None:
             actor="officer", now=NOW).id
         notice = authority_notice(promark(), get_breach(s, bid), "DK", now=NOW)
     md = notice.to_markdown()
-    heads = [md.index(f"(Art. 33(3)({x}))") for x in "abcd"]
+    heads = [md.index(f"(art. 33(3)({x}))") for x in "abcd"]
     assert heads == sorted(heads)
-    assert "Datatilsynet" in md and "Approximate number of data subjects: about 120" in md
-    assert "special category" in md  # health data flagged from the policy
+    assert "Datatilsynet" in md and "Omtrentligt antal registrerede: ca. 120" in md
+    assert "Helbredsoplysninger — særlig kategori af personoplysninger (art. 9(1))" in md
     assert "privacy@promark.example" in md  # (b) contact point
     data = json.loads(notice.to_json())
     assert data["url"] == "https://virk.dk" and [x["key"] for x in data["sections"]] == list("abcd")
-    assert "72-hour deadline" in notice.to_text()
+    assert "Frist på 72 timer (art. 33(1))" in notice.to_text()
 
 
 def test_letters_in_the_persons_language(sm: sessionmaker[Session]) -> None:

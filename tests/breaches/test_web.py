@@ -56,7 +56,8 @@ def test_api_register_assess_notify_close(officer) -> None:  # type: ignore[no-u
     assert r.headers["content-disposition"].endswith('.json"')
     assert r.json()["authority_name"].startswith("Information Commissioner")
     md = officer.get(f"/api/breaches/{bid}/notice").text
-    assert md.startswith("# Personal data breach notification — Datatilsynet")
+    # Datatilsynet (DK) is notified in its language, Danish (Authority.language).
+    assert md.startswith("# Anmeldelse af brud på persondatasikkerheden — Datatilsynet")
     for cc in ("DK", "GB"):
         r = officer.post(f"/api/breaches/{bid}/notifications", json={
             "authority": cc, "sent_at": datetime.now(UTC).isoformat(), "reference": f"R-{cc}"})
@@ -126,7 +127,7 @@ def test_console_register_countdown_and_notice(officer, sqlite_engine: Engine) -
     assert "/static/breaches/countdown.js" in page.text and "<script>" not in page.text
     bid = r.headers["location"].rsplit("/", 1)[-1]
     notice = officer.get(f"/console/breaches/{bid}/notice?authority=DK")
-    assert "Nature of the breach" in notice.text and "Art. 33(3)(d)" in notice.text
+    assert "Bruddets karakter" in notice.text and "art. 33(3)(d)" in notice.text
     bad = officer.post(f"/console/breaches/{bid}/notify", data={
         "csrf_token": token, "kind": "authority", "authority": "DK", "phase": "initial",
         "sent_at": "2020-01-01T10:00", "timezone": "UTC"})
@@ -136,3 +137,14 @@ def test_console_register_countdown_and_notice(officer, sqlite_engine: Engine) -
     assert "Processors" in dash.text and "DPA alert" in dash.text
     exported = officer.get("/console/breaches/export/json").json()
     assert exported[0]["title"] == "Misdirected payroll e-mail" and json.dumps(exported)
+
+
+def test_console_labels_health_and_national_ids_apart(officer) -> None:  # type: ignore[no-untyped-def]
+    keys = ["user.health_and_medical", "user.government_id.national_identification_number"]
+    bid = officer.post("/api/breaches", json=_body(data_categories=keys)).json()["id"]
+    page = officer.get(f"/console/breaches/{bid}").text
+    health, cpr = page.split("Health information", 1)[1].split("Social security numbers", 1)
+    # Art. 9(1) for health data, Art. 87 for the CPR number: never the other's label.
+    assert "special category (Art. 9(1))" in health and "Art. 87" not in health
+    assert "national identification number (Art. 87)" in cpr.split("</dd>", 1)[0]
+    assert "Art. 9(1)" not in cpr.split("</dd>", 1)[0]

@@ -26,7 +26,7 @@ def steward(*args: str, env_policy: Path | None = None) -> subprocess.CompletedP
 def test_validate_promark_ok() -> None:
     r = steward("policy", "validate", str(PROMARK))
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "ok: promark 2020-02-20: 5 purposes, 6 activities, 5 systems"
+    assert r.stdout.strip() == "ok: promark 2020-02-20: 7 purposes, 8 activities, 5 systems"
 
 
 def test_validate_defaults_to_steward_policy() -> None:
@@ -90,11 +90,11 @@ def test_diff_json() -> None:
 
 def test_ropa_export_formats(tmp_path: Path) -> None:
     r = steward("ropa", "export", "--format", "json")
-    assert r.returncode == 0 and len(json.loads(r.stdout)) == 6
+    assert r.returncode == 0 and len(json.loads(r.stdout)) == 8
     out = tmp_path / "ropa.xlsx"
     r = steward("ropa", "export", str(PROMARK), "--format", "xlsx", "--out", str(out))
     assert r.returncode == 0
-    assert load_workbook(out).active.max_row == 7
+    assert load_workbook(out).active.max_row == 9  # heading + 8 activities
     r = steward("ropa", "export", "--role", "processor", "--format", "csv")
     assert r.returncode == 0 and "workforce_management" in r.stdout
     r = steward("ropa", "export", "--format", "pdf")

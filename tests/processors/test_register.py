@@ -97,7 +97,11 @@ def test_sub_processor_change_is_dated_audited_and_in_art_30_2(
         csv_bytes, media, _ = export_processor_record(s, policy, "csv")
     parsed = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
     assert parsed[0][1] == "(a) Processor, name and contact details"
-    assert parsed[1][2].startswith("Each customer company")
+    # Art. 30(2)(a): each controller served, from the policy's processor_roles
+    assert [r[2] for r in parsed[1:]] == ["Nordlys Logistik A/S (DK)", "Fjordvik Helse AS (NO)",
+                                          "Skärgårds Bemanning AB (SE)"]
+    assert parsed[1][3] == ("Data protection contact, privacy@nordlys-logistik.example, "
+                            "+45 7010 2030")
     assert "two-factor" in parsed[1][-1]  # (d) security measures
 
 

@@ -16,7 +16,7 @@ def test_console_and_api(sqlite_engine: Engine, tmp_path: Path) -> None:
     page = client.get("/console/processors")
     assert page.status_code == 200
     assert "DPA review overdue since 2026-06-30" in page.text  # Mailwise, from the policy
-    assert "Each customer company" in page.text  # Art. 30(2)
+    assert "Fjordvik Helse AS (NO)" in page.text  # Art. 30(2)(a): each controller served
     r = client.post("/console/processors/changes", data={
         "csrf_token": csrf_from(page.text), "processor_key": "mailwise", "kind": "added",
         "sub_processor_key": "bouncer", "effective": "2026-11-20", "name": "Bouncer BV",

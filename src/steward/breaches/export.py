@@ -20,7 +20,8 @@ from steward.store.db import as_utc
 
 CSV_FIELDS: tuple[tuple[str, str], ...] = (
     ("id", "Breach"), ("title", "Title"), ("status", "Status"),
-    ("aware_at", "Became aware (UTC)"), ("deadline", "72-hour deadline (UTC, Art. 33(1))"),
+    ("aware_at", "Became aware (UTC)"),
+    ("deadline", "Notification deadline (UTC; Art. 33(1): 72 hours or the policy's promise)"),
     ("deadline_local", "Deadline (authority's local time)"),
     ("first_notified_at", "Authority notified (UTC)"), ("late", "Late (Art. 33(1))"),
     ("occurred_at", "Occurred (UTC)"),

@@ -1,8 +1,10 @@
 """The notices a breach needs, rendered from the register.
 
 - `authority_notice`: the Art. 33 notification for one supervisory authority, its content in
-  the order of Art. 33(3)(a)-(d), as Markdown/plain text to paste into the authority's form or
-  as JSON; each phase sent is kept with its time and content (Art. 33(4)).
+  the order of Art. 33(3)(a)-(d), in the authority's language (`notice_texts.py`), as
+  Markdown/plain text to paste into the authority's form or as JSON; each phase sent is kept
+  with its time and content (Art. 33(4)). The deadline is the policy's promise (72 hours at
+  most, Art. 33(1)).
 - `subject_letter`: the Art. 34 letter to the people affected, in plain language with the
   content of Art. 34(2) (= Art. 33(3)(b)-(d)), in their language where the policy has it.
 """
@@ -14,8 +16,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from steward.breaches.notice_texts import number, texts
+from steward.breaches.register import deadline_of
 from steward.breaches.tables import Breach
-from steward.legal.breach_clock import breach_deadline, to_local
+from steward.legal.breach_clock import NOTIFICATION_HOURS, to_local
 from steward.policy.models import Policy
 from steward.store.db import as_utc
 
@@ -39,6 +43,8 @@ class AuthorityNotice:
     generated_at: str
     header: list[str]
     sections: list[Section]
+    language: str = "en"
+    title: str = "Personal data breach notification"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -47,7 +53,7 @@ class AuthorityNotice:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
     def to_markdown(self) -> str:
-        out = [f"# Personal data breach notification — {self.authority_name}", ""]
+        out = [f"# {self.title} — {self.authority_name}", ""]
         out += [f"- {line}" for line in self.header]
         for s in self.sections:
             out += ["", f"## {s.heading} ({s.article})", ""]
@@ -55,7 +61,7 @@ class AuthorityNotice:
         return "\n".join(out) + "\n"
 
     def to_text(self) -> str:
-        out = [f"PERSONAL DATA BREACH NOTIFICATION — {self.authority_name}", ""]
+        out = [f"{self.title.upper()} — {self.authority_name}", ""]
         out += self.header
         for s in self.sections:
             out += ["", f"{s.heading.upper()} ({s.article})"]
@@ -72,76 +78,99 @@ def _names(policy: Policy, items: list[Any], keys: list[str], lang: str) -> list
     return [by_key.get(k, k) for k in keys]
 
 
+def category_labels(policy: Policy, keys: list[str], lang: str = "en") -> dict[str, str]:
+    """What each sensitive category is, from the policy's flags: a special category (Art. 9(1),
+    e.g. health) and a national identification number (Art. 87) are different things, and a
+    notice names each for what it is."""
+    t = texts(lang)
+    out: dict[str, str] = {}
+    for cat in policy.data_categories:
+        if cat.key not in keys:
+            continue
+        kinds = [t[flag] for flag, on in (("special", cat.special),
+                                          ("national_id", cat.national_id)) if on]
+        if kinds:
+            out[cat.key] = "; ".join(kinds)
+    return out
+
+
 def authority_notice(
     policy: Policy, row: Breach, country: str, *, phase: str = "initial",
-    late_reason: str | None = None, now: datetime | None = None,
+    late_reason: str | None = None, now: datetime | None = None, lang: str | None = None,
 ) -> AuthorityNotice:
-    """The Art. 33 notification of `row` for the authority of `country` (from the policy)."""
+    """The Art. 33 notification of `row` for the authority of `country` (from the policy), in
+    the authority's language (`Authority.language`) unless `lang` is given."""
     auth = policy.authority(country)
-    lang = "en"
+    lang = lang or auth.language
+    t = texts(lang)
+    art = t["art"]
     now = (now or datetime.now(UTC)).astimezone(UTC)
     aware = as_utc(row.aware_at)
     assert aware is not None
-    deadline = breach_deadline(aware)
+    hours = policy.breaches.notify_within_hours
+    deadline = deadline_of(policy, aware)
     c = policy.controller
+    deadline_label = t["deadline"].format(hours=hours)
+    if hours < NOTIFICATION_HOURS:
+        deadline_label = f"{deadline_label[:-1]}; {t['promise']})"
     header = [
-        f"Controller: {c.name}, {c.address.street}, {c.address.postal_code} {c.address.city}, "
-        f"{c.address.country}"
+        f"{t['controller']}: {c.name}, {c.address.street}, {c.address.postal_code} "
+        f"{c.address.city}, {c.address.country}"
         + (f" ({c.registration.scheme} {c.registration.number})" if c.registration else ""),
-        f"Our reference: breach {row.id}, version {row.version}",
-        f"Phase: {phase}" + (" (further information follows, Art. 33(4))"
-                             if phase == "initial" else " (Art. 33(4))"),
-        f"Became aware: {_local(aware, auth.timezone)}",
-        f"72-hour deadline (Art. 33(1)): {_local(deadline, auth.timezone)}",
+        t["reference"].format(id=row.id, version=row.version),
+        f"{t['phase']}: {t['phases'].get(phase, phase)}"
+        + (f" ({t['follows']})" if phase == "initial" else f" ({art} 33(4))"),
+        f"{t['aware']}: {_local(aware, auth.timezone)}",
+        f"{deadline_label}: {_local(deadline, auth.timezone)}",
     ]
     if row.occurred_at:
-        header.append(f"Breach occurred: {_local(as_utc(row.occurred_at), auth.timezone)}")
+        header.append(f"{t['occurred']}: {_local(as_utc(row.occurred_at), auth.timezone)}")
     late = late_reason or None
     if now > deadline and late:
-        header.append(f"Reasons for the delay (Art. 33(1)): {late}")
+        header.append(f"{t['late']}: {late}")
     cats = _names(policy, policy.data_categories, row.data_categories, lang)
-    special = set(row.special_categories or [])
+    # Label each recorded sensitive category by what it is (Art. 9(1) or Art. 87), from the
+    # policy; a category the policy no longer flags keeps no label.
+    labels = category_labels(policy, list(row.special_categories or []), lang)
     cat_lines = [
-        f"  - {name}" + (" — special category / national identification number" if key in special
-                         else "")
+        f"  - {name}" + (f" — {labels[key]}" if key in labels else "")
         for key, name in zip(row.data_categories, cats, strict=True)
     ]
+    unknown = t["unknown"]
+    natures = ", ".join(t["natures"].get(n, n) for n in row.nature or [])
     nature = [
         row.description,
         "",
-        f"Type of breach: {', '.join(row.nature) if row.nature else 'not yet known'}",
-        f"Discovered through: {row.discovery_source}",
+        f"{t['type']}: {natures or unknown}",
+        f"{t['discovered']}: {row.discovery_source}",
     ]
     if row.processor_key:
         when = as_utc(row.processor_reported_at)
         who = _processor_name(policy, row.processor_key)
-        nature.append(f"Reported to us by our processor {who}"
-                      + (f" at {_local(when, auth.timezone)}" if when else "")
-                      + " (Art. 33(2))")
+        nature.append(t["processor"].format(who=who)
+                      + (f", {_local(when, auth.timezone)}" if when else "")
+                      + f" ({art} 33(2))")
+    systems = ", ".join(_names(policy, policy.systems, row.systems, lang))
+    subjects = ", ".join(_names(policy, policy.subject_categories, row.subject_categories, lang))
     nature += [
-        "Systems affected: "
-        + (", ".join(_names(policy, policy.systems, row.systems, lang)) or "not yet known"),
-        "Categories of data subjects: "
-        + (", ".join(_names(policy, policy.subject_categories, row.subject_categories, lang))
-           or "not yet known"),
-        f"Approximate number of data subjects: {_num(row.subjects_approx)}",
-        "Categories of personal data:" if cat_lines else "Categories of personal data: "
-        "not yet known",
+        f"{t['systems']}: {systems or unknown}",
+        f"{t['subjects']}: {subjects or unknown}",
+        f"{t['subjects_n']}: {_num(row.subjects_approx, lang)}",
+        f"{t['data']}:" if cat_lines else f"{t['data']}: {unknown}",
         *cat_lines,
-        f"Approximate number of personal data records: {_num(row.records_approx)}",
+        f"{t['records_n']}: {_num(row.records_approx, lang)}",
     ]
     contact = [x for x in (row.contact_name, row.contact_email, row.contact_phone) if x]
     sections = [
-        Section("a", "Nature of the breach", "Art. 33(3)(a)", nature),
-        Section("b", "Data protection officer or other contact point", "Art. 33(3)(b)",
-                contact),
-        Section("c", "Likely consequences", "Art. 33(3)(c)", _para(row.consequences)),
-        Section("d", "Measures taken or proposed", "Art. 33(3)(d)",
-                ["Taken:", *_para(row.measures_taken), "Proposed:",
-                 *_para(row.measures_proposed)]),
+        Section("a", t["a"], f"{art} 33(3)(a)", nature),
+        Section("b", t["b"], f"{art} 33(3)(b)", contact),
+        Section("c", t["c"], f"{art} 33(3)(c)", _para(row.consequences, unknown)),
+        Section("d", t["d"], f"{art} 33(3)(d)",
+                [t["taken"], *_para(row.measures_taken, unknown), t["proposed"],
+                 *_para(row.measures_proposed, unknown)]),
     ]
     return AuthorityNotice(row.id, country, auth.name, auth.breach_channel, auth.breach_url,
-                           phase, now.isoformat(), header, sections)
+                           phase, now.isoformat(), header, sections, lang, t["title"])
 
 
 def _processor_name(policy: Policy, key: str) -> str:
@@ -155,12 +184,13 @@ def _processor_name(policy: Policy, key: str) -> str:
     return key
 
 
-def _num(n: int | None) -> str:
-    return "not yet known" if n is None else f"about {n:,}"
+def _num(n: int | None, lang: str = "en") -> str:
+    t = texts(lang)
+    return str(t["unknown"]) if n is None else str(t["about"]).format(n=number(n, lang))
 
 
-def _para(text: str | None) -> list[str]:
-    return [line for line in (text or "").splitlines()] or ["not yet known"]
+def _para(text: str | None, unknown: str = "not yet known") -> list[str]:
+    return [line for line in (text or "").splitlines()] or [unknown]
 
 
 # --- Art. 34: the letter to people ------------------------------------------------------------

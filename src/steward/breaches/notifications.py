@@ -59,11 +59,13 @@ def record_notification(
                 )
             if sent_at < min(as_utc(n.sent_at) for n in same):
                 raise InvalidInput("A supplement cannot precede the initial notification.")
-        late = data.phase is Phase.initial and is_late(sent_at, aware)
+        promised = policy.breaches.notify_within_hours
+        late = data.phase is Phase.initial and is_late(sent_at, aware, promised)
         if late and not (data.late_reason or "").strip():
             raise InvalidInput(
-                "This notification is later than 72 hours after awareness: give the reasons "
-                "for the delay (Art. 33(1)).", field="late_reason"
+                f"This notification is later than {promised} hours after awareness (the "
+                "policy's promise; GDPR Art. 33(1)): give the reasons for the delay.",
+                field="late_reason"
             )
         channel = data.channel or auth.breach_channel
         content = data.content or authority_notice(

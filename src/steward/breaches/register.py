@@ -2,7 +2,8 @@
 
 Functions take a session and never commit: the caller owns the transaction. Every change is an
 audit event in the same transaction; details hold references and field names, never values.
-The 72-hour clock is `steward.legal.breach_clock` (UTC, real hours, Art. 33(1)).
+The clock is `steward.legal.breach_clock` (UTC, real hours, Art. 33(1)): 72 hours, or the
+shorter period the policy promises (`breaches.notify_within_hours`), see `deadline_of`.
 """
 
 from __future__ import annotations
@@ -150,8 +151,17 @@ def register_breach(
     session.flush()
     audit.append(session, actor=actor, action="breach.registered", subject_ref=f"breach:{row.id}",
                  details={"systems": row.systems, "special": bool(row.special_categories),
-                          "deadline": breach_deadline(row.aware_at).isoformat()})
+                          "deadline": deadline_of(policy, row.aware_at).isoformat()})
     return row
+
+
+def deadline_of(policy: Policy, aware_at: datetime) -> datetime:
+    """The notification deadline in UTC: 72 hours after awareness (Art. 33(1)), or sooner
+    where the policy promises it (`breaches.notify_within_hours`): a promise is kept as
+    written."""
+    aware = as_utc(aware_at)
+    assert aware is not None
+    return breach_deadline(aware, policy.breaches.notify_within_hours)
 
 
 def keep_version(session: Session, row: Breach, *, actor: str, change: str,
@@ -211,7 +221,8 @@ def notifications(session: Session, breach_id: int) -> list[BreachNotification]:
 
 @dataclass(frozen=True)
 class Clock:
-    """The Art. 33(1) clock of one breach: deadline in UTC and in the authority's zone."""
+    """The Art. 33(1) clock of one breach: deadline in UTC and in the authority's zone, `hours`
+    after awareness (72, or the policy's shorter promise)."""
 
     aware_at: datetime
     deadline: datetime
@@ -219,6 +230,7 @@ class Clock:
     deadline_local: datetime
     hours_left: float
     notified_at: datetime | None
+    hours: int = 72
 
     @property
     def overdue(self) -> bool:
@@ -234,7 +246,7 @@ def clock(session: Session, policy: Policy, row: Breach, now: datetime | None = 
     now = _now(now)
     aware = as_utc(row.aware_at)
     assert aware is not None
-    deadline = breach_deadline(aware)
+    deadline = deadline_of(policy, aware)
     tz = _lead_timezone(policy)
     first = session.scalar(
         select(BreachNotification.sent_at)
@@ -242,7 +254,7 @@ def clock(session: Session, policy: Policy, row: Breach, now: datetime | None = 
         .order_by(BreachNotification.sent_at).limit(1)
     )
     return Clock(aware, deadline, tz, to_local(deadline, tz), hours_left(now, deadline),
-                 as_utc(first))
+                 as_utc(first), policy.breaches.notify_within_hours)
 
 
 def _lead_timezone(policy: Policy) -> str:

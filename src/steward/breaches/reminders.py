@@ -1,7 +1,9 @@
-"""Reminders of the 72-hour clock (GDPR Art. 33(1)), mailed to the privacy officer.
+"""Reminders of the notification clock (GDPR Art. 33(1): 72 hours, or the policy's shorter
+promise), mailed to the privacy officer.
 
 The jobs engine calls `send_due_reminders` every hour; it is idempotent: each reminder point
-(hours after awareness, from `policy.breaches.reminder_hours`) is recorded once sent, so a
+(hours after awareness, from `policy.breaches.reminder_points`: the policy's own, or 24/48/66
+scaled to a shorter promise) is recorded once sent, so a
 repeated or overlapping run mails nothing twice. When several points passed while no job ran,
 one mail goes out for the latest and the earlier ones are recorded with it.
 Reminders stop once every competent authority is notified, the risk is assessed as unlikely,
@@ -21,7 +23,13 @@ from steward import audit
 from steward.breaches.tables import Breach, BreachNotification, BreachReminder
 from steward.config import Settings
 from steward.errors import InvalidInput
-from steward.legal.breach_clock import REMINDER_HOURS, breach_deadline, hours_left, to_local
+from steward.legal.breach_clock import (
+    NOTIFICATION_HOURS,
+    REMINDER_HOURS,
+    breach_deadline,
+    hours_left,
+    to_local,
+)
 from steward.mail import Mailer
 from steward.policy.models import Policy
 from steward.store.db import as_utc
@@ -39,8 +47,10 @@ class DueReminder:
 
 def due_reminders(
     session: Session, now: datetime, *, hours: Sequence[int] = REMINDER_HOURS,
+    notify_within: int = NOTIFICATION_HOURS,
 ) -> list[DueReminder]:
-    """Reminders due at `now` and not yet sent, one per breach."""
+    """Reminders due at `now` and not yet sent, one per breach; deadlines `notify_within`
+    hours after awareness."""
     now = now.astimezone(UTC)
     points = sorted(set(hours))
     if not points:
@@ -63,7 +73,7 @@ def due_reminders(
         passed = [h for h in points if aware + timedelta(hours=h) <= now and h not in sent]
         if not passed or (sent and max(sent) > passed[-1]):
             continue
-        deadline = breach_deadline(aware)
+        deadline = breach_deadline(aware, notify_within)
         out.append(DueReminder(b.id, b.title, passed[-1], tuple(passed), deadline,
                                hours_left(now, deadline)))
     return out
@@ -75,7 +85,9 @@ def send_due_reminders(
 ) -> list[DueReminder]:
     """Mail every due reminder to `settings.officer_email` and record it; returns them."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    due = due_reminders(session, now, hours=policy.breaches.reminder_hours)
+    promised = policy.breaches.notify_within_hours
+    due = due_reminders(session, now, hours=policy.breaches.reminder_points,
+                        notify_within=promised)
     if not due:
         return []
     if not settings.officer_email:
@@ -93,8 +105,9 @@ def send_due_reminders(
             f"Breach {d.breach_id} ({d.title}): {d.hours} hours since awareness.\n"
             f"The supervisory authority must be notified by {local} "
             f"({d.deadline:%Y-%m-%d %H:%M} UTC) — {left}.\n"
-            "GDPR Art. 33(1): notify within 72 hours unless the breach is unlikely to result "
-            "in a risk; record the risk assessment either way (Art. 33(5)).\n"
+            f"Our policy promises notification within {promised} hours (GDPR Art. 33(1): "
+            "72 hours at most) unless the breach is unlikely to result in a risk; record the "
+            "risk assessment either way (Art. 33(5)).\n"
             f"{settings.base_url.rstrip('/')}/console/breaches/{d.breach_id}\n"
         )
         message_id = mailer.send(to=settings.officer_email,

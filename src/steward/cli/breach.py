@@ -37,11 +37,15 @@ def deadline(
     aware: str = typer.Option(..., "--aware", help="ISO date-time with offset of awareness"),
     tz: str = typer.Option(None, "--tz", help="also show it in this IANA zone"),
     as_json: bool = typer.Option(False, "--json"),
+    policy: Path = typer.Option(
+        None, "--policy", help="use this policy's promise (breaches.notify_within_hours)"),
 ) -> None:
-    """Print the Art. 33(1) deadline: 72 real hours after awareness (ISO with offset)."""
-    from steward.legal.breach_clock import breach_deadline, to_local
+    """Print the Art. 33(1) deadline: 72 real hours after awareness, or the shorter period
+    the policy given with --policy promises (ISO with offset)."""
+    from steward.legal.breach_clock import NOTIFICATION_HOURS, breach_deadline, to_local
 
-    due = breach_deadline(_parse(aware))  # the function the register uses
+    hours = context.load(policy).breaches.notify_within_hours if policy else NOTIFICATION_HOURS
+    due = breach_deadline(_parse(aware), hours)  # the function the register uses
     local = to_local(due, tz) if tz else None
     if as_json:
         typer.echo(json.dumps({"deadline": due.isoformat(),

@@ -22,9 +22,11 @@ CLI-facing functions (the CLI itself is wired elsewhere, e.g. `steward dsr due`)
   subdiv: str | None = None) -> bool` — Art. 12(3) notice within month one.
 - `dsr_deadlines.refusal_deadline(received: date, country: str, subdiv=None) -> date`
 - `dsr_deadlines.default_stop_the_clock(country: str) -> bool` — True only for GB.
-- `breach_clock.breach_deadline(aware_at: datetime) -> datetime` — Art. 33(1), UTC, +72 h.
+- `breach_clock.breach_deadline(aware_at: datetime, hours: int = 72) -> datetime` — Art. 33(1),
+  UTC, +72 h or the company's shorter promise.
 - `breach_clock.to_local(dt: datetime, tz_name: str) -> datetime`
-- `breach_clock.reminders(aware_at: datetime) -> list[Reminder]` — at 24, 48, 66 hours.
+- `breach_clock.reminders(aware_at: datetime, hours: int = 72) -> list[Reminder]` — at 24, 48,
+  66 hours, or `scaled_reminder_hours(hours)` for a shorter promise.
 - `breach_clock.hours_left(now: datetime, deadline: datetime) -> float`
 - `retention_periods.statutory_minimum_end(record_date: date, country: str, *,
   kind: str = "accounting", financial_year_end: tuple[int, int] = (12, 31),

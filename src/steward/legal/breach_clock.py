@@ -33,10 +33,15 @@ def _require_aware(value: object, name: str) -> datetime:
     return value
 
 
-def breach_deadline(aware_at: datetime) -> datetime:
-    """The Art. 33(1) deadline, in UTC: exactly 72 real hours after becoming aware."""
+def breach_deadline(aware_at: datetime, hours: int = NOTIFICATION_HOURS) -> datetime:
+    """The Art. 33(1) deadline, in UTC: exactly `hours` real hours after becoming aware (72,
+    or fewer where the company promised to notify sooner)."""
     start = _require_aware(aware_at, "aware_at").astimezone(UTC)
-    return start + timedelta(hours=NOTIFICATION_HOURS)
+    if not 0 < hours <= NOTIFICATION_HOURS:
+        raise InvalidInput(
+            f"A breach notification period of {hours} hours is outside 1-72 (GDPR Art. 33(1))."
+        )
+    return start + timedelta(hours=hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +53,12 @@ class Reminder:
     hours_left: int
 
 
-def reminders(aware_at: datetime) -> list[Reminder]:
-    """Reminders at 24, 48 and 66 hours after awareness (GDPR Art. 33(1) 72-hour clock)."""
+def reminders(aware_at: datetime, hours: int = NOTIFICATION_HOURS) -> list[Reminder]:
+    """Reminders at 24, 48 and 66 hours after awareness (GDPR Art. 33(1) 72-hour clock), or
+    at the same fractions of a shorter promised period (`scaled_reminder_hours`)."""
     start = _require_aware(aware_at, "aware_at").astimezone(UTC)
-    return [Reminder(h, start + timedelta(hours=h), NOTIFICATION_HOURS - h) for h in REMINDER_HOURS]
+    points = REMINDER_HOURS if hours == NOTIFICATION_HOURS else scaled_reminder_hours(hours)
+    return [Reminder(h, start + timedelta(hours=h), hours - h) for h in points]
 
 
 def hours_left(now: datetime, deadline: datetime) -> float:
@@ -60,10 +67,18 @@ def hours_left(now: datetime, deadline: datetime) -> float:
     return delta.total_seconds() / 3600
 
 
-def is_late(notified_at: datetime, aware_at: datetime) -> bool:
-    """True when a notification comes after 72 hours: it must then give the reasons for the
-    delay (GDPR Art. 33(1), last sentence)."""
-    return _require_aware(notified_at, "notified_at") > breach_deadline(aware_at)
+def is_late(notified_at: datetime, aware_at: datetime, hours: int = NOTIFICATION_HOURS) -> bool:
+    """True when a notification comes after `hours` (72 by default): it must then give the
+    reasons for the delay (GDPR Art. 33(1), last sentence)."""
+    return _require_aware(notified_at, "notified_at") > breach_deadline(aware_at, hours)
+
+
+def scaled_reminder_hours(hours: int) -> tuple[int, ...]:
+    """The default reminder points (24, 48, 66 of 72) scaled to a shorter promised period:
+    a third, two thirds and 11/12 of it (16, 32, 44 for 48 hours), distinct and before the
+    deadline."""
+    points = sorted({max(1, h * hours // NOTIFICATION_HOURS) for h in REMINDER_HOURS})
+    return tuple(p for p in points if p < hours)
 
 
 def to_local(dt: datetime, tz_name: str) -> datetime:

@@ -7,8 +7,9 @@ within lists; data category keys outside the fideslang taxonomy; special-categor
 an Art. 9(2) condition; processors used as recipients without a signed DPA (Art. 28(3));
 third-country processors without a transfer mechanism (Arts. 44-46); consent purposes without
 wording or with opt-in on another basis than Art. 6(1)(a); lead/complaint authorities not
-described; and, in `tablerefs.py`, retention rules and table references against the systems'
-table definitions.
+described; in `tablerefs.py`, retention rules and table references against the systems'
+table definitions; in `completeness.py`, the Art. 13/14 notice items, the Art. 30 record and
+the breach promise; in `retention_coverage.py`, tables no retention rule covers (Art. 5(1)(e)).
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ def check_policy(
     _identities(policy, r)
     check_systems(policy, r, data, rules, systems, base_dir)
     _may_contain(policy, r, data)
+    # Imported here: these modules use this one's constants (EEA).
+    from steward.policy.completeness import check_completeness
+    from steward.policy.retention_coverage import check_retention_coverage
+
+    check_completeness(policy, r)
+    check_retention_coverage(policy, r)
     return r.findings
 
 

@@ -224,6 +224,25 @@ class Situation(Model):
     text: Text
 
 
+class Requirement(Model):
+    """Art. 13(2)(e): whether providing the data is a statutory or contractual requirement (or
+    needed to enter into a contract), whether the person must provide it, and what happens if
+    they do not."""
+
+    kind: Literal["statutory", "contractual", "contract_entry", "voluntary"] = Field(
+        description="statutory: a law requires it; contractual: the contract requires it; "
+        "contract_entry: needed to enter into a contract; voluntary: none of these"
+    )
+    obliged: bool = Field(default=False, description="the person is obliged to provide it")
+    consequences: Text = Field(description="what happens if the data is not provided")
+
+    @model_validator(mode="after")
+    def _voluntary_is_not_obliged(self) -> Requirement:
+        if self.kind == "voluntary" and self.obliged:
+            raise ValueError("a voluntary provision cannot be obliged (Art. 13(2)(e))")
+        return self
+
+
 class Purpose(Model):
     """Art. 13(1)(c), Art. 30(1)(b): a purpose, its legal bases and legitimate interests."""
 
@@ -237,6 +256,11 @@ class Purpose(Model):
     art9_condition: Art9Condition | None = None
     data_use: str | None = Field(default=None, description="fideslang data use key")
     notes: list[Text] = Field(default_factory=list)
+    requirement: Requirement | None = Field(
+        default=None,
+        description="Art. 13(2)(e) statement; derived from a single legal basis (a), (b) or "
+        "(f) when absent",
+    )
 
     @model_validator(mode="after")
     def _interests_need_basis_f(self) -> Purpose:
@@ -321,6 +345,16 @@ def _subject_source() -> list[Text]:
     return ["The data subject"]
 
 
+class IndirectSource(Model):
+    """Art. 14(2)(f): data not obtained from the person, and where it comes from."""
+
+    source: Text = Field(description="who provides the data, e.g. the customer company")
+    data_categories: list[Key] = Field(min_length=1, description="the data it provides")
+    publicly_accessible: bool = Field(
+        default=False, description="a publicly accessible source (Art. 14(2)(f))"
+    )
+
+
 class ProcessingActivity(Model):
     """One row of the Art. 30(1) record of processing activities."""
 
@@ -330,6 +364,11 @@ class ProcessingActivity(Model):
     subjects: list[Key] = Field(min_length=1)
     data_categories: list[Key] = Field(min_length=1)
     sources: list[Text] = Field(default_factory=_subject_source)
+    indirect_sources: list[IndirectSource] = Field(
+        default_factory=list,
+        description="data obtained from others than the person, shown in the notice "
+        "(Art. 14(2)(f))",
+    )
     recipients: list[Recipient] = Field(default_factory=list)
     transfers: list[Transfer] = Field(default_factory=list)
     retention: list[Key] = Field(default_factory=list, description="retention rule keys")
@@ -502,16 +541,42 @@ class Processor(Model):
     )
 
 
+class ServedController(Model):
+    """Art. 30(2)(a): a controller on whose behalf the company processes, with contacts."""
+
+    name: str
+    country: CountryCode | None = None
+    contact: Contact | None = Field(default=None, description="name, e-mail, phone, address")
+    dpo: Contact | None = Field(default=None, description="the controller's DPO, if any")
+    representative: Contact | None = None
+    categories_of_processing: list[Text] = Field(
+        default_factory=list,
+        description="what is done for this controller (Art. 30(2)(b)); the role's when empty",
+    )
+
+
 class ProcessorRole(Model):
     """Art. 30(2): processing the company performs as a processor for its customers."""
 
     key: Key
-    controller: str = Field(description="the customer (controller) served")
+    controller: str | None = Field(
+        default=None, description="the customers (controllers) served, in a phrase"
+    )
+    controllers: list[ServedController] = Field(
+        default_factory=list,
+        description="each controller served, named with contact details (Art. 30(2)(a))",
+    )
     categories_of_processing: list[Text] = Field(min_length=1)
     data_categories: list[Key] = Field(default_factory=list)
     transfers: list[Transfer] = Field(default_factory=list)
     security_measures: list[Text] = Field(default_factory=list)
     sub_processors: list[Key] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names_controllers(self) -> ProcessorRole:
+        if self.controller is None and not self.controllers:
+            raise ValueError("name the controllers served (Art. 30(2)(a)): give controllers")
+        return self
 
 
 # --- systems ---------------------------------------------------------------------------------
@@ -720,9 +785,29 @@ class Rights(Model):
 
 
 class Breaches(Model):
-    notify_within_hours: int = Field(default=72, ge=1, le=72, description="Art. 33(1)")
+    """The breach promise: Art. 33(1) allows at most 72 hours; a shorter promise is kept as
+    written (the clock, its reminders and the notices all use it)."""
+
+    notify_within_hours: int = Field(
+        default=72, ge=1, le=72,
+        description="hours from awareness to the authority's notification (Art. 33(1): 72 at "
+        "most); a stricter promise shortens the clock",
+    )
     promise: Text | None = None
-    reminder_hours: list[int] = Field(default_factory=lambda: [24, 48, 66])
+    reminder_hours: list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None,
+        description="reminder points, hours after awareness, each before notify_within_hours; "
+        "by default 24, 48 and 66 of 72, scaled to a shorter promise",
+    )
+
+    @property
+    def reminder_points(self) -> tuple[int, ...]:
+        """The reminder points in force: the policy's own, else the defaults scaled."""
+        if self.reminder_hours is not None:
+            return tuple(sorted(set(self.reminder_hours)))
+        from steward.legal.breach_clock import scaled_reminder_hours
+
+        return scaled_reminder_hours(self.notify_within_hours)
 
 
 class NoticeSection(Model):
@@ -731,7 +816,19 @@ class NoticeSection(Model):
 
 
 class Notice(Model):
+    """Texts of the public notice (Arts. 13-14) that are not derived from other sections."""
+
     intro: Text | None = None
+    transfer_safeguards_copy: Text | None = Field(
+        default=None,
+        description="how to obtain a copy of the safeguards for transfers outside the EU/EEA, "
+        "or where they are available (Art. 13(1)(f)); required when data leaves the EU/EEA",
+    )
+    objection_statement: Text | None = Field(
+        default=None,
+        description="the company's own words on the right to object, shown in the separate "
+        "Art. 21 section the notice always has when processing relies on Art. 6(1)(e)/(f)",
+    )
     email_security_note: Text | None = None
     retention_statement: Text | None = None
     processors_statement: Text | None = None

@@ -18,7 +18,9 @@ from ruamel.yaml import YAML
 
 from steward.errors import InvalidInput
 from steward.legal import articles
-from steward.policy.models import LegalBasis, Policy, Right, Text
+from steward.policy.completeness import derivable_requirement, objection_applies
+from steward.policy.crossrefs import EEA
+from steward.policy.models import LegalBasis, Policy, Purpose, Right, Text, TransferMechanism
 
 TEMPLATES = Path(__file__).parent / "templates"
 REQUESTS_PATH = "/privacy/requests"
@@ -110,6 +112,20 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
         item = {"name": t(cat.name), "notes": notes, "description": t(cat.description)}
         (sensitive if cat.special or cat.national_id else general).append(item)
 
+    def requirement(p: Purpose) -> str:
+        # Art. 13(2)(e): the policy's statement, or the one its single legal basis implies.
+        if p.requirement is not None:
+            r = p.requirement
+            return " ".join([lab.get(f"req_{r.kind}"),
+                             lab.get("req_obliged" if r.obliged else "req_not_obliged"),
+                             t(r.consequences)])
+        if not derivable_requirement(p.legal_bases):
+            return ""
+        basis = p.legal_bases[0]
+        kind = {LegalBasis.contract: "contract_entry"}.get(basis, "voluntary")
+        return " ".join([lab.get(f"req_{kind}"), lab.get("req_not_obliged"),
+                         lab.get(f"req_derived_{basis.value}")])
+
     purposes = []
     for i, p in enumerate(policy.purposes, 1):
         purposes.append({
@@ -123,6 +139,7 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
             "art9": f"{lab.get('art9')} Art. 9(2)({p.art9_condition.value})"
             if p.art9_condition else "",
             "notes": [t(x) for x in p.notes],
+            "requirement": requirement(p),
         })
 
     rights = [
@@ -141,6 +158,20 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
         }
         for p in policy.processors
     ]
+    # Art. 77 and 13(2)(d): the authority of every country where people live (the policy's
+    # authorities), the lead authority (Art. 56) named; the complaint reference stays as written.
+    authorities = [
+        {"name": a.name, "website": a.website, "country": country(cc),
+         "lead": cc == c.lead_authority}
+        for cc, a in sorted(policy.authorities.items(),
+                            key=lambda item: (item[0] != c.lead_authority, item[0]))
+    ]
+    transfers = [
+        lab.get("transfer_to").format(recipient=who, country=country(cc),
+                                      safeguard=lab.get(f"mechanism_{mech.value}"))
+        + (f" ({doc})" if doc else "")
+        for who, cc, mech, doc in _transfers(policy)
+    ]
     authority = None
     if c.complaint_authority and c.complaint_authority in policy.authorities:
         a = policy.authorities[c.complaint_authority]
@@ -158,6 +189,22 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
         for cat in policy.consent.cookies.categories
     ]
     n = policy.notice
+    data_names = {d.key: t(d.name) for d in policy.data_categories}
+    sources: dict[tuple[str, bool], list[str]] = {}
+    for act in policy.processing_activities:
+        for src in act.indirect_sources:
+            names = sources.setdefault((t(src.source), src.publicly_accessible), [])
+            names += [data_names.get(k, k) for k in src.data_categories
+                      if data_names.get(k, k) not in names]
+    objection = None
+    if objection_applies(policy):
+        objection = {
+            # Art. 21(1): purposes on Art. 6(1)(e)/(f); 21(2): direct marketing.
+            "situation": [t(p.title) for p in policy.purposes if {
+                LegalBasis.public_task, LegalBasis.legitimate_interests} & set(p.legal_bases)],
+            "marketing": [t(cp.title) for cp in policy.consent.purposes if cp.direct_marketing],
+            "statement": t(n.objection_statement),
+        }
     return {
         "lang": lang,
         "l": {k: lab.get(k) for k in labels()["en"]},
@@ -182,9 +229,17 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
         ) if policy.rights.extension_months else "",
         "rights_ask": lab.get("rights_ask") if policy.rights.may_ask_for_information else "",
         "automated_statement": t(policy.rights.automated_decisions_statement),
+        # Art. 13(2)(c): consent can be withdrawn, wherever a purpose relies on it.
+        "withdraw_consent": lab.get("withdraw_consent") if any(
+            LegalBasis.consent in p.legal_bases for p in policy.purposes) else "",
         "requests_path": REQUESTS_PATH,
         "processors_statement": t(n.processors_statement),
         "processors": processors,
+        "transfers": transfers,
+        "transfer_copy": t(n.transfer_safeguards_copy),
+        "sources": [{"source": k[0], "public": k[1], "data": v} for k, v in sources.items()],
+        "objection": objection,
+        "authorities": authorities,
         "retention_statement": t(n.retention_statement),
         "retention_rules": [t(r.description) for r in policy.retention_rules],
         "breach_promise": t(policy.breaches.promise),
@@ -199,6 +254,28 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
         "effective": lab.get("effective").format(date=format_date(policy.policy.effective, lang)),
         "closing": [t(x) for x in n.closing],
     }
+
+
+def _transfers(policy: Policy) -> list[tuple[str, str, TransferMechanism, str | None]]:
+    """(recipient, country, mechanism, document) of each transfer outside the EU/EEA: the
+    processors' and sub-processors', and the activities' own; an activity's transfer to a
+    country a processor already covers only adds its document (as the Art. 30 record does)."""
+    out: list[list[Any]] = []
+    for p in policy.processors:
+        if p.country not in EEA:
+            out.append([p.name, p.country, p.transfer_mechanism, None])
+        out += [[s.name, s.country, s.transfer_mechanism, None]
+                for s in p.sub_processors if s.country not in EEA]
+    for act in policy.processing_activities:
+        for tr in act.transfers:
+            if tr.country in EEA:
+                continue
+            same = [row for row in out if row[1] == tr.country]
+            if not same:
+                out.append([tr.recipient or "", tr.country, tr.mechanism, tr.document])
+            elif tr.document and same[0][3] is None:
+                same[0][3] = tr.document
+    return [(str(a), str(b), c, d) for a, b, c, d in out]
 
 
 def render_notice(

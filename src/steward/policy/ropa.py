@@ -20,6 +20,7 @@ from steward.policy.models import (
     LegalBasis,
     Policy,
     RetentionRule,
+    ServedController,
     Text,
     TransferMechanism,
 )
@@ -50,6 +51,8 @@ PROCESSOR_FIELDS: tuple[tuple[str, str], ...] = (
     ("role", "Processing as processor"),
     ("processor", "(a) Processor, name and contact details"),
     ("controller", "(a) Controller on whose behalf we act"),
+    ("controller_contact", "(a) Controller's contact details"),
+    ("controller_dpo", "(a) Controller's representative and data protection officer"),
     ("dpo", "(a) Data protection officer"),
     ("categories_of_processing", "(b) Categories of processing"),
     ("data_categories", "Categories of personal data"),
@@ -196,7 +199,10 @@ def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
 
 
 def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
-    """One Art. 30(2) row per processing the company performs as a processor."""
+    """Art. 30(2): one row per controller served in each processing the company performs as
+    a processor (30(2)(a): each controller named with contact details; 30(2)(b): the
+    categories of processing carried out for it). A role naming its controllers only in a
+    phrase (`controller`) gives one row, and validation warns."""
 
     def t(value: Text | None) -> str:
         return policy.text(value, lang)
@@ -220,19 +226,38 @@ def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[st
             f"{tr.country}: {tr.recipient or 'recipient'}; {MECHANISMS[tr.mechanism]}"
             for tr in role.transfers
         ]
-        rows.append({
+        common = {
             "role": role.key,
             "processor": controller_contact(policy),
-            "controller": role.controller,
             "dpo": _dpo(policy),
-            "categories_of_processing": "; ".join(t(c) for c in role.categories_of_processing),
             "data_categories": "; ".join(
                 f"{t(data[k].name)} ({k})" if k in data else k for k in role.data_categories
             ) or NONE,
             "sub_processors": "; ".join(subs) or NONE,
             "transfers": "; ".join(transfers) or NONE,
             "security_measures": "; ".join(t(m) for m in role.security_measures) or NONE,
-        })
+        }
+        role_processing = "; ".join(t(c) for c in role.categories_of_processing)
+        served: list[ServedController | None] = list(role.controllers) or [None]
+        for ctrl in served:
+            if ctrl is None:
+                cells = {"controller": role.controller or NONE,
+                         "controller_contact": "not recorded", "controller_dpo": "not recorded",
+                         "categories_of_processing": role_processing}
+            else:
+                name = ctrl.name + (f" ({ctrl.country})" if ctrl.country else "")
+                others = [f"representative: {_contact(ctrl.representative)}"
+                          if ctrl.representative else "",
+                          f"DPO: {_contact(ctrl.dpo)}" if ctrl.dpo else ""]
+                cells = {
+                    "controller": name,
+                    "controller_contact": _contact(ctrl.contact),
+                    "controller_dpo": "; ".join(x for x in others if x) or "not designated",
+                    "categories_of_processing": "; ".join(
+                        t(c) for c in ctrl.categories_of_processing) or role_processing,
+                }
+            row = {**common, **cells}
+            rows.append({key: row[key] for key, _ in PROCESSOR_FIELDS})
     return rows
 
 

@@ -55,7 +55,7 @@ def cards(session: Session, policy: Policy) -> list[Card]:
     # The time left is the card's big figure: with hours to act, it is what the officer needs.
     return [Card("Open breaches", str(len(rows)), "/console/breaches", tone=tone,
                  note=f"{len(pending)} awaiting the authority's notification"),
-            Card("72-hour clock (Art. 33(1))", left_text(c.hours_left),
+            Card(f"{c.hours}-hour clock (Art. 33(1))", left_text(c.hours_left),
                  f"/console/breaches/{b.id}", tone=tone,
                  note=f"Breach {b.id}: notify {auth.name if auth else 'the authority'} by "
                       f"{c.deadline_local:%Y-%m-%d %H:%M} {c.deadline_local.tzname()}",
