@@ -23,7 +23,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "NO_DNR": ("d-nummer*", "d-nr", "dnummer*"),
     "SE_PNR": ("svenskt personnummer", "swedish personal identity number", "swedish personnummer"),
     "SE_SAMORD": ("samordningsnummer*", "samordningsnr*", "coordination number*"),
-    "FI_HETU": ("hetu", "henkilötunnus*", "personbeteckning*", "finnish personal identity code"),
+    "FI_HETU": ("hetu", "henkilötunnu*", "personbeteckning*", "finnish personal identity code"),
     "UK_NINO": ("national insurance*", "ni number*", "ni no", "nino", "nin"),
     "ID": (
         "personnummer*", "personnr*", "person nr", "personal number*", "personal identity number*",

@@ -173,7 +173,10 @@ def _ten(ctx: Context, start: int, end: int, head: str, sep: str, tail: str,
     digits = head + tail
     options: list[tuple[float, int, str, str]] = []
     country = ctx.country_near(start)
-    born = cpr_birth_date(digits) if sep != "+" else None
+    # A number labelled as another country's identity ("samordningsnummer", "henkilötunnus")
+    # that fails that country's checks is a mistyped number of that country, not a CPR.
+    foreign = label in ID_LABELS and label not in ("ID", "DK_CPR")
+    born = cpr_birth_date(digits) if sep != "+" and not foreign else None
     if born is not None and born <= today:
         conf = 0.5 if sep else 0.4
         rule = "dk_cpr.date"
