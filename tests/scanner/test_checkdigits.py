@@ -101,7 +101,10 @@ def test_nino_with_an_impossible_suffix_or_prefix_is_not_reported() -> None:
 # Skatteverket adds 60 to the day of birth; read as DDMMYY, the first six digits of one born in
 # 2003-2031 are a CPR date as well: 030572 is 12 May 2003 (day 72) and 3 May 1972.
 SAMORD = ["030572-3314", "110984-9701", "070263-1540", "191190-4041", "240661-6660",
-          "280175-0494"]
+          "280175-0494",
+          # These also pass the CPR's old modulus-11 check: only the samordningsnummer rule
+          # keeps them Swedish.
+          "030166-4850", "240372-9631", "040566-1810", "120868-3183"]
 
 
 @pytest.mark.parametrize("number", SAMORD)
