@@ -101,13 +101,16 @@ def _add_cases(url: str) -> tuple[set[int], set[int]]:
 def _texts(url: str, *, closed: bool) -> dict[str, str]:
     """Every free-text value of closed (or open) cases, by 'table:id'."""
     engine = sa.create_engine(url)
-    cond = "t.closed_at IS NOT NULL" if closed else "t.closed_at IS NULL"
+    md = sa.MetaData()
+    tickets = sa.Table("tickets", md, autoload_with=engine)
+    messages = sa.Table("messages", md, autoload_with=engine)
+    cond = tickets.c.closed_at.is_not(None) if closed else tickets.c.closed_at.is_(None)
     with engine.connect() as conn:
-        out = {f"tickets:{i}": s or "" for i, s in conn.execute(sa.text(
-            f"SELECT t.id, t.subject FROM tickets t WHERE {cond}"))}
-        out |= {f"messages:{i}": b or "" for i, b in conn.execute(sa.text(
-            f"SELECT m.id, m.body FROM messages m JOIN tickets t ON t.id = m.ticket_id "
-            f"WHERE {cond}"))}
+        out = {f"tickets:{i}": s or "" for i, s in conn.execute(
+            sa.select(tickets.c.id, tickets.c.subject).where(cond))}
+        out |= {f"messages:{i}": b or "" for i, b in conn.execute(
+            sa.select(messages.c.id, messages.c.body)
+            .join_from(messages, tickets, messages.c.ticket_id == tickets.c.id).where(cond))}
     engine.dispose()
     return out
 
