@@ -74,7 +74,7 @@ class DatasetGraph:
         fields and restriction flag, in a stable order without duplicates. Only these are
         ever selected: a connector never reads a column the policy does not declare."""
         spec = self.table(table)
-        cols: list[str] = [spec.primary_key]
+        cols: list[str] = list(spec.key_columns)
         cols += list(spec.identities.values())
         cols += [e.child_field for e in self.parents_of(table)]
         cols += [e.parent_column for e in self.children_of(table)]
@@ -87,7 +87,7 @@ class DatasetGraph:
         """Columns that hold the graph together (primary key, foreign keys, referenced
         columns): erasure never rewrites them, so foreign keys keep holding."""
         spec = self.table(table)
-        cols = {spec.primary_key}
+        cols = set(spec.key_columns)
         cols |= {e.child_field for e in self.parents_of(table)}
         cols |= {e.parent_column for e in self.children_of(table)}
         return cols

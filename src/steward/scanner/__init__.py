@@ -3,7 +3,8 @@
 The seed policy (§2) promises that CPR numbers, absence reasons and health information
 received in support cases are anonymized or deleted when the case closes; this package finds
 them (Art. 9 GDPR special categories; Danish Data Protection Act § 11 for CPR numbers) in
-Danish, Norwegian, Swedish and English text, with no model and nothing downloaded.
+Danish, Norwegian, Swedish, Finnish and English text, with no model and nothing downloaded.
+Health and absence words are data: `vocabulary/<language>.txt` (format in its README).
 
 API (all pure; no I/O):
 
@@ -24,7 +25,8 @@ Types (`ALL_TYPES`): DK_CPR, NO_FNR, NO_DNR, SE_PNR, SE_SAMORD, FI_HETU, UK_NINO
 PHONE, IBAN, CARD, HEALTH, ABSENCE. `rule` names what fired, e.g. `dk_cpr.date+mod11+context`.
 
 How: cheap candidate regexes (compiled once), then validation (python-stdnum for dates and
-check digits, `phonenumbers` metadata for phone plans), then context: a label word before a
+check digits, `phonenumbers` metadata for phone plans, where validity raises confidence and
+shape plus a phone word is enough), then context: a label word before a
 number raises confidence ("CPR:", "personnummer"), a label of something else suppresses it
 ("Ordre", "faktura", "tlf"), and the document's language and country words settle numbers
 whose layouts collide (a 10-digit CPR can also be a valid Swedish personnummer).

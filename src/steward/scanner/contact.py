@@ -1,8 +1,15 @@
 """E-mail addresses and phone numbers (Nordic and UK numbering plans, via `phonenumbers`).
 
 In: a prepared `Context`. Out: EMAIL and PHONE findings. Phone candidates come from one cheap
-regex; only those shaped like a number of the region are parsed and validated by
-`phonenumbers`, so text full of other digits costs little.
+regex; only those shaped like a number of the region are checked, so text full of other
+digits costs little.
+
+A phone number is what a person would recognise as one, not only what the national plan has
+allocated: a number valid in the plan (`phonenumbers` metadata) scores higher, but a number of
+the right length and shape for a Nordic or UK plan is found too when a word names it ("tlf",
+"phone", "mobil", "ring"), and Ofcom's ranges reserved for drama and fiction (07700 900xxx,
+020 7946 0xxx, ...) count as UK numbers: they are what made-up people in tickets and tests
+are given, and a redaction must take them out all the same.
 """
 
 from __future__ import annotations
@@ -32,11 +39,22 @@ PHONE_RE = re.compile(
 _NOT_PHONE_RE = re.compile(
     r"[0-9]{6}[- ][0-9]{4,5}|[0-9]{8}-[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}|"
     r"[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{2,4}|"
-    r"[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?:\.[0-9]{1,3}){3}"
+    r"[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|"
+    r"(?:19|20)[0-9]{2}-[0-9]{2,6}"  # a year-numbered reference: "2024-5521", "2024-00871"
 )
+# Ofcom's telephone numbers for drama and fiction (ofcom.org.uk, "Telephone numbers for use
+# in TV and radio drama"), as national significant numbers (without the trunk 0).
+_OFCOM_FICTION_RE = re.compile(
+    r"7700900[0-9]{3}|207946[0-9]{4}|11[3-8]4960[0-9]{3}|1[2-6]14960[0-9]{3}|1214960[0-9]{3}"
+    r"|1914980[0-9]{3}|289649[6][0-9]{3}|292018[0][0-9]{3}|1632960[0-9]{3}|3069990[0-9]{3}"
+    r"|8081570[0-9]{3}|9098790[0-9]{3}"
+)
+# Lengths of a national significant number (without trunk prefix) that a person would read
+# as a phone number of the region, whether or not the plan has allocated it.
+_SHAPE_LENGTHS = {"DK": (8,), "NO": (8,), "SE": (7, 8, 9), "FI": (6, 7, 8, 9, 10), "GB": (10,)}
 # Which regions to try, by the shape of the national number: Danish and Norwegian numbers
 # are eight digits with no trunk prefix; Swedish, Finnish and UK ones are dialled with 0.
-_REGION_LANG = {"DK": "da", "NO": "no", "SE": "sv", "FI": "sv", "GB": "en"}
+_REGION_LANG = {"DK": "da", "NO": "no", "SE": "sv", "FI": "fi", "GB": "en"}
 _EIGHT_DIGIT_REGIONS = ("DK", "NO")
 _TRUNK_REGIONS = ("SE", "GB", "FI")
 
@@ -102,9 +120,23 @@ def _regions(digits: str, languages: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(pool, key=lambda r: _REGION_LANG[r] not in languages))
 
 
+def _valid_or_fiction(national: str, region: str) -> bool:
+    if region == "GB" and _OFCOM_FICTION_RE.fullmatch(national):
+        return True
+    return _valid_national(national, region)
+
+
 def parse_phone(raw: str, languages: frozenset[str] = frozenset()) -> str | None:
     """The region ('DK', 'GB', ...) of a valid phone number written as `raw`, else None.
     International numbers (+CC or 00CC) may be of any region."""
+    region, valid = read_phone(raw, languages)
+    return region if valid else None
+
+
+def read_phone(raw: str, languages: frozenset[str] = frozenset()) -> tuple[str | None, bool]:
+    """(region, valid) of a number written as `raw`: the region whose plan allocates it
+    (valid, Ofcom's fiction ranges included), else the first region whose number it is shaped
+    like (not valid), else (None, False)."""
     compact = raw.strip().replace("(0)", "")
     international = compact.startswith(("+", "00"))
     digits = compact.translate(_LAYOUT)
@@ -113,25 +145,34 @@ def parse_phone(raw: str, languages: frozenset[str] = frozenset()) -> str | None
         for size in (2, 3):
             region = _COUNTRY_CODES.get(digits[:size])
             if region is not None:
-                return region if _valid_national(digits[size:], region) else None
+                national = digits[size:]
+                if _valid_or_fiction(national, region):
+                    return region, True
+                return (region if len(national) in _SHAPE_LENGTHS[region] else None), False
         try:  # any other country: the library's full parser
             number = phonenumbers.parse("+" + digits, None)
         except phonenumbers.NumberParseException:
-            return None
+            return None, False
         if phonenumbers.is_valid_number(number):
-            return phonenumbers.region_code_for_number(number)
-        return None
+            return phonenumbers.region_code_for_number(number), True
+        return None, False
     if len(digits) < 8:  # shorter national numbers are service numbers or not numbers
-        return None
-    for region in _regions(digits, languages):
+        return None, False
+    regions = _regions(digits, languages)
+    for region in regions:
         national = digits[1:] if region in _TRUNK_REGIONS else digits
-        if _valid_national(national, region):
-            return region
-    return None
+        if _valid_or_fiction(national, region):
+            return region, True
+    for region in regions:
+        national = digits[1:] if region in _TRUNK_REGIONS else digits
+        if len(national) in _SHAPE_LENGTHS[region]:
+            return region, False
+    return None, False
 
 
 def detect_phones(ctx: Context) -> list[Finding]:
-    """PHONE findings: valid numbers of the Nordic and UK plans, or any plan with +CC."""
+    """PHONE findings: numbers of the Nordic and UK plans (any plan with +CC); a number
+    outside the plan but of its shape only with a phone word before it."""
     out: list[Finding] = []
     text = ctx.text
     for m in PHONE_RE.finditer(text):
@@ -144,7 +185,7 @@ def detect_phones(ctx: Context) -> list[Finding]:
         label = ctx.label_near(start, end, after=False)
         if label == "NEG" or label in ID_LABELS:
             continue
-        region = parse_phone(raw, ctx.languages)
+        region, valid = read_phone(raw, ctx.languages)
         if region is None:
             continue
         international = raw.startswith(("+", "00"))
@@ -155,6 +196,11 @@ def detect_phones(ctx: Context) -> list[Finding]:
             conf += 0.15 if any(c in raw for c in " .-()") else 0.0
             conf += 0.1 if raw.startswith("0") else 0.0  # a trunk prefix: dialled, not filed
             conf += 0.05 if _REGION_LANG.get(region) in ctx.languages else 0.0
+        if not valid:
+            # Outside the plan: validity raises confidence, it does not decide. Such a
+            # number is reported when a word names it ("tlf. 12 34 56 78").
+            conf -= 0.3
+            rule += "+shape"
         if label == "PHONE":
             conf += 0.35
             rule += "+context"

@@ -23,7 +23,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "NO_DNR": ("d-nummer*", "d-nr", "dnummer*"),
     "SE_PNR": ("svenskt personnummer", "swedish personal identity number", "swedish personnummer"),
     "SE_SAMORD": ("samordningsnummer*", "samordningsnr*", "coordination number*"),
-    "FI_HETU": ("hetu", "henkilötunnus*", "personbeteckning*", "finnish personal identity code"),
+    "FI_HETU": ("hetu", "henkilötunnu*", "personbeteckning*", "finnish personal identity code"),
     "UK_NINO": ("national insurance*", "ni number*", "ni no", "nino", "nin"),
     "ID": (
         "personnummer*", "personnr*", "person nr", "personal number*", "personal identity number*",
@@ -32,7 +32,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "PHONE": (
         "tlf*", "telefon*", "telephone*", "phone*", "tel", "mobil*", "mob", "ring*", "call*",
-        "sms", "puhelin*", "nummeret mitt", "mitt nummer", "mit nummer",
+        "sms", "puhelin*", "nummeret mitt", "mitt nummer", "mit nummer", "soita*",
+        "matkapuhelin*", "gsm", "numeroon", "numerooni",
     ),
     "CARD": ("kort*", "card*", "visa", "mastercard", "dankort", "kreditkort*", "betalingskort*"),
     "NEG": (
@@ -50,6 +51,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "postnummer*", "postnr*", "postcode*", "bankkonto*", "reg.nr*", "cvr*", "org.nr*",
         "orgnr*", "organisationsnummer*", "organisasjonsnummer*", "momsnr*", "vat*", "log",
         "logs", "loggen", "logfil*", "loggfil*", "timestamp*", "tidsstempel*", "tidsstämpel*",
+        # Finnish: invoice, order, customer number, reference, tracking code, sum, euros.
+        "lasku*", "tilaus*", "asiakasnumero*", "asiakasnro*", "viite*", "viitenumero*",
+        "seurantakoodi*", "seurantanumero*", "summa*", "euro*", "tilinumero*", "y-tunnus*",
     ),
 }
 # Country words near a number tell whose number it is where layouts collide (a 10-digit
@@ -116,6 +120,9 @@ _LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("i", "the", "and", "is", "to", "my", "of", "you", "please", "thanks", "hello", "hi",
            "have", "not", "with", "for", "can", "it", "this", "that", "am", "was", "regards",
            "dear", "still", "because"),
+    "fi": ("ja", "ei", "että", "olen", "olin", "oli", "kiitos", "mutta", "minun", "tämä",
+           "kun", "myös", "terveisin", "jos", "hän", "ovat", "siksi", "joten", "hei", "ole",
+           "olisi", "vielä", "koska", "pahoittelen", "ystävällisin"),
 }
 _VOTES: dict[str, dict[str, float]] = {}
 for _lang, _words in _LANGUAGE_WORDS.items():
@@ -129,9 +136,9 @@ _LANGUAGE_SAMPLE = 500  # the first characters are enough to tell the language
 
 
 def guess_languages(lower_text: str) -> frozenset[str]:
-    """The best-scoring of 'da', 'no', 'sv', 'en' for lower-cased text (several on a tie, as
-    Danish and Norwegian often are), or an empty set when no function word decides."""
-    scores = {"da": 0.0, "no": 0.0, "sv": 0.0, "en": 0.0}
+    """The best-scoring of 'da', 'no', 'sv', 'en', 'fi' for lower-cased text (several on a
+    tie, as Danish and Norwegian often are), or an empty set when no function word decides."""
+    scores = {"da": 0.0, "no": 0.0, "sv": 0.0, "en": 0.0, "fi": 0.0}
     sample = lower_text[:_LANGUAGE_SAMPLE]
     for word in _FUNCTION_WORDS.findall(sample):
         for lang, weight in _VOTES[word].items():

@@ -354,3 +354,47 @@ def generate_corpus(n: int, *, seed: int = 0) -> list[Document]:
     """`n` tickets, the same for the same seed, languages in turn."""
     rng = random.Random(seed)
     return [generate_document(rng, LANGUAGES[i % len(LANGUAGES)]) for i in range(n)]
+
+
+_MARK_RE = re.compile(r"\[\[([A-Z_]+)\|(.+?)\]\]", re.DOTALL)
+
+
+def parse_labelled(source: str) -> list[Document]:
+    """Documents from hand-labelled text: a line `=== <language> <name>` opens a document,
+    `[[TYPE|text]]` marks a labelled span, `#` lines before the first document are comments.
+    Raises ValueError naming the line of a malformed mark (a `[[` left in the text)."""
+    docs: list[Document] = []
+    language: str | None = None
+    lines: list[str] = []
+    opened_at = 0
+
+    def close() -> None:
+        if language is None:
+            return
+        raw = "\n".join(lines).strip("\n")
+        labels: list[Label] = []
+        out: list[str] = []
+        cursor = length = 0
+        for m in _MARK_RE.finditer(raw):
+            out.append(raw[cursor : m.start()])
+            length += m.start() - cursor
+            labels.append(Label(m.group(1), length, length + len(m.group(2))))
+            out.append(m.group(2))
+            length += len(m.group(2))
+            cursor = m.end()
+        out.append(raw[cursor:])
+        text = "".join(out)
+        if "[[" in text or "]]" in text:
+            raise ValueError(f"line {opened_at}: malformed [[TYPE|text]] mark")
+        docs.append(Document(language, text, tuple(labels)))
+
+    for number, line in enumerate(source.splitlines(), start=1):
+        if line.startswith("=== "):
+            close()
+            language, lines, opened_at = line.split()[1], [], number
+        elif language is not None:
+            lines.append(line)
+        elif line.strip() and not line.startswith("#"):
+            raise ValueError(f"line {number}: text before the first '=== <language>' line")
+    close()
+    return docs

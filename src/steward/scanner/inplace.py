@@ -5,13 +5,14 @@ Art. 5(1)(c) data minimisation; Danish Data Protection Act § 11 for CPR numbers
 - `redact_value(value, ...)`: one value through `scan_and_redact`, repeated until a scan of
   the result finds nothing (so a rerun never finds more), falling back to the length-keeping
   mask when a tag would not fit the column.
-- `redact_batch(conn, table, pk, fields, keys, ...)`: one batch inside the caller's company
+- `redact_batch(conn, table, key, fields, keys, ...)`: one batch inside the caller's company
   transaction: read the rows (locked `FOR UPDATE` where the database can), update only rows
   whose text changed, one UPDATE statement per row. The shared building block: retention
   sweeps whose action is `redact` can call it from their own batch protocol.
-- `redact_rows(engine, sm, system, table, fields, pks=..., where=...)`: rows chosen by primary
-  keys or structured conditions (`Condition`, on the table or a parent it references), in
-  keyset batches, one company transaction per batch, one audit event per batch.
+- `redact_rows(engine, sm, system, table, fields, pks=..., where=...)`: rows chosen by
+  keys (tuples for a table keyed by several columns) or structured conditions (`Condition`,
+  on the table or a parent it references), in keyset batches, one company transaction per
+  batch, one audit event per batch.
 - `redact_rule(sm, policy, rule, engines)`: the rows a retention rule with action `redact` has
   made due (trigger on the same or a referenced parent table, e.g. `tickets.closed_at` via
   `messages.ticket_id`), selected with the retention engine's own SQL and legal holds.
@@ -48,6 +49,7 @@ from steward.errors import InvalidInput, Unavailable
 from steward.policy.models import Policy, RetentionAction, SystemSpec
 from steward.retention.rules import up_path
 from steward.retention.systems import SystemEngines
+from steward.scanner import keys as rowkeys
 from steward.scanner.engine import (
     DEFAULT_MAX_CHARS,
     DEFAULT_MIN_CONFIDENCE,
@@ -117,23 +119,30 @@ class BatchOutcome:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-def redact_batch(conn: Connection, table: sa.Table, pk: str, fields: Sequence[str],
-                 keys: Sequence[Any], opts: Options) -> BatchOutcome:
-    """Redact `fields` of the rows with primary keys `keys` inside the caller's transaction."""
-    out = BatchOutcome(keys=list(keys), counts={f: Counter() for f in fields})
+def redact_batch(conn: Connection, table: sa.Table, pk: str | Sequence[str],
+                 fields: Sequence[str], keys: Sequence[Any], opts: Options) -> BatchOutcome:
+    """Redact `fields` of the rows with keys `keys` inside the caller's transaction. `pk` is
+    the key column, or the key columns in order (`TableSpec.key_columns`); a key is then a
+    tuple of their values."""
+    names = (pk,) if isinstance(pk, str) else tuple(pk)
+    wanted = [rowkeys.as_key(k, len(names)) for k in keys]
+    out = BatchOutcome(keys=[rowkeys.public(k) for k in wanted],
+                       counts={f: Counter() for f in fields})
     if not keys:
         return out
-    key_col = table.c[pk]
-    q = sa.select(key_col, *(table.c[f] for f in fields)).where(
-        key_col.in_(sa.bindparam("keys", list(keys), expanding=True))).order_by(key_col)
+    cols = rowkeys.key_columns(table, names)
+    q = sa.select(*cols, *(table.c[f] for f in fields)).where(
+        rowkeys.one_of(cols, wanted)).order_by(*cols)
     if conn.dialect.name != "sqlite":
         q = q.with_for_update()  # nobody edits these rows between our read and our write
     lengths = {f: getattr(table.c[f].type, "length", None) for f in fields}
-    stmt = sa.update(table).where(key_col == sa.bindparam("_pk", type_=key_col.type))
+    where, params = rowkeys.equals(cols)
+    stmt = sa.update(table).where(where)
+    width = len(cols)
     for row in conn.execute(q).all():
         out.rows_read += 1
         changed: dict[str, Any] = {}
-        for name, value in zip(fields, row[1:], strict=True):
+        for name, value in zip(fields, row[width:], strict=True):
             new, counts, skipped = redact_value(value, opts, lengths[name])
             if skipped:
                 out.skipped[skipped] += 1
@@ -141,7 +150,8 @@ def redact_batch(conn: Connection, table: sa.Table, pk: str, fields: Sequence[st
                 changed[name] = new
                 out.counts[name].update(counts)
         if changed:
-            out.rows_changed += conn.execute(stmt.values(**changed), {"_pk": row[0]}).rowcount
+            bound = dict(zip(params, row[:width], strict=True))
+            out.rows_changed += conn.execute(stmt.values(**changed), bound).rowcount
     return out
 
 
@@ -194,7 +204,8 @@ class RedactionReport:
 
 
 def _run(engine: Engine, sm: sessionmaker[Session], report: RedactionReport, table: sa.Table,
-         pk: str, next_keys: Keys, opts: Options, actor: str) -> RedactionReport:
+         pk: str | Sequence[str], next_keys: Keys, opts: Options, actor: str
+         ) -> RedactionReport:
     """The batch loop shared by `redact_rows` and `redact_rule`."""
     report.counts = {f: Counter() for f in report.fields}
     after: Any = None
@@ -281,8 +292,10 @@ def redact_rows(
     key: bytes | None = None, types: frozenset[str] | None = None,
     batch_size: int = DEFAULT_BATCH, actor: str = "scanner",
 ) -> RedactionReport:
-    """Redact `fields` of the rows of `system.table` with primary keys `pks` and/or matching
-    every condition of `where`; InvalidInput for undeclared columns or an unknown operator."""
+    """Redact `fields` of the rows of `system.table` with keys `pks` and/or matching every
+    condition of `where`; InvalidInput for undeclared columns or an unknown operator. A key
+    is the key column's value, or a tuple in `key_columns` order for a table keyed by
+    several columns."""
     if pks is None and not where:
         raise InvalidInput("say which rows to redact: primary keys or conditions")
     if batch_size < 1:
@@ -292,6 +305,12 @@ def redact_rows(
     scan_and_redact("", operator, key=key)  # checks the operator and key before any work
     graph = build_graph(system)
     spec = graph.table(table)
+    key_names = spec.key_columns
+    try:
+        wanted = sorted({rowkeys.as_key(k, len(key_names)) for k in pks}) if pks is not None \
+            else None
+    except ValueError as err:
+        raise InvalidInput(f"{system.key}.{table}: {err} ({', '.join(key_names)})") from None
     resolved: list[tuple[list[Any], str, Condition]] = []
     for c in where:
         if c.op not in OPS:
@@ -310,7 +329,8 @@ def redact_rows(
             md = sa.MetaData()
             tables = {n: read(partial(sa.Table, n, md, autoload_with=conn), n)
                       for n in sorted(names)}
-    root, key_col = tables[table], tables[table].c[spec.primary_key]
+    root = tables[table]
+    cols = rowkeys.key_columns(root, key_names)
     src: sa.FromClause = root
     joined: set[tuple[str, str, str, str]] = set()
     for chain, _, _ in resolved:
@@ -321,23 +341,22 @@ def redact_rows(
                 src = src.join(tables[e.parent], tables[e.child].c[e.child_field]
                                == tables[e.parent].c[e.parent_column])
     clauses = [_clause(tables[o].c[c.column.rpartition(".")[2]], c) for _, o, c in resolved]
-    wanted = sorted(set(pks)) if pks is not None else None
 
     def next_keys(conn: Connection, after: Any) -> tuple[list[Any], Any]:
-        q = sa.select(key_col).select_from(src).where(*clauses).order_by(key_col)
+        q = sa.select(*cols).select_from(src).where(*clauses).order_by(*cols)
         if after is not None:
-            q = q.where(key_col > sa.bindparam("after", after, type_=key_col.type))
+            q = q.where(rowkeys.after(cols, after))
         if wanted is not None:
             rest = [k for k in wanted if after is None or k > after][:batch_size]
             if not rest:
                 return [], None
-            q = q.where(key_col.in_(sa.bindparam("pks", rest, expanding=True)))
-            return [r[0] for r in conn.execute(q)], rest[-1]
-        found = [r[0] for r in conn.execute(q.limit(batch_size))]
+            q = q.where(rowkeys.one_of(cols, rest))
+            return [tuple(r) for r in conn.execute(q)], rest[-1]
+        found = [tuple(r) for r in conn.execute(q.limit(batch_size))]
         return found, (found[-1] if found else None)
 
     report = RedactionReport(system.key, table, fields, str(Operator(operator)))
-    return _run(engine, sm, report, root, spec.primary_key, next_keys, opts, actor)
+    return _run(engine, sm, report, root, key_names, next_keys, opts, actor)
 
 
 def redact_rule(
@@ -359,6 +378,10 @@ def redact_rule(
         raise InvalidInput(f"retention rule {rule_key!r} has action {rr.rule.action.value}, "
                            "not redact")
     fields = _check_fields(rr.system, rr.table, rr.rule.fields)
+    if len(build_graph(rr.system).table(rr.table).key_columns) > 1:
+        # The retention engine selects due rows by a single key column.
+        raise InvalidInput(f"{rr.system.key}.{rr.table} is keyed by several columns: redact "
+                           "it with a retention sweep or `redact_rows` by key")
     scan_and_redact("", operator, key=key)
     due = cutoff(rr.rule.period, today or datetime.now(UTC).date())
     engine = engines.engine(rr.system)

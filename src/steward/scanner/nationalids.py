@@ -38,6 +38,13 @@ LANGUAGE_BONUS = 0.1
 COUNTRY_BONUS = 0.2
 _SUPPRESSING = frozenset({"NEG", "PHONE"})  # a bare number after these is not an identity
 
+
+def _suppressed(label: str | None, sep: str) -> bool:
+    """Whether the label before a candidate says it is something else: an order, invoice or
+    other reference always; a phone word only for a run of digits, since nobody writes a
+    phone number as `030572-3314` ("mitt nummer är 030572-3314" is an identity number)."""
+    return label == "NEG" or (label == "PHONE" and sep in ("", " "))
+
 # HMRC National Insurance Manual NIM39110: D, F, I, Q, U, V are never used in a prefix, O
 # never as its second letter, and BG, GB, KN, NK, NT, TN, ZZ are not allocated.
 _NINO_BAD_FIRST = frozenset("DFIQUV")
@@ -161,12 +168,15 @@ def _digits(ctx: Context, today: datetime.date, out: list[Finding]) -> None:
 def _ten(ctx: Context, start: int, end: int, head: str, sep: str, tail: str,
          today: datetime.date, out: list[Finding]) -> None:
     label = ctx.label_near(start, end)
-    if label in _SUPPRESSING:
+    if _suppressed(label, sep):
         return
     digits = head + tail
     options: list[tuple[float, int, str, str]] = []
     country = ctx.country_near(start)
-    born = cpr_birth_date(digits) if sep != "+" else None
+    # A number labelled as another country's identity ("samordningsnummer", "henkilötunnus")
+    # that fails that country's checks is a mistyped number of that country, not a CPR.
+    foreign = label in ID_LABELS and label not in ("ID", "DK_CPR")
+    born = cpr_birth_date(digits) if sep != "+" and not foreign else None
     if born is not None and born <= today:
         conf = 0.5 if sep else 0.4
         rule = "dk_cpr.date"
@@ -185,6 +195,14 @@ def _ten(ctx: Context, start: int, end: int, head: str, sep: str, tail: str,
         rule = ("se_samord" if kind == "SE_SAMORD" else "se_pnr") + ".date+luhn"
         rule += "+context" if label in (kind, "SE_PNR", "ID") else ""
         options.append((conf, "sv" in ctx.languages, kind, rule))
+    danish = label == "DK_CPR" or country == "DK" or "da" in ctx.languages
+    if kind == "SE_SAMORD" and len(options) == 2 and not danish:
+        # A samordningsnummer (Skatteverket: day of birth + 60) that also reads as a CPR date
+        # (DDMMYY: "030572" is 3 May 1972 and, as YYMMDD, a coordination number of 2003-05-12)
+        # and passes the Luhn check is a Swedish number: its day 61-91 is what marks it, and
+        # only one CPR in ten passes the check by chance. In a Danish text, after a CPR label
+        # or near the word "Danmark", the CPR reading stays (the language bonus decides).
+        options = [o for o in options if o[2] != "DK_CPR"]
     if options:
         conf, _, kind, rule = max(options)
         out.append(Finding(kind, start, end, clamp(conf), rule))
@@ -193,7 +211,7 @@ def _ten(ctx: Context, start: int, end: int, head: str, sep: str, tail: str,
 def _twelve(ctx: Context, start: int, end: int, head: str, sep: str, tail: str,
             out: list[Finding]) -> None:
     label = ctx.label_near(start, end)
-    if label in _SUPPRESSING:
+    if _suppressed(label, sep):
         return
     kind = se_kind(head + tail)
     if kind is None:
@@ -209,7 +227,7 @@ def _twelve(ctx: Context, start: int, end: int, head: str, sep: str, tail: str,
 
 def _eleven(ctx: Context, start: int, end: int, digits: str, out: list[Finding]) -> None:
     label = ctx.label_near(start, end)
-    if label in _SUPPRESSING:
+    if label in _SUPPRESSING:  # "tlf 15108695088": an 11-digit run may be a phone number
         return
     kind = no_kind(digits)
     if kind is None:

@@ -2,10 +2,10 @@
 
 `scan_systems(policy, engines, ...)` walks the SQL systems the policy declares and, for each
 table, reads the declared text fields (free-text fields, and every declared field whose column
-holds text) in primary-key batches (keyset pagination, so memory stays bounded by one batch
-whatever the table's size) and runs the detectors over each value. It reports, per field,
-counts by finding type, a few masked examples (`0101**-****`: never a full value), values
-scanned and values skipped by reason (binary, too large).
+holds text) in key batches (keyset pagination over all key columns, so memory stays bounded
+by one batch whatever the table's size) and runs the detectors over each value. It reports,
+per field, counts by finding type, a few masked examples (`0101**-****`: never a full
+value), values scanned and values skipped by reason (binary, too large).
 
 A finding of type T in a field is a **policy gap** unless the field's category, or one of the
 categories the field `may_contain` (free text the company expects to receive such data in),
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +47,7 @@ from steward.policy.models import (
 )
 from steward.retention.rules import resolve
 from steward.retention.systems import SystemEngines
+from steward.scanner import keys as rowkeys
 from steward.scanner.engine import (
     DEFAULT_MAX_CHARS,
     DEFAULT_MIN_CONFIDENCE,
@@ -54,6 +55,7 @@ from steward.scanner.engine import (
     scan_batch,
 )
 from steward.scanner.findings import NATIONAL_ID_TYPES, WORDING_TYPES, Finding
+from steward.scanner.keys import Key
 from steward.scanner.redact import redact
 
 DEFAULT_BATCH = 500
@@ -172,9 +174,10 @@ def connect(engines: SystemEngines, system: SystemSpec) -> Iterator[Connection]:
 
 def reflect(conn: Connection, system: SystemSpec, spec: TableSpec,
             columns: list[str] | None = None) -> sa.Table:
-    """The table with its primary key and the declared `columns` (default: declared fields)
+    """The table with its key columns and the declared `columns` (default: declared fields)
     only; InvalidInput naming what the database lacks."""
-    wanted = list(dict.fromkeys([spec.primary_key, *(columns or [f.name for f in spec.fields])]))
+    wanted = list(dict.fromkeys([*spec.key_columns,
+                                 *(columns or [f.name for f in spec.fields])]))
     try:
         table = sa.Table(spec.name, sa.MetaData(), autoload_with=conn, include_columns=wanted)
     except sa_exc.NoSuchTableError:
@@ -186,13 +189,15 @@ def reflect(conn: Connection, system: SystemSpec, spec: TableSpec,
     return table
 
 
-def keyset(table: sa.Table, pk: str, columns: list[str], after: Any, limit: int) -> sa.Select[Any]:
-    """The next `limit` rows after primary key `after` (None: from the start), in key order:
-    each batch is an index range scan however deep into the table it is."""
-    key = table.c[pk]
-    q = sa.select(key, *(table.c[c] for c in columns)).order_by(key).limit(limit)
+def keyset(table: sa.Table, key: Sequence[str], columns: list[str], after: Key | None,
+           limit: int) -> sa.Select[Any]:
+    """The key columns and `columns` of the next `limit` rows after the key `after` (None:
+    from the start), in key order: each batch is an index range scan however deep into the
+    table it is."""
+    cols = rowkeys.key_columns(table, key)
+    q = sa.select(*cols, *(table.c[c] for c in columns)).order_by(*cols).limit(limit)
     if after is not None:
-        q = q.where(key > sa.bindparam("after", after, type_=key.type))
+        q = q.where(rowkeys.after(cols, after))
     return q
 
 
@@ -210,16 +215,17 @@ def scan_table(
     if not fields:
         return out
     names = [f.name for f in fields]
-    after: Any = None
+    key = spec.key_columns
+    after: Key | None = None
     while sample is None or out.rows_scanned < sample:
         limit = batch_size if sample is None else min(batch_size, sample - out.rows_scanned)
-        rows = conn.execute(keyset(probe, spec.primary_key, names, after, limit)).all()
+        rows = conn.execute(keyset(probe, key, names, after, limit)).all()
         conn.rollback()  # end the read transaction: no snapshot held across batches
         if not rows:
             break
         out.rows_scanned += len(rows)
-        after = rows[-1][0]
-        for i, report in enumerate(out.fields, start=1):
+        after = tuple(rows[-1][: len(key)])
+        for i, report in enumerate(out.fields, start=len(key)):
             values = [r[i] for r in rows]
             result = scan_batch(values, types=types, min_confidence=min_confidence,
                                 max_chars=max_chars)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-_LETTER = r"[^\W\d_]"
+LETTER = r"[^\W\d_]"
+_LETTER = LETTER
 _SEPARATOR = r"[^a-zà-öø-ÿ0-9_]"  # what may stand before a word (plus the text's start)
 _END = object()
 _STEM = object()
