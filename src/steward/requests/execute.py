@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward import audit
 from steward.config import Settings
-from steward.errors import Conflict, Unavailable
+from steward.connectors.base import plain_key
+from steward.errors import Conflict, SystemRefused, Unavailable
 from steward.policy.models import Policy, Right
 from steward.requests import letters, notices, packages, redaction, suppression
 from steward.requests.plan import (
@@ -102,6 +103,20 @@ def _wait(sm: sessionmaker[Session], req_id: int, err: Unavailable) -> str:
         return req.state
 
 
+def _refused(sm: sessionmaker[Session], req_id: int, err: SystemRefused) -> str:
+    """A system said no for a reason waiting will not change (a trigger, a constraint,
+    permission): the request is not retried but handed back to the officer (awaiting
+    approval) with the database's message, to fix the system and approve again, or refuse.
+    Systems finished before it stay done (their progress is recorded); the failed one rolled
+    back, and running the request again does exactly what is left."""
+    with transaction(sm) as s:
+        req = s.get_one(DsrRequest, req_id)
+        req.last_error = err.detail[:500]
+        req.next_retry_at = None
+        move(s, req, State.awaiting_approval, ACTOR, err.detail[:500])
+        return req.state
+
+
 def prepare_plan(
     sm: sessionmaker[Session],
     settings: Settings,
@@ -162,6 +177,8 @@ def execute_request(
         result = _run(sm, settings, policy, sealer, systems, req, found)
     except Unavailable as err:
         return _wait(sm, request_id, err)
+    except SystemRefused as err:
+        return _refused(sm, request_id, err)
     finally:
         systems.close()
     return _finish(sm, settings, policy, sealer, request_id, found, result)
@@ -309,16 +326,16 @@ def _rectify(
         changed: dict[str, int] = {}
         log: list[dict[str, Any]] = []
         for table, values in tables.items():
-            pk = records.primary_keys.get(table) if records else None
             for row in records.tables.get(table, []) if records else []:
-                assert conn is not None and pk is not None
-                rect = conn.rectify(table, row[pk], values)
+                assert conn is not None and records is not None
+                row_key = plain_key(records.key_of(table, row))  # a tuple for a composite key
+                rect = conn.rectify(table, row_key, values)
                 changed[table] = changed.get(table, 0) + 1
                 # Art. 16 proof without values in the audit: field names and value hashes.
                 log.append(
                     {
                         "table": table,
-                        "pk": str(row[pk]),
+                        "pk": json.dumps(row_key) if isinstance(row_key, tuple) else str(row_key),
                         "fields": {
                             f: {
                                 "old": value_hash(rect.old.get(f)),
