@@ -77,15 +77,20 @@ LINKS = [
 ]
 
 
+def _orphans(table: str, col: str, target: str, target_col: str) -> str:
+    # Names come from LINKS above, never from input.
+    return (
+        f"SELECT count(*) FROM {table} x LEFT JOIN {target} p "  # noqa: S608
+        f"ON p.{target_col} = x.{col} WHERE x.{col} IS NOT NULL AND p.{target_col} IS NULL"
+    )
+
+
 def _dangling(url: str) -> dict[str, int]:
     """Rows whose reference points at no row, per link (independent SQL)."""
     engine = sa.create_engine(url)
     with engine.connect() as c:
         out = {
-            f"{t}.{col}": c.execute(sa.text(
-                f"SELECT count(*) FROM {t} x LEFT JOIN {pt} p ON p.{pc} = x.{col} "
-                f"WHERE x.{col} IS NOT NULL AND p.{pc} IS NULL"  # noqa: S608 - names from LINKS
-            )).scalar_one()
+            f"{t}.{col}": c.execute(sa.text(_orphans(t, col, pt, pc))).scalar_one()
             for t, col, pt, pc in LINKS
         }
     engine.dispose()
