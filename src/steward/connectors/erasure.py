@@ -88,12 +88,15 @@ def decide(
     salt: str = "",
     max_lengths: Mapping[str, Mapping[str, int | None]] | None = None,
     not_null: Mapping[str, Collection[str]] | None = None,
+    texts: Mapping[str, Collection[str]] | None = None,
     shared: Mapping[str, Mapping[KeyTuple, str]] | None = None,
     order: Sequence[str] | None = None,
 ) -> tuple[list[RowChange], list[KeptRow], list[str]]:
     """Decide every found row. Returns (changes in execution order, kept rows, notes).
 
     `not_null`: table -> columns that cannot be NULL (from the database), never nulled.
+    `texts`: table -> columns of a text type: only these are masked or hashed (a number read
+    as "12.50" is not text); without it, a value's JSON type decides.
     `shared`: table -> key -> why the row is also someone else's (other rows point at it,
     found by the connector): such rows are rewritten, never deleted. `order`: tables with
     dependants before the tables they reference (default: the graph's reverse order)."""
@@ -132,7 +135,8 @@ def decide(
                 notes[note] = notes.get(note, 0) + 1
             values, actions = _rewrite(
                 graph, table, row, salt, max_lengths.get(table, {}),
-                set(not_null.get(table, ())), notes,
+                set(not_null.get(table, ())),
+                None if texts is None else set(texts.get(table, ())), notes,
             )
             if values:
                 updates.append(RowChange(table, key, "update", values, actions))
@@ -174,6 +178,7 @@ def _rewrite(
     salt: str,
     lengths: Mapping[str, int | None],
     not_null: set[str],
+    texts: set[str] | None,
     notes: dict[str, int],
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """New values for the personal fields of a row that stays. A NOT NULL column is never
@@ -203,14 +208,16 @@ def _rewrite(
         if action is EraseAction.keep:
             continue
         old = row[col]
+        is_text = isinstance(old, str) if texts is None else col in texts
+        text = old if is_text else None  # only text is masked or hashed; the rest is nulled
         if action is EraseAction.null:
             new = None
         elif action is EraseAction.mask:
-            new = mask_value(old, lengths.get(col))
+            new = mask_value(text, lengths.get(col))
         else:
-            new = hash_value(old, salt, lengths.get(col))
+            new = hash_value(text, salt, lengths.get(col))
         if new is None and col in not_null:
-            if isinstance(old, str):
+            if is_text:
                 new, action = mask_value(old, lengths.get(col)), EraseAction.mask
                 note = f"{table}.{col}: NOT NULL, masked instead of emptied"
             else:

@@ -56,7 +56,7 @@ from steward.connectors.base import (
 from steward.connectors.erasure import RowChange, decide
 from steward.connectors.graph import Dependency, build_graph, dependants_first
 from steward.errors import InvalidInput, NotFound, Unavailable
-from steward.policy.models import SystemSpec
+from steward.policy.models import EraseAction, SystemSpec
 from steward.store.db import sqlite_foreign_keys
 
 MAX_ROUNDS = 10  # identity discovery within one system converges in 2-3 rounds in practice
@@ -303,25 +303,35 @@ class SqlConnector:
                 for name, t in tables.items()
             }
             not_null = {name: {c.name for c in t.c if not c.nullable} for name, t in tables.items()}
+            texts = {
+                name: {c.name for c in t.c if python_type(c) is str} for name, t in tables.items()
+            }
             shared: dict[str, dict[KeyTuple, str]] = {}
+            # First ask about every row an erasure might delete, so the plan can say which
+            # rows are shared with other people even when another reason keeps them too.
+            deleting: dict[str, set[KeyTuple]] = {
+                name: set(records.keys(name)) for name in records.tables
+                if self.graph.is_personal(name)
+                and self.graph.table(name).erase is EraseAction.delete_row
+            }
             while True:
-                changes, kept, notes = decide(
-                    self.graph, records, keep=keep, salt=salt, max_lengths=lengths,
-                    not_null=not_null, shared=shared, order=order,
-                )
-                deleting: dict[str, set[KeyTuple]] = {}
-                for ch in changes:
-                    if ch.op == "delete":
-                        deleting.setdefault(ch.table, set()).add(ch.key)
                 grew = False
                 for name, why in self._referenced_from_outside(conn, deps, deleting, records):
                     if why[0] not in shared.setdefault(name, {}):
                         shared[name][why[0]] = why[1]
                         grew = True
+                changes, kept, notes = decide(
+                    self.graph, records, keep=keep, salt=salt, max_lengths=lengths,
+                    not_null=not_null, texts=texts, shared=shared, order=order,
+                )
                 # A row saved from deletion stays, and pins what it references: decide again
                 # until no deleted row is pointed at by a row that stays (a few rounds).
                 if not grew:
                     break
+                deleting = {}
+                for ch in changes:
+                    if ch.op == "delete":
+                        deleting.setdefault(ch.table, set()).add(ch.key)
         return self._statements(tables, changes, kept, notes, order)
 
     def _referenced_from_outside(

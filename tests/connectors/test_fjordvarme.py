@@ -1,0 +1,163 @@
+"""Fjordvarme AS (tests/companies/fjordvarme), a company unlike the demo one, on SQLite,
+PostgreSQL and MariaDB with real foreign keys: access returns what hand-written SQL returns,
+a yes/no stored as TINYINT(1) / SMALLINT / '0'-'1' text reads as the same boolean everywhere,
+and erasure leaves every foreign key valid and every other customer's rows byte-identical,
+masks NOT NULL columns instead of nulling them, and keeps a household others still live in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from tests.companies.fjordvarme import generate
+from tests.connectors.databases import KINDS, fresh_database
+
+from steward.connectors.base import Row
+from steward.connectors.sql import SqlConnector
+from steward.policy.models import TableSpec
+
+
+@pytest.fixture(params=KINDS)
+def company(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Any]]:
+    with fresh_database(request, request.param, tmp_path) as url:
+        yield url, generate.build(url, seed=11)
+
+
+# The subject's rows by key, written by hand (independent of the connector and the policy).
+EXPECTED_SQL = {
+    "kunde": "SELECT kundenr FROM kunde WHERE epost = :e",
+    "husstand": "SELECT h.id FROM husstand h JOIN kunde k ON k.husstand_id = h.id "
+                "WHERE k.epost = :e",
+    "faktura": "SELECT f.faktura_nr FROM faktura f JOIN kunde k ON k.kundenr = f.kundenr "
+               "WHERE k.epost = :e",
+    "fakturalinje": "SELECT l.faktura_nr, l.linje_nr FROM fakturalinje l "
+                    "JOIN faktura f ON f.faktura_nr = l.faktura_nr "
+                    "JOIN kunde k ON k.kundenr = f.kundenr WHERE k.epost = :e",
+    "klage": "SELECT c.id FROM klage c JOIN fakturalinje l ON l.faktura_nr = c.faktura_nr "
+             "AND l.linje_nr = c.linje_nr JOIN faktura f ON f.faktura_nr = l.faktura_nr "
+             "JOIN kunde k ON k.kundenr = f.kundenr WHERE k.epost = :e",
+}
+# Every foreign key, as an orphan count (must stay 0).
+ORPHANS = [
+    "SELECT count(*) FROM kunde k LEFT JOIN husstand h ON h.id = k.husstand_id "
+    "WHERE h.id IS NULL",
+    "SELECT count(*) FROM faktura f LEFT JOIN kunde k ON k.kundenr = f.kundenr "
+    "WHERE k.kundenr IS NULL",
+    "SELECT count(*) FROM fakturalinje l LEFT JOIN faktura f ON f.faktura_nr = l.faktura_nr "
+    "WHERE f.faktura_nr IS NULL",
+    "SELECT count(*) FROM klage c LEFT JOIN fakturalinje l ON l.faktura_nr = c.faktura_nr "
+    "AND l.linje_nr = c.linje_nr WHERE l.faktura_nr IS NULL",
+]
+
+
+def _query(url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    engine = sa.create_engine(url)
+    with engine.connect() as c:
+        rows = [tuple(r) for r in c.execute(sa.text(sql), params)]
+    engine.dispose()
+    return rows
+
+
+def _expected(url: str, email: str) -> dict[str, set[tuple[Any, ...]]]:
+    out = {t: set(_query(url, q, e=email)) for t, q in EXPECTED_SQL.items()}
+    return {t: keys for t, keys in out.items() if keys}
+
+
+def _snapshot(url: str) -> dict[str, set[tuple[Any, ...]]]:
+    return {
+        t: set(_query(url, f"SELECT * FROM {t}"))  # noqa: S608 - fixed table names
+        for t in ("husstand", "kunde", "faktura", "fakturalinje", "klage")
+    }
+
+
+def _bookkeeping(spec: TableSpec, row: Row) -> str | None:
+    """Keep invoices until five years after the end of their year (bokføringsloven § 13)."""
+    if spec.name == "faktura" and dt.date.fromisoformat(row["fakturadato"]).year + 5 >= (
+        generate.TODAY.year
+    ):
+        return "Art. 17(3)(b): bokføringsloven § 13"
+    return None
+
+
+def test_access_matches_hand_written_sql(company: tuple[str, Any]) -> None:
+    url, facts = company
+    conn = SqlConnector(generate.system(url), url=url)
+    try:
+        records = conn.find({"email": [facts.subject.email]})
+        loner = conn.export(conn.find({"national_id": [facts.loner.fnr]}))
+        package = conn.export(records)
+    finally:
+        conn.close()
+    assert {t: set(records.keys(t)) for t in records.tables} == _expected(
+        url, facts.subject.email
+    )
+    # 1 customer, the shared household, 3 invoices of 2 lines, 1 complaint (fixed by the
+    # generator whatever the seed).
+    assert {t: len(r) for t, r in records.tables.items()} == {
+        "kunde": 1, "husstand": 1, "faktura": 3, "fakturalinje": 6, "klage": 1,
+    }
+    assert records.identities["national_id"] == [facts.subject.fnr]
+    assert records.identities["customer_number"] == [str(facts.subject.kundenr)]
+    # reservert_reklame: 0 for customer 1, 1 for customer 3, on every database a boolean.
+    assert package["kunde"][0]["reservert_reklame"] is False
+    assert package["kunde"][0]["begrenset"] is False
+    assert loner["kunde"][0]["reservert_reklame"] is True
+
+
+def test_erasure_keeps_foreign_keys_and_other_customers(company: tuple[str, Any]) -> None:
+    url, facts = company
+    before = _snapshot(url)
+    mine = _expected(url, facts.subject.email)
+    conn = SqlConnector(generate.system(url), url=url)
+    try:
+        records = conn.find({"email": [facts.subject.email]})
+        plan = conn.plan_erasure(records, keep=_bookkeeping)
+        counts = conn.apply(plan)
+        assert all(c.total == 0 for c in conn.apply(plan).values())
+        loner = conn.find({"email": [facts.loner.email]})
+        loner_counts = conn.apply(conn.plan_erasure(loner, keep=_bookkeeping))
+    finally:
+        conn.close()
+    text = plan.dry_run()
+    assert "husstand: shared with 1 other row(s) in kunde" in text
+    assert "kunde.navn: NOT NULL, masked" in text
+    assert "faktura.belop: NOT NULL and not text, value left unchanged" in text
+    # The complaint goes; the two invoices past the bookkeeping period are anonymised, the
+    # recent one and all lines are kept; the customer stays (kept invoices point at them).
+    assert {t: (c.deleted, c.updated) for t, c in counts.items()} == {
+        "klage": (1, 0), "faktura": (0, 2), "kunde": (0, 1), "husstand": (0, 1),
+    }
+    assert {(k.table, k.reason[:15]) for k in plan.kept} == {
+        ("faktura", "Art. 17(3)(b): "), ("fakturalinje", "the policy keep"),
+    }
+    # Customer 3: no invoices, a household of their own: both rows deleted, customer first.
+    assert {t: (c.deleted, c.updated) for t, c in loner_counts.items()} == {
+        "kunde": (1, 0), "husstand": (1, 0),
+    }
+    for sql in ORPHANS:
+        assert _query(url, sql) == [(0,)], sql
+    after = _snapshot(url)
+    (subject,) = _query(url, "SELECT fnr, epost, navn, reservert_reklame FROM kunde "
+                             "WHERE kundenr = :k", k=facts.subject.kundenr)
+    assert subject[:3] == (None, None, "***")
+    (home,) = _query(url, "SELECT gateadresse, postnummer, poststed FROM husstand WHERE id = 1")
+    assert home == ("***", "***", "***")
+    amounts = _query(url, "SELECT mottaker, belop FROM faktura WHERE kundenr = :k "
+                          "ORDER BY fakturadato", k=facts.subject.kundenr)
+    assert [a[0] for a in amounts] == ["***", "***", amounts[2][0]] and amounts[2][0] != "***"
+    # Nobody else's row changed: every row outside the subject's and customer 3's is as before.
+    gone = {("kunde", facts.loner.kundenr), ("husstand", facts.loner.household)}
+    for table, rows in before.items():
+        width = 2 if table == "fakturalinje" else 1
+        own = mine.get(table, set())
+        others = {
+            r for r in rows
+            if tuple(r[:width]) not in own and (table, r[0]) not in gone
+        }
+        assert others <= after[table], table
+    assert len(after["kunde"]) == facts.customers - 1
