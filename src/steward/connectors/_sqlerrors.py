@@ -93,5 +93,5 @@ def classify(system: str, err: sa_exc.DBAPIError, *, write: bool) -> StewardErro
     if is_transient(err):
         # The driver's message may echo parameters: name the system only.
         return Unavailable(f"system {system!r} is unavailable ({err.__class__.__name__})")
-    done = "; nothing was changed" if write else ""
+    done = "; its changes were rolled back" if write else ""
     return SystemRefused(f"system {system!r} refused the operation: {database_message(err)}{done}")
