@@ -19,6 +19,7 @@ from tests.connectors.databases import KINDS, fresh_database
 
 from steward.connectors.base import Row
 from steward.connectors.sql import SqlConnector
+from steward.errors import InvalidInput, NotFound
 from steward.policy.models import TableSpec
 
 
@@ -161,3 +162,27 @@ def test_erasure_keeps_foreign_keys_and_other_customers(company: tuple[str, Any]
         }
         assert others <= after[table], table
     assert len(after["kunde"]) == facts.customers - 1
+
+
+def test_rectify_a_row_by_its_composite_key(company: tuple[str, Any]) -> None:
+    url, facts = company
+    conn = SqlConnector(generate.system(url), url=url)
+    try:
+        records = conn.find({"email": [facts.subject.email]})
+        invoice, line = sorted(records.keys("fakturalinje"))[1]
+        for key in ([invoice, line], (invoice, line), f"[{invoice}, {line}]"):
+            result = conn.rectify("fakturalinje", key, {"tekst": f"Fjernvarme {key!s}"[:60]})
+            assert result.pk == (invoice, line)
+            assert result.new == {"tekst": f"Fjernvarme {key!s}"[:60]}
+        with pytest.raises(InvalidInput, match="one value per key column"):
+            conn.rectify("fakturalinje", invoice, {"tekst": "x"})
+        with pytest.raises(NotFound):
+            conn.rectify("fakturalinje", [invoice, 99], {"tekst": "x"})
+    finally:
+        conn.close()
+    (text,) = _query(url, "SELECT tekst FROM fakturalinje WHERE faktura_nr = :f AND "
+                          "linje_nr = :n", f=invoice, n=line)
+    assert text == (f"Fjernvarme [{invoice}, {line}]",)
+    # Only that line changed: its sibling keeps the generator's text.
+    assert _query(url, "SELECT tekst FROM fakturalinje WHERE faktura_nr = :f AND "
+                       "linje_nr <> :n", f=invoice, n=line) == [(f"Fjernvarme {3 - line}",)]
