@@ -186,3 +186,35 @@ def test_rectify_a_row_by_its_composite_key(company: tuple[str, Any]) -> None:
     # Only that line changed: its sibling keeps the generator's text.
     assert _query(url, "SELECT tekst FROM fakturalinje WHERE faktura_nr = :f AND "
                        "linje_nr <> :n", f=invoice, n=line) == [(f"Fjernvarme {3 - line}",)]
+
+
+def test_a_foreign_key_only_the_database_knows_protects_the_row(
+    company: tuple[str, Any],
+) -> None:
+    """A table the policy does not list (signed contracts) points at customer 3: the customer
+    row is not deleted (the contract would point at nothing), only its personal fields go."""
+    url, facts = company
+    engine = sa.create_engine(url)
+    meta = sa.MetaData()
+    sa.Table("kunde", meta, autoload_with=engine)
+    avtale = sa.Table(
+        "avtale", meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("kundenr", sa.Integer, sa.ForeignKey("kunde.kundenr"), nullable=False),
+    )
+    meta.create_all(engine, tables=[avtale])
+    with engine.begin() as c:
+        c.execute(avtale.insert(), [{"id": 1, "kundenr": facts.loner.kundenr}])
+    engine.dispose()
+    conn = SqlConnector(generate.system(url), url=url)
+    try:
+        plan = conn.plan_erasure(conn.find({"email": [facts.loner.email]}))
+        counts = conn.apply(plan)
+    finally:
+        conn.close()
+    assert "kunde: shared with 1 other row(s) in avtale" in plan.dry_run()
+    assert {t: (c.deleted, c.updated) for t, c in counts.items()} == {
+        "kunde": (0, 1), "husstand": (0, 1),  # the household the kept row points at stays
+    }
+    assert _query(url, "SELECT count(*) FROM avtale a JOIN kunde k ON k.kundenr = a.kundenr "
+                       "WHERE k.epost IS NULL AND k.navn = '***'") == [(1,)]

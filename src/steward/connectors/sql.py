@@ -314,6 +314,7 @@ class SqlConnector:
                 if self.graph.is_personal(name)
                 and self.graph.table(name).erase is EraseAction.delete_row
             }
+            actual = False  # is `deleting` what the last decision deletes?
             while True:
                 grew = False
                 for name, why in self._referenced_from_outside(conn, deps, deleting, records):
@@ -325,9 +326,12 @@ class SqlConnector:
                     not_null=not_null, texts=texts, shared=shared, order=order,
                 )
                 # A row saved from deletion stays, and pins what it references: decide again
-                # until no deleted row is pointed at by a row that stays (a few rounds).
-                if not grew:
+                # until no row to delete is pointed at by a row that stays (a few rounds; the
+                # last check is always against the rows actually to be deleted, so that a row
+                # the plan keeps counts as pointing).
+                if not grew and actual:
                     break
+                actual = True
                 deleting = {}
                 for ch in changes:
                     if ch.op == "delete":
