@@ -96,6 +96,10 @@ def key_tuple(value: Any, columns: tuple[str, ...]) -> KeyTuple:
     return parts
 
 
+def _columns(cols: tuple[str, ...] | str) -> tuple[str, ...]:
+    return (cols,) if isinstance(cols, str) else tuple(cols)
+
+
 @dataclass
 class SubjectRecords:
     """What one system holds about one subject.
@@ -111,21 +115,19 @@ class SubjectRecords:
 
     system: str
     tables: dict[str, list[Row]] = field(default_factory=dict)
-    primary_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    primary_keys: dict[str, tuple[str, ...] | str] = field(default_factory=dict)
     identities: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.primary_keys = {
-            t: (cols,) if isinstance(cols, str) else tuple(cols)
-            for t, cols in self.primary_keys.items()
-        }
+        # Stored as tuples whatever was given: read them through `key_columns`.
+        self.primary_keys = {t: _columns(cols) for t, cols in self.primary_keys.items()}
 
     def key_columns(self, table: str) -> tuple[str, ...]:
-        return self.primary_keys[table]
+        return _columns(self.primary_keys[table])
 
     def key_of(self, table: str, row: Row) -> KeyTuple:
         """The key tuple of one found row of `table`."""
-        return tuple(row[c] for c in self.primary_keys[table])
+        return tuple(row[c] for c in self.key_columns(table))
 
     def keys(self, table: str) -> list[KeyTuple]:
         """The key tuples of the rows found in `table`."""
@@ -155,7 +157,7 @@ class SubjectRecords:
         return {
             "system": self.system,
             "tables": self.tables,
-            "primary_keys": {t: list(cols) for t, cols in self.primary_keys.items()},
+            "primary_keys": {t: list(self.key_columns(t)) for t in self.primary_keys},
             "identities": self.identities,
         }
 
