@@ -218,3 +218,24 @@ def test_a_foreign_key_only_the_database_knows_protects_the_row(
     }
     assert _query(url, "SELECT count(*) FROM avtale a JOIN kunde k ON k.kundenr = a.kundenr "
                        "WHERE k.epost IS NULL AND k.navn = '***'") == [(1,)]
+
+
+def test_the_same_company_reads_the_same_on_every_database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Built from one seed on SQLite, PostgreSQL and MariaDB, the subject's export is the same
+    JSON everywhere: dates as ISO text, amounts as exact decimals, yes/no as booleans."""
+    packages = {}
+    for kind in KINDS:
+        with fresh_database(request, kind, tmp_path) as url:
+            facts = generate.build(url, seed=5)
+            conn = SqlConnector(generate.system(url), url=url)
+            try:
+                records = conn.find({"email": [facts.subject.email]})
+                packages[kind] = conn.export(records)
+            finally:
+                conn.close()
+    assert packages["sqlite"] == packages["postgres"] == packages["mariadb"]
+    invoice = packages["mariadb"]["faktura"][0]
+    assert isinstance(invoice["belop"], str) and invoice["belop"].count(".") == 1
+    assert invoice["fakturadato"] == "2018-03-01"

@@ -82,5 +82,7 @@ def test_refusal_stops_reports_and_rerun_finishes(company, dsm, settings, policy
     done = _progress(dsm, out.id)
     assert done == sorted(set(done)) and "support" in done and set(done_first) <= set(done)
     with transaction(dsm) as s:
-        result = json.loads(s.get_one(DsrRequest, out.id).result_json)
+        req = s.get_one(DsrRequest, out.id)
+        result = json.loads(req.result_json)
+        assert req.last_error is None
     assert any(k.startswith("support.") for k in result["erased"])

@@ -473,6 +473,7 @@ def _finish(
         req.result_json = json.dumps(result)
         req.completed_at = datetime.now(UTC)
         req.next_retry_at = None
+        req.last_error = None  # a refusal or outage met on the way is over
         move(s, req, State.completed, ACTOR, details_summary(result))
         notices.queue(req)  # sent below; kept pending (and retried) if the mail server is down
         s.flush()
