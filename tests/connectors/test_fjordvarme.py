@@ -18,6 +18,7 @@ from tests.companies.fjordvarme import generate
 from tests.connectors.databases import KINDS, fresh_database
 
 from steward.connectors.base import Row
+from steward.connectors.conformance import Case, Subject, run_conformance
 from steward.connectors.sql import SqlConnector
 from steward.errors import InvalidInput, NotFound
 from steward.policy.models import TableSpec
@@ -239,3 +240,28 @@ def test_the_same_company_reads_the_same_on_every_database(
     invoice = packages["mariadb"]["faktura"][0]
     assert isinstance(invoice["belop"], str) and invoice["belop"].count(".") == 1
     assert invoice["fakturadato"] == "2018-03-01"
+
+
+def test_conformance_kit_on_composite_keys(company: tuple[str, Any]) -> None:
+    """The shared behavioural kit (find by each identity, hostile strings, export, restriction,
+    rectify, erasure counts, bystander, idempotency) on a schema with composite keys."""
+    url, facts = company
+
+    def person(p: generate.Person) -> Subject:
+        expected = {t: {k[0] if len(k) == 1 else k for k in keys}
+                    for t, keys in _expected(url, p.email).items()}
+        return Subject(
+            identities={"email": [p.email], "customer_number": [str(p.kundenr)],
+                        "national_id": [p.fnr]},
+            expected=expected,
+        )
+
+    conn = SqlConnector(generate.system(url), url=url)
+    try:
+        passed = run_conformance(conn, Case(
+            subject=person(facts.subject), bystander=person(facts.neighbour),
+            rectify=("kunde", "navn"), min_depth=3, keep=_bookkeeping,
+        ))
+    finally:
+        conn.close()
+    assert "erasure counts, bystander, idempotency" in passed

@@ -85,6 +85,20 @@ def as_bool(value: Any) -> Any:
     return value
 
 
+def bool_as(col: sa.Column[Any], value: bool) -> Any:
+    """True/False as the column stores yes/no: a boolean, 1/0 in a number column (a MariaDB
+    TINYINT(1), a PostgreSQL SMALLINT, which refuses to compare with a boolean), '1'/'0' in a
+    text column."""
+    kind = python_type(col)
+    if kind is int:
+        return int(value)
+    if kind is decimal.Decimal:
+        return decimal.Decimal(int(value))
+    if kind is str:
+        return "1" if value else "0"
+    return value
+
+
 def read_value(value: Any, boolean: bool = False) -> Any:
     """A value read from a row, the same on every database: yes/no columns as booleans,
     dates as ISO 8601, decimals as exact strings (see `json_safe`)."""

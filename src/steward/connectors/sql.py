@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from steward.connectors._sqlerrors import classify
 from steward.connectors._sqlvalues import (
+    bool_as,
     coerce_all,
     db_key,
     exact_key,
@@ -530,6 +531,7 @@ class SqlConnector:
                     continue
                 t = self._table(conn, name)
                 flag = t.c[spec.restriction_flag]
+                value = bool_as(flag, on)  # 1/0 in a TINYINT or SMALLINT column, '1'/'0' text
                 keycols = spec.key_columns
                 keys = [db_key(t, keycols, k, sqlite=self.sqlite) for k in records.keys(name)]
                 values = [k[0] if len(keycols) == 1 else k for k in keys]
@@ -538,8 +540,8 @@ class SqlConnector:
                     stmt = (
                         sa.update(t)
                         .where(_in(t, keycols, "keys", self.sqlite))
-                        .where(sa.or_(flag.is_(None), flag != on))
-                        .values({spec.restriction_flag: on})
+                        .where(sa.or_(flag.is_(None), flag != value))
+                        .values({spec.restriction_flag: value})
                     )
                     n += conn.execute(stmt, {"keys": values[i : i + self.chunk_size]}).rowcount
                 counts[name] = n
