@@ -122,10 +122,14 @@ def decide(
                 _pin(deps, table, row, pinned)
                 continue
             why = shared.get(table, {}).get(key)
-            is_pinned = why is not None or any(
-                tuple(row.get(c) for c in d.target) in pinned.get((table, d.target), ())
-                for d in deps if d.referenced == table
-            )
+            if why is None:
+                holders = sorted({
+                    d.dependant for d in deps if d.referenced == table
+                    and tuple(row.get(c) for c in d.target) in pinned.get((table, d.target), ())
+                })
+                if holders:
+                    why = f"still pointed at by the subject's {', '.join(holders)} that stay"
+            is_pinned = why is not None
             if EraseAction(spec.erase) is EraseAction.delete_row and not is_pinned:
                 deletes.append(RowChange(table, key, "delete"))
                 continue
