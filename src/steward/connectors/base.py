@@ -261,9 +261,10 @@ class Connector(Protocol):
     `steward.connectors` entry-point group and constructed as
     `cls(system, url=..., env=..., base_dir=...)` by `steward.connectors.registry`.
 
-    All methods raise `steward.errors.Unavailable` when the system cannot be reached and
-    `steward.errors.InvalidInput` when the policy does not match the system (unknown table or
-    column) or when the arguments are wrong.
+    All methods raise `steward.errors.Unavailable` when the system cannot be reached (retry
+    later), `steward.errors.SystemRefused` when it answers with a refusal that waiting will not
+    change (do not retry), and `steward.errors.InvalidInput` when the policy does not match the
+    system (unknown table or column) or when the arguments are wrong.
     """
 
     system: SystemSpec
