@@ -99,3 +99,33 @@ def test_yes_no_values_from_every_database(stored: Any, expected: Any) -> None:
     assert as_bool(stored) is expected if isinstance(expected, bool | None) else (
         as_bool(stored) == expected
     )
+
+
+@pytest.mark.parametrize("kind", ["postgres", "mariadb"])
+def test_a_lock_wait_is_unavailable_not_a_refusal(
+    request: pytest.FixtureRequest, tmp_path: Path, kind: str
+) -> None:
+    """Another transaction holds the row: the wait times out (PostgreSQL 55P03, MariaDB 1205)
+    and the work is retried later rather than refused."""
+    with fresh_database(request, kind, tmp_path) as url:
+        facts = generate.build(url, seed=2)
+        admin = sa.create_engine(url)
+        if kind == "postgres":
+            name = sa.make_url(url).database
+            with admin.begin() as c:
+                c.exec_driver_sql(f"ALTER DATABASE \"{name}\" SET lock_timeout = '300ms'")
+            target = url
+        else:  # this connection's own lock wait limit, in seconds
+            target = url + "&init_command=SET+innodb_lock_wait_timeout%3D1"
+        holder = sa.create_engine(url)
+        conn = SqlConnector(generate.system(target), url=target)
+        try:
+            with holder.begin() as c:
+                c.execute(sa.text("SELECT navn FROM kunde WHERE kundenr = 1 FOR UPDATE"))
+                with pytest.raises(Unavailable):
+                    conn.rectify("kunde", 1, {"navn": "Kari Nordmann"})
+        finally:
+            conn.close()
+            holder.dispose()
+            admin.dispose()
+        assert facts.subject.kundenr == 1
