@@ -86,3 +86,18 @@ def test_refusal_stops_reports_and_rerun_finishes(company, dsm, settings, policy
         result = json.loads(req.result_json)
         assert req.last_error is None
     assert any(k.startswith("support.") for k in result["erased"])
+
+
+def test_audit_names_a_row_by_key_unless_the_key_is_personal() -> None:
+    from tests.companies.fjordvarme import generate
+    from tests.connectors import fides_db
+
+    policy = generate.policy()
+    policy = policy.model_copy(update={"systems": [fides_db.system("sqlite:///unused.db")]})
+    visit = ("customer-1@example.com", "2021-01-06T01:00:00")
+    hashed = execute._audit_key(policy, "fides_shop", "visit", visit)
+    assert hashed.startswith("sha256:") and "example.com" not in hashed
+    assert execute._audit_key(policy, "fides_shop", "order_item", ("ord_ccc-ccc", 2)) == (
+        '["ord_ccc-ccc", 2]'
+    )
+    assert execute._audit_key(policy, "fides_shop", "login", 3) == "3"

@@ -103,6 +103,18 @@ def _wait(sm: sessionmaker[Session], req_id: int, err: Unavailable) -> str:
         return req.state
 
 
+def _audit_key(policy: Policy, system: str, table: str, key: object) -> str:
+    """A row's key for the audit log: as it is (a JSON list for a composite key), or its hash
+    when a key column holds personal data (an e-mail in a key): the audit holds none."""
+    spec = next((t for t in policy.system(system).tables if t.name == table), None)
+    personal = set() if spec is None else set(spec.identities.values()) | {
+        f.name for f in spec.fields if f.category
+    }
+    if spec is not None and personal & set(spec.key_columns):
+        return "sha256:" + value_hash(key)
+    return json.dumps(key) if isinstance(key, tuple) else str(key)
+
+
 def _refused(sm: sessionmaker[Session], req_id: int, err: SystemRefused) -> str:
     """A system said no for a reason waiting will not change (a trigger, a constraint,
     permission): the request is not retried but handed back to the officer (awaiting
@@ -335,7 +347,7 @@ def _rectify(
                 log.append(
                     {
                         "table": table,
-                        "pk": json.dumps(row_key) if isinstance(row_key, tuple) else str(row_key),
+                        "pk": _audit_key(policy, system, table, row_key),
                         "fields": {
                             f: {
                                 "old": value_hash(rect.old.get(f)),
