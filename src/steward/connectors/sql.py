@@ -369,6 +369,13 @@ class SqlConnector:
                 ccols = self.graph.key_columns(d.dependant)
             else:
                 ccols = tuple(c.name for c in full_child.primary_key.columns) or d.columns
+            missing = [f"{d.referenced}.{c}" for c in pcols if c not in parent.c]
+            missing += [f"{d.dependant}.{c}" for c in ccols if c not in child.c]
+            if missing:
+                raise InvalidInput(
+                    f"system {self.system.key!r}: key column(s) {', '.join(missing)} declared "
+                    "in the policy do not exist"
+                )
             join = child.join(parent, sa.and_(*(
                 child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True)
             )))
