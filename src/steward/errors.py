@@ -67,3 +67,12 @@ class PolicyError(StewardError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the policy", problems=problems)
         self.problems = problems
+
+
+class SystemRefused(Conflict):
+    """A company system answered but refused the operation for a reason that does not go away
+    by waiting (a trigger, a check constraint, permission denied, an unknown column): the work
+    is not retried. `detail` carries the database's own message with values removed."""
+
+    status = 409
+    title = "System refused the operation"

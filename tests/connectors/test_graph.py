@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.connectors import promark
 
-from steward.connectors.graph import build_graph
+from steward.connectors.graph import build_graph, dependants_first
 from steward.errors import InvalidInput
 from steward.policy.models import SystemSpec
 
@@ -60,3 +60,48 @@ def test_self_reference_and_dangling_reference_are_errors() -> None:
         build_graph(_system([{"name": "a"}, {"name": "a"}]))
     with pytest.raises(InvalidInput, match="has no table 'zzz'"):
         build_graph(_system([{"name": "a"}])).table("zzz")
+
+
+def test_composite_reference_edges_and_dependencies() -> None:
+    g = build_graph(_system([
+        {"name": "people", "identities": {"email": "email"},
+         "fields": [{"name": "email", "category": "user.contact.email"}]},
+        {"name": "address", "references": [{"field": "id", "to": "people.address_id"}],
+         "fields": [{"name": "street", "category": "user.contact.address"}]},
+        {"name": "counters", "references": [{"field": "id", "to": "people.counter_id"}]},
+        {"name": "items", "primary_key": ["order_id", "item_no"],
+         "references": [{"field": "order_id", "to": "people.id"}]},
+        {"name": "notes",
+         "references": [{"field": ["order_id", "item_no"],
+                         "to": ["items.order_id", "items.item_no"]}]},
+        {"name": "products", "references": [{"field": "id", "to": "items.product_id"}]},
+    ]))
+    (edge,) = g.parents_of("notes")
+    assert (edge.child_fields, edge.parent, edge.parent_columns) == (
+        ("order_id", "item_no"), "items", ("order_id", "item_no"))
+    with pytest.raises(InvalidInput, match="composite"):
+        _ = edge.child_field  # code that follows one-column references only says so
+    assert g.columns("items")[:2] == ["order_id", "item_no"]
+    deps = {(d.dependant, d.columns, d.referenced, d.target) for d in g.dependencies()}
+    # Declared "upwards" (address.id from people.address_id): people point at the address.
+    assert ("people", ("address_id",), "address", ("id",)) in deps
+    assert ("notes", ("order_id", "item_no"), "items", ("order_id", "item_no")) in deps
+    assert ("items", ("product_id",), "products", ("id",)) in deps
+    # Items and notes belong to a person's rows; a catalogue (products) and a table people
+    # point at without any personal field (counters) belong to nobody.
+    assert [g.is_personal(t) for t in ("people", "items", "notes", "address", "products",
+                                       "counters")] == [True, True, True, True, False, False]
+    order = dependants_first(g.reverse_order, g.dependencies())
+    assert order.index("notes") < order.index("items") < order.index("people")
+    assert order.index("people") < order.index("address")
+
+
+@pytest.mark.parametrize(("ref", "message"), [
+    ({"field": ["a", "b"], "to": ["t.a"]}, "pairs them in order"),
+    ({"field": ["a", "b"], "to": ["t.a", "u.b"]}, "one table"),
+    ({"field": "a", "to": "ta"}, "table.column"),
+    ({"field": ["a", "a"], "to": ["t.a", "t.b"]}, "distinct"),
+])
+def test_reference_shape_is_checked(ref: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _system([{"name": "x", "references": [ref]}])

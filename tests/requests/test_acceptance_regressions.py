@@ -148,6 +148,8 @@ def test_console_shows_the_erasure_plan_and_result_as_tables(sqlite_company, eng
     officer.post(f"/console/requests/{rid}/plan", data={"csrf_token": otoken})
     page = officer.get(f"/console/requests/{rid}").text
     assert 'id="plan-table"' in page and "keep, restricted" in page
+    # the customer row kept invoices point at is rewritten, not deleted, and the plan says why
+    assert "customers: still pointed at by" in page and "Art. 17 erases the subject" in page
     assert "Bogføringsloven" in page and "Approve and run" in page
     officer.post(f"/console/requests/{rid}/approve", data={"csrf_token": otoken})
     page = officer.get(f"/console/requests/{rid}").text

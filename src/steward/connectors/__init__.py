@@ -23,6 +23,7 @@ The protocol (`base.Connector`), every method typed and JSON-safe:
     conn.apply(plan)                              # {table: Counts(deleted, updated)}; one
                                                   # transaction per SQL system; idempotent
     conn.rectify("customers", 1, {"title": "CTO"})  # Rectification(old=..., new=...)
+    conn.rectify("order_item", ["ord_1", 2], {...})  # a composite key, in key order
     conn.set_restriction(records, True)           # {table: rows flagged} (Art. 18)
 
 Searching many systems: `rounds.find_everywhere(connectors, identities)` runs them in rounds
@@ -30,9 +31,15 @@ until no new identity appears. Erasure rules (keep, pin parents, null instead of
 are in `erasure.py`; the dataset graph in `graph.py`; Fides import in `fides.py`; the shared
 behavioural test kit in `conformance.py`.
 
-Errors: `steward.errors.Unavailable` (system down: retry later), `InvalidInput` (the policy does
-not match the system, or bad arguments), `NotFound` (rectify of a missing row), `Conflict` (the
-database refused a change; nothing was changed).
+Keys: rows are identified by key tuples (`records.key_of(table, row)`, `records.keys(table)`);
+`records.pks(table)` and `KeptRow.pk` give a one-column key as its value and a composite key
+as a tuple (a JSON list when serialized); `rectify` takes either, or a JSON list as text.
+
+Errors: `steward.errors.Unavailable` (system down, timeout, deadlock: retry later),
+`SystemRefused` (a `Conflict`: the database refused for a reason waiting will not change — a
+trigger, a constraint, permission, an unknown column; its transaction rolled back; do not
+retry), `InvalidInput` (the policy does not match the system, or bad arguments), `NotFound`
+(rectify of a missing row).
 """
 
 from steward.connectors.base import (

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -26,7 +27,12 @@ from steward.policy.models import SystemSpec, TableSpec
 Row = dict[str, Any]
 """One row: column -> JSON-safe value (str, int, float, bool, None)."""
 
-PkValue = str | int
+KeyTuple = tuple[Any, ...]
+"""A row's primary key as a tuple of JSON-safe values, one per key column (in order)."""
+
+PkValue = str | int | tuple[Any, ...]
+"""A row's key as callers see it: the value for a one-column key, the tuple (a JSON list when
+serialized) for a composite key."""
 Identities = Mapping[str, Iterable[str]]
 """Identity type (email, phone, customer_number, national_id, ...) -> values."""
 
@@ -66,24 +72,70 @@ def normalize_identities(identities: Identities) -> dict[str, list[str]]:
     return out
 
 
+def plain_key(key: KeyTuple) -> PkValue:
+    """A key tuple as callers see it: the lone value of a one-column key, else the tuple."""
+    return key[0] if len(key) == 1 else tuple(key)
+
+
+def key_tuple(value: Any, columns: tuple[str, ...]) -> KeyTuple:
+    """A key given by a caller (the value, a list/tuple, or a JSON list in a string such as
+    '["ord_1", 2]') as a tuple matching `columns`; InvalidInput when its length differs."""
+    from steward.errors import InvalidInput
+
+    if isinstance(value, str) and value.strip().startswith("[") and len(columns) > 1:
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise InvalidInput(f"key {value!r} is not a JSON list") from None
+    parts = tuple(value) if isinstance(value, list | tuple) else (value,)
+    if len(parts) != len(columns):
+        raise InvalidInput(
+            f"the key has {len(parts)} value(s) but the table's key is "
+            f"({', '.join(columns)}): give one value per key column"
+        )
+    return parts
+
+
+def _columns(cols: tuple[str, ...] | str) -> tuple[str, ...]:
+    return (cols,) if isinstance(cols, str) else tuple(cols)
+
+
 @dataclass
 class SubjectRecords:
     """What one system holds about one subject.
 
     `tables`: table -> rows found (declared columns only, JSON-safe). `primary_keys`: table ->
-    its primary-key column. `identities`: every identity value known after the search — the
-    ones asked for plus those discovered in the rows (e.g. a customer number found by e-mail).
-    Run other systems again with `new_identities(asked)` until it is empty.
+    its key columns as a tuple (one column, or several for a composite key; a plain string
+    given here is read as one column). Rows are identified by key tuples (`key_of`, `keys`);
+    `pks` gives the simple form (a value per row for one-column keys). `identities`: every
+    identity value known after the search — the ones asked for plus those discovered in the
+    rows (e.g. a customer number found by e-mail). Run other systems again with
+    `new_identities(asked)` until it is empty.
     """
 
     system: str
     tables: dict[str, list[Row]] = field(default_factory=dict)
-    primary_keys: dict[str, str] = field(default_factory=dict)
+    primary_keys: dict[str, tuple[str, ...] | str] = field(default_factory=dict)
     identities: dict[str, list[str]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Stored as tuples whatever was given: read them through `key_columns`.
+        self.primary_keys = {t: _columns(cols) for t, cols in self.primary_keys.items()}
+
+    def key_columns(self, table: str) -> tuple[str, ...]:
+        return _columns(self.primary_keys[table])
+
+    def key_of(self, table: str, row: Row) -> KeyTuple:
+        """The key tuple of one found row of `table`."""
+        return tuple(row[c] for c in self.key_columns(table))
+
+    def keys(self, table: str) -> list[KeyTuple]:
+        """The key tuples of the rows found in `table`."""
+        return [self.key_of(table, row) for row in self.tables.get(table, [])]
+
     def pks(self, table: str) -> list[PkValue]:
-        pk = self.primary_keys[table]
-        return [row[pk] for row in self.tables.get(table, [])]
+        """The keys of the rows found in `table` in their simple form (see `plain_key`)."""
+        return [plain_key(k) for k in self.keys(table)]
 
     def count(self) -> int:
         return sum(len(rows) for rows in self.tables.values())
@@ -105,7 +157,7 @@ class SubjectRecords:
         return {
             "system": self.system,
             "tables": self.tables,
-            "primary_keys": self.primary_keys,
+            "primary_keys": {t: list(self.key_columns(t)) for t in self.primary_keys},
             "identities": self.identities,
         }
 
@@ -147,6 +199,9 @@ class ErasurePlan:
     system: str
     statements: tuple[Statement, ...] = ()
     kept: tuple[KeptRow, ...] = ()
+    notes: tuple[str, ...] = ()
+    """Why rows are rewritten instead of deleted (shared with others' rows, Art. 17 covers
+    the subject's data only) and values left because the column is NOT NULL: no values."""
 
     def is_empty(self) -> bool:
         return not self.statements
@@ -161,8 +216,14 @@ class ErasurePlan:
                 what += " (" + ", ".join(f"{c}: {a}" for c, a in st.actions) + ")"
             lines.append(f"-- {st.table}: {what}")
             lines.append(st.sql.strip() + ";")
+        # Kept rows are counted, not listed: a key may hold personal data (an e-mail column).
+        kept: dict[tuple[str, str], int] = {}
         for k in self.kept:
-            lines.append(f"-- kept {k.table} {k.pk}: {k.reason}")
+            kept[(k.table, k.reason)] = kept.get((k.table, k.reason), 0) + 1
+        for (table, reason), n in kept.items():
+            lines.append(f"-- kept {table}: {n} row(s): {reason}")
+        for note in self.notes:
+            lines.append(f"-- note: {note}")
         return "\n".join(lines)
 
 
@@ -200,9 +261,10 @@ class Connector(Protocol):
     `steward.connectors` entry-point group and constructed as
     `cls(system, url=..., env=..., base_dir=...)` by `steward.connectors.registry`.
 
-    All methods raise `steward.errors.Unavailable` when the system cannot be reached and
-    `steward.errors.InvalidInput` when the policy does not match the system (unknown table or
-    column) or when the arguments are wrong.
+    All methods raise `steward.errors.Unavailable` when the system cannot be reached (retry
+    later), `steward.errors.SystemRefused` when it answers with a refusal that waiting will not
+    change (do not retry), and `steward.errors.InvalidInput` when the policy does not match the
+    system (unknown table or column) or when the arguments are wrong.
     """
 
     system: SystemSpec
@@ -235,7 +297,8 @@ class Connector(Protocol):
         ...
 
     def rectify(self, table: str, pk: PkValue, changes: Mapping[str, Any]) -> Rectification:
-        """Art. 16: set declared fields of one row; return their old and new values."""
+        """Art. 16: set declared fields of one row; return their old and new values. `pk` is
+        the key value, or for a composite key a list/tuple (or a JSON list) in key order."""
         ...
 
     def set_restriction(self, records: SubjectRecords, on: bool) -> dict[str, int]:

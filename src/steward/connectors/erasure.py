@@ -1,30 +1,44 @@
 """Deciding what erasure does to each found row: pure, shared by every connector.
 
-Rules, in order:
+Art. 17 erases the subject's personal data, and only theirs. Rules, in order:
+0. Tables with no personal field (no data category, no identity column: a product catalogue)
+   are read to follow references but never changed.
 1. A row is kept when the keep hook gives a reason; without a hook, rows of a table with a
    `retention` rule are kept (Art. 17(3)(b): the caller's hook decides whether the legal
    obligation still applies), and rows of a table whose erase action is `keep` stay as they are.
-2. A row that stays (kept, or updated rather than deleted) pins the rows it references: a pinned
-   parent is never deleted, its personal fields are nulled instead (or handled by the field's own
-   erase action), so foreign keys keep holding. Pinning climbs the graph: tables are decided
-   children first.
+2. A row is deleted only when all of it is the subject's. A row that other rows point at and
+   that stays — another person's order pointing at a shared address (`shared`, found by the
+   connector over declared references and the database's own foreign keys), or the subject's
+   own row that is kept or rewritten — is never deleted: its personal fields are rewritten and
+   the plan says why, so every foreign key still holds. Pinning climbs the dependencies:
+   dependants are decided first.
 3. Otherwise the table's erase action applies: `delete_row` deletes; `null`, `mask`, `hash`
    rewrite its personal fields (those with a data category or their own erase action, and the
    identity columns), each field's own erase action taking precedence.
    Primary keys, foreign keys, referenced columns and the restriction flag are never rewritten.
+4. A NOT NULL column (known from the database at plan time) is never nulled: text is masked,
+   other values are left as they are, and the plan notes it, so applying never fails on it.
 
-Updates come first, then deletes with dependants before parents.
+Updates come first, then deletes with dependants before the rows they reference.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from steward.connectors.base import KeepHook, KeptRow, PkValue, Row, SubjectRecords
-from steward.connectors.graph import DatasetGraph
+from steward.connectors.base import (
+    KeepHook,
+    KeptRow,
+    KeyTuple,
+    PkValue,
+    Row,
+    SubjectRecords,
+    plain_key,
+)
+from steward.connectors.graph import DatasetGraph, Dependency
 from steward.policy.models import EraseAction
 
 MASK = "***"
@@ -33,13 +47,18 @@ HASH_PREFIX = "h:"
 
 @dataclass(frozen=True)
 class RowChange:
-    """The decision for one row: delete it, or update `values` (column -> new value)."""
+    """The decision for one row (by key tuple): delete it, or update `values` (column -> new
+    value)."""
 
     table: str
-    pk: PkValue
+    key: KeyTuple
     op: Literal["delete", "update"]
     values: dict[str, Any] = field(default_factory=dict)
     actions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pk(self) -> PkValue:
+        return plain_key(self.key)
 
 
 def mask_value(value: Any, max_length: int | None = None) -> Any:
@@ -68,35 +87,65 @@ def decide(
     keep: KeepHook | None = None,
     salt: str = "",
     max_lengths: Mapping[str, Mapping[str, int | None]] | None = None,
-) -> tuple[list[RowChange], list[KeptRow]]:
-    """Decide every found row. Returns (changes in execution order, kept rows)."""
+    not_null: Mapping[str, Collection[str]] | None = None,
+    texts: Mapping[str, Collection[str]] | None = None,
+    shared: Mapping[str, Mapping[KeyTuple, str]] | None = None,
+    order: Sequence[str] | None = None,
+) -> tuple[list[RowChange], list[KeptRow], list[str]]:
+    """Decide every found row. Returns (changes in execution order, kept rows, notes).
+
+    `not_null`: table -> columns that cannot be NULL (from the database), never nulled.
+    `texts`: table -> columns of a text type: only these are masked or hashed (a number read
+    as "12.50" is not text); without it, a value's JSON type decides.
+    `shared`: table -> key -> why the row is also someone else's (other rows point at it,
+    found by the connector): such rows are rewritten, never deleted. `order`: tables with
+    dependants before the tables they reference (default: the graph's reverse order)."""
     max_lengths = max_lengths or {}
-    pinned: dict[tuple[str, str], set[Any]] = {}
+    not_null = not_null or {}
+    shared = shared or {}
+    deps = graph.dependencies()
+    pinned: dict[tuple[str, tuple[str, ...]], set[KeyTuple]] = {}
     updates: list[RowChange] = []
     deletes: list[RowChange] = []
     kept: list[KeptRow] = []
-    for table in graph.reverse_order:  # children first: their fate pins their parents
+    notes: dict[str, int] = {}
+    for table in order or graph.reverse_order:  # dependants first: their fate pins the rest
         rows = records.tables.get(table) or []
+        if not rows or not graph.is_personal(table):
+            continue  # not personal data (a catalogue): read to follow references, never changed
         spec = graph.table(table)
         for row in rows:
-            pk = row[spec.primary_key]
+            key = tuple(row[c] for c in spec.key_columns)
             reason = _keep_reason(spec, row, keep)
             if reason is not None:
-                kept.append(KeptRow(table, pk, reason))
-                _pin_parents(graph, table, row, pinned)
+                kept.append(KeptRow(table, plain_key(key), reason))
+                _pin(deps, table, row, pinned)
                 continue
-            is_pinned = any(
-                row.get(e.parent_column) in pinned.get((table, e.parent_column), ())
-                for e in graph.children_of(table)
-            )
+            why = shared.get(table, {}).get(key)
+            if why is None:
+                holders = sorted({
+                    d.dependant for d in deps if d.referenced == table
+                    and tuple(row.get(c) for c in d.target) in pinned.get((table, d.target), ())
+                })
+                if holders:
+                    why = f"still pointed at by the subject's {', '.join(holders)} that stay"
+            is_pinned = why is not None
             if EraseAction(spec.erase) is EraseAction.delete_row and not is_pinned:
-                deletes.append(RowChange(table, pk, "delete"))
+                deletes.append(RowChange(table, key, "delete"))
                 continue
-            values, actions = _rewrite(graph, table, row, salt, max_lengths.get(table, {}))
+            if why is not None and EraseAction(spec.erase) is EraseAction.delete_row:
+                note = (f"{table}: {why}: personal fields rewritten instead of deleting the row "
+                        "(Art. 17 erases the subject's data only)")
+                notes[note] = notes.get(note, 0) + 1
+            values, actions = _rewrite(
+                graph, table, row, salt, max_lengths.get(table, {}),
+                set(not_null.get(table, ())),
+                None if texts is None else set(texts.get(table, ())), notes,
+            )
             if values:
-                updates.append(RowChange(table, pk, "update", values, actions))
-            _pin_parents(graph, table, row, pinned)
-    return updates + deletes, kept
+                updates.append(RowChange(table, key, "update", values, actions))
+            _pin(deps, table, row, pinned)
+    return updates + deletes, kept, [f"{n} row(s) — {note}" for note, n in notes.items()]
 
 
 def _keep_reason(spec: Any, row: Row, keep: KeepHook | None) -> str | None:
@@ -111,13 +160,19 @@ def _keep_reason(spec: Any, row: Row, keep: KeepHook | None) -> str | None:
     return None
 
 
-def _pin_parents(
-    graph: DatasetGraph, table: str, row: Row, pinned: dict[tuple[str, str], set[Any]]
+def _pin(
+    deps: Sequence[Dependency],
+    table: str,
+    row: Row,
+    pinned: dict[tuple[str, tuple[str, ...]], set[KeyTuple]],
 ) -> None:
-    for e in graph.parents_of(table):
-        value = row.get(e.child_field)
-        if value is not None:
-            pinned.setdefault((e.parent, e.parent_column), set()).add(value)
+    """A row that stays keeps every row it references: they are not deleted."""
+    for d in deps:
+        if d.dependant != table:
+            continue
+        value = tuple(row.get(c) for c in d.columns)
+        if all(v is not None for v in value):
+            pinned.setdefault((d.referenced, d.target), set()).add(value)
 
 
 def _rewrite(
@@ -126,8 +181,12 @@ def _rewrite(
     row: Row,
     salt: str,
     lengths: Mapping[str, int | None],
+    not_null: set[str],
+    texts: set[str] | None,
+    notes: dict[str, int],
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """New values for the personal fields of a row that stays."""
+    """New values for the personal fields of a row that stays. A NOT NULL column is never
+    nulled: text is masked instead, other values are left and the plan says so."""
     spec = graph.table(table)
     fixed = graph.structural_columns(table)
     if spec.restriction_flag:
@@ -153,12 +212,23 @@ def _rewrite(
         if action is EraseAction.keep:
             continue
         old = row[col]
+        is_text = isinstance(old, str) if texts is None else col in texts
+        text = old if is_text else None  # only text is masked or hashed; the rest is nulled
         if action is EraseAction.null:
             new = None
         elif action is EraseAction.mask:
-            new = mask_value(old, lengths.get(col))
+            new = mask_value(text, lengths.get(col))
         else:
-            new = hash_value(old, salt, lengths.get(col))
+            new = hash_value(text, salt, lengths.get(col))
+        if new is None and col in not_null:
+            if is_text:
+                new, action = mask_value(old, lengths.get(col)), EraseAction.mask
+                note = f"{table}.{col}: NOT NULL, masked instead of emptied"
+            else:
+                note = f"{table}.{col}: NOT NULL and not text, value left unchanged"
+            notes[note] = notes.get(note, 0) + 1
+            if new is None:
+                continue
         if new != old:
             values[col] = new
             actions[col] = action.value

@@ -1,9 +1,11 @@
 """The dataset graph of one system: a pure function of its `SystemSpec`, no I/O.
 
-Tables are nodes; each `Reference` (child.field -> parent.column) is an edge from the parent to
-the child. Traversal runs parents before children (`order`), so one pass over the tables in that
-order follows references any number of hops deep. Erasure runs the other way (`reverse_order`):
-dependants are deleted before the rows they point at.
+Tables are nodes; each `Reference` (child.field(s) -> parent.column(s), one column or the
+columns of a composite key) is an edge from the parent to the child. Traversal runs parents
+before children (`order`), so one pass over the tables in that order follows references any
+number of hops deep. A reference is a search path; `dependencies()` reads it as a foreign key
+(which row points at which) for erasure, and `dependants_first` orders deletes so that no
+row is deleted while a row pointing at it remains.
 """
 
 from __future__ import annotations
@@ -17,12 +19,48 @@ from steward.policy.models import SystemSpec, TableSpec
 
 @dataclass(frozen=True, slots=True)
 class Edge:
-    """`child.child_field` holds values of `parent.parent_column`."""
+    """`child.child_fields` hold values of `parent.parent_columns` (paired in order; one column
+    each for a plain reference, several for a composite one)."""
 
     child: str
-    child_field: str
+    child_fields: tuple[str, ...]
     parent: str
-    parent_column: str
+    parent_columns: tuple[str, ...]
+
+    @property
+    def composite(self) -> bool:
+        return len(self.child_fields) > 1
+
+    @property
+    def child_field(self) -> str:
+        """The one child column of a plain reference (InvalidInput for a composite one)."""
+        return self._single(self.child_fields)
+
+    @property
+    def parent_column(self) -> str:
+        """The one parent column of a plain reference (InvalidInput for a composite one)."""
+        return self._single(self.parent_columns)
+
+    def _single(self, cols: tuple[str, ...]) -> str:
+        if len(cols) != 1:
+            raise InvalidInput(
+                f"{self.child}.({', '.join(self.child_fields)}) -> {self.parent}."
+                f"({', '.join(self.parent_columns)}) is a composite reference: this feature "
+                "follows one-column references only"
+            )
+        return cols[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """A row of `dependant` points at a row of `referenced`: `dependant.columns` hold the
+    values of `referenced.target` (a foreign key in the database's sense). Deleting the
+    referenced row while a dependant row stays would leave that row pointing at nothing."""
+
+    dependant: str
+    columns: tuple[str, ...]
+    referenced: str
+    target: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -76,8 +114,8 @@ class DatasetGraph:
         spec = self.table(table)
         cols: list[str] = list(spec.key_columns)
         cols += list(spec.identities.values())
-        cols += [e.child_field for e in self.parents_of(table)]
-        cols += [e.parent_column for e in self.children_of(table)]
+        cols += [c for e in self.parents_of(table) for c in e.child_fields]
+        cols += [c for e in self.children_of(table) for c in e.parent_columns]
         cols += [f.name for f in spec.fields]
         if spec.restriction_flag:
             cols.append(spec.restriction_flag)
@@ -88,9 +126,50 @@ class DatasetGraph:
         columns): erasure never rewrites them, so foreign keys keep holding."""
         spec = self.table(table)
         cols = set(spec.key_columns)
-        cols |= {e.child_field for e in self.parents_of(table)}
-        cols |= {e.parent_column for e in self.children_of(table)}
+        cols |= {c for e in self.parents_of(table) for c in e.child_fields}
+        cols |= {c for e in self.children_of(table) for c in e.parent_columns}
         return cols
+
+    def key_columns(self, table: str) -> tuple[str, ...]:
+        return self.table(table).key_columns
+
+    def is_personal(self, table: str) -> bool:
+        """Does the table hold personal data: a field with a data category, an identity
+        column, or rows that belong to personal rows (they point at them, like the items of an
+        order)? A table with none of these (a product catalogue) is read to follow references
+        but an erasure never changes it: its rows are nobody's personal data (Art. 4(1))."""
+        return table in self._personal()
+
+    def _personal(self) -> set[str]:
+        personal = {
+            name for name, spec in self.tables.items()
+            if spec.identities or any(f.category for f in spec.fields)
+        }
+        deps = self.dependencies()
+        grew = True
+        while grew:
+            grew = False
+            for d in deps:
+                if d.referenced in personal and d.dependant not in personal:
+                    personal.add(d.dependant)
+                    grew = True
+        return personal
+
+    def dependencies(self) -> list[Dependency]:
+        """The declared references as foreign keys in the database's sense. A reference is a
+        search path (values of `to` lead to rows with `field`); usually `to` is the target's
+        key and the table declaring it is the dependant. When instead `field` is the
+        declaring table's own key and `to` is not the target's key (a dataset that says "from
+        customer.address_id find address.id"), the target is the dependant."""
+        out: list[Dependency] = []
+        for e in self.edges:
+            parent_key = set(self.key_columns(e.parent))
+            child_key = set(self.key_columns(e.child))
+            if set(e.parent_columns) != parent_key and set(e.child_fields) == child_key:
+                out.append(Dependency(e.parent, e.parent_columns, e.child, e.child_fields))
+            else:
+                out.append(Dependency(e.child, e.child_fields, e.parent, e.parent_columns))
+        return out
 
 
 def build_graph(system: SystemSpec) -> DatasetGraph:
@@ -103,13 +182,13 @@ def build_graph(system: SystemSpec) -> DatasetGraph:
     edges: list[Edge] = []
     for spec in system.tables:
         for ref in spec.references:
-            parent, column = ref.to.split(".", 1)
+            parent = ref.target_table
             if parent not in tables:
                 raise InvalidInput(
-                    f"system {system.key!r}: {spec.name}.{ref.field} references unknown table "
-                    f"{parent!r}"
+                    f"system {system.key!r}: {spec.name}.{', '.join(ref.fields)} references "
+                    f"unknown table {parent!r}"
                 )
-            edges.append(Edge(spec.name, ref.field, parent, column))
+            edges.append(Edge(spec.name, ref.fields, parent, ref.target_columns))
     order = _topological(system.key, list(tables), edges)
     return DatasetGraph(system.key, tables, tuple(edges), order, _depths(tables, edges, order))
 
@@ -124,7 +203,8 @@ def _topological(system: str, names: list[str], edges: Iterable[Edge]) -> tuple[
         else:
             raise InvalidInput(
                 f"system {system!r}: table {e.child!r} references itself "
-                f"({e.child}.{e.child_field} -> {e.parent}.{e.parent_column}); "
+                f"({e.child}.{','.join(e.child_fields)} -> "
+                f"{e.parent}.{','.join(e.parent_columns)}); "
                 "self-references are not supported"
             )
     order: list[str] = []
@@ -154,3 +234,23 @@ def _depths(
         if parents:
             depth[name] = min(parents) + 1
     return depth
+
+
+def dependants_first(tables: Iterable[str], deps: Iterable[Dependency]) -> tuple[str, ...]:
+    """`tables` ordered so that a table comes before every table it references (the order in
+    which rows can be deleted without breaking a foreign key). Keeps the given order among
+    independent tables; tables in a cycle of foreign keys keep their given order."""
+    names = list(dict.fromkeys(tables))
+    waiting: dict[str, set[str]] = {n: set() for n in names}
+    for d in deps:
+        if d.referenced in waiting and d.dependant in waiting and d.dependant != d.referenced:
+            waiting[d.referenced].add(d.dependant)
+    order: list[str] = []
+    done: set[str] = set()
+    while len(order) < len(names):
+        ready = [n for n in names if n not in done and waiting[n] <= done]
+        if not ready:  # a cycle: no order can satisfy it, keep the given one
+            ready = [n for n in names if n not in done][:1]
+        order.append(ready[0])
+        done.add(ready[0])
+    return tuple(order)

@@ -33,6 +33,7 @@ from steward.connectors.base import (
     Statement,
     SubjectRecords,
     json_safe,
+    key_tuple,
     normalize_identities,
 )
 from steward.connectors.erasure import decide
@@ -66,6 +67,12 @@ class HttpConnector:
         self.endpoints = system.endpoints
         self.spec = system.tables[0]
         self.table = self.spec.name
+        if len(self.spec.key_columns) != 1:
+            raise InvalidInput(
+                f"system {system.key!r}: the http connector addresses a record by one id, but "
+                f"{self.table!r} has the composite key ({', '.join(self.spec.key_columns)})"
+            )
+        self.pk = self.spec.key_columns[0]
         self.url = url.rstrip("/")
         headers = {"Accept": "application/json"}
         if system.auth is not None:
@@ -128,7 +135,7 @@ class HttpConnector:
         known = {k: set(v) for k, v in normalize_identities(identities).items()}
         asked: set[tuple[str, str]] = set()
         found: dict[Any, Row] = {}
-        pk = self.spec.primary_key
+        pk = self.pk
         for _ in range(MAX_ROUNDS):
             todo = [
                 (kind, v) for kind in self.spec.identities
@@ -155,7 +162,7 @@ class HttpConnector:
         return SubjectRecords(
             system=self.system.key,
             tables={self.table: list(found.values())} if found else {},
-            primary_keys={self.table: pk},
+            primary_keys={self.table: (pk,)},
             identities={k: sorted(v) for k, v in known.items() if v},
         )
 
@@ -170,7 +177,7 @@ class HttpConnector:
             full = row
             if self.endpoints.export:
                 resp = self._call("GET", self._path(self.endpoints.export, "export",
-                                                    id=str(row[self.spec.primary_key])))
+                                                    id=str(row[self.pk])))
                 if resp.status_code == 404:
                     continue  # gone since the search
                 full = self._declared(self._json(resp, "export"))
@@ -183,7 +190,7 @@ class HttpConnector:
         self, records: SubjectRecords, *, keep: KeepHook | None = None, salt: str = ""
     ) -> ErasurePlan:
         _own(self.system.key, records.system)
-        changes, kept = decide(self.graph, records, keep=keep, salt=salt)
+        changes, kept, notes = decide(self.graph, records, keep=keep, salt=salt)
         statements: list[Statement] = []
         deletes = [ch.pk for ch in changes if ch.op == "delete"]
         for ch in (c for c in changes if c.op == "update"):
@@ -200,7 +207,7 @@ class HttpConnector:
                 sql="DELETE " + self._template("delete"), rows=len(deletes),
                 params=tuple({"pk": pk} for pk in deletes),
             ))
-        return ErasurePlan(self.system.key, tuple(statements), tuple(kept))
+        return ErasurePlan(self.system.key, tuple(statements), tuple(kept), tuple(notes))
 
     def _template(self, what: str) -> str:
         template = getattr(self.endpoints, what)
@@ -257,6 +264,7 @@ class HttpConnector:
                 f"cannot rectify {table}.{', '.join(bad) or '(nothing)'}: only declared personal "
                 f"fields can be changed ({', '.join(sorted(allowed))})"
             )
+        pk = key_tuple(pk, (self.pk,))[0]
         old = self._current(pk)
         if old is None:
             raise NotFound(f"{self.system.key}.{table} has no row {pk!r}")
@@ -274,7 +282,7 @@ class HttpConnector:
         rows = records.tables.get(self.table, [])
         if not flag or not rows:
             return {}
-        n = sum(self._patch_if_different(r[self.spec.primary_key], {flag: on}) for r in rows)
+        n = sum(self._patch_if_different(r[self.pk], {flag: on}) for r in rows)
         return {self.table: n}
 
 

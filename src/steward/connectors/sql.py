@@ -5,11 +5,18 @@ per table per hop (`WHERE col IN (...)` with bound parameters, chunked for large
 in traversal order, and repeats only for values not queried yet until no new identity appears.
 Identity values are data, never SQL: they reach the database as bound parameters only, and
 rows are matched again in Python by exact equality so that a case- or accent-insensitive
-collation never returns another person's row.
+collation never returns another person's row. Composite keys and references are matched on
+all their columns at once (`(a, b) IN ((?, ?), ...)`).
+
+Errors: a connection failure (cannot connect, connection lost, timeout, deadlock, lock wait)
+is `Unavailable` and the work is retried; a deterministic refusal (a trigger, a check
+constraint, permission denied, unknown column) is `SystemRefused`, carrying the database's
+message without values: retrying cannot help (see `_sqlerrors`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,24 +26,38 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
-from steward.connectors._sqlvalues import coerce, coerce_all, exact_key, to_db, typed_params
+from steward.connectors._sqlerrors import classify
+from steward.connectors._sqlvalues import (
+    bool_as,
+    coerce_all,
+    db_key,
+    exact_key,
+    python_type,
+    read_value,
+    sqlite_text_time,
+    to_db,
+    typed_params,
+)
 from steward.connectors.base import (
     Counts,
     ErasurePlan,
     Identities,
     KeepHook,
+    KeyTuple,
     PkValue,
     Rectification,
     Row,
     Statement,
     SubjectRecords,
     json_safe,
+    key_tuple,
     normalize_identities,
+    plain_key,
 )
 from steward.connectors.erasure import RowChange, decide
-from steward.connectors.graph import build_graph
-from steward.errors import Conflict, InvalidInput, NotFound, Unavailable
-from steward.policy.models import SystemSpec
+from steward.connectors.graph import Dependency, build_graph, dependants_first
+from steward.errors import InvalidInput, NotFound, Unavailable
+from steward.policy.models import EraseAction, SystemSpec
 from steward.store.db import sqlite_foreign_keys
 
 MAX_ROUNDS = 10  # identity discovery within one system converges in 2-3 rounds in practice
@@ -57,10 +78,13 @@ class SqlConnector:
         self.system = system
         self.graph = build_graph(system)
         self.url = url
+        self.sqlite = sa.make_url(url).get_backend_name() == "sqlite"
         self.chunk_size = chunk_size
         self._engine: Engine | None = None
         self._tables: dict[str, sa.Table] = {}
-        self._queries: dict[tuple[str, tuple[str, ...]], sa.Select[Any]] = {}
+        self._full: dict[str, sa.Table] = {}
+        self._db_deps: list[Dependency] | None = None
+        self._queries: dict[tuple[str, tuple[tuple[str, ...], ...]], sa.Select[Any]] = {}
 
     # --- connections ------------------------------------------------------------------------
 
@@ -85,16 +109,9 @@ class SqlConnector:
         try:
             with self.engine.begin() if write else self.engine.connect() as conn:
                 yield conn
-        except (sa_exc.OperationalError, sa_exc.InterfaceError) as err:
-            # The driver's message may echo parameters: name the system only.
-            raise Unavailable(
-                f"system {self.system.key!r} is unavailable ({err.__class__.__name__})"
-            ) from None
-        except sa_exc.IntegrityError:
-            raise Conflict(
-                f"system {self.system.key!r} refused the change (a constraint or foreign key "
-                "would break); nothing was changed"
-            ) from None
+        except sa_exc.DBAPIError as err:
+            # The transaction (if any) was rolled back; the message never carries values.
+            raise classify(self.system.key, err, write=write) from None
 
     def _check_sqlite_file(self) -> None:
         url = sa.make_url(self.url)
@@ -130,12 +147,37 @@ class SqlConnector:
         self._tables[name] = table
         return table
 
+    def _full_table(self, conn: Connection, name: str) -> sa.Table:
+        """A table with all its columns, for structure only (keys and foreign keys): used to
+        find rows that point at rows an erasure would delete. Only key columns are read."""
+        if name not in self._full:
+            self._full[name] = sa.Table(name, sa.MetaData(), autoload_with=conn)
+        return self._full[name]
+
+    def _database_dependencies(self, conn: Connection) -> list[Dependency]:
+        """The foreign keys the database declares that point at a table of the policy, from
+        any table of the database (declared in the policy or not)."""
+        if self._db_deps is None:
+            inspector = sa.inspect(conn)
+            ours = set(self.graph.tables)
+            deps: list[Dependency] = []
+            for name in inspector.get_table_names():
+                for fk in inspector.get_foreign_keys(name):
+                    target = fk.get("referred_table")
+                    if target in ours and fk.get("constrained_columns"):
+                        deps.append(Dependency(
+                            name, tuple(fk["constrained_columns"]),
+                            str(target), tuple(fk["referred_columns"]),
+                        ))
+            self._db_deps = deps
+        return self._db_deps
+
     # --- search -----------------------------------------------------------------------------
 
     def find(self, identities: Identities) -> SubjectRecords:
         known = {k: set(v) for k, v in normalize_identities(identities).items()}
-        found: dict[str, dict[Any, Row]] = {t: {} for t in self.graph.order}
-        queried: dict[tuple[str, str], set[Any]] = {}
+        found: dict[str, dict[KeyTuple, Row]] = {t: {} for t in self.graph.order}
+        queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]] = {}
         with self._connect() as conn:
             for _ in range(MAX_ROUNDS):
                 new_rows = 0
@@ -148,7 +190,7 @@ class SqlConnector:
         return SubjectRecords(
             system=self.system.key,
             tables={t: list(rows.values()) for t, rows in found.items() if rows},
-            primary_keys={t: s.primary_key for t, s in self.graph.tables.items()},
+            primary_keys={t: s.key_columns for t, s in self.graph.tables.items()},
             identities={k: sorted(v) for k, v in known.items() if v},
         )
 
@@ -157,56 +199,72 @@ class SqlConnector:
         conn: Connection,
         name: str,
         known: dict[str, set[str]],
-        found: dict[str, dict[Any, Row]],
-        queried: dict[tuple[str, str], set[Any]],
+        found: dict[str, dict[KeyTuple, Row]],
+        queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]],
     ) -> int:
-        """Query one table for values of its identity and foreign-key columns not queried
-        before; add the rows. Returns how many new rows were found."""
+        """Query one table for values of its identity and reference columns not queried
+        before (a composite reference matches on all its columns); add the rows. Returns how
+        many new rows were found."""
         spec = self.graph.table(name)
         table = self._table(conn, name)
-        wanted: dict[str, set[Any]] = {}
+        wanted: dict[tuple[str, ...], set[KeyTuple]] = {}
         for kind, col in spec.identities.items():
-            wanted.setdefault(col, set()).update(coerce_all(table.c[col], known.get(kind, ())))
+            values = coerce_all(table.c[col], known.get(kind, ()))
+            wanted.setdefault((col,), set()).update((v,) for v in values)
         for e in self.graph.parents_of(name):
-            values = {r.get(e.parent_column) for r in found[e.parent].values()} - {None}
-            col = e.child_field
-            wanted.setdefault(col, set()).update(coerce_all(table.c[col], values))
+            for r in found[e.parent].values():
+                value = tuple(r.get(c) for c in e.parent_columns)
+                if any(v is None for v in value):
+                    continue
+                typed = _typed_tuple(table, e.child_fields, value, self.sqlite)
+                if typed is not None:
+                    wanted.setdefault(e.child_fields, set()).add(typed)
         pairs = [
-            (col, v)
-            for col, values in wanted.items()
-            for v in sorted(values - queried.get((name, col), set()), key=repr)
+            (cols, v)
+            for cols, values in wanted.items()
+            for v in sorted(values - queried.get((name, cols), set()), key=repr)
         ]
         if not pairs:
             return 0
-        for col, v in pairs:
-            queried.setdefault((name, col), set()).add(v)
-        cols = [table.c[c] for c in self.graph.columns(name)]
+        for cols, v in pairs:
+            queried.setdefault((name, cols), set()).add(v)
+        select_cols = [table.c[c] for c in self.graph.columns(name)]
+        booleans = _boolean_columns(spec)
         before = len(found[name])
         for start in range(0, len(pairs), self.chunk_size):
             chunk = pairs[start : start + self.chunk_size]
-            by_col: dict[str, list[Any]] = {}
-            for col, v in chunk:
-                by_col.setdefault(col, []).append(v)
-            shape = tuple(by_col)
+            by_cols: dict[tuple[str, ...], list[KeyTuple]] = {}
+            for cols, v in chunk:
+                by_cols.setdefault(cols, []).append(v)
+            shape = tuple(by_cols)
             query = self._queries.get((name, shape))
             if query is None:
                 # Expanding bound parameters: one cached statement per table and column set,
                 # whatever the number of values.
-                query = sa.select(*cols).where(sa.or_(*(
-                    table.c[c].in_(sa.bindparam(f"v{i}", expanding=True))
-                    for i, c in enumerate(shape)
+                query = sa.select(*select_cols).where(sa.or_(*(
+                    _in(table, cols, f"v{i}", self.sqlite) for i, cols in enumerate(shape)
                 )))
                 self._queries[(name, shape)] = query
-            params = {f"v{i}": by_col[c] for i, c in enumerate(shape)}
-            exact = {c: {exact_key(v) for v in vs} for c, vs in by_col.items()}
+            params = {
+                f"v{i}": [v[0] if len(cols) == 1 else v for v in by_cols[cols]]
+                for i, cols in enumerate(shape)
+            }
+            exact = {
+                cols: {tuple(exact_key(x) for x in v) for v in vs} for cols, vs in by_cols.items()
+            }
             for raw in conn.execute(query, params).mappings():
                 # Exact re-match: collations may be case/accent-insensitive or pad spaces.
-                if any(exact_key(raw[c]) in keys for c, keys in exact.items()):
-                    row = {k: json_safe(v) for k, v in raw.items()}
-                    found[name].setdefault(row[spec.primary_key], row)
+                if any(
+                    tuple(exact_key(raw[c]) for c in cols) in keys for cols, keys in exact.items()
+                ):
+                    row = {k: read_value(v, k in booleans) for k, v in raw.items()}
+                    key = tuple(row[c] for c in spec.key_columns)
+                    found[name].setdefault(key, row)
         return len(found[name]) - before
 
-    def _discover(self, found: dict[str, dict[Any, Row]], known: dict[str, set[str]]) -> bool:
+    def _discover(
+        self, found: dict[str, dict[KeyTuple, Row]], known: dict[str, set[str]]
+    ) -> bool:
         """Add identity values seen in found rows to `known`; True if any was new."""
         grew = False
         for name, rows in found.items():
@@ -239,13 +297,128 @@ class SqlConnector:
         _own(self.system.key, records.system)
         with self._connect() as conn:
             tables = {name: self._table(conn, name) for name in records.tables}
-        lengths = {
-            name: {c.name: getattr(c.type, "length", None) for c in t.c}
-            for name, t in tables.items()
-        }
-        changes, kept = decide(
-            self.graph, records, keep=keep, salt=salt, max_lengths=lengths
-        )
+            deps = self.graph.dependencies() + self._database_dependencies(conn)
+            order = dependants_first(self.graph.reverse_order, deps)
+            lengths = {
+                name: {c.name: getattr(c.type, "length", None) for c in t.c}
+                for name, t in tables.items()
+            }
+            not_null = {name: {c.name for c in t.c if not c.nullable} for name, t in tables.items()}
+            texts = {
+                name: {c.name for c in t.c if python_type(c) is str} for name, t in tables.items()
+            }
+            shared: dict[str, dict[KeyTuple, str]] = {}
+            # First ask about every row an erasure might delete, so the plan can say which
+            # rows are shared with other people even when another reason keeps them too.
+            deleting: dict[str, set[KeyTuple]] = {
+                name: set(records.keys(name)) for name in records.tables
+                if self.graph.is_personal(name)
+                and self.graph.table(name).erase is EraseAction.delete_row
+            }
+            actual = False  # is `deleting` what the last decision deletes?
+            while True:
+                grew = False
+                for name, why in self._referenced_from_outside(conn, deps, deleting, records):
+                    if why[0] not in shared.setdefault(name, {}):
+                        shared[name][why[0]] = why[1]
+                        grew = True
+                changes, kept, notes = decide(
+                    self.graph, records, keep=keep, salt=salt, max_lengths=lengths,
+                    not_null=not_null, texts=texts, shared=shared, order=order,
+                )
+                # A row saved from deletion stays, and pins what it references: decide again
+                # until no row to delete is pointed at by a row that stays (a few rounds; the
+                # last check is always against the rows actually to be deleted, so that a row
+                # the plan keeps counts as pointing).
+                if not grew and actual:
+                    break
+                actual = True
+                deleting = {}
+                for ch in changes:
+                    if ch.op == "delete":
+                        deleting.setdefault(ch.table, set()).add(ch.key)
+        return self._statements(tables, changes, kept, notes, order)
+
+    def _referenced_from_outside(
+        self,
+        conn: Connection,
+        deps: list[Dependency],
+        deleting: dict[str, set[KeyTuple]],
+        records: SubjectRecords,
+    ) -> Iterator[tuple[str, tuple[KeyTuple, str]]]:
+        """Rows about to be deleted that a row which stays points at: (table, (key, why)).
+        One set-based query per foreign key (declared or the database's own), keys bound."""
+        for d in deps:
+            keys = deleting.get(d.referenced)
+            if not keys:
+                continue
+            parent = self._full_table(conn, d.referenced)
+            full_child = self._full_table(conn, d.dependant)
+            child: Any = full_child
+            if d.dependant == d.referenced:  # a table pointing at itself
+                child = full_child.alias("dependant")
+            if any(c not in child.c for c in d.columns) or any(
+                c not in parent.c for c in d.target
+            ):
+                raise InvalidInput(
+                    f"system {self.system.key!r}: {d.dependant}.({', '.join(d.columns)}) -> "
+                    f"{d.referenced}.({', '.join(d.target)}) names a missing column"
+                )
+            pcols = self.graph.key_columns(d.referenced)
+            if d.dependant in self.graph.tables:
+                ccols = self.graph.key_columns(d.dependant)
+            else:
+                ccols = tuple(c.name for c in full_child.primary_key.columns) or d.columns
+            missing = [f"{d.referenced}.{c}" for c in pcols if c not in parent.c]
+            missing += [f"{d.dependant}.{c}" for c in ccols if c not in child.c]
+            if missing:
+                raise InvalidInput(
+                    f"system {self.system.key!r}: key column(s) {', '.join(missing)} declared "
+                    "in the policy do not exist"
+                )
+            join = child.join(parent, sa.and_(*(
+                child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True)
+            )))
+            own = set(records.keys(d.dependant)) if d.dependant in records.tables else set()
+            going = deleting.get(d.dependant, set())
+            counts: dict[KeyTuple, dict[bool, int]] = {}
+            ordered = sorted(keys, key=repr)
+            for i in range(0, len(ordered), self.chunk_size):
+                chunk = [
+                    db_key(parent, pcols, k, sqlite=self.sqlite)
+                    for k in ordered[i : i + self.chunk_size]
+                ]
+                query = (
+                    sa.select(*(parent.c[c] for c in pcols), *(child.c[c] for c in ccols))
+                    .select_from(join)
+                    .where(_in(parent, pcols, "keys", self.sqlite))
+                )
+                values = [k[0] if len(pcols) == 1 else k for k in chunk]
+                for raw in conn.execute(query, {"keys": values}):
+                    pkey = tuple(json_safe(v) for v in raw[: len(pcols)])
+                    ckey = tuple(json_safe(v) for v in raw[len(pcols) :])
+                    if d.dependant == d.referenced and ckey == pkey:
+                        continue  # a row pointing at itself goes with itself
+                    if ckey in going:
+                        continue
+                    per = counts.setdefault(pkey, {True: 0, False: 0})
+                    per[ckey in own] += 1
+            for pkey, per in counts.items():
+                if per[False]:
+                    why = f"shared with {per[False]} other row(s) in {d.dependant}"
+                else:
+                    why = f"still pointed at by {per[True]} of the subject's row(s) in " \
+                          f"{d.dependant} that stay"
+                yield d.referenced, (pkey, why)
+
+    def _statements(
+        self,
+        tables: dict[str, sa.Table],
+        changes: list[RowChange],
+        kept: list[Any],
+        notes: list[str],
+        order: tuple[str, ...],
+    ) -> ErasurePlan:
         statements: list[Statement] = []
         updates: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[RowChange]] = {}
         for ch in changes:
@@ -254,7 +427,8 @@ class SqlConnector:
                 nulls = tuple(c for c, v in ch.values.items() if v is None)
                 updates.setdefault((ch.table, cols, nulls), []).append(ch)
         for (name, cols, nulls), group in updates.items():
-            stmt = _update_stmt(tables[name], self.graph.table(name).primary_key, cols, nulls)
+            keycols = self.graph.key_columns(name)
+            stmt = _update_stmt(tables[name], keycols, cols, nulls, self.sqlite)
             statements.append(
                 Statement(
                     system=self.system.key, table=name, op="update", sql=self._render(stmt),
@@ -266,11 +440,11 @@ class SqlConnector:
                     ),
                 )
             )
-        for name in self.graph.reverse_order:
+        for name in order:
             pks = [ch.pk for ch in changes if ch.op == "delete" and ch.table == name]
             if not pks:
                 continue
-            delete = _delete_stmt(tables[name], self.graph.table(name).primary_key)
+            delete = _delete_stmt(tables[name], self.graph.key_columns(name), self.sqlite)
             statements.append(
                 Statement(
                     system=self.system.key, table=name, op="delete", sql=self._render(delete),
@@ -281,7 +455,7 @@ class SqlConnector:
                     ),
                 )
             )
-        return ErasurePlan(self.system.key, tuple(statements), tuple(kept))
+        return ErasurePlan(self.system.key, tuple(statements), tuple(kept), tuple(notes))
 
     def _render(self, stmt: sa.Update | sa.Delete) -> str:
         """The statement as this database will see it, placeholders in place of values."""
@@ -294,17 +468,23 @@ class SqlConnector:
         with self._connect(write=True) as conn:
             for st in plan.statements:
                 table = self._table(conn, st.table)
-                pk = self.graph.table(st.table).primary_key
+                keycols = self.graph.key_columns(st.table)
                 n = 0
                 if st.op == "delete":
-                    delete = _delete_stmt(table, pk)
+                    delete = _delete_stmt(table, keycols, self.sqlite)
                     for p in st.params:
-                        n += conn.execute(delete, p).rowcount
+                        keys = [
+                            db_key(table, keycols, _as_tuple(k), sqlite=self.sqlite)
+                            for k in p["pks"]
+                        ]
+                        values = [k[0] if len(keycols) == 1 else k for k in keys]
+                        n += conn.execute(delete, {"pks": values}).rowcount
                     add = Counts(deleted=n)
                 else:
-                    update = _update_stmt(table, pk, st.columns, st.nulls)
+                    update = _update_stmt(table, keycols, st.columns, st.nulls, self.sqlite)
                     for p in st.params:
-                        n += conn.execute(update, typed_params(table, pk, st.columns, p)).rowcount
+                        typed = typed_params(table, keycols, st.columns, p, sqlite=self.sqlite)
+                        n += conn.execute(update, typed).rowcount
                     add = Counts(updated=n)
                 counts[st.table] = counts.get(st.table, Counts()) + add
         return counts
@@ -320,21 +500,32 @@ class SqlConnector:
                 f"cannot rectify {table}.{', '.join(bad) or '(nothing)'}: only declared personal "
                 f"fields can be changed ({', '.join(sorted(allowed))})"
             )
+        keycols = spec.key_columns
+        given = key_tuple(pk, keycols)
         cols = list(changes)
         with self._connect(write=True) as conn:
             t = self._table(conn, table)
-            key = coerce(t.c[spec.primary_key], pk)
-            query = sa.select(*(t.c[c] for c in cols)).where(t.c[spec.primary_key] == key)
+            try:
+                key = db_key(t, keycols, given, sqlite=self.sqlite)
+            except (ValueError, TypeError):
+                raise NotFound(f"{self.system.key}.{table} has no row with that key") from None
+            where = sa.and_(*(
+                _cmp(t, c, self.sqlite) == v for c, v in zip(keycols, key, strict=True)
+            ))
+            query = sa.select(*(t.c[c] for c in cols)).where(where)
             if conn.dialect.name != "sqlite":
                 query = query.with_for_update()
             old = conn.execute(query).mappings().first()
             if old is None:
-                raise NotFound(f"{self.system.key}.{table} has no row {pk!r}")
+                raise NotFound(f"{self.system.key}.{table} has no row with that key")
             values = {c: to_db(t.c[c], changes[c]) for c in cols}
-            conn.execute(sa.update(t).where(t.c[spec.primary_key] == key).values(values))
+            conn.execute(sa.update(t).where(where).values(values))
             new = conn.execute(query).mappings().one()
+        booleans = _boolean_columns(spec)
         return Rectification(
-            table, pk, {c: json_safe(old[c]) for c in cols}, {c: json_safe(new[c]) for c in cols}
+            table, plain_key(given),
+            {c: read_value(old[c], c in booleans) for c in cols},
+            {c: read_value(new[c], c in booleans) for c in cols},
         )
 
     def set_restriction(self, records: SubjectRecords, on: bool) -> dict[str, int]:
@@ -347,16 +538,19 @@ class SqlConnector:
                     continue
                 t = self._table(conn, name)
                 flag = t.c[spec.restriction_flag]
-                pks = records.pks(name)
+                value = bool_as(flag, on)  # 1/0 in a TINYINT or SMALLINT column, '1'/'0' text
+                keycols = spec.key_columns
+                keys = [db_key(t, keycols, k, sqlite=self.sqlite) for k in records.keys(name)]
+                values = [k[0] if len(keycols) == 1 else k for k in keys]
                 n = 0
-                for i in range(0, len(pks), self.chunk_size):
+                for i in range(0, len(values), self.chunk_size):
                     stmt = (
                         sa.update(t)
-                        .where(t.c[spec.primary_key].in_(pks[i : i + self.chunk_size]))
-                        .where(sa.or_(flag.is_(None), flag != on))
-                        .values({spec.restriction_flag: on})
+                        .where(_in(t, keycols, "keys", self.sqlite))
+                        .where(sa.or_(flag.is_(None), flag != value))
+                        .values({spec.restriction_flag: value})
                     )
-                    n += conn.execute(stmt).rowcount
+                    n += conn.execute(stmt, {"keys": values[i : i + self.chunk_size]}).rowcount
                 counts[name] = n
         return counts
 
@@ -366,10 +560,61 @@ def _own(system: str, other: str) -> None:
         raise InvalidInput(f"these records belong to system {other!r}, not {system!r}")
 
 
+def _as_tuple(value: Any) -> KeyTuple:
+    return tuple(value) if isinstance(value, list | tuple) else (value,)
+
+
+def _boolean_columns(spec: Any) -> set[str]:
+    """Columns read as true/false: the declared booleans and the restriction flag."""
+    return set(spec.booleans) | ({spec.restriction_flag} if spec.restriction_flag else set())
+
+
+def _typed_tuple(
+    table: sa.Table, cols: tuple[str, ...], value: KeyTuple, sqlite: bool
+) -> KeyTuple | None:
+    """`value` typed for the columns `cols`, or None when it cannot match them (an 'abc'
+    never matches an integer column and must not make the query fail)."""
+    try:
+        return db_key(table, cols, value, sqlite=sqlite)
+    except (ValueError, TypeError):
+        return None
+
+
+def _cmp(table: sa.Table | Any, col: str, sqlite: bool) -> Any:
+    """The column as compared with a key value (a SQLite date-time as normalized text)."""
+    column = table.c[col]
+    if sqlite and python_type(column) is dt.datetime:
+        return sqlite_text_time(column)
+    return column
+
+
+def _in(
+    table: sa.Table | Any, cols: tuple[str, ...], name: str, sqlite: bool = False
+) -> sa.ColumnElement[bool]:
+    """`col IN (:name...)`, or `(a, b) IN (:name...)` for several columns (expanding)."""
+    param: sa.BindParameter[Any] = sa.bindparam(name, expanding=True)
+    if len(cols) == 1:
+        return _cmp(table, cols[0], sqlite).in_(param)  # type: ignore[no-any-return]
+    return sa.tuple_(*(_cmp(table, c, sqlite) for c in cols)).in_(param)
+
+
+def _key_where(table: sa.Table, keycols: tuple[str, ...], sqlite: bool) -> sa.ColumnElement[bool]:
+    out = []
+    for i, c in enumerate(keycols):
+        expr = _cmp(table, c, sqlite)
+        kind = sa.String() if expr is not table.c[c] else table.c[c].type
+        out.append(expr == sa.bindparam(f"pk_{i}", type_=kind))
+    return sa.and_(*out)
+
+
 def _update_stmt(
-    table: sa.Table, pk: str, cols: tuple[str, ...], nulls: tuple[str, ...]
+    table: sa.Table,
+    keycols: tuple[str, ...],
+    cols: tuple[str, ...],
+    nulls: tuple[str, ...],
+    sqlite: bool = False,
 ) -> sa.Update:
-    """UPDATE one row by primary key: `cols` to bound values, `nulls` to NULL, only where some
+    """UPDATE one row by its key: `cols` to bound values, `nulls` to NULL, only where some
     value still differs, so that running it twice changes nothing the second time."""
     differs: list[sa.ColumnElement[bool]] = [table.c[c].is_not(None) for c in nulls]
     values: dict[str, Any] = {c: sa.null() for c in nulls}
@@ -379,11 +624,11 @@ def _update_stmt(
         values[c] = new
     return (
         sa.update(table)
-        .where(table.c[pk] == sa.bindparam("pk", type_=table.c[pk].type))
+        .where(_key_where(table, keycols, sqlite))
         .where(sa.or_(*differs))
         .values(values)
     )
 
 
-def _delete_stmt(table: sa.Table, pk: str) -> sa.Delete:
-    return sa.delete(table).where(table.c[pk].in_(sa.bindparam("pks", expanding=True)))
+def _delete_stmt(table: sa.Table, keycols: tuple[str, ...], sqlite: bool = False) -> sa.Delete:
+    return sa.delete(table).where(_in(table, keycols, "pks", sqlite))

@@ -10,6 +10,7 @@ Keys are short identifiers (`[a-z0-9_.-]`) that other sections reference.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal, TypeVar
@@ -672,11 +673,54 @@ class FieldSpec(Model):
         return self.source in PORTABLE_SOURCES
 
 
-class Reference(Model):
-    """A foreign key: this table's `field` points at `to` (`table.column`)."""
+_QUALIFIED = re.compile(r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")
 
-    field: str
-    to: str = Field(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")
+
+class Reference(Model):
+    """A foreign key: this table's `field` points at `to` (`table.column`). A composite key
+    lists its columns in order on both sides: `field: [order_id, item_no]`,
+    `to: [order_item.order_id, order_item.item_no]` (one target table)."""
+
+    field: str | list[str] = Field(description="the column, or the columns of a composite key")
+    to: str | list[str] = Field(
+        description="table.column, or a list of table.column of one table for a composite key"
+    )
+
+    @model_validator(mode="after")
+    def _same_shape(self) -> Reference:
+        fields = self.fields
+        targets = [self.to] if isinstance(self.to, str) else list(self.to)
+        if not fields or not targets:
+            raise ValueError("a reference names at least one column on each side")
+        bad = [t for t in targets if not _QUALIFIED.match(t)]
+        if bad:
+            raise ValueError(f"`to` must be table.column, not {', '.join(map(repr, bad))}")
+        if len(fields) != len(targets):
+            raise ValueError(
+                f"`field` has {len(fields)} column(s) but `to` has {len(targets)}: "
+                "a composite reference pairs them in order"
+            )
+        if len({t.split(".", 1)[0] for t in targets}) != 1:
+            raise ValueError("a composite reference points at columns of one table")
+        if len(set(fields)) != len(fields):
+            raise ValueError("a composite reference lists distinct columns")
+        return self
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """This table's column(s), in order."""
+        return (self.field,) if isinstance(self.field, str) else tuple(self.field)
+
+    @property
+    def target_table(self) -> str:
+        first = self.to if isinstance(self.to, str) else self.to[0]
+        return first.split(".", 1)[0]
+
+    @property
+    def target_columns(self) -> tuple[str, ...]:
+        """The referenced column(s) of `target_table`, paired in order with `fields`."""
+        targets = [self.to] if isinstance(self.to, str) else list(self.to)
+        return tuple(t.split(".", 1)[1] for t in targets)
 
 
 class TableSpec(Model):
@@ -698,6 +742,11 @@ class TableSpec(Model):
     )
     restriction_flag: str | None = Field(
         default=None, description="boolean column set while processing is restricted"
+    )
+    booleans: list[str] = Field(
+        default_factory=list,
+        description="columns holding yes/no stored as numbers or text (e.g. a MariaDB "
+        "TINYINT(1) 0/1): read and compared as true/false on every database",
     )
 
     @field_validator("primary_key")

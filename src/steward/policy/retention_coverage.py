@@ -63,7 +63,7 @@ def _covered_tables(policy: Policy, system: SystemSpec) -> set[str]:
         if rule.action in (RetentionAction.null, RetentionAction.redact):
             partial.setdefault(rule.table, set()).update(rule.fields)
     parents = {
-        t.name: {ref.to.split(".", 1)[0] for ref in t.references} for t in system.tables
+        t.name: {ref.target_table for ref in t.references} for t in system.tables
     }
 
     def goes_with_parent(name: str, seen: frozenset[str]) -> bool:

@@ -20,8 +20,8 @@ Columns = dict[str, set[str]]
 
 def table_columns(table: TableSpec) -> set[str]:
     """Every column the policy declares for `table`."""
-    cols = {table.primary_key, *table.identities.values(), *(f.name for f in table.fields)}
-    cols.update(ref.field for ref in table.references)
+    cols = {*table.key_columns, *table.identities.values(), *(f.name for f in table.fields)}
+    cols.update(c for ref in table.references for c in ref.fields)
     if table.restriction_flag:
         cols.add(table.restriction_flag)
     return cols
@@ -91,10 +91,11 @@ def check_systems(
             if cols is None:
                 continue
             for k, ref in enumerate(table.references):
-                to_table, to_col = ref.to.split(".", 1)
+                to_table = ref.target_table
                 rpath = (*tpath, "references", k, "to")
                 if r.known(to_table, cols, rpath, f"table in system {system.key!r}"):
-                    r.known(to_col, cols[to_table], rpath, f"column of table {to_table!r}")
+                    for to_col in ref.target_columns:
+                        r.known(to_col, cols[to_table], rpath, f"column of table {to_table!r}")
     for i, rule in enumerate(policy.retention_rules):
         path = ("retention_rules", i)
         if not r.known(rule.system, systems, (*path, "system"), "system"):
@@ -143,7 +144,7 @@ def _trigger(
 
 def _reachable(system: SystemSpec, start: str, goal: str) -> bool:
     """Is `goal` reachable from `start` by following references (foreign keys) outward?"""
-    edges = {t.name: [ref.to.split(".", 1)[0] for ref in t.references] for t in system.tables}
+    edges = {t.name: [ref.target_table for ref in t.references] for t in system.tables}
     seen, queue = {start}, deque([start])
     while queue:
         for nxt in edges.get(queue.popleft(), []):

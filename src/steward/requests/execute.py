@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward import audit
 from steward.config import Settings
-from steward.connectors.base import ErasurePlan, SubjectRecords
-from steward.errors import Conflict, Unavailable
+from steward.connectors.base import ErasurePlan, SubjectRecords, plain_key
+from steward.errors import Conflict, SystemRefused, Unavailable
 from steward.policy.models import Policy, Right
 from steward.requests import (
     legalholds,
@@ -114,6 +114,32 @@ def _wait(sm: sessionmaker[Session], req_id: int, err: Unavailable) -> str:
         return req.state
 
 
+def _audit_key(policy: Policy, system: str, table: str, key: object) -> str:
+    """A row's key for the audit log: as it is (a JSON list for a composite key), or its hash
+    when a key column holds personal data (an e-mail in a key): the audit holds none."""
+    spec = next((t for t in policy.system(system).tables if t.name == table), None)
+    personal = set() if spec is None else set(spec.identities.values()) | {
+        f.name for f in spec.fields if f.category
+    }
+    if spec is not None and personal & set(spec.key_columns):
+        return "sha256:" + value_hash(key)
+    return json.dumps(key) if isinstance(key, tuple) else str(key)
+
+
+def _refused(sm: sessionmaker[Session], req_id: int, err: SystemRefused) -> str:
+    """A system said no for a reason waiting will not change (a trigger, a constraint,
+    permission): the request is not retried but handed back to the officer (awaiting
+    approval) with the database's message, to fix the system and approve again, or refuse.
+    Systems finished before it stay done (their progress is recorded); the failed one rolled
+    back, and running the request again does exactly what is left."""
+    with transaction(sm) as s:
+        req = s.get_one(DsrRequest, req_id)
+        req.last_error = err.detail[:500]
+        req.next_retry_at = None
+        move(s, req, State.awaiting_approval, ACTOR, err.detail[:500])
+        return req.state
+
+
 def prepare_plan(
     sm: sessionmaker[Session],
     settings: Settings,
@@ -186,6 +212,8 @@ def execute_request(
         result = _run(sm, settings, policy, sealer, systems, req, found)
     except Unavailable as err:
         return _wait(sm, request_id, err)
+    except SystemRefused as err:
+        return _refused(sm, request_id, err)
     finally:
         systems.close()
     if result.get("assessing"):
@@ -463,16 +491,16 @@ def _rectify(
         changed: dict[str, int] = {}
         log: list[dict[str, Any]] = []
         for table, values in tables.items():
-            pk = records.primary_keys.get(table) if records else None
             for row in records.tables.get(table, []) if records else []:
-                assert conn is not None and pk is not None
-                rect = conn.rectify(table, row[pk], values)
+                assert conn is not None and records is not None
+                row_key = plain_key(records.key_of(table, row))  # a tuple for a composite key
+                rect = conn.rectify(table, row_key, values)
                 changed[table] = changed.get(table, 0) + 1
                 # Art. 16 proof without values in the audit: field names and value hashes.
                 log.append(
                     {
                         "table": table,
-                        "pk": str(row[pk]),
+                        "pk": _audit_key(policy, system, table, row_key),
                         "fields": {
                             f: {
                                 "old": value_hash(rect.old.get(f)),
@@ -722,6 +750,7 @@ def _finish(
         req.result_json = json.dumps(result)
         req.completed_at = datetime.now(UTC)
         req.next_retry_at = None
+        req.last_error = None  # a refusal or outage met on the way is over
         move(s, req, State.completed, ACTOR, details_summary(result))
         notices.queue(req)  # sent below; kept pending (and retried) if the mail server is down
         s.flush()

@@ -107,7 +107,7 @@ def clean_changes(policy: Policy, changes: dict[str, Any] | None) -> dict[str, s
         allowed = set()
         if tspec is not None:
             allowed = {f.name for f in tspec.fields} | set(tspec.identities.values())
-            allowed.discard(tspec.primary_key)
+            allowed -= set(tspec.key_columns)
         if field not in allowed:
             raise InvalidInput(
                 f"changes: {key!r} is not a personal field the policy declares", field="changes"

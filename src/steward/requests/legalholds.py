@@ -114,9 +114,9 @@ def _add_dependants(
         grew = False
         for t in spec.tables:
             for ref in t.references:
-                parent, column = ref.to.split(".", 1)
+                parent, columns = ref.target_table, ref.target_columns
                 held_values: dict[Any, Hold] = {
-                    row.get(column): out[(parent, _key(tables[parent], row))]
+                    tuple(row.get(c) for c in columns): out[(parent, _key(tables[parent], row))]
                     for row in records.tables.get(parent, [])
                     if parent in tables and (parent, _key(tables[parent], row)) in out
                 }
@@ -124,8 +124,8 @@ def _add_dependants(
                     continue
                 for row in records.tables.get(t.name, []):
                     k = (t.name, _key(t, row))
-                    value = row.get(ref.field)
-                    if k not in out and value is not None and value in held_values:
+                    value = tuple(row.get(c) for c in ref.fields)
+                    if k not in out and None not in value and value in held_values:
                         out[k] = held_values[value]
                         grew = True
 

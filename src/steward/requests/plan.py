@@ -329,6 +329,7 @@ def plan_summary(plans: Mapping[str, ErasurePlan]) -> dict[str, Any]:
                 for s in plan.statements
             ],
             "kept": [{"table": k.table, "pk": k.pk, "reason": k.reason} for k in plan.kept],
+            "notes": list(plan.notes),  # rows rewritten not deleted (shared), NOT NULL kept
         }
     return out
 

@@ -32,7 +32,7 @@ def portable_systems(policy: Policy) -> set[str]:
 
 
 def _links(table: TableSpec) -> set[str]:
-    return set(table.key_columns) | {r.field for r in table.references}
+    return set(table.key_columns) | {c for r in table.references for c in r.fields}
 
 
 def portable_fields(table: TableSpec) -> list[str]:
