@@ -133,10 +133,23 @@ def test_fides_dataset_drives_a_real_search_and_erasure(dataset_file: Path, tmp_
         "customer": {1}, "orders": {10}, "order_item": {100, 101}
     }
     counts = conn.apply(conn.plan_erasure(records))
-    deleted = {t: c.deleted for t, c in counts.items()}
-    assert deleted == {"customer": 1, "orders": 1, "order_item": 2}
+    # Fides' erasure semantics: fields with a `user` category are masked, rows stay.
+    changed = {t: (c.deleted, c.updated) for t, c in counts.items()}
+    assert changed == {"customer": (0, 1), "orders": (0, 1), "order_item": (0, 2)}
     assert conn.find({"email": ["bo@example.com"]}).count() == 3
     conn.close()
+    with engine.connect() as c:
+        rows = c.execute(sa.text(
+            "SELECT c.id, c.email, c.name, o.shipping_address, i.note FROM customer c "
+            "JOIN orders o ON o.customer_id = c.id JOIN order_item i ON i.order_id = o.id "
+            "ORDER BY i.id")).all()
+    engine.dispose()
+    ada = [r for r in rows if r[0] == 1]
+    assert len(ada) == 2 and all(r[1] is None and r[3] is None and r[4] is None for r in ada)
+    assert ada[0][2] not in (None, "Ada Example")  # the hash override
+    assert [tuple(r) for r in rows if r[0] == 2] == [
+        (2, "bo@example.com", "Bo Example", "Sample Street 2", "x")
+    ]
 
 
 def test_tables_yaml_round_trips_and_cli_prints_it(dataset_file: Path, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from steward.errors import InvalidInput
-from steward.policy.models import EraseAction, FieldSpec, Reference, TableSpec
+from steward.policy.models import EraseAction, FieldSpec, Reference, SystemSpec, TableSpec
 
 _MASKING = {
     "null_rewrite": EraseAction.null,
@@ -50,10 +50,13 @@ _MASKING = {
 
 @dataclass
 class Imported:
-    """Tables per dataset key, and notes on what could not be carried over."""
+    """Tables per dataset key, what could not be carried over (`notes`, each naming the
+    dataset, collection and field), and per dataset the collections that declare no primary
+    key (`keyless`: their key is taken from the live database)."""
 
     datasets: dict[str, list[TableSpec]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    keyless: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_datasets(path: Path) -> Imported:
@@ -82,43 +85,78 @@ def import_datasets(doc: Any, *, source: str = "dataset") -> Imported:
             first = err.errors()[0]
             where = ".".join(str(x) for x in first["loc"])
             raise InvalidInput(f"{source}: dataset[{i}].{where}: {first['msg']}") from None
-        out.datasets[dataset.fides_key] = _tables(dataset, out.notes)
+        tables, keyless = _tables(dataset, out.notes)
+        out.datasets[dataset.fides_key] = tables
+        out.keyless[dataset.fides_key] = keyless
     return out
 
 
-def _tables(dataset: Any, notes: list[str]) -> list[TableSpec]:
+def _personal(categories: list[str]) -> bool:
+    return any(c == "user" or c.startswith("user.") for c in categories)
+
+
+def _tables(dataset: Any, notes: list[str]) -> tuple[list[TableSpec], list[str]]:
     key = dataset.fides_key
     specs: dict[str, dict[str, Any]] = {}
     for coll in dataset.collections:
-        specs[coll.name] = {"name": coll.name, "identities": {}, "references": [], "fields": []}
+        specs[coll.name] = {"name": coll.name, "identities": {}, "references": [], "fields": [],
+                            "keys": []}
     for coll in dataset.collections:
         spec = specs[coll.name]
+        where = f"{key}.{coll.name}"
+        _collection_meta(coll, where, notes)
         for f in coll.fields:
             meta = f.fides_meta
             if f.fields:
-                notes.append(f"{key}.{coll.name}.{f.name}: nested fields are not imported")
-            categories = [c for c in (f.data_categories or []) if not c.startswith("system.")]
+                notes.append(f"{where}.{f.name}: nested fields are not supported and were "
+                             "not imported (the field itself is kept)")
+            categories = [str(c) for c in (f.data_categories or [])]
             item: dict[str, Any] = {"name": f.name}
-            if categories:
-                item["category"] = categories[0]
+            personal = [c for c in categories if not c.startswith("system.")]
+            if personal:
+                item["category"] = personal[0]
+            if len(personal) > 1:
+                notes.append(f"{where}.{f.name}: several data categories; the first "
+                             f"({personal[0]}) is used")
+            # Fides' default erasure masks fields of `user` categories and keeps the row;
+            # other fields are left as they are.
+            if not _personal(categories):
+                item["erase"] = EraseAction.keep
             if meta is not None and meta.masking_strategy_override is not None:
                 strategy = getattr(meta.masking_strategy_override, "strategy", None)
                 if strategy in _MASKING:
                     item["erase"] = _MASKING[strategy]
-            if meta is not None and meta.primary_key:
-                spec["primary_key"] = f.name
+                else:
+                    notes.append(f"{where}.{f.name}: masking strategy {strategy!r} is not "
+                                 "supported; the field is blanked instead")
             spec["fields"].append(item)
             if meta is None:
                 continue
+            if meta.primary_key:
+                spec["keys"].append(f.name)
+            _field_meta(meta, f"{where}.{f.name}", notes)
             if meta.identity:
-                spec["identities"][str(meta.identity)] = f.name
+                kind = str(meta.identity)
+                if kind in spec["identities"]:
+                    # One column per identity type in a table: the second is named, not lost.
+                    notes.append(
+                        f"{where}.{f.name}: a second {kind!r} identity column (after "
+                        f"{spec['identities'][kind]!r}) is not searched; its values are still "
+                        "read and erased with the row"
+                    )
+                else:
+                    spec["identities"][kind] = f.name
             for ref in meta.references or []:
                 target_coll, _, target_field = str(ref.field).partition(".")
                 if ref.dataset != key or target_coll not in specs or not target_field:
                     notes.append(
-                        f"{key}.{coll.name}.{f.name}: reference to {ref.dataset}.{ref.field} "
+                        f"{where}.{f.name}: reference to {ref.dataset}.{ref.field} "
                         "is outside this dataset and was not imported"
                     )
+                    continue
+                if "." in target_field:
+                    notes.append(f"{where}.{f.name}: reference to the nested field "
+                                 f"{ref.field} is not supported and was not imported")
                     continue
                 if ref.direction == "to":
                     specs[target_coll]["references"].append(
@@ -126,21 +164,46 @@ def _tables(dataset: Any, notes: list[str]) -> list[TableSpec]:
                     )
                 else:
                     spec["references"].append({"field": f.name, "to": ref.field})
-    tables = []
+    tables, keyless = [], []
     for s in specs.values():
-        pk = s.get("primary_key", "id")
-        # Key columns are structure, not personal fields: leave them out unless categorized.
-        keys = {pk} | {r["field"] for r in s["references"]}
+        keys: list[str] = s["keys"]
+        if not keys:
+            keyless.append(s["name"])
+        pk: str | list[str] = keys[0] if len(keys) == 1 else (keys or "id")
+        # Key and reference columns are structure, not personal fields: leave them out unless
+        # they carry a personal category.
+        structural = {*([pk] if isinstance(pk, str) else pk)}
+        structural |= {r["field"] for r in s["references"]}
+        fields = [f for f in s["fields"] if f["name"] not in structural or "category" in f]
+        # Fides masks fields and keeps rows: the table's action is `null`.
         tables.append(TableSpec(
             name=s["name"],
             primary_key=pk,
             identities=s["identities"],
             references=[Reference(**r) for r in s["references"]],
-            fields=[
-                FieldSpec(**f) for f in s["fields"] if f["name"] not in keys or "category" in f
-            ],
+            fields=[FieldSpec(**f) for f in fields],
+            erase=EraseAction.null,
         ))
-    return tables
+    return tables, keyless
+
+
+def _collection_meta(coll: Any, where: str, notes: list[str]) -> None:
+    meta = coll.fides_meta
+    if meta is None:
+        return
+    for name in ("after", "erase_after", "skip_processing", "masking_strategy_override",
+                 "partitioning"):
+        if getattr(meta, name, None):
+            notes.append(f"{where}: fides_meta.{name} is not supported and was ignored")
+
+
+def _field_meta(meta: Any, where: str, notes: list[str]) -> None:
+    if meta.read_only:
+        notes.append(f"{where}: fides_meta.read_only is not supported: the field is erased "
+                     "like the others unless a masking override says otherwise")
+    for name in ("return_all_elements", "custom_request_field"):
+        if getattr(meta, name, None):
+            notes.append(f"{where}: fides_meta.{name} is not supported and was ignored")
 
 
 def tables_from_file(path: Path, dataset_key: str | None = None) -> list[TableSpec]:
@@ -173,3 +236,71 @@ def tables_yaml(tables: list[TableSpec]) -> str:
     buf = StringIO()
     yaml.dump(data, buf)
     return buf.getvalue()
+
+
+# --- a system's tables: the one place they are decided ---------------------------------------
+
+
+@dataclass
+class Resolved:
+    """A system with its tables decided, and what its dataset could not carry over."""
+
+    system: SystemSpec
+    notes: list[str] = field(default_factory=list)
+
+
+def dataset_path(system: SystemSpec, policy_dir: Path | None) -> Path | None:
+    if not system.fides_dataset:
+        return None
+    path = Path(system.fides_dataset)
+    if not path.is_absolute() and policy_dir is not None:
+        path = policy_dir / path
+    return path
+
+
+def resolve_system(system: SystemSpec, policy_dir: Path | None) -> Resolved:
+    """The single source of a system's tables: those declared under `tables`, plus those of
+    its `fides_dataset` file (relative to `policy_dir`) not declared by name (a declared table
+    overrides the dataset's). Of several datasets in the file, the one whose fides_key is the
+    system's key. Tables whose key the dataset does not declare are listed in
+    `system.keys_from_database`. Raises InvalidInput if the file cannot be read. Resolving a
+    resolved system returns it unchanged."""
+    path = dataset_path(system, policy_dir)
+    if path is None or system._resolved:
+        return Resolved(system)
+    imported = read_datasets(path)
+    key = system.key if system.key in imported.datasets else None
+    tables = pick(imported, key, str(path))
+    fides_key = key or next(iter(imported.datasets))
+    declared = {t.name for t in system.tables}
+    added = [t for t in tables if t.name not in declared]
+    out = system.model_copy(update={"tables": [*system.tables, *added]})
+    out._keys_from_database = frozenset(imported.keyless.get(fides_key, [])) & {
+        t.name for t in added
+    }
+    out._resolved = True
+    return Resolved(out, imported.notes)
+
+
+def unreadable(system: SystemSpec, reason: str) -> SystemSpec:
+    """`system` marked as resolved without its dataset's tables, keeping why."""
+    out = system.model_copy()
+    out._resolved, out._dataset_error = True, reason
+    return out
+
+
+def with_keys(system: SystemSpec, keys: Mapping[str, list[str]]) -> SystemSpec:
+    """`system` with the primary keys of `keys` (table -> columns, e.g. read from the live
+    database) set on the tables that declare none."""
+    todo = {t: k for t, k in keys.items() if t in system.keys_from_database and k}
+    if not todo:
+        return system
+    tables = [
+        t.model_copy(update={"primary_key": todo[t.name][0] if len(todo[t.name]) == 1
+                             else list(todo[t.name])})
+        if t.name in todo else t
+        for t in system.tables
+    ]
+    out = system.model_copy(update={"tables": tables})
+    out._keys_from_database = system.keys_from_database - set(todo)
+    return out

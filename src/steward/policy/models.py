@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 _T = TypeVar("_T", bound=BaseModel)
 
@@ -540,6 +540,20 @@ class SystemSpec(Model):
     )
     endpoints: HttpEndpoints | None = None
     auth: HttpAuth | None = None
+    # Tables (from `fides_dataset`) whose primary key is read from the live database because
+    # the dataset declares none: set when the tables are resolved, not part of the policy.
+    _keys_from_database: frozenset[str] = PrivateAttr(default_factory=frozenset)
+    # Why the `fides_dataset` file could not be read, when it could not.
+    _dataset_error: str | None = PrivateAttr(default=None)
+    _resolved: bool = PrivateAttr(default=False)
+
+    @property
+    def keys_from_database(self) -> frozenset[str]:
+        return self._keys_from_database
+
+    @property
+    def dataset_error(self) -> str | None:
+        return self._dataset_error
 
     @field_validator("url")
     @classmethod
