@@ -157,12 +157,18 @@ def test_tables_yaml_round_trips_and_cli_prints_it(dataset_file: Path, tmp_path:
     text = tables_yaml(tables)
     parsed = YAML(typ="safe").load(text)["tables"]
     assert [TableSpec.model_validate(t) for t in parsed] == tables
-    result = CliRunner().invoke(app, ["systems", "import-fides", str(dataset_file)])
+    out = tmp_path / "system.yaml"
+    args = ["systems", "import-fides", str(dataset_file), "--key", "shop", "--connector",
+            "postgresql", "--url-env", "SHOP_DB_URL", "--storage-country", "SE",
+            "--dataset", "shop_db", "--out", str(out)]
+    result = CliRunner().invoke(app, args, env={"SHOP_DB_URL": ""})
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("tables:") and "identities:" in result.output
-    out = tmp_path / "tables.yaml"
-    args = ["systems", "import-fides", str(dataset_file), "--system", "shop_db", "--out", str(out)]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 0 and YAML(typ="safe").load(out.read_text())["tables"] == parsed
+    (system,) = YAML(typ="safe").load(out.read_text())["systems"]
+    assert {k: system[k] for k in ("key", "name", "connector", "url_env", "storage_country")} == {
+        "key": "shop", "name": "Shop database", "connector": "sql", "url_env": "SHOP_DB_URL",
+        "storage_country": "SE"}
+    assert [TableSpec.model_validate(t) for t in system["tables"]] == tables
+    # What could not be carried over is named, not dropped.
+    assert "billing_db.account.id is outside this dataset" in result.stderr
     with pytest.raises(InvalidInput, match="has no dataset 'nope'"):
         tables_from_file(dataset_file, "nope")

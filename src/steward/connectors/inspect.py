@@ -17,7 +17,7 @@ policy (a Fides dataset) does not declare. Only the catalogue is read, never a r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +26,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+from steward.connectors.fides import with_keys
 from steward.connectors.graph import build_graph
-from steward.errors import Unavailable
+from steward.errors import InvalidInput, StewardError, Unavailable
 from steward.policy.models import EraseAction, SystemSpec, TableSpec
+from steward.policy.report import Findings
+from steward.policy.sources import Path_
 
 
 @dataclass(frozen=True)
@@ -164,3 +167,59 @@ def check_reachable(system: SystemSpec, url: str) -> None:
     with _inspector(url, system.key) as insp:
         insp.get_table_names()
 
+
+
+def check_live(
+    loaded: Any,
+    *,
+    env: Mapping[str, str] | None = None,
+    base_dir: Path | None = None,
+    offline: bool = False,
+) -> Findings:
+    """`steward policy validate`'s look at the databases: every SQL system of a loaded policy
+    (`LoadedPolicy`) is inspected when its URL is set and answers; findings carry the file and
+    line of the system or table in the policy. Unreachable is a warning ("not inspected"), never
+    a pass. A table whose key must come from the database is an error when it cannot."""
+    from steward.connectors.registry import connector_class, is_sql, resolve_url
+    from steward.policy.report import Report
+
+    r = Report(loaded.sources)
+    for i, system in enumerate(loaded.policy.systems):
+        try:
+            sql = is_sql(connector_class(system.connector))
+        except StewardError:
+            continue  # an unknown connector: nothing to inspect here
+        if not sql:
+            continue
+        paths = _table_paths(loaded, i, system)
+        reason = "--offline" if offline else None
+        if reason is None:
+            try:
+                url = resolve_url(system, env=env, base_dir=base_dir, policy_dir=loaded.base_dir)
+                found = inspect_tables(with_keys(system, database_keys(
+                    url, system.keys_from_database, system=system.key)), url)
+            except (Unavailable, InvalidInput) as err:
+                reason = err.detail
+            else:
+                for f in found:
+                    r.error(paths.get(f.table or "", ("systems", i)), f.message)
+                continue
+        r.warn(("systems", i), f"not inspected: {reason}")
+        for table in sorted(system.keys_from_database):
+            r.error(paths[table], f"table {table!r}: the dataset declares no primary key and the "
+                                  "database could not be read for it: declare primary_key")
+    return r.findings
+
+
+def _table_paths(loaded: Any, i: int, system: SystemSpec) -> dict[str, Path_]:
+    """Where each table of a system is written: its entry under `tables`, else (tables read
+    from a Fides dataset) the system's `fides_dataset` line."""
+    declared = loaded.sources.data["systems"][i].get("tables") or []
+    names = [t.get("name") for t in declared if isinstance(t, dict)]
+    out: dict[str, Path_] = {}
+    for t in system.tables:
+        if t.name in names:
+            out[t.name] = ("systems", i, "tables", names.index(t.name))
+        else:
+            out[t.name] = ("systems", i, "fides_dataset")
+    return out

@@ -123,6 +123,7 @@ def prepare_plan(
             "identities": {k: len(v) for k, v in found.identities.items()},
             "rounds": found.rounds,
             "found": {k: r.count() for k, r in found.records.items()},
+            "not_searched": dict(found.not_searched),
         }
         if req.type == Right.erasure.value:
             plans = erasure_plans(
@@ -159,12 +160,20 @@ def execute_request(
     systems = systems_for(policy, settings, env=env, base_dir=base_dir)
     try:
         found = discover(policy, systems, _identities(req))
+        if found.not_searched:
+            # Art. 15(1): a system not searched is not "no data": the request stays open for
+            # the officer, with the reason, until every system can be searched.
+            raise Unavailable(not_searched_text(found.not_searched))
         result = _run(sm, settings, policy, sealer, systems, req, found)
     except Unavailable as err:
         return _wait(sm, request_id, err)
     finally:
         systems.close()
     return _finish(sm, settings, policy, sealer, request_id, found, result)
+
+
+def not_searched_text(not_searched: Mapping[str, str]) -> str:
+    return "; ".join(f"not searched: {k}: {why}" for k, why in sorted(not_searched.items()))
 
 
 def _run(
