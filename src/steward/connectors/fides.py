@@ -138,16 +138,9 @@ def _tables(dataset: Any, notes: list[str]) -> tuple[list[TableSpec], list[str]]
                 spec["keys"].append(f.name)
             _field_meta(meta, f"{where}.{f.name}", notes)
             if meta.identity:
-                kind = str(meta.identity)
-                if kind in spec["identities"]:
-                    # One column per identity type in a table: the second is named, not lost.
-                    notes.append(
-                        f"{where}.{f.name}: a second {kind!r} identity column (after "
-                        f"{spec['identities'][kind]!r}) is not searched; its values are still "
-                        "read and erased with the row"
-                    )
-                else:
-                    spec["identities"][kind] = f.name
+                # Several columns may hold one identity type (email and alt_email): each is
+                # searched.
+                spec["identities"].setdefault(str(meta.identity), []).append(f.name)
             for ref in meta.references or []:
                 target_coll, _, target_field = str(ref.field).partition(".")
                 if ref.dataset != key or target_coll not in specs or not target_field:
@@ -181,7 +174,7 @@ def _tables(dataset: Any, notes: list[str]) -> tuple[list[TableSpec], list[str]]
         tables.append(TableSpec(
             name=s["name"],
             primary_key=pk,
-            identities=s["identities"],
+            identities={k: v[0] if len(v) == 1 else v for k, v in s["identities"].items()},
             references=[Reference(**r) for r in s["references"]],
             fields=[FieldSpec(**f) for f in fields],
             erase=EraseAction.null,

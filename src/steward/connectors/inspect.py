@@ -92,7 +92,7 @@ def nulled_columns(spec: TableSpec, structural: set[str]) -> list[str]:
     category or an erase action, identity columns) whose action is `null`, structure apart."""
     overrides = {f.name: f.erase for f in spec.fields if f.erase is not None}
     cols = [f.name for f in spec.fields if f.category or f.erase]
-    cols += [c for c in spec.identities.values() if c not in cols]
+    cols += [c for c in spec.identity_column_names if c not in cols]
     out = []
     for col in cols:
         if col in structural or col == spec.restriction_flag:
@@ -119,13 +119,15 @@ def inspect_tables(system: SystemSpec, url: str) -> list[Finding]:
             columns = {c["name"]: c for c in insp.get_columns(real)}
             # A key the dataset does not declare is a placeholder until read from here.
             skip = set(spec.key_columns) if spec.name in system.keys_from_database else set()
-            missing = [c for c in graph.columns(spec.name) if c not in columns and c not in skip]
+            missing = [c for c in _declared(graph, spec) if c not in columns and c not in skip]
             if missing:
                 findings.append(Finding(
                     spec.name, f"table {shown} has no column(s) {', '.join(missing)}"
                 ))
             findings += _key(system, spec, shown, insp, real, columns)
-            structural = graph.structural_columns(spec.name)
+            structural = {*spec.key_columns}
+            structural |= {e.child_field for e in graph.parents_of(spec.name)}
+            structural |= {e.parent_column for e in graph.children_of(spec.name)}
             for col in nulled_columns(spec, structural):
                 info = columns.get(col)
                 if info is not None and not info.get("nullable", True):
@@ -135,6 +137,17 @@ def inspect_tables(system: SystemSpec, url: str) -> list[Finding]:
                         "give the field `erase: mask` or `erase: hash`, or erase the row",
                     ))
     return findings
+
+
+def _declared(graph: Any, spec: TableSpec) -> list[str]:
+    """The columns the policy makes Steward read in `spec`'s table (keys of any width)."""
+    cols = [*spec.key_columns, *spec.identity_column_names]
+    cols += [e.child_field for e in graph.parents_of(spec.name)]
+    cols += [e.parent_column for e in graph.children_of(spec.name)]
+    cols += [f.name for f in spec.fields]
+    if spec.restriction_flag:
+        cols.append(spec.restriction_flag)
+    return list(dict.fromkeys(cols))
 
 
 def _key(
