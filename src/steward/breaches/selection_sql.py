@@ -102,6 +102,10 @@ def _sqlite_file_exists(system: SystemSpec, url: str) -> None:
         )
 
 
+class TableMissing(InvalidInput):
+    """A declared table the system's database does not have: the system cannot be searched."""
+
+
 class Reader:
     """Reads selections from one system over an open connection."""
 
@@ -118,7 +122,9 @@ class Reader:
             try:
                 cols = sa.inspect(self.conn).get_columns(table)
             except sa_exc.NoSuchTableError:
-                raise InvalidInput(f"system {self.system.key!r} has no table {table!r}") from None
+                raise TableMissing(
+                    f"system {self.system.key!r}: table {table!r} is not in its database"
+                ) from None
             self._types[table] = {c["name"]: c["type"] for c in cols if c["name"] in wanted}
         return self._types[table]
 
