@@ -16,13 +16,20 @@
                 fides_meta:
                   references: [{dataset: app_db, field: customer.id, direction: from}]
 
-Mapping: a collection is a table; `fides_meta.identity` names an identity column;
-`primary_key: true` the primary key (default `id`); the first data category of a field becomes
-its category. A reference with direction `from` (or none) makes this field point at the
-referenced one; `to` makes the referenced field point at this one. References to other
-datasets, and nested fields, cannot be expressed in one system and are reported as notes.
-Fides masking overrides `null_rewrite` / `hash` / `random_string_rewrite` map to
-`null` / `hash` / `mask`.
+Mapping: a collection is a table; each `fides_meta.identity` names an identity column (several
+columns of one type become a list, e.g. `email: [alt_email, email]`); fields marked
+`primary_key` make the key (several: a composite key); a collection that marks none gets its key
+from the live database (`keys_from_database`, filled in by the registry or `import-fides`). The
+first non-`system` data category of a field becomes its category. A reference with direction
+`from` (or none) makes this field point at the referenced one; `to` makes the referenced field
+point at this one. Erasure follows Fides' masking: tables are `erase: null` (rows kept), fields
+without a `user` category are kept, and the masking overrides `null_rewrite` / `hash` /
+`random_string_rewrite` map to `null` / `hash` / `mask`. What cannot be carried over (nested
+fields, references to other datasets, `read_only`, collection-level options, other masking
+strategies) is reported in `notes`, each naming the dataset, collection and field.
+
+`resolve_system` is the one place a system's tables are decided: those declared under `tables`,
+plus its `fides_dataset`'s. The policy loader calls it once per system.
 """
 
 from __future__ import annotations
