@@ -62,6 +62,30 @@ DATASET = textwrap.dedent("""\
               - name: other
                 fides_meta:
                   references: [{dataset: billing_db, field: account.id, direction: from}]
+          - name: parcel_line
+            fields:
+              - name: parcel_id
+                fides_meta: {primary_key: true}
+              - name: line_no
+                fides_meta: {primary_key: true}
+              - name: email
+                data_categories: [user.contact.email]
+                fides_meta: {identity: email}
+              - name: backup_email
+                data_categories: [user.contact.email]
+                fides_meta: {identity: email, read_only: true}
+              - name: phone
+                data_categories: [user.contact.phone_number]
+                fides_meta: {identity: phone_number}
+              - name: label
+                data_categories: [user.contact.address]
+                fields:
+                  - name: street
+                    data_categories: [user.contact.address.street]
+          - name: audit_trail
+            fields:
+              - name: note
+                data_categories: [system.operations]
 """)
 
 
@@ -88,6 +112,24 @@ def test_import_maps_identities_keys_references_and_categories(dataset_file: Pat
     assert refs["customer"] == [("id", "wallet.wallet_id")]
     assert tables["wallet"].primary_key == "wallet_id"
     assert any("billing_db.account.id" in n for n in imported.notes)
+    # Several fields marked primary_key: a composite key, in field order.
+    assert tables["parcel_line"].primary_key == ["parcel_id", "line_no"]
+    assert tables["parcel_line"].key_columns == ("parcel_id", "line_no")
+    # Several columns of one identity type are all kept; other types beside them.
+    assert tables["parcel_line"].identities == {
+        "email": ["email", "backup_email"], "phone_number": "phone"}
+    assert tables["parcel_line"].identity_pairs == (
+        ("email", "email"), ("email", "backup_email"), ("phone_number", "phone"))
+    # No key marked: recorded for the live database, not guessed silently.
+    assert imported.keyless["shop_db"] == ["audit_trail"]
+    # What cannot be carried over is named, field by field.
+    notes = "\n".join(imported.notes)
+    assert "shop_db.parcel_line.label: nested fields are not supported" in notes
+    assert "shop_db.parcel_line.backup_email: fides_meta.read_only is not supported" in notes
+    # Fides' masking semantics: rows kept, personal fields blanked, others kept as they are.
+    assert all(t.erase is EraseAction.null for t in tables.values())
+    assert next(f for f in tables["audit_trail"].fields if f.name == "note").erase \
+        is EraseAction.keep
 
 
 def test_bad_datasets_are_clear_errors(tmp_path: Path) -> None:
@@ -172,3 +214,31 @@ def test_tables_yaml_round_trips_and_cli_prints_it(dataset_file: Path, tmp_path:
     assert "billing_db.account.id is outside this dataset" in result.stderr
     with pytest.raises(InvalidInput, match="has no dataset 'nope'"):
         tables_from_file(dataset_file, "nope")
+
+
+def test_every_column_of_an_identity_type_is_searched(tmp_path: Path) -> None:
+    """Fides' sample `service_request` has two e-mail identity columns: a request for either
+    address finds the row, and the other address is discovered from it."""
+    db = tmp_path / "desk.db"
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as c:
+        c.execute(sa.text("CREATE TABLE service_request (id TEXT PRIMARY KEY, email TEXT, "
+                          "alt_email TEXT, opened TEXT)"))
+        c.execute(sa.text("INSERT INTO service_request VALUES "
+                          "('r1', 'ada@example.com', 'ada.alt@example.com', '2026-01-01'), "
+                          "('r2', 'bo@example.com', NULL, '2026-01-02'), "
+                          "('r3', 'cy@example.com', 'ada@example.com', '2026-01-03')"))
+    engine.dispose()
+    system = SystemSpec(key="desk", name="Desk", connector="sql", url=f"sqlite:///{db}",
+                        storage_country="DK", tables=[TableSpec(
+                            name="service_request", identities={"email": ["email", "alt_email"]},
+                            fields=[{"name": "opened"}])])
+    conn = connector_for(system, env={}, base_dir=tmp_path, policy_dir=tmp_path)
+    try:
+        by_alt = conn.find({"email": ["ada.alt@example.com"]})
+        # r1 by its alt_email; then ada@example.com, discovered there, finds r3 by alt_email.
+        assert sorted(by_alt.pks("service_request")) == ["r1", "r3"]
+        assert "ada@example.com" in by_alt.identities["email"]
+        assert conn.find({"email": ["bo@example.com"]}).pks("service_request") == ["r2"]
+    finally:
+        conn.close()

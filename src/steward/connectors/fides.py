@@ -93,10 +93,21 @@ def import_datasets(doc: Any, *, source: str = "dataset") -> Imported:
             first = err.errors()[0]
             where = ".".join(str(x) for x in first["loc"])
             raise InvalidInput(f"{source}: dataset[{i}].{where}: {first['msg']}") from None
-        tables, keyless = _tables(dataset, out.notes)
+        tables, keyless = _tables(dataset, out.notes, _written_order(entry))
         out.datasets[dataset.fides_key] = tables
         out.keyless[dataset.fides_key] = keyless
         out.names[dataset.fides_key] = dataset.name or dataset.fides_key
+    return out
+
+
+def _written_order(entry: Any) -> dict[str, dict[str, int]]:
+    """Collection -> field -> its position in the file. fideslang's model sorts fields by
+    name; the written order is kept (the columns of a composite key are in key order)."""
+    out: dict[str, dict[str, int]] = {}
+    for coll in entry.get("collections") or [] if isinstance(entry, Mapping) else []:
+        if isinstance(coll, Mapping):
+            fields = [f.get("name") for f in coll.get("fields") or [] if isinstance(f, Mapping)]
+            out[str(coll.get("name"))] = {str(n): i for i, n in enumerate(fields)}
     return out
 
 
@@ -104,7 +115,9 @@ def _personal(categories: list[str]) -> bool:
     return any(c == "user" or c.startswith("user.") for c in categories)
 
 
-def _tables(dataset: Any, notes: list[str]) -> tuple[list[TableSpec], list[str]]:
+def _tables(
+    dataset: Any, notes: list[str], order: dict[str, dict[str, int]]
+) -> tuple[list[TableSpec], list[str]]:
     key = dataset.fides_key
     specs: dict[str, dict[str, Any]] = {}
     for coll in dataset.collections:
@@ -114,7 +127,8 @@ def _tables(dataset: Any, notes: list[str]) -> tuple[list[TableSpec], list[str]]
         spec = specs[coll.name]
         where = f"{key}.{coll.name}"
         _collection_meta(coll, where, notes)
-        for f in coll.fields:
+        written = order.get(coll.name, {})
+        for f in sorted(coll.fields, key=lambda f: written.get(f.name, len(written))):
             meta = f.fides_meta
             if f.fields:
                 notes.append(f"{where}.{f.name}: nested fields are not supported and were "
