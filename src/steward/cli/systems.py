@@ -55,13 +55,15 @@ SQL_KINDS = frozenset({"postgresql", "postgres", "mysql", "mariadb", "sqlite", "
 @app.command("import-fides")
 def import_fides(
     dataset: Path = typer.Argument(..., help="a fideslang dataset YAML file"),
-    key: str = typer.Option(..., "--key", help="the system's key in the policy"),
-    connector: str = typer.Option(
-        ..., "--connector", help="a connector name, or the database kind (postgresql, mysql, ...)"
+    key: str | None = typer.Option(None, "--key", help="the system's key in the policy"),
+    connector: str | None = typer.Option(
+        None, "--connector", help="a connector name, or the database kind (postgresql, ...)"
     ),
-    url_env: str = typer.Option(..., "--url-env", help="environment variable holding the URL"),
-    storage_country: str = typer.Option(
-        ..., "--storage-country", help="country where the data is stored (e.g. DK)"
+    url_env: str | None = typer.Option(
+        None, "--url-env", help="environment variable holding the URL"
+    ),
+    storage_country: str | None = typer.Option(
+        None, "--storage-country", help="country where the data is stored (e.g. DK)"
     ),
     fides_key: str | None = typer.Option(
         None, "--dataset", help="the dataset's fides_key, when the file holds several"
@@ -72,8 +74,15 @@ def import_fides(
     """Write a complete policy system file (key, name, connector, URL variable, storage country,
     tables) from a Fides dataset. Keys the dataset does not declare are read from the database
     when the URL variable is set and the database answers."""
-    from steward.connectors.fides import import_system, system_yaml
+    from steward.connectors.fides import import_system, read_datasets, system_yaml
+    from steward.errors import InvalidInput
 
+    read_datasets(dataset)  # an unreadable file is the first thing to say
+    given = {"--key": key, "--connector": connector, "--url-env": url_env,
+             "--storage-country": storage_country}
+    missing = [name for name, value in given.items() if not value]
+    if missing or key is None or connector is None or url_env is None or storage_country is None:
+        raise InvalidInput(f"give {', '.join(missing)} (a complete system needs them)")
     kind = "sql" if connector.lower() in SQL_KINDS else connector
     made = import_system(
         dataset, key=key, connector=kind, url_env=url_env, storage_country=storage_country,
