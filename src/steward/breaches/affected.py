@@ -29,7 +29,7 @@ from steward.breaches.notices import letter_language, subject_letter
 from steward.breaches.notifications import record_notification
 from steward.breaches.register import get_breach, keep_version, notifications
 from steward.breaches.selection_http import http_groups
-from steward.breaches.selection_sql import Filter, Group, Query, Reader, connect
+from steward.breaches.selection_sql import Filter, Group, Query, Reader, TableMissing, connect
 from steward.breaches.tables import BreachLetter, BreachLookup
 from steward.config import Settings
 from steward.connectors.registry import resolve_url
@@ -123,6 +123,8 @@ class Affected:
     found: list[tuple[str, str, int]] = field(default_factory=list)
     without_address: int = 0
     refs: _Refs | None = field(default=None, repr=False)
+    # Why the system could not be searched: the counts are then unknown, not zero.
+    not_searched: str | None = None
     _people: list[Person] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -140,8 +142,12 @@ class Affected:
 
     def summary(self) -> dict[str, Any]:
         """Counts only — safe to store, log and return to the browser."""
-        return {"system": self.system, "table": self.table, "records": self.records,
-                "subjects": self.subjects, "without_address": self.without_address}
+        out: dict[str, Any] = {
+            "system": self.system, "table": self.table, "records": self.records,
+            "subjects": self.subjects, "without_address": self.without_address}
+        if self.not_searched is not None:
+            out["not_searched"] = self.not_searched
+        return out
 
 
 def recipient_ref(secret: str, email: str) -> str:
@@ -185,13 +191,20 @@ def find_affected(
         raise InvalidInput("The end of the time window must be after its start.",
                            field="until")
     query = sel.query()
-    if system.connector == "sql":
-        url = resolve_url(system, base_dir=base_dir, policy_dir=policy_dir)
-        with connect(system, url) as conn:
-            return _tally(policy, sel, Reader(system, conn).groups(query), secret)
-    if system.connector == "http":
-        groups = http_groups(system, query, base_dir=base_dir, policy_dir=policy_dir)
-        return _tally(policy, sel, groups, secret)
+    if system.dataset_error is not None:
+        return Affected(sel.system, sel.table, not_searched=system.dataset_error)
+    try:
+        if system.connector == "sql":
+            url = resolve_url(system, base_dir=base_dir, policy_dir=policy_dir)
+            with connect(system, url) as conn:
+                return _tally(policy, sel, Reader(system, conn).groups(query), secret)
+        if system.connector == "http":
+            groups = http_groups(system, query, base_dir=base_dir, policy_dir=policy_dir)
+            return _tally(policy, sel, groups, secret)
+    except TableMissing as err:
+        # Not searched is not "nobody affected": the lookup says why, the counts stay unknown.
+        # (An unreachable system raises Unavailable: the lookup is then not recorded at all.)
+        return Affected(sel.system, sel.table, not_searched=err.detail[:500])
     raise InvalidInput(
         f"System {system.key!r} uses the {system.connector!r} connector; the affected-people "
         "lookup reads SQL systems and HTTP systems (by ids or identity values)."
@@ -254,9 +267,10 @@ def record_lookup(
     row = get_breach(session, breach_id)
     lookup = BreachLookup(breach_id=row.id, at=now, actor=actor, selection=sel.described(),
                           subjects=found.subjects, records=found.records,
-                          without_address=found.without_address)
+                          without_address=found.without_address,
+                          not_searched=found.not_searched)
     session.add(lookup)
-    if update_counts and row.status == "open":
+    if update_counts and row.status == "open" and found.not_searched is None:
         keep_version(session, row, actor=actor, change="counted", now=now)
         row.subjects_approx = found.subjects + found.without_address
         row.records_approx = found.records
@@ -294,6 +308,8 @@ def send_letters(
     if base_dir is None:
         base_dir, policy_dir = system_dirs(settings)
     found = find_affected(policy, sel, secret=secret, base_dir=base_dir, policy_dir=policy_dir)
+    if found.not_searched is not None:
+        raise Unavailable(f"not searched: {found.system}: {found.not_searched}")
     mailer = mailer or Mailer(settings)
     done = set(session.scalars(select(BreachLetter.recipient_hash)
                                .where(BreachLetter.breach_id == row.id)))

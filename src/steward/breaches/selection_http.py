@@ -34,19 +34,20 @@ def http_groups(
         if not isinstance(conn, HttpConnector):
             raise InvalidInput(f"system {system.key!r} is not served by the HTTP connector")
         rows: dict[object, dict[str, object]] = {}
+        pk = spec.key_columns[0]  # one column: `_check` refuses composite keys over HTTP
         if q.identities:
             found = conn.find({kind: list(values) for kind, values in q.identities})
             # Both criteria must hold, as in SQL systems: ids narrow what the lookup found.
             ids = {str(json_safe(i)) for i in q.ids}
             for row in found.tables.get(spec.name, []):
-                if not ids or str(row[spec.primary_key]) in ids:
-                    rows.setdefault(row[spec.primary_key], row)
+                if not ids or str(row[pk]) in ids:
+                    rows.setdefault(row[pk], row)
         else:
-            for row in _by_ids(conn, spec.name, spec.primary_key, q.ids):
-                rows.setdefault(row[spec.primary_key], row)
+            for row in _by_ids(conn, spec.name, pk, q.ids):
+                rows.setdefault(row[pk], row)
     finally:
         conn.close()
-    email_col = spec.identities.get("email")
+    email_col = spec.identity_column("email")
     for row in rows.values():
         email = row.get(email_col) if email_col else None
         country = row.get(q.country_column) if q.country_column else None
@@ -58,6 +59,8 @@ def _check(system: SystemSpec, q: Query) -> TableSpec:
     if system.endpoints is None or len(system.tables) != 1:
         raise InvalidInput(f"system {system.key!r}: an HTTP system needs `endpoints` and one table")
     spec = system.tables[0]
+    if len(spec.key_columns) != 1:
+        raise InvalidInput(f"system {system.key!r}: an HTTP system's table needs a one-column key")
     if q.table != spec.name:
         raise InvalidInput(f"system {system.key!r} has no table {q.table!r} (it has {spec.name})")
     if q.since or q.until or q.date_column:
@@ -83,7 +86,7 @@ def _check(system: SystemSpec, q: Query) -> TableSpec:
             raise InvalidInput(
                 f"{spec.name} in system {system.key!r} has no {kind!r} identity (it has: {known})"
             )
-    declared = {spec.primary_key, *spec.identities.values(), *(f.name for f in spec.fields)}
+    declared = {*spec.key_columns, *spec.identity_column_names, *(f.name for f in spec.fields)}
     if q.country_column and q.country_column not in declared:
         raise InvalidInput(
             f"{spec.name}.{q.country_column} is not a field the policy declares for system "

@@ -102,6 +102,10 @@ def _sqlite_file_exists(system: SystemSpec, url: str) -> None:
         )
 
 
+class TableMissing(InvalidInput):
+    """A declared table the system's database does not have: the system cannot be searched."""
+
+
 class Reader:
     """Reads selections from one system over an open connection."""
 
@@ -118,7 +122,9 @@ class Reader:
             try:
                 cols = sa.inspect(self.conn).get_columns(table)
             except sa_exc.NoSuchTableError:
-                raise InvalidInput(f"system {self.system.key!r} has no table {table!r}") from None
+                raise TableMissing(
+                    f"system {self.system.key!r}: table {table!r} is not in its database"
+                ) from None
             self._types[table] = {c["name"]: c["type"] for c in cols if c["name"] in wanted}
         return self._types[table]
 
@@ -144,9 +150,14 @@ class Reader:
         primary key, or to the smallest address among parents sharing a non-unique key)."""
         spec = self.graph.table(q.table)
         base = self.table(q.table)
-        pk = self.column(base, q.table, spec.primary_key)
+        if q.ids and len(spec.key_columns) != 1:
+            raise InvalidInput(
+                f"{q.table} in system {self.system.key!r} has a composite key "
+                f"({', '.join(spec.key_columns)}): select its rows by identities or filters"
+            )
+        pk = self.column(base, q.table, spec.key_columns[0])
         cond = self._conditions(q, base, pk)
-        email_col = spec.identities.get("email")
+        email_col = spec.identity_column("email")
         source: Any = base
         email: Any = sa.null()
         country: Any = sa.null()
@@ -190,19 +201,21 @@ class Reader:
                 cond.append(col < _for(col, q.until))
         matches = []
         for kind, values in q.identities:
-            if kind not in spec.identities:
+            columns = [c for k, c in spec.identity_pairs if k == kind]
+            if not columns:
                 known = ", ".join(sorted(spec.identities)) or "none"
                 raise InvalidInput(
                     f"{q.table} in system {self.system.key!r} has no {kind!r} identity "
                     f"(it has: {known})"
                 )
-            col = self.column(base, q.table, spec.identities[kind])
             if kind == "email":
                 # Addresses from a leaked file may differ in case from the stored ones: also
                 # match the lower-cased form (an IN list, so an index on the column still
                 # serves; a stored mixed-case address is matched as given).
                 values = tuple(dict.fromkeys([*values, *(v.lower() for v in values)]))
-            matches.append(col.in_(_typed(col, values, kind)))
+            for name in columns:  # every column holding this identity type
+                col = self.column(base, q.table, name)
+                matches.append(col.in_(_typed(col, values, kind)))
         if matches:  # a row matching any of the values given, whatever its type
             cond.append(sa.or_(*matches))
         for f in q.filters:
@@ -221,11 +234,11 @@ class Reader:
         for i, edge in enumerate(chain):
             last = i == len(chain) - 1
             parent = self.graph.table(edge.parent)
-            target = parent.identities["email"] if last else chain[i + 1].child_field
+            target = (parent.identity_column("email") or "") if last else chain[i + 1].child_field
             p = self.table(edge.parent, alias=f"p{i}")
             pcol = self.column(p, edge.parent, edge.parent_column)
             value = self.column(p, edge.parent, target)
-            if edge.parent_column == parent.primary_key:
+            if (edge.parent_column,) == parent.key_columns:
                 source = source.outerjoin(p, key == pcol)
                 key = value
             else:
@@ -246,7 +259,7 @@ class Reader:
                 if edge.parent in seen:
                     continue
                 chain = [*path, edge]
-                if "email" in self.graph.table(edge.parent).identities:
+                if self.graph.table(edge.parent).identity_column("email"):
                     return chain
                 seen.add(edge.parent)
                 frontier.append((edge.parent, chain))

@@ -148,3 +148,5 @@ class BreachLookup(Base):
     subjects: Mapped[int] = mapped_column(Integer)
     records: Mapped[int] = mapped_column(Integer)
     without_address: Mapped[int] = mapped_column(Integer)
+    # Why the system could not be searched (then the counts are not "nobody": unknown).
+    not_searched: Mapped[str | None] = mapped_column(String(500), nullable=True)

@@ -17,8 +17,15 @@ PATH_ARG = typer.Argument(None, help="policy file or folder (default: STEWARD_PO
 
 
 @app.command("validate")
-def validate(path: Path | None = PATH_ARG) -> None:
-    """Check the policy; print every problem as file:line:column: field: message."""
+def validate(
+    path: Path | None = PATH_ARG,
+    offline: bool = typer.Option(
+        False, "--offline", help="do not inspect the systems' live databases"
+    ),
+) -> None:
+    """Check the policy, and each SQL system's live database (tables, columns, keys, NOT NULL
+    columns an erasure would null); print every problem as file:line:column: field: message."""
+    from steward.connectors.inspect import check_live
     from steward.policy.loader import load_policy_report
 
     try:
@@ -28,8 +35,14 @@ def validate(path: Path | None = PATH_ARG) -> None:
             print(line, file=sys.stderr)
         print(f"{len(err.problems)} problem(s)", file=sys.stderr)
         raise typer.Exit(1) from None
-    for line in loaded.warnings:
+    live = check_live(loaded, base_dir=context.settings().data_dir / "demo", offline=offline)
+    for line in loaded.warnings + live.warnings:
         print(line, file=sys.stderr)
+    if live.errors:
+        for line in live.errors:
+            print(line, file=sys.stderr)
+        print(f"{len(live.errors)} problem(s)", file=sys.stderr)
+        raise typer.Exit(1)
     p = loaded.policy
     typer.echo(
         f"ok: {p.policy.id} {p.policy.version}: {len(p.purposes)} purposes, "

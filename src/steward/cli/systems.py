@@ -28,7 +28,11 @@ def list_systems(
     demo_dir = context.settings().data_dir / "demo"
     for system in policy.systems:
         status = "not checked"
-        if check:
+        if system.dataset_error is not None:
+            status = f"not searchable: {system.dataset_error}"
+        elif not any(t.identities for t in system.tables):
+            status = "not searchable: no table has an identity column"
+        elif check:
             try:
                 conn = connector_for(system, base_dir=demo_dir, policy_dir=policy_dir)
                 try:
@@ -38,26 +42,55 @@ def list_systems(
                     conn.close()
             except StewardError as err:
                 status = f"unreachable: {err.detail}"
-        tables = len(system.tables) if system.tables else (system.fides_dataset or 0)
         typer.echo(
             f"{system.key:14} {system.connector:6} {system.storage_country}  "
-            f"tables: {tables}  {status}"
+            f"tables: {len(system.tables)}  {status}"
         )
+
+
+# Database kinds a user may name: SQLAlchemy reaches them all through the `sql` connector.
+SQL_KINDS = frozenset({"postgresql", "postgres", "mysql", "mariadb", "sqlite", "mssql", "oracle"})
 
 
 @app.command("import-fides")
 def import_fides(
     dataset: Path = typer.Argument(..., help="a fideslang dataset YAML file"),
-    system: str | None = typer.Option(None, "--system", help="dataset fides_key to import"),
-    out: Path | None = typer.Option(None, "--out", help="write the YAML here, not to stdout"),
+    key: str | None = typer.Option(None, "--key", help="the system's key in the policy"),
+    connector: str | None = typer.Option(
+        None, "--connector", help="a connector name, or the database kind (postgresql, ...)"
+    ),
+    url_env: str | None = typer.Option(
+        None, "--url-env", help="environment variable holding the URL"
+    ),
+    storage_country: str | None = typer.Option(
+        None, "--storage-country", help="country where the data is stored (e.g. DK)"
+    ),
+    fides_key: str | None = typer.Option(
+        None, "--dataset", help="the dataset's fides_key, when the file holds several"
+    ),
+    name: str | None = typer.Option(None, "--name", help="display name (default: the dataset's)"),
+    out: Path | None = typer.Option(None, "--out", help="write the system file here"),
 ) -> None:
-    """Print the `tables:` block for a policy system from a Fides dataset."""
-    from steward.connectors.fides import pick, read_datasets, tables_yaml
+    """Write a complete policy system file (key, name, connector, URL variable, storage country,
+    tables) from a Fides dataset. Keys the dataset does not declare are read from the database
+    when the URL variable is set and the database answers."""
+    from steward.connectors.fides import import_system, read_datasets, system_yaml
+    from steward.errors import InvalidInput
 
-    imported = read_datasets(dataset)
-    text = tables_yaml(pick(imported, system, str(dataset)))
-    for note in imported.notes:
+    read_datasets(dataset)  # an unreadable file is the first thing to say
+    given = {"--key": key, "--connector": connector, "--url-env": url_env,
+             "--storage-country": storage_country}
+    missing = [name for name, value in given.items() if not value]
+    if missing or key is None or connector is None or url_env is None or storage_country is None:
+        raise InvalidInput(f"give {', '.join(missing)} (a complete system needs them)")
+    kind = "sql" if connector.lower() in SQL_KINDS else connector
+    made = import_system(
+        dataset, key=key, connector=kind, url_env=url_env, storage_country=storage_country,
+        fides_key=fides_key, name=name,
+    )
+    for note in made.notes:
         print(f"note: {note}", file=sys.stderr)
+    text = system_yaml(made.system)
     if out is None:
         typer.echo(text, nl=False)
     else:

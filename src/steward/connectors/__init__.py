@@ -8,7 +8,9 @@ entry-point group; a third party registers its class there the same way):
     conn = connector_for(system, env=os.environ, base_dir=data_dir / "demo", policy_dir=...)
 
 `base_dir` anchors relative SQLite paths (and HTTP token files); `url_env` beats `url_file`
-beats `url`. A system with no `tables` but a `fides_dataset` gets its tables from that file.
+beats `url`. A system's tables are decided in one place, `fides.resolve_system`: those declared
+under `tables`, plus those of its `fides_dataset` file (keys the dataset does not declare are
+read from the live database). `inspect` compares declared tables with the live database.
 
 The protocol (`base.Connector`), every method typed and JSON-safe:
 

@@ -200,7 +200,7 @@ def _rewrite(
     # identity columns. Dates without a category (created_at, relationship_ended_at) stay:
     # retention sweeps still need them on rows that are kept.
     columns = [f.name for f in spec.fields if f.category or f.erase]
-    columns += [c for c in spec.identities.values() if c not in columns]
+    columns += [c for c in spec.identity_column_names if c not in columns]
     values: dict[str, Any] = {}
     actions: dict[str, str] = {}
     for col in columns:

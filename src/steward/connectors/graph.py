@@ -95,9 +95,9 @@ class DatasetGraph:
         """Edges where `table` is the parent (tables pointing at it)."""
         return [e for e in self.edges if e.parent == table]
 
-    def identity_columns(self, table: str) -> dict[str, str]:
-        """Identity type -> column for one table."""
-        return dict(self.table(table).identities)
+    def identity_columns(self, table: str) -> tuple[tuple[str, str], ...]:
+        """(identity type, column) pairs of one table; a type may have several columns."""
+        return self.table(table).identity_pairs
 
     def identity_types(self) -> set[str]:
         """Every identity type some table of this system can be searched by."""
@@ -113,7 +113,7 @@ class DatasetGraph:
         ever selected: a connector never reads a column the policy does not declare."""
         spec = self.table(table)
         cols: list[str] = list(spec.key_columns)
-        cols += list(spec.identities.values())
+        cols += list(spec.identity_column_names)
         cols += [c for e in self.parents_of(table) for c in e.child_fields]
         cols += [c for e in self.children_of(table) for c in e.parent_columns]
         cols += [f.name for f in spec.fields]

@@ -149,13 +149,13 @@ class HttpConnector:
                                   value=value)
                 body = self._json(self._call("GET", path), "lookup")
                 items = body.get("records", []) if isinstance(body, dict) else body
-                col = self.spec.identities[kind]
+                col = self.spec.identity_column(kind) or kind
                 for item in items if isinstance(items, list) else []:
                     # Exact re-match: an API may search loosely (prefix, case-insensitive).
                     if isinstance(item, dict) and str(item.get(col, "")).strip() == value:
                         row = self._declared(item)
                         found.setdefault(row[pk], row)
-            for kind, col in self.spec.identities.items():
+            for kind, col in self.spec.identity_pairs:
                 for row in found.values():
                     if row.get(col) not in (None, ""):
                         known.setdefault(kind, set()).add(str(row[col]).strip())
@@ -256,7 +256,7 @@ class HttpConnector:
     def rectify(self, table: str, pk: PkValue, changes: Mapping[str, Any]) -> Rectification:
         if table != self.table:
             raise InvalidInput(f"system {self.system.key!r} has no table {table!r}")
-        allowed = {f.name for f in self.spec.fields} | set(self.spec.identities.values())
+        allowed = {f.name for f in self.spec.fields} | set(self.spec.identity_column_names)
         allowed -= self.graph.structural_columns(table)
         bad = sorted(set(changes) - allowed)
         if bad or not changes:

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from steward.connectors.base import Connector
-from steward.errors import InvalidInput
+from steward.errors import InvalidInput, StewardError
 
 GROUP = "steward.connectors"
 
@@ -114,19 +114,28 @@ def connector_for(
     base_dir: Path | None = None,
     policy_dir: Path | None = None,
 ) -> Connector:
-    """A ready connector for `system` (a `SystemSpec`). When the system declares no tables but
-    a `fides_dataset`, the tables come from that file (relative to `policy_dir`)."""
+    """A ready connector for `system` (a `SystemSpec`), its tables decided by
+    `fides.resolve_system` (declared, else from its `fides_dataset` relative to `policy_dir`).
+    For a SQL system, keys the dataset does not declare are read from the live database."""
+    from steward.connectors.fides import resolve_system, with_keys
+
     env = os.environ if env is None else env
     cls = connector_class(system.connector)
-    if not system.tables and system.fides_dataset:
-        from steward.connectors.fides import pick, read_datasets
-
-        path = Path(system.fides_dataset)
-        if not path.is_absolute() and policy_dir is not None:
-            path = policy_dir / path
-        imported = read_datasets(path)
-        # Several datasets in one file: the one named like the system.
-        key = system.key if system.key in imported.datasets else None
-        system = system.model_copy(update={"tables": pick(imported, key, str(path))})
+    system = resolve_system(system, policy_dir).system
     url = resolve_url(system, env=env, base_dir=base_dir, policy_dir=policy_dir)
+    if system.keys_from_database and is_sql(cls):
+        from steward.connectors.inspect import database_keys
+
+        try:
+            keys = database_keys(url, system.keys_from_database, system=system.key)
+        except StewardError:
+            keys = {}  # unreachable: the connector's own first query says so
+        system = with_keys(system, keys)
     return cls(system, url=url, env=env, base_dir=base_dir)  # type: ignore[call-arg]
+
+
+def is_sql(cls: type[Any]) -> bool:
+    """Does the connector class speak SQL through SQLAlchemy (ours or a subclass)?"""
+    from steward.connectors.sql import SqlConnector
+
+    return isinstance(cls, type) and issubclass(cls, SqlConnector)

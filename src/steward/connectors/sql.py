@@ -208,7 +208,7 @@ class SqlConnector:
         spec = self.graph.table(name)
         table = self._table(conn, name)
         wanted: dict[tuple[str, ...], set[KeyTuple]] = {}
-        for kind, col in spec.identities.items():
+        for kind, col in spec.identity_pairs:
             values = coerce_all(table.c[col], known.get(kind, ()))
             wanted.setdefault((col,), set()).update((v,) for v in values)
         for e in self.graph.parents_of(name):
@@ -268,7 +268,7 @@ class SqlConnector:
         """Add identity values seen in found rows to `known`; True if any was new."""
         grew = False
         for name, rows in found.items():
-            for kind, col in self.graph.table(name).identities.items():
+            for kind, col in self.graph.table(name).identity_pairs:
                 for row in rows.values():
                     value = row.get(col)
                     if value is None or str(value).strip() == "":
@@ -492,7 +492,7 @@ class SqlConnector:
     def rectify(self, table: str, pk: PkValue, changes: Mapping[str, Any]) -> Rectification:
         spec = self.graph.table(table)
         allowed = (
-            {f.name for f in spec.fields} | set(spec.identities.values())
+            {f.name for f in spec.fields} | set(spec.identity_column_names)
         ) - self.graph.structural_columns(table)
         bad = sorted(set(changes) - allowed)
         if bad or not changes:

@@ -108,6 +108,8 @@ def _load(files: list[tuple[str, str]], base_dir: Path) -> LoadedPolicy:
 
 def _load_files(files: list[tuple[str, str]], base_dir: Path) -> LoadedPolicy:
     from steward.policy.crossrefs import check_policy
+    from steward.policy.report import Report
+    from steward.policy.resolve import resolve
 
     problems: list[str] = []
     index = NodeIndex()
@@ -138,10 +140,14 @@ def _load_files(files: list[tuple[str, str]], base_dir: Path) -> LoadedPolicy:
     if problems:
         raise PolicyError(problems)
 
+    # Systems' tables (from Fides datasets) and taxonomy categories, decided once for all.
+    resolved = Report(sources)
+    policy = resolve(policy, resolved, base_dir)
     findings = check_policy(policy, sources, base_dir)
     if findings.errors:
         raise PolicyError(findings.errors)
-    return LoadedPolicy(policy, sources, base_dir, findings.warnings, [n for n, _ in docs])
+    warnings = resolved.findings.warnings + findings.warnings
+    return LoadedPolicy(policy, sources, base_dir, warnings, [n for n, _ in docs])
 
 
 # --- merging the files -----------------------------------------------------------------------

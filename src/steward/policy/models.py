@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 _T = TypeVar("_T", bound=BaseModel)
 
@@ -730,9 +730,10 @@ class TableSpec(Model):
         description="the column that identifies a row, or the columns of a composite key "
         "in order (e.g. [order_id, item_no])",
     )
-    identities: dict[str, str] = Field(
+    identities: dict[str, str | list[str]] = Field(
         default_factory=dict,
-        description="identity type (email, phone, customer_number, national_id) -> column",
+        description="identity type (email, phone, customer_number, national_id) -> column, or "
+        "the columns when several hold one type (e.g. email: [email, alt_email])",
     )
     references: list[Reference] = Field(default_factory=list)
     fields: list[FieldSpec] = Field(default_factory=list)
@@ -755,6 +756,32 @@ class TableSpec(Model):
         if isinstance(v, list) and (not v or len(set(v)) != len(v)):
             raise ValueError("a composite primary key lists one or more distinct columns")
         return v
+
+    @field_validator("identities")
+    @classmethod
+    def _identity_columns(cls, v: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        for kind, cols in v.items():
+            if isinstance(cols, list) and (not cols or len(set(cols)) != len(cols)):
+                raise ValueError(f"identity {kind!r} lists one or more distinct columns")
+        return v
+
+    @property
+    def identity_pairs(self) -> tuple[tuple[str, str], ...]:
+        """(identity type, column) for every identity column, in declaration order."""
+        return tuple(
+            (kind, col)
+            for kind, cols in self.identities.items()
+            for col in ([cols] if isinstance(cols, str) else cols)
+        )
+
+    @property
+    def identity_column_names(self) -> tuple[str, ...]:
+        """Every identity column, each once."""
+        return tuple(dict.fromkeys(col for _, col in self.identity_pairs))
+
+    def identity_column(self, kind: str) -> str | None:
+        """The (first) column holding identities of type `kind`; None if there is none."""
+        return next((col for k, col in self.identity_pairs if k == kind), None)
 
     @property
     def key_columns(self) -> tuple[str, ...]:
@@ -797,6 +824,20 @@ class SystemSpec(Model):
     )
     endpoints: HttpEndpoints | None = None
     auth: HttpAuth | None = None
+    # Tables (from `fides_dataset`) whose primary key is read from the live database because
+    # the dataset declares none: set when the tables are resolved, not part of the policy.
+    _keys_from_database: frozenset[str] = PrivateAttr(default_factory=frozenset)
+    # Why the `fides_dataset` file could not be read, when it could not.
+    _dataset_error: str | None = PrivateAttr(default=None)
+    _resolved: bool = PrivateAttr(default=False)
+
+    @property
+    def keys_from_database(self) -> frozenset[str]:
+        return self._keys_from_database
+
+    @property
+    def dataset_error(self) -> str | None:
+        return self._dataset_error
 
     @field_validator("url")
     @classmethod

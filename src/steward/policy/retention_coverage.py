@@ -22,7 +22,7 @@ SWEPT_CONNECTORS = frozenset({"sql"})
 def personal_columns(table: TableSpec) -> set[str]:
     """Columns of `table` holding personal data: categorized fields and identity columns."""
     cols = {f.name for f in table.fields if f.category is not None or f.may_contain}
-    return cols | set(table.identities.values())
+    return cols | set(table.identity_column_names)
 
 
 def check_retention_coverage(policy: Policy, r: Report) -> None:

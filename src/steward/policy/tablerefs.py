@@ -1,9 +1,9 @@
 """Checks of systems, their tables, and the retention rules that sweep them.
 
 A table's known columns are its primary key, identity columns, reference columns, declared
-fields and restriction flag. A system whose tables come from a fideslang dataset file
-(`fides_dataset`) is read through fideslang's own model; if the file cannot be loaded, the
-field-level checks for that system are skipped with a warning.
+fields and restriction flag. The tables are those `policy.resolve` decided (declared, or read
+from a fideslang `fides_dataset` file); if that file could not be loaded, the field-level checks
+for that system are skipped (the loader has warned).
 """
 
 from __future__ import annotations
@@ -20,50 +20,19 @@ Columns = dict[str, set[str]]
 
 def table_columns(table: TableSpec) -> set[str]:
     """Every column the policy declares for `table`."""
-    cols = {*table.key_columns, *table.identities.values(), *(f.name for f in table.fields)}
+    cols = {*table.key_columns, *table.identity_column_names, *(f.name for f in table.fields)}
     cols.update(c for ref in table.references for c in ref.fields)
     if table.restriction_flag:
         cols.add(table.restriction_flag)
     return cols
 
 
-def fides_dataset_tables(path: Path) -> Columns:
-    """Tables and (top-level) field names of a fideslang dataset YAML file; raises on failure."""
-    from fideslang.models import Dataset
-    from ruamel.yaml import YAML
-
-    doc = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    entries = doc.get("dataset", [doc]) if isinstance(doc, dict) else []
-    out: Columns = {}
-    for entry in entries:
-        dataset = Dataset.model_validate(entry)
-        for coll in dataset.collections:
-            out[coll.name] = {f.name for f in coll.fields}
-    if not out:
-        raise ValueError("no collections found")
-    return out
-
-
-def _system_columns(
-    system: SystemSpec, i: int, r: Report, base_dir: Path | None
-) -> Columns | None:
-    """Declared tables of `system` -> columns; None when they cannot be known."""
-    cols: Columns = {t.name: table_columns(t) for t in system.tables}
-    if system.fides_dataset:
-        path = Path(system.fides_dataset)
-        if not path.is_absolute() and base_dir is not None:
-            path = base_dir / path
-        try:
-            for name, fields in fides_dataset_tables(path).items():
-                cols.setdefault(name, set()).update(fields)
-        except Exception as err:  # noqa: BLE001 - any failure: skip the checks, say why
-            r.warn(
-                ("systems", i, "fides_dataset"),
-                f"cannot load fideslang dataset {str(path)!r} ({err.__class__.__name__}): "
-                "table and field checks for this system are skipped",
-            )
-            return None
-    return cols
+def _system_columns(system: SystemSpec) -> Columns | None:
+    """Tables of `system` (as resolved by `policy.resolve`) -> columns; None when they cannot
+    be known (a `fides_dataset` that could not be loaded, already warned about)."""
+    if system.dataset_error is not None:
+        return None
+    return {t.name: table_columns(t) for t in system.tables}
 
 
 def check_systems(
@@ -78,7 +47,7 @@ def check_systems(
     for i, system in enumerate(policy.systems):
         path = ("systems", i)
         r.unique(system.tables, (*path, "tables"), "name")
-        cols = _system_columns(system, i, r, base_dir)
+        cols = _system_columns(system)
         columns.setdefault(system.key, cols)
         for t, table in enumerate(system.tables):
             tpath = (*path, "tables", t)

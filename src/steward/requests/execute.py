@@ -118,7 +118,7 @@ def _audit_key(policy: Policy, system: str, table: str, key: object) -> str:
     """A row's key for the audit log: as it is (a JSON list for a composite key), or its hash
     when a key column holds personal data (an e-mail in a key): the audit holds none."""
     spec = next((t for t in policy.system(system).tables if t.name == table), None)
-    personal = set() if spec is None else set(spec.identities.values()) | {
+    personal = set() if spec is None else set(spec.identity_column_names) | {
         f.name for f in spec.fields if f.category
     }
     if spec is not None and personal & set(spec.key_columns):
@@ -161,6 +161,7 @@ def prepare_plan(
             "identities": {k: len(v) for k, v in found.identities.items()},
             "rounds": found.rounds,
             "found": {k: r.count() for k, r in found.records.items()},
+            "not_searched": dict(found.not_searched),
         }
         if req.type == Right.erasure.value:
             with transaction(sm) as s:
@@ -209,6 +210,10 @@ def execute_request(
         found = discover(policy, systems, ident)
         with transaction(sm) as s:
             remember_discovered(s, sealer, request_id, found.identities)
+        if found.not_searched:
+            # Art. 15(1): a system not searched is not "no data": the request stays open for
+            # the officer, with the reason, until every system can be searched.
+            raise Unavailable(not_searched_text(found.not_searched))
         result = _run(sm, settings, policy, sealer, systems, req, found)
     except Unavailable as err:
         return _wait(sm, request_id, err)
@@ -222,6 +227,10 @@ def execute_request(
     if untold is not None:
         return _wait(sm, request_id, untold)
     return _finish(sm, settings, policy, sealer, request_id, found, result)
+
+
+def not_searched_text(not_searched: Mapping[str, str]) -> str:
+    return "; ".join(f"not searched: {k}: {why}" for k, why in sorted(not_searched.items()))
 
 
 def _run(

@@ -106,7 +106,7 @@ def clean_changes(policy: Policy, changes: dict[str, Any] | None) -> dict[str, s
         tspec = next((t for t in spec.tables if t.name == table), None) if spec else None
         allowed = set()
         if tspec is not None:
-            allowed = {f.name for f in tspec.fields} | set(tspec.identities.values())
+            allowed = {f.name for f in tspec.fields} | set(tspec.identity_column_names)
             allowed -= set(tspec.key_columns)
         if field not in allowed:
             raise InvalidInput(

@@ -23,6 +23,12 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "We hold no data about you in the systems we searched.",
         "da": "Vi har ingen oplysninger om dig i de systemer, vi har søgt i.",
     },
+    "not_searched": {
+        "en": "We could not yet search: {systems}; we will write again when we have "
+        "(GDPR Art. 15(1)).",
+        "da": "Vi har endnu ikke kunnet søge i: {systems}; vi skriver igen, når vi har "
+        "(GDPR art. 15(1)).",
+    },
     "found": {
         "en": "We found data about you in: {systems}.",
         "da": "Vi fandt oplysninger om dig i: {systems}.",
@@ -389,9 +395,15 @@ def render_letter(
             Right.restriction.value,
         ):
             names = [policy.text(policy.system(s).name, lang) for s in systems]
-            lines.append(
-                phrase("found", lang, systems=", ".join(names)) if names else phrase("none", lang)
-            )
+            # Art. 15(1): "no data" is said only when every system was searched.
+            unsearched = [policy.text(policy.system(s).name, lang)
+                          for s in result.get("not_searched") or {}]
+            if names:
+                lines.append(phrase("found", lang, systems=", ".join(names)))
+            elif not unsearched:
+                lines.append(phrase("none", lang))
+            if unsearched:
+                lines.append(phrase("not_searched", lang, systems=", ".join(unsearched)))
         if type_ == Right.access.value:
             lines.append(phrase("package", lang))
         if type_ == Right.portability.value:

@@ -169,9 +169,13 @@ def _rule(policy: Policy, table: TableSpec) -> Any:
 
 @dataclass
 class Discovery:
+    """What the search found. `not_searched`: system -> why it could not be searched; while
+    it is not empty, the search cannot confirm that no data is held (Art. 15(1))."""
+
     identities: dict[str, list[str]]
     records: dict[str, SubjectRecords] = field(default_factory=dict)
     rounds: int = 0
+    not_searched: dict[str, str] = field(default_factory=dict)
 
     def found_systems(self) -> list[str]:
         return [k for k, r in self.records.items() if not r.is_empty()]
@@ -201,7 +205,9 @@ def discover(
     only: Iterable[str] | None = None,
 ) -> Discovery:
     """Search every system (or `only` these) in rounds until no new identity appears.
-    Raises Unavailable when a system cannot be reached."""
+    Raises Unavailable when a system cannot be reached. A system that cannot be searched
+    (its tables unknown, none with an identity column, none for the identities known, or
+    refused by its connector as misconfigured) is recorded in `not_searched` with the reason."""
     known: dict[str, list[str]] = {k: sorted(set(v)) for k, v in identities.items() if v}
     wanted = set(only) if only is not None else {s.key for s in policy.systems}
     result = Discovery(identities=known)
@@ -217,7 +223,12 @@ def discover(
             seen = asked.get(spec.key)
             if seen is not None and all(set(v) <= set(seen.get(k, [])) for k, v in query.items()):
                 continue  # this system already searched (or found) every value we know
-            records = systems.get(spec.key).find(query)
+            try:
+                records = systems.get(spec.key).find(query)
+            except InvalidInput as err:
+                result.not_searched[spec.key] = err.detail
+                wanted.discard(spec.key)
+                continue
             asked[spec.key] = {k: list(v) for k, v in records.identities.items()}
             result.records[spec.key] = records
             for kind, values in records.new_identities(known).items():
@@ -227,7 +238,22 @@ def discover(
         if not grew:
             break
     result.identities = known
+    for spec in policy.systems:
+        if spec.key in wanted and spec.key not in asked:
+            result.not_searched[spec.key] = unsearchable_reason(spec, known)
     return result
+
+
+def unsearchable_reason(spec: SystemSpec, identities: Mapping[str, Iterable[str]]) -> str:
+    """Why `spec` cannot be searched with `identities` (it was not)."""
+    if spec.dataset_error is not None:
+        return spec.dataset_error
+    kinds = sorted({k for t in spec.tables for k in t.identities})
+    if not kinds:
+        return "no table with an identity column"
+    given = ", ".join(sorted(k for k, v in identities.items() if list(v))) or "none"
+    return f"no identity column for the identities given ({given}; it is searched by " \
+           f"{', '.join(kinds)})"
 
 
 # --- Art. 17(3)(b): what the law requires to keep -------------------------------------------

@@ -139,11 +139,12 @@ def held_roots(
             column = sql.col(hold.table_name, rr.graph.table(hold.table_name).primary_key)
             targets = [(hold.table_name, column == _typed(column, hold.pk))]
         else:
+            kind = hold.identity_type or ""
             targets = [
-                (name, sql.col(name, spec.identities[hold.identity_type or ""])
-                 == hold.identity_value)
+                (name, sa.or_(*(sql.col(name, col) == hold.identity_value
+                                for k, col in spec.identity_pairs if k == kind)))
                 for name, spec in rr.graph.tables.items()
-                if (hold.identity_type or "") in spec.identities and name in sql.tables
+                if spec.identity_column(kind) and name in sql.tables
             ]
         for table, where in targets:
             out |= _roots_for(conn, sql, table, where, keys)

@@ -62,6 +62,7 @@ class RulePlan:
     statements: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    not_searched: str | None = None  # why the system could not be read: counts unknown, not 0
 
     @property
     def to_process(self) -> int:
@@ -115,7 +116,8 @@ def plan_rule(
                 p.changes = 0
             p.statements = statements(sql, cutoff, conn.dialect)
     except Unavailable as err:
-        p.error = err.detail
+        p.not_searched = err.detail
+        p.error = f"not searched: {err.detail}"
     except StewardError as err:
         p.error = err.detail
     return p

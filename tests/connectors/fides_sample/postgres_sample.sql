@@ -1,5 +1,5 @@
--- From the ethyca-fides 2.78.2 wheel (fides/data/sample_project/postgres_sample.sql),
--- Copyright Ethyca, Inc., licensed under the Apache License 2.0. Unchanged below this header.
+-- Fides' sample company database, taken unchanged (below this header) from the ethyca-fides
+-- 2.78.2 wheel (fides/data/sample_project/postgres_sample.sql). Licence: Apache-2.0.
 -- Example Postgres schema matching the dataset in public/data/dataset/postgres_example_dataset.yml
 -- Database creation is done separately to loading these statements in to appease Postgres' transactional
 -- requirements in the context of DROP DATABASE statements

@@ -449,6 +449,9 @@ async def lookup(breach_id: int, request: Request, user: Officer, policy: Policy
                 affected.record_lookup(s, breach_id, sel, found, actor=user.email,
                                        update_counts=form.get("update_counts") == "on")
             f = found.summary()
+            if found.not_searched is not None:
+                return (f"Not searched: {f['system']}: {found.not_searched}. The people and "
+                        "records affected are unknown, not zero; the register counts are kept.")
             return (f"Found {f['subjects']} people with an address and {f['without_address']} "
                     f"row(s) without one, {f['records']} records in {f['system']}.{f['table']}.")
 
