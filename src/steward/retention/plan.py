@@ -89,14 +89,14 @@ def plan_rule(
         p.blocking = [f"{table} ({other.key})" for table, other in rr.governed.items()]
         p.warnings = [f.message for f in rr.warnings]
         rr.check()
-        cutoff = cutoff_for(rule.period, today)
+        cutoff = cutoff_for(rule.period, today, rule.kind)
         p.cutoff = cutoff.isoformat()
         holds = active_holds(session) if session is not None else []
         with engines.begin(rr.system) as conn:
             sql = reflect(conn, rr)
             p.expired = int(conn.execute(sql.count_expired(cutoff)).scalar_one())
             p.missing_trigger = int(conn.execute(sql.count_missing_trigger()).scalar_one())
-            soon = cutoff_for(rule.period, today + timedelta(days=SOON_DAYS))
+            soon = cutoff_for(rule.period, today + timedelta(days=SOON_DAYS), rule.kind)
             p.due_soon = int(conn.execute(sql.count_between(cutoff, soon)).scalar_one())
             oldest = conn.execute(sql.oldest(cutoff)).scalar_one()
             p.oldest = json_safe(oldest) if oldest is not None else None

@@ -91,7 +91,7 @@ def start_or_resume(
     moment = now or datetime.now(UTC)
     run = RetentionRun(
         rule=rr.key, system=rr.system.key, table_name=rr.table, action=rr.rule.action.value,
-        status="running", cutoff=cutoff_for(rr.rule.period, _today(moment)),
+        status="running", cutoff=cutoff_for(rr.rule.period, _today(moment), rr.rule.kind),
         batch_size=batch_size, started_at=moment, batches_done=0, rows_done=0, held=0,
         blocked=0, missing_trigger=0, attempts=1, actor=actor,
     )
@@ -107,7 +107,8 @@ def governed_for(
     out = []
     for table, rule in rr.governed.items():
         other = resolve(policy, rule)
-        out.append(Governed(table, RuleSql(other, sql.tables), cutoff_for(rule.period, today)))
+        due = cutoff_for(rule.period, today, rule.kind)
+        out.append(Governed(table, RuleSql(other, sql.tables), due))
     return out
 
 

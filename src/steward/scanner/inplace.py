@@ -360,7 +360,7 @@ def redact_rule(
                            "not redact")
     fields = _check_fields(rr.system, rr.table, rr.rule.fields)
     scan_and_redact("", operator, key=key)
-    due = cutoff(rr.rule.period, today or datetime.now(UTC).date())
+    due = cutoff(rr.rule.period, today or datetime.now(UTC).date(), rr.rule.kind)
     engine = engines.engine(rr.system)
     with _reading(rr.system) as _, engine.connect() as conn:
         sql = reflect(conn, rr, tables_needed(rr))
