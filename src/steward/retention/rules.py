@@ -5,9 +5,9 @@ allows it. Pure: no database access.
 - `delete` takes the rule table's dependants with it (children first, `dependants`);
 - a dependant table swept by a rule of its own (e.g. invoices under the bookkeeping rule)
   blocks the deletion of a parent until its own rows have expired (`governed`);
-- bookkeeping material is checked against the storage country's statutory minimum: a rule
-  that deletes earlier is an error (GDPR Art. 17(3)(b)); one that keeps data longer than any
-  documented need is a warning (storage limitation, GDPR Art. 5(1)(e)).
+- bookkeeping material is checked against the storage country's statutory minimum (see
+  `statutes.py`): a rule that deletes earlier is an error (GDPR Art. 17(3)(b)); one that keeps
+  data longer than any documented need is a warning (storage limitation, GDPR Art. 5(1)(e)).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from steward.connectors.graph import DatasetGraph, Edge, build_graph
 from steward.errors import InvalidInput
-from steward.legal.retention_periods import Finding, check_rule_period
+from steward.legal.retention_periods import Finding
 from steward.policy.models import Policy, RetentionAction, RetentionRule, SystemSpec
-from steward.retention.cutoff import as_legal_period, describe
+from steward.retention import statutes
 
 
 @dataclass(frozen=True)
@@ -86,20 +86,6 @@ def descendants(graph: DatasetGraph, table: str) -> tuple[str, ...]:
     return tuple(t for t in graph.reverse_order if t in found)
 
 
-def statutory_findings(rule: RetentionRule, country: str) -> list[Finding]:
-    """Statutory checks of bookkeeping material (LEGAL.md, Retention) for `country`."""
-    if not (rule.record_kind == "accounting" or rule.legal_obligation or rule.kind == "statutory"):
-        return []
-    period = as_legal_period(rule.period)
-    if period is None:
-        raise InvalidInput(
-            f"retention rule {rule.key!r}: a statutory period must use one unit (years, months, "
-            f"days or years with anchor end_of_year), got {describe(rule.period)}"
-        )
-    kind = "accounting" if rule.record_kind == "other" else rule.record_kind
-    return check_rule_period(period, country=country, kind=kind)
-
-
 def resolve(policy: Policy, rule: RetentionRule | str) -> ResolvedRule:
     """Resolve `rule` (or its key) against its system. Raises NotFound/InvalidInput."""
     if isinstance(rule, str):
@@ -133,14 +119,12 @@ def resolve(policy: Policy, rule: RetentionRule | str) -> ResolvedRule:
         ref = graph.table(name).retention
         if ref and name not in governed and ref != rule.key:
             governed[name] = policy.retention_rule(ref)
-    country = rule.jurisdiction
-    if country == "storage_country":
-        country = system.storage_country
+    country = statutes.country_of(rule, system)
     return ResolvedRule(
         rule=rule, system=system, graph=graph, table=rule.table, pk=spec.primary_key,
         trigger_table=trig_table, trigger_column=trig_col, join_path=path, dependants=deps,
         governed=governed, country=country,
-        findings=tuple(statutory_findings(rule, country)),
+        findings=tuple(statutes.findings(policy, rule, country)),
     )
 
 

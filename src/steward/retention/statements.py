@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from steward.errors import InvalidInput
+from steward.retention import conditions
 from steward.retention.rules import ResolvedRule, up_path
 
 PkList = Sequence[Any]
@@ -31,6 +32,7 @@ class RuleSql:
 
     rr: ResolvedRule
     tables: dict[str, sa.Table]
+    consent: conditions.ConsentValues = field(default_factory=dict)  # see consentstate.py
 
     # --- building blocks ------------------------------------------------------------------
 
@@ -60,21 +62,30 @@ class RuleSql:
         return src
 
     def condition(self) -> list[ColumnElement[bool]]:
-        """The rule's `condition` column: non-null (and true for booleans)."""
+        """The rule's `condition` as one expression (see `conditions.py`)."""
         cond = self.rr.rule.condition
         if cond is None:
             return []
-        table, _, column = cond.rpartition(".")
-        table = table or self.rr.table
-        if table != self.rr.table and table not in {e.parent for e in self.rr.join_path}:
+        allowed = {self.rr.table, *(e.parent for e in self.rr.join_path)}
+        for table, _ in conditions.column_refs(cond, self.rr.table):
+            if table not in allowed:
+                raise InvalidInput(
+                    f"retention rule {self.rr.key!r}: the condition must be on "
+                    f"{self.rr.table!r} or on a table of the trigger's join path"
+                )
+        return [conditions.compile_condition(
+            cond, column=self.col, default_table=self.rr.table,
+            identity_column=self.identity_column, consent=self.consent)]
+
+    def identity_column(self, identity: str) -> sa.Column[Any]:
+        """The rule table's column holding identity type `identity` (e.g. its e-mail)."""
+        spec = self.rr.graph.table(self.rr.table)
+        if identity not in spec.identities:
             raise InvalidInput(
-                f"retention rule {self.rr.key!r}: the condition must be on {self.rr.table!r} or "
-                "on a table of the trigger's join path"
+                f"retention rule {self.rr.key!r}: table {self.rr.table!r} declares no "
+                f"{identity!r} identity to match consent records with"
             )
-        c = self.col(table, column)
-        if isinstance(c.type, sa.Boolean):
-            return [c.is_(True)]
-        return [c.is_not(None)]
+        return self.col(self.rr.table, spec.identities[identity])
 
     def expired(self, cutoff: date) -> list[ColumnElement[bool]]:
         return [self.trigger < sa.bindparam("cutoff", cutoff, type_=sa.Date(), unique=True),
@@ -150,8 +161,8 @@ class RuleSql:
     def range_deletes(self) -> bool:
         """Can a whole window be deleted by key range (trigger and condition on the rule
         table itself)? Then no key list travels to the database."""
-        cond = self.rr.rule.condition
-        on_root = cond is None or cond.rpartition(".")[0] in ("", self.rr.table)
+        refs = conditions.column_refs(self.rr.rule.condition, self.rr.table)
+        on_root = all(table == self.rr.table for table, _ in refs)
         return self.rr.trigger_table == self.rr.table and on_root
 
     def window(self, cutoff: date, after: Any, last: Any) -> list[ColumnElement[bool]]:
@@ -250,7 +261,8 @@ def reflect(conn: Connection, rr: ResolvedRule, names: Iterable[str] | None = No
         except sa_exc.NoSuchTableError:
             raise InvalidInput(f"system {rr.system.key!r} has no table {name!r}") from None
     needed = {(rr.table, rr.pk), (rr.trigger_table, rr.trigger_column),
-              *((rr.table, f) for f in rr.rule.fields)}
+              *((rr.table, f) for f in rr.rule.fields),
+              *conditions.column_refs(rr.rule.condition, rr.table)}
     for e in rr.graph.edges:
         needed |= {(e.child, e.child_field), (e.parent, e.parent_column)}
     for table, column in sorted(needed):
