@@ -124,15 +124,16 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
         from steward.retention.sweep import run_all, run_rule
         from steward.retention.transforms import anonymize_key
 
-        key = anonymize_key(runtime.settings.resolved_secret_key())
+        secret = runtime.settings.resolved_secret_key()
+        key = anonymize_key(secret)
         engines = runtime.engines()
         try:
             if rule:
                 results = [run_rule(runtime.sm, runtime.policy, rule, engines=engines,
-                                    anonymize_key=key, actor="jobs")]
+                                    anonymize_key=key, actor="jobs", secret=secret)]
             else:
                 results = run_all(runtime.sm, runtime.policy, engines=engines,
-                                  anonymize_key=key, actor="jobs")
+                                  anonymize_key=key, actor="jobs", secret=secret)
             for r in results:
                 if r.status == "waiting" and attempt < MAX_ATTEMPTS:
                     # The system is down: try that rule again later, waiting longer each time.
@@ -142,7 +143,8 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
             from steward.store.db import transaction
 
             with transaction(runtime.sm) as s:  # the console's counts, as of this sweep
-                refresh(s, runtime.policy, engines=engines, rules=[rule] if rule else None)
+                refresh(s, runtime.policy, engines=engines, rules=[rule] if rule else None,
+                        secret=secret)
         finally:
             engines.dispose()
         return [r.__dict__ for r in results]

@@ -41,7 +41,8 @@ def leaves(cond: AnyCondition | None) -> Iterator[str | ConsentCondition]:
     elif cond.consent is not None:
         yield cond.consent
     else:
-        for part in (cond.all or cond.any or [cond.not_]):
+        parts: list[AnyCondition | None] = [*(cond.all or cond.any or []), cond.not_]
+        for part in parts:
             yield from leaves(part)
 
 
@@ -96,7 +97,7 @@ def compare(column: sa.ColumnElement[Any], op: str, value: Any) -> ColumnElement
         yes = truthy(column) if is_yes_no(column) else column.is_not(None)
         want = yes if value else sa.not_(yes)
         return want if op == "eq" else sa.not_(want)
-    bound = sa.bindparam(None, value, unique=True)
+    bound: sa.BindParameter[Any] = sa.bindparam(None, value, unique=True)
     expr: ColumnElement[bool] = getattr(column, _OPS[op])(bound)
     return sa.and_(column.is_not(None), expr)
 

@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 from steward.connectors.base import json_safe
 from steward.errors import StewardError, Unavailable
 from steward.policy.models import Policy, RetentionAction
+from steward.retention import consentstate
 from steward.retention.batch import Governed, blocked_roots, prepare
+from steward.retention.consentstate import ConsentReader
 from steward.retention.cutoff import cutoff as cutoff_for
 from steward.retention.cutoff import describe
 from steward.retention.holds import active_holds, held_roots
@@ -76,10 +78,12 @@ class RulePlan:
 
 def plan_rule(
     policy: Policy, rule_key: str, *, engines: SystemEngines, session: Session | None = None,
-    today: date | None = None,
+    today: date | None = None, secret: str | None = None,
 ) -> RulePlan:
     """The plan of one rule. A system that cannot be reached or a rule the law forbids gives
-    a plan with `error` set rather than an exception, so one rule never hides the others."""
+    a plan with `error` set rather than an exception, so one rule never hides the others.
+    A rule whose condition reads consent states needs `session` (the store) and `secret`
+    (the key the ledger hashes e-mail addresses with)."""
     today = today or datetime.now(UTC).date()
     rule = policy.retention_rule(rule_key)
     p = RulePlan(rule.key, rule.system, rule.table, rule.action.value, describe(rule.period))
@@ -94,6 +98,7 @@ def plan_rule(
         holds = active_holds(session) if session is not None else []
         with engines.begin(rr.system) as conn:
             sql = reflect(conn, rr)
+            consentstate.load(conn, sql, _reader(session, secret))
             p.expired = int(conn.execute(sql.count_expired(cutoff)).scalar_one())
             p.missing_trigger = int(conn.execute(sql.count_missing_trigger()).scalar_one())
             soon = cutoff_for(rule.period, today + timedelta(days=SOON_DAYS), rule.kind)
@@ -119,6 +124,10 @@ def plan_rule(
     except StewardError as err:
         p.error = err.detail
     return p
+
+
+def _reader(session: Session | None, secret: str | None) -> ConsentReader | None:
+    return ConsentReader(session, secret) if session is not None and secret else None
 
 
 def pending_changes(
@@ -157,9 +166,10 @@ def statements(sql: RuleSql, cutoff: date, dialect: Any) -> list[str]:
 
 def plan_all(
     policy: Policy, *, engines: SystemEngines, session: Session | None = None,
-    rule: str | None = None, today: date | None = None,
+    rule: str | None = None, today: date | None = None, secret: str | None = None,
 ) -> list[RulePlan]:
     keys = [rule] if rule else [r.key for r in policy.retention_rules]
     if rule:
         policy.retention_rule(rule)  # NotFound for an unknown rule
-    return [plan_rule(policy, k, engines=engines, session=session, today=today) for k in keys]
+    return [plan_rule(policy, k, engines=engines, session=session, today=today, secret=secret)
+            for k in keys]

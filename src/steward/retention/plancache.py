@@ -44,14 +44,15 @@ class CachedPlan:
 
 def refresh(
     session: Session, policy: Policy, *, engines: SystemEngines, rules: list[str] | None = None,
-    today: date | None = None, now: datetime | None = None,
+    today: date | None = None, now: datetime | None = None, secret: str | None = None,
 ) -> list[RulePlan]:
     """Count `rules` (default: every rule of the policy) in the company systems and store the
     plans, replacing earlier ones; a rule whose system is down is stored with its error.
     Rules no longer in the policy lose their cached plan. In the caller's transaction."""
     now = now or datetime.now(UTC)
     keys = rules if rules is not None else [r.key for r in policy.retention_rules]
-    plans = [plan_rule(policy, k, engines=engines, session=session, today=today) for k in keys]
+    plans = [plan_rule(policy, k, engines=engines, session=session, today=today, secret=secret)
+             for k in keys]
     stale = sa.delete(RetentionPlanCache)
     if rules is not None:
         stale = stale.where(RetentionPlanCache.rule.in_(keys))
