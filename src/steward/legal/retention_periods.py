@@ -132,7 +132,8 @@ def applicable_rules(
             return rules
     kinds = sorted({r.kind for r in (*declared, *STATUTORY_RETENTION) if r.country == code})
     raise InvalidInput(
-        f"No statutory retention for {kind!r} records in {code}; kinds: {', '.join(kinds)}."
+        f"No statutory retention for {kind!r} records in {code}; kinds: {', '.join(kinds)}; "
+        f"declare it in the policy under storage_countries.{code}.periods."
     )
 
 
