@@ -1,7 +1,9 @@
 """A retention rule resolved against its system: the tables it touches and whether the law
 allows it. Pure: no database access.
 
-- the trigger column may sit on a parent table reached through references (`join_path`);
+- the trigger column may sit on a parent table reached through references (`join_path`), or
+  be the latest (earliest) date among the rows of a child table referencing the rule's rows
+  (`aggregate`, through the reference `via`);
 - `delete` takes the rule table's dependants with it (children first, `dependants`);
 - a dependant table swept by a rule of its own (e.g. invoices under the bookkeeping rule)
   blocks the deletion of a parent until its own rows have expired (`governed`);
@@ -38,6 +40,8 @@ class ResolvedRule:
     governed: dict[str, RetentionRule] = field(default_factory=dict)  # dependant -> its rule
     country: str = ""
     findings: tuple[Finding, ...] = ()
+    aggregate: str | None = None  # "latest" | "earliest" over the child rows (see `via`)
+    via: Edge | None = None  # child -> rule table, when `aggregate` is set
 
     @property
     def key(self) -> str:
@@ -74,6 +78,22 @@ def up_path(graph: DatasetGraph, start: str, goal: str) -> tuple[Edge, ...] | No
     return None
 
 
+def child_edge(graph: DatasetGraph, rule: RetentionRule) -> Edge:
+    """The reference from the trigger's child table to the rule table (`trigger.via`, or the
+    only one there is). Raises InvalidInput otherwise."""
+    child, _, _ = rule.trigger.field.rpartition(".")
+    edges = [e for e in graph.parents_of(child) if e.parent == rule.table]
+    if rule.trigger.via is not None:
+        name = rule.trigger.via.rpartition(".")[2]
+        edges = [e for e in edges if e.child_field == name]
+    if len(edges) != 1:
+        raise InvalidInput(
+            f"retention rule {rule.key!r}: `of: {rule.trigger.of}` needs {child!r} to reference "
+            f"{rule.table!r} exactly once (found {len(edges)}); name the reference with `via`"
+        )
+    return edges[0]
+
+
 def descendants(graph: DatasetGraph, table: str) -> tuple[str, ...]:
     """Tables whose rows depend on `table` (any number of hops), children first."""
     found: set[str] = set()
@@ -101,7 +121,8 @@ def resolve(policy: Policy, rule: RetentionRule | str) -> ResolvedRule:
     trig_table, _, trig_col = rule.trigger.field.rpartition(".")
     trig_table = trig_table or rule.table
     graph.table(trig_table)
-    path = up_path(graph, rule.table, trig_table)
+    via = child_edge(graph, rule) if rule.trigger.of is not None else None
+    path = () if via is not None else up_path(graph, rule.table, trig_table)
     if path is None:
         raise InvalidInput(
             f"retention rule {rule.key!r}: no chain of references leads from {rule.table!r} to "
@@ -125,6 +146,7 @@ def resolve(policy: Policy, rule: RetentionRule | str) -> ResolvedRule:
         trigger_table=trig_table, trigger_column=trig_col, join_path=path, dependants=deps,
         governed=governed, country=country,
         findings=tuple(statutes.findings(policy, rule, country)),
+        aggregate=rule.trigger.of, via=via,
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,12 +49,36 @@ class RuleSql:
         return self.tables[table].c[column]
 
     @property
-    def trigger(self) -> sa.Column[Any]:
+    def trigger(self) -> sa.ColumnElement[Any]:
+        if self.rr.aggregate is not None:
+            return self.children.c.trigger
         return self.col(self.rr.trigger_table, self.rr.trigger_column)
+
+    @cached_property
+    def children(self) -> sa.Subquery:
+        """One row per rule-table row with child rows: its latest (or earliest) child date,
+        set-based (GROUP BY) on every dialect. Under `latest`, a child row without a date means
+        "not ended yet": the trigger is then empty, so the row is never due (and is counted
+        among the rows without a trigger date)."""
+        via = self.rr.via
+        assert via is not None
+        child = self.tables[via.child]
+        key, when = child.c[via.child_field], child.c[self.rr.trigger_column]
+        if self.rr.aggregate == "latest":
+            trigger: sa.ColumnElement[Any] = sa.case(
+                (sa.func.count() == sa.func.count(when), sa.func.max(when)), else_=sa.null())
+        else:
+            trigger = sa.func.min(when)
+        return (sa.select(key.label("key"), trigger.label("trigger"))
+                .where(key.is_not(None)).group_by(key).subquery("trigger_rows"))
 
     def joined(self, path: Iterable[Any] | None = None) -> sa.FromClause:
         """The rule table joined up to the trigger table (or along `path`)."""
         src: sa.FromClause = self.root
+        if path is None and self.rr.via is not None:
+            rows = self.children
+            return src.outerjoin(rows, rows.c.key == self.col(self.rr.table,
+                                                               self.rr.via.parent_column))
         for e in self.rr.join_path if path is None else path:
             src = src.join(
                 self.tables[e.parent],
