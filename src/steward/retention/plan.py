@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from steward.connectors.base import json_safe
 from steward.errors import StewardError, Unavailable
 from steward.policy.models import Policy, RetentionAction
-from steward.retention import consentstate
+from steward.retention import consentstate, statutes
 from steward.retention.batch import Governed, blocked_roots, prepare
 from steward.retention.consentstate import ConsentReader
 from steward.retention.cutoff import cutoff as cutoff_for
@@ -49,6 +49,7 @@ class RulePlan:
     table: str
     action: str
     period: str
+    basis: str = ""  # the law it rests on (Art. 17(3)(b)) or the company's own choice
     cutoff: str | None = None
     expired: int = 0
     held: int = 0
@@ -89,6 +90,7 @@ def plan_rule(
     p = RulePlan(rule.key, rule.system, rule.table, rule.action.value, describe(rule.period))
     try:
         rr = resolve(policy, rule)
+        p.basis = statutes.basis(policy, rule, rr.country)
         p.dependants = list(rr.dependants)
         p.blocking = [f"{table} ({other.key})" for table, other in rr.governed.items()]
         p.warnings = [f.message for f in rr.warnings]
