@@ -52,6 +52,8 @@ def plan(
         return
     for p in plans:
         typer.echo(f"== {p.rule} ({p.system}.{p.table}, {p.action}, {p.period})")
+        if p.basis:
+            typer.echo(f"   basis: {p.basis}")
         if p.error:
             typer.echo(f"   error: {p.error}")
             continue
