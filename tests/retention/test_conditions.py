@@ -181,3 +181,48 @@ def sqlite_company_hr(tmp_path: Path) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'hr.db'}"
     hr.create(url).dispose()
     yield url
+
+
+def test_a_consent_decision_replans_the_rules_reading_it(
+    sqlite_company_hr: str, store: sessionmaker[Session]
+) -> None:
+    from steward.retention import plancache
+
+    fill(sqlite_company_hr, PEOPLE[:3])
+    record(store, "aino@example.com", "given")
+    keep_pool = hr.rule(condition={"not": {"consent": {"purpose": "talent_pool",
+                                                       "state": "given"}}})
+    other = {**hr.rule(), "key": "others"}  # reads no consent
+    policy = hr.make_policy(keep_pool, other, url=sqlite_company_hr)
+    engines = SystemEngines(urls={"hr": sqlite_company_hr})
+    try:
+        with transaction(store) as s:
+            plancache.refresh(s, policy, engines=engines, today=NOW.date(), secret=SECRET)
+        with transaction(store) as s:
+            entries = {e.rule.key: e for e in plancache.cached(s, policy)}
+        assert entries["candidates"].plan is not None
+        assert entries["candidates"].plan.sample == [2, 3]
+        assert not entries["candidates"].stale
+
+        # Aino withdraws: the ledger write marks the rule's counts stale, in its transaction.
+        with transaction(store) as s:
+            ledger.record(s, policy, subject_ref=email_ref(SECRET, "aino@example.com"),
+                          purpose=consent_purpose(policy, "talent_pool"), action="withdrawn",
+                          method="test", recorded_by="test")
+        with transaction(store) as s:
+            entries = {e.rule.key: e for e in plancache.cached(s, policy)}
+        assert entries["candidates"].stale
+        assert "talent_pool" in (entries["candidates"].stale_reason or "")
+        assert not entries["others"].stale
+        # The next count and the next sweep use the ledger as it is now.
+        with transaction(store) as s:
+            plans = plancache.refresh(s, policy, engines=engines, rules=["candidates"],
+                                      today=NOW.date(), secret=SECRET)
+        assert plans[0].sample == [1, 2, 3]
+        with transaction(store) as s:
+            assert not {e.rule.key: e for e in plancache.cached(s, policy)}["candidates"].stale
+        result = run_rule(store, policy, "candidates", engines=engines, now=NOW, secret=SECRET)
+        assert result.counts["candidates"] == 3
+    finally:
+        engines.dispose()
+    assert hr.ids(sqlite_company_hr) == set()

@@ -40,6 +40,7 @@ class CachedPlan:
     plan: RulePlan | None = None
     refreshed_at: datetime | None = None
     stale: bool = False
+    stale_reason: str | None = None
 
 
 def refresh(
@@ -76,8 +77,10 @@ def cached(session: Session, policy: Policy) -> list[CachedPlan]:
             continue
         data = json.loads(row.plan)
         plan = RulePlan(**{k: v for k, v in data.items() if k in _PLAN_FIELDS})
+        changed = row.rule_digest != rule_digest(rule)
+        reason = "the rule changed since" if changed else row.stale_reason
         out.append(CachedPlan(rule, plan, as_utc(row.refreshed_at),
-                              stale=row.rule_digest != rule_digest(rule)))
+                              stale=reason is not None, stale_reason=reason))
     return out
 
 
