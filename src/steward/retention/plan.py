@@ -107,7 +107,7 @@ def plan_rule(
             p.due_soon = int(conn.execute(sql.count_between(cutoff, soon)).scalar_one())
             oldest = conn.execute(sql.oldest(cutoff)).scalar_one()
             p.oldest = json_safe(oldest) if oldest is not None else None
-            p.sample = [json_safe(r[0]) for r in
+            p.sample = [json_safe(sql.row_key(r)) for r in
                         conn.execute(sql.candidates(cutoff, limit=SAMPLE))]
             if p.expired:
                 keys = sql.expired_keys(cutoff)
@@ -155,13 +155,15 @@ def pending_changes(
 
 def statements(sql: RuleSql, cutoff: date, dialect: Any) -> list[str]:
     """The statements one batch runs, with placeholders only."""
-    out = [show(sql.candidates(cutoff, after=0, limit=1000), dialect)]
+    after = tuple(0 for _ in sql.rr.keys) if sql.composite else 0
+    out = [show(sql.candidates(cutoff, after=after, limit=1000), dialect)]
     rule = sql.rr.rule
     if rule.action is RetentionAction.delete:
         out += [show(stmt, dialect) for _, stmt in sql.delete_statements(batch_keys(None))]
     else:
         values: dict[str, sa.BindParameter[Any]] = {f: sa.bindparam(f) for f in rule.fields}
-        stmt = sa.update(sql.root).where(sql.pk == sa.bindparam("pk")).values(**values)
+        where = sa.and_(*(c == sa.bindparam(c.name) for c in sql.key_cols))
+        stmt = sa.update(sql.root).where(where).values(**values)
         out.append(show(stmt, dialect))
     return out
 

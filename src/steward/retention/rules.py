@@ -32,7 +32,7 @@ class ResolvedRule:
     system: SystemSpec
     graph: DatasetGraph
     table: str
-    pk: str
+    keys: tuple[str, ...]  # the rule table's primary-key column(s), in order
     trigger_table: str
     trigger_column: str
     join_path: tuple[Edge, ...]  # rule table -> ... -> trigger table, each edge child -> parent
@@ -46,6 +46,14 @@ class ResolvedRule:
     @property
     def key(self) -> str:
         return self.rule.key
+
+    @property
+    def pk(self) -> str:
+        """The single key column, for code that handles plain keys only."""
+        if len(self.keys) != 1:
+            raise InvalidInput(f"table {self.table!r} has a composite primary key "
+                               f"({', '.join(self.keys)}), not supported here")
+        return self.keys[0]
 
     @property
     def errors(self) -> list[Finding]:
@@ -142,7 +150,7 @@ def resolve(policy: Policy, rule: RetentionRule | str) -> ResolvedRule:
             governed[name] = policy.retention_rule(ref)
     country = statutes.country_of(rule, system)
     return ResolvedRule(
-        rule=rule, system=system, graph=graph, table=rule.table, pk=spec.primary_key,
+        rule=rule, system=system, graph=graph, table=rule.table, keys=spec.key_columns,
         trigger_table=trig_table, trigger_column=trig_col, join_path=path, dependants=deps,
         governed=governed, country=country,
         findings=tuple(statutes.findings(policy, rule, country)),

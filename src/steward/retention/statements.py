@@ -1,9 +1,12 @@
 """The SQL of a sweep, built with SQLAlchemy Core over the reflected company tables.
 
 Every value reaches the database as a bound parameter; the statements shown in a plan carry
-placeholders only. Expiry is one range condition on the trigger column (`trigger < :cutoff`,
-see `cutoff.py`), joined through references when the trigger sits on a parent table; batches
-walk the rule table's primary key (keyset pagination), so each batch is an index range scan.
+placeholders only. A key is one column's value or, for a composite primary key, a tuple of the
+key columns' values, compared as a row value (`(a, b) > (:a, :b)`, `(a, b) IN (...)`), which
+SQLite, PostgreSQL and MariaDB all support. Expiry is one range condition on the trigger column
+(`trigger < :cutoff`, see `cutoff.py`), joined through references when the trigger sits on a
+parent table; batches walk the rule table's primary key (keyset pagination), so each batch is
+an index range scan.
 """
 
 from __future__ import annotations
@@ -42,8 +45,41 @@ class RuleSql:
         return self.tables[self.rr.table]
 
     @property
-    def pk(self) -> sa.Column[Any]:
-        return self.root.c[self.rr.pk]
+    def key_cols(self) -> list[sa.Column[Any]]:
+        return [self.root.c[c] for c in self.rr.keys]
+
+    @property
+    def composite(self) -> bool:
+        return len(self.rr.keys) > 1
+
+    @property
+    def pk(self) -> sa.ColumnElement[Any]:
+        """The rule table's key: its column, or the row value of a composite key."""
+        cols = self.key_cols
+        return cols[0] if len(cols) == 1 else sa.tuple_(*cols)
+
+    def key_param(self, name: str, value: Any) -> sa.ColumnElement[Any]:
+        """A key as bound parameter(s), to compare with `pk`."""
+        if not self.composite:
+            return sa.bindparam(name, value, unique=True)
+        values = list(value) if value is not None else [None] * len(self.rr.keys)
+        return sa.tuple_(*(sa.bindparam(f"{name}_{c}", v, unique=True)
+                           for c, v in zip(self.rr.keys, values, strict=True)))
+
+    def as_key(self, value: Any) -> Any:
+        """A key read back from JSON (a checkpoint): a tuple for a composite key."""
+        if self.composite and isinstance(value, list):
+            return tuple(value)
+        return value
+
+    def row_key(self, row: Any) -> Any:
+        """The key of a row selected with `select(*key_cols, ...)`."""
+        return tuple(row[:len(self.rr.keys)]) if self.composite else row[0]
+
+    def match_key(self, key: Any) -> ColumnElement[bool]:
+        """The rule-table row with key `key` (column by column, for UPDATE)."""
+        values = key if self.composite else (key,)
+        return sa.and_(*(c == v for c, v in zip(self.key_cols, values, strict=True)))
 
     def col(self, table: str, column: str) -> sa.Column[Any]:
         return self.tables[table].c[column]
@@ -122,19 +158,19 @@ class RuleSql:
         self, cutoff: date, *, after: Any = None, upto: Any = None, limit: int | None = None
     ) -> sa.Select[Any]:
         """Expired rule-table keys after `after` (and up to `upto`), in key order."""
-        q = sa.select(self.pk).select_from(self.joined()).where(*self.expired(cutoff))
+        q = sa.select(*self.key_cols).select_from(self.joined()).where(*self.expired(cutoff))
         if after is not None:
-            q = q.where(self.pk > sa.bindparam("after", after))
+            q = q.where(self.pk > self.key_param("after", after))
         if upto is not None:
-            q = q.where(self.pk <= sa.bindparam("upto", upto))
-        q = q.order_by(self.pk)
+            q = q.where(self.pk <= self.key_param("upto", upto))
+        q = q.order_by(*self.key_cols)
         return q.limit(limit) if limit is not None else q
 
     def expired_keys(self, cutoff: date) -> sa.Select[Any]:
         """Expired keys as a subquery (never correlated with an enclosing query of the same
         table, which would silently change its meaning)."""
-        return (sa.select(self.pk).select_from(self.joined()).where(*self.expired(cutoff))
-                .correlate(None))
+        return (sa.select(*self.key_cols).select_from(self.joined())
+                .where(*self.expired(cutoff)).correlate(None))
 
     def count_expired(self, cutoff: date) -> sa.Select[Any]:
         return sa.select(sa.func.count()).select_from(self.joined()).where(*self.expired(cutoff))
@@ -168,7 +204,7 @@ class RuleSql:
             if e.parent != self.rr.table and e.parent not in self.rr.dependants:
                 continue
             child_col = self.col(table, e.child_field)
-            if e.parent == self.rr.table and e.parent_column == self.rr.pk:
+            if e.parent == self.rr.table and (e.parent_column,) == self.rr.keys:
                 clauses.append(child_col.in_(keys))
                 continue
             parent = self.tables[e.parent]
@@ -192,14 +228,15 @@ class RuleSql:
 
     def window(self, cutoff: date, after: Any, last: Any) -> list[ColumnElement[bool]]:
         """The expired rows of the key window (after, last]."""
-        out = [*self.expired(cutoff), self.pk <= sa.bindparam("last", last, unique=True)]
+        out = [*self.expired(cutoff), self.pk <= self.key_param("last", last)]
         if after is not None:
-            out.append(self.pk > sa.bindparam("after", after, unique=True))
+            out.append(self.pk > self.key_param("after", after))
         return out
 
     def delete_window(self, cutoff: date, after: Any, last: Any) -> list[tuple[str, sa.Delete]]:
         """Deletes of a whole window by key range, children first (see `range_deletes`)."""
-        keys = sa.select(self.pk).where(*self.window(cutoff, after, last)).correlate(None)
+        keys = (sa.select(*self.key_cols).where(*self.window(cutoff, after, last))
+                .correlate(None))
         out = [(t, sa.delete(self.tables[t]).where(self.membership(t, keys)))
                for t in self.rr.dependants]
         out.append((self.rr.table, sa.delete(self.root).where(*self.window(cutoff, after, last))))
@@ -222,16 +259,17 @@ class RuleSql:
         path = up_path(self.rr.graph, self.rr.table, table)
         if path is None:
             return None
-        return sa.select(self.pk).select_from(self.joined(path)).where(where, self.pk.in_(keys))
+        return (sa.select(*self.key_cols).select_from(self.joined(path))
+                .where(where, self.pk.in_(keys)))
 
     def roots_from_dependant(
         self, conn: Connection, table: str, where: ColumnElement[bool], keys: Any
     ) -> set[Any]:
         """Root keys (among `keys`) owning dependant rows of `table` that match `where`."""
-        spec_pk = self.rr.graph.table(table).primary_key
         t = self.tables[table]
-        found = {r[0] for r in conn.execute(
-            sa.select(t.c[spec_pk]).where(where, self.membership(table, keys)))}
+        cols = [t.c[c] for c in self.rr.graph.table(table).key_columns]
+        found = {_row_key(r, len(cols)) for r in conn.execute(
+            sa.select(*cols).where(where, self.membership(table, keys)))}
         return self._walk_up(conn, table, found, keys)
 
     def _walk_up(self, conn: Connection, table: str, found: set[Any], keys: Any) -> set[Any]:
@@ -239,27 +277,37 @@ class RuleSql:
             return set()
         if table == self.rr.table:
             return found
-        spec_pk = self.rr.graph.table(table).primary_key
         t = self.tables[table]
+        own = _key_of(t, self.rr.graph.table(table).key_columns)
         out: set[Any] = set()
         for e in self.rr.graph.parents_of(table):
             if e.parent != self.rr.table and e.parent not in self.rr.dependants:
                 continue
             values = {r[0] for r in conn.execute(
                 sa.select(t.c[e.child_field]).where(
-                    t.c[spec_pk].in_(sa.bindparam("k", list(found), expanding=True))))
+                    own.in_(sa.bindparam("k", list(found), expanding=True))))
                 if r[0] is not None}
             if not values:
                 continue
             p = self.tables[e.parent]
-            p_pk = self.rr.graph.table(e.parent).primary_key
+            p_cols = [p.c[c] for c in self.rr.graph.table(e.parent).key_columns]
             where: sa.ColumnElement[bool] = p.c[e.parent_column].in_(
                 sa.bindparam("v", list(values), expanding=True))
             if e.parent == self.rr.table:
                 where = sa.and_(where, self.pk.in_(keys))
-            parents = {r[0] for r in conn.execute(sa.select(p.c[p_pk]).where(where))}
+            parents = {_row_key(r, len(p_cols))
+                       for r in conn.execute(sa.select(*p_cols).where(where))}
             out |= self._walk_up(conn, e.parent, parents, keys)
         return out
+
+
+def _key_of(table: sa.Table, columns: Sequence[str]) -> sa.ColumnElement[Any]:
+    cols = [table.c[c] for c in columns]
+    return cols[0] if len(cols) == 1 else sa.tuple_(*cols)
+
+
+def _row_key(row: Any, n: int) -> Any:
+    return row[0] if n == 1 else tuple(row[:n])
 
 
 def batch_keys(ids: PkList | None) -> Any:
@@ -285,7 +333,7 @@ def reflect(conn: Connection, rr: ResolvedRule, names: Iterable[str] | None = No
             tables[name] = sa.Table(name, md, autoload_with=conn)
         except sa_exc.NoSuchTableError:
             raise InvalidInput(f"system {rr.system.key!r} has no table {name!r}") from None
-    needed = {(rr.table, rr.pk), (rr.trigger_table, rr.trigger_column),
+    needed = {*((rr.table, k) for k in rr.keys), (rr.trigger_table, rr.trigger_column),
               *((rr.table, f) for f in rr.rule.fields),
               *conditions.column_refs(rr.rule.condition, rr.table)}
     for e in rr.graph.edges:

@@ -196,8 +196,8 @@ def _sweep(
             assert run is not None
             pending = s.scalars(sa.select(RetentionBatch).where(
                 RetentionBatch.run_id == run_id, RetentionBatch.status == "pending")).first()
-            after = _load(pending.after_pk if pending else run.last_pk)
-            upto = _load(pending.last_pk) if pending else None
+            after = sql.as_key(_load(pending.after_pk if pending else run.last_pk))
+            upto = sql.as_key(_load(pending.last_pk)) if pending else None
             batch_no = pending.batch_no if pending else run.batches_done + 1
             expected_before = json.loads(pending.expected) if pending else None
             holds = active_holds(s)  # read per batch: a hold placed mid-run applies at once
