@@ -21,7 +21,7 @@ Columns = dict[str, set[str]]
 
 def table_columns(table: TableSpec) -> set[str]:
     """Every column the policy declares for `table`."""
-    cols = {table.primary_key, *table.identities.values(), *(f.name for f in table.fields)}
+    cols = {*table.key_columns, *table.identities.values(), *(f.name for f in table.fields)}
     cols.update(ref.field for ref in table.references)
     if table.restriction_flag:
         cols.add(table.restriction_flag)
