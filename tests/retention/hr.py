@@ -19,6 +19,7 @@ candidates = sa.Table(
     sa.Column("rejected", sa.Boolean, nullable=True),
     sa.Column("talent_pool", sa.Boolean, nullable=True),
     sa.Column("status", sa.String(20)),
+    sa.Column("archived", sa.Integer),  # a 0/1 flag kept in a plain INTEGER
     sa.Column("left_at", sa.DateTime),
 )
 applications = sa.Table(
@@ -53,7 +54,7 @@ SYSTEM: dict[str, Any] = {
     "tables": [
         {"name": "candidates", "identities": {"email": "email"},
          "fields": [{"name": "rejected"}, {"name": "talent_pool"}, {"name": "status"},
-                    {"name": "left_at"}]},
+                    {"name": "archived"}, {"name": "left_at"}]},
         {"name": "applications",
          "references": [{"field": "candidate_id", "to": "candidates.id"}],
          "fields": [{"name": "closed_at"}]},

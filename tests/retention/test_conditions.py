@@ -45,7 +45,7 @@ def fill(url: str, rows: list[dict[str, Any]]) -> None:
     with eng.begin() as c:
         c.execute(hr.candidates.insert(), [
             {"email": None, "rejected": None, "talent_pool": None, "status": None,
-             "left_at": LEFT, **r} for r in rows])
+             "archived": None, "left_at": LEFT, **r} for r in rows])
     eng.dispose()
 
 
@@ -119,6 +119,16 @@ def test_comparisons_any_and_explicit_false(hr_url: str, store: sessionmaker[Ses
     sample, left = sweep(hr_url, store, hr.rule(condition=cond))
     assert sample == [1, 2]
     assert left == {3, 4, 5}
+
+
+def test_an_integer_flag_compared_with_false(hr_url: str, store: sessionmaker[Session]) -> None:
+    fill(hr_url, [{"id": 1, "archived": 0}, {"id": 2, "archived": 1}, {"id": 3, "archived": None},
+                  {"id": 4, "archived": 2}])
+    # `value: false` declares a yes/no meaning: 0 and empty are "no", any other number "yes".
+    cond = {"column": "candidates.archived", "op": "eq", "value": False}
+    sample, left = sweep(hr_url, store, hr.rule(condition=cond))
+    assert sample == [1, 3]
+    assert left == {2, 4}
 
 
 # --- consent read from Steward's own ledger ------------------------------------------------

@@ -73,13 +73,23 @@ def is_yes_no(column: sa.ColumnElement[Any]) -> bool:
     return isinstance(t, mysql.TINYINT) and getattr(t, "display_width", None) == 1
 
 
+def yes(column: sa.ColumnElement[Any]) -> ColumnElement[bool]:
+    """The column holds yes, read by its type: true for BOOLEAN, non-zero for numbers (a
+    TINYINT(1), or 0/1 in an INTEGER), "1", "t", "true", "y" or "yes" for text."""
+    t = column.type
+    if isinstance(t, sa.Boolean):
+        return column.is_(True)
+    if isinstance(t, sa.Integer | sa.Numeric):
+        return sa.and_(column.is_not(None), column != 0)
+    if isinstance(t, sa.String):
+        return sa.and_(column.is_not(None),
+                       sa.func.lower(column).in_(["1", "t", "true", "y", "yes"]))
+    return column.is_not(None)
+
+
 def truthy(column: sa.ColumnElement[Any]) -> ColumnElement[bool]:
     """The column form: yes for a yes/no column, holds a value for the others."""
-    if is_yes_no(column):
-        if isinstance(column.type, sa.Boolean):
-            return column.is_(True)
-        return sa.and_(column.is_not(None), column != 0)
-    return column.is_not(None)
+    return yes(column) if is_yes_no(column) else column.is_not(None)
 
 
 def _values(values: Sequence[Any]) -> sa.BindParameter[Any]:
@@ -91,11 +101,13 @@ _OPS = {"eq": "__eq__", "ne": "__ne__", "lt": "__lt__", "le": "__le__", "gt": "_
 
 
 def compare(column: sa.ColumnElement[Any], op: str, value: Any) -> ColumnElement[bool]:
-    """`column op value`, false (not unknown) where the column is empty. A yes/no column
-    compared with true/false is read as yes/no (0 is false on MariaDB's TINYINT(1))."""
+    """`column op value`, false (not unknown) where the column is empty. A column compared
+    with true/false is read as yes/no (`yes`): 0 is false in MariaDB's TINYINT(1) or an
+    INTEGER flag, 'f' in PostgreSQL's BOOLEAN."""
     if isinstance(value, bool) and op in ("eq", "ne"):
-        yes = truthy(column) if is_yes_no(column) else column.is_not(None)
-        want = yes if value else sa.not_(yes)
+        # Comparing with true/false declares the column a yes/no column, whatever its type.
+        said_yes = yes(column)
+        want = said_yes if value else sa.not_(said_yes)
         return want if op == "eq" else sa.not_(want)
     bound: sa.BindParameter[Any] = sa.bindparam(None, value, unique=True)
     expr: ColumnElement[bool] = getattr(column, _OPS[op])(bound)
