@@ -2,10 +2,10 @@
 given, or withdrawn, consent for a purpose in Steward's own ledger.
 
 The ledger knows a person by a keyed hash of their normalized e-mail (`consent.subjects`), the
-company table by the address itself. So the table's distinct addresses are read in key order,
-in batches, hashed here in Python with the same key, and looked up in the ledger's current
-state; what comes back are the company's own values, bound as a list into the rule's SQL
-(`conditions.py`). Addresses are never logged or kept beyond the call.
+company table by the address itself. So the table's distinct addresses are read in one
+streamed scan, in batches, hashed here in Python with the same key, and looked up in the
+ledger's current state; what comes back are the company's own values, bound as a list into
+the rule's SQL (`conditions.py`). Addresses are never logged or kept beyond the call.
 """
 
 from __future__ import annotations
@@ -59,17 +59,16 @@ class ConsentReader:
 
 
 def _distinct(conn: Connection, column: sa.Column[Any]) -> Iterator[list[Any]]:
-    """The column's distinct non-empty values, in batches (keyset on the value)."""
-    last: Any = None
-    while True:
-        q = sa.select(column).where(column.is_not(None)).group_by(column).order_by(column)
-        if last is not None:
-            q = q.where(column > sa.bindparam("after", last))
-        batch = [r[0] for r in conn.execute(q.limit(BATCH))]
-        if not batch:
-            return
-        yield batch
-        last = batch[-1]
+    """The column's distinct non-empty values, in batches of `BATCH`, from one streamed scan
+    (a server-side cursor where the driver has one), so memory stays flat."""
+    # Options on the statement, not the connection: `Connection.execution_options` changes the
+    # connection itself, and every later statement would run through a server-side cursor
+    # (which PostgreSQL plans for the first rows, not for a count).
+    q = sa.select(column).where(column.is_not(None)).distinct().execution_options(
+        yield_per=BATCH)
+    result = conn.execute(q)
+    for part in result.partitions():
+        yield [r[0] for r in part]
 
 
 def load(conn: Connection, sql: RuleSql, reader: ConsentReader | None) -> None:
