@@ -11,6 +11,7 @@ import pytest
 from tests.retention import company as co
 
 from steward.policy.models import Policy
+from steward.policy.ropa import period_words
 from steward.requests.plan import keep_hook
 from steward.retention import statutes
 from steward.retention.rules import resolve
@@ -88,6 +89,11 @@ def test_a_company_period_is_described_as_the_company_choice() -> None:
     assert "company's choice" in text
     assert "17(3)(b)" not in text and "legal obligation" not in text
     assert statutes.legal_keep(policy, rule, "DK", date(2025, 3, 10)) is None
+    # The record of processing (Art. 30(1)(f)) says the same.
+    assert "17(3)(b)" not in period_words(rule)
+    invoices = period_words(policy.retention_rule("invoices_bookkeeping"))
+    assert "no later than 10 years plus the current year" in invoices
+    assert "the company's choice" in invoices and "Art. 17(3)(b)" in invoices
     # The bookkeeping rule: the law for its minimum, the company for the rest.
     inv = statutes.basis(policy, policy.retention_rule("invoices_bookkeeping"), "DK")
     assert inv.startswith("the law requires keeping it: Bogføringsloven § 12 (GDPR Art. "
