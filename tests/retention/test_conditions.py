@@ -169,6 +169,15 @@ def test_consent_condition_from_the_ledger(
     cond = {"not": part} if negate else part
     sample, left = sweep(sqlite_company_hr, store, hr.rule(condition=cond), secret=SECRET)
     assert sample == sorted(deleted)
+    policy = hr.make_policy(hr.rule(condition=cond), url=sqlite_company_hr)
+    engines = SystemEngines(urls={"hr": sqlite_company_hr})
+    with transaction(store) as s:
+        plan = plan_rule(policy, "candidates", engines=engines, session=s, today=NOW.date(),
+                         secret=SECRET)
+    engines.dispose()
+    # The plan's statements carry placeholders, never the addresses matched.
+    assert plan.statements and not any("example.com" in st for st in plan.statements)
+    assert any("candidates.email" in st and "IN (:param_" in st for st in plan.statements)
     assert left == {1, 2, 3, 4, 5} - deleted
 
 

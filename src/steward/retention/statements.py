@@ -11,6 +11,7 @@ an index range scan.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -353,4 +354,5 @@ def show(stmt: sa.ClauseElement, conn_or_dialect: Any) -> str:
     with suppress(TypeError):  # named placeholders read better than the driver's `?` or `%s`
         dialect = type(dialect)(paramstyle="named")
     text = str(stmt.compile(dialect=dialect))
-    return text.replace("(__[POSTCOMPILE_ids])", "(:ids)")
+    # Expanding lists (batch keys, consent values) as one named placeholder each.
+    return re.sub(r"__\[POSTCOMPILE_(\w+)\]", r":\1", text)
