@@ -233,11 +233,15 @@ def test_a_consent_decision_replans_the_rules_reading_it(
         assert entries["candidates"].stale
         assert "talent_pool" in (entries["candidates"].stale_reason or "")
         assert not entries["others"].stale
-        # The next count and the next sweep use the ledger as it is now.
+        # The next count (the jobs worker's, every quarter of an hour) and the next sweep use
+        # the ledger as it is now; only the stale rule is counted again.
         with transaction(store) as s:
-            plans = plancache.refresh(s, policy, engines=engines, rules=["candidates"],
-                                      today=NOW.date(), secret=SECRET)
-        assert plans[0].sample == [1, 2, 3]
+            assert plancache.refresh_stale(s, policy, engines=engines, today=NOW.date(),
+                                           secret=SECRET) == ["candidates"]
+        with transaction(store) as s:
+            entries = {e.rule.key: e for e in plancache.cached(s, policy)}
+        assert entries["candidates"].plan is not None
+        assert entries["candidates"].plan.sample == [1, 2, 3]
         with transaction(store) as s:
             assert not {e.rule.key: e for e in plancache.cached(s, policy)}["candidates"].stale
         result = run_rule(store, policy, "candidates", engines=engines, now=NOW, secret=SECRET)

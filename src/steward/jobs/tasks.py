@@ -114,6 +114,7 @@ class Tasks:
     execute_request: TaskHandle
     retry_requests: TaskHandle
     consent_expiry: TaskHandle | None = None
+    retention_refresh: TaskHandle | None = None
 
 
 def register(huey: Huey, runtime: Runtime) -> Tasks:
@@ -152,6 +153,21 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
     @_periodic(huey, crontab(minute="0", hour=str(RETENTION_HOUR)), name="retention.daily")
     def retention_daily() -> None:
         retention_sweep()
+
+    @_periodic(huey, crontab(minute="*/15"), name="retention.refresh_stale")
+    def retention_refresh() -> list[str]:
+        # Counts marked stale since (a consent decision for a purpose a rule reads) are
+        # counted again here, outside the ledger writer's transaction.
+        from steward.retention.plancache import refresh_stale
+        from steward.store.db import transaction
+
+        engines = runtime.engines()
+        try:
+            with transaction(runtime.sm) as s:
+                return refresh_stale(s, runtime.policy, engines=engines,
+                                     secret=runtime.settings.resolved_secret_key())
+        finally:
+            engines.dispose()
 
     @_periodic(huey, crontab(minute="5"), name="requests.deadline_reminders")
     def deadline_reminders() -> list[tuple[str, str]]:
@@ -213,4 +229,5 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
                 return total
 
     return Tasks(huey, runtime, retention_sweep, retention_daily, deadline_reminders,
-                 breach_reminders, execute_request, retry_requests, consent_expiry)
+                 breach_reminders, execute_request, retry_requests, consent_expiry,
+                 retention_refresh=retention_refresh)

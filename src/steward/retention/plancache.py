@@ -66,6 +66,21 @@ def refresh(
     return plans
 
 
+def refresh_stale(
+    session: Session, policy: Policy, *, engines: SystemEngines, secret: str | None = None,
+    today: date | None = None,
+) -> list[str]:
+    """Count again the rules whose cached plan was marked stale (e.g. by a consent decision
+    for a purpose their condition reads, see `consentlink.py`); their keys, in the caller's
+    transaction. The jobs worker calls this every quarter of an hour."""
+    keys = [k for k in session.scalars(sa.select(RetentionPlanCache.rule).where(
+        RetentionPlanCache.stale_reason.is_not(None)).order_by(RetentionPlanCache.rule))
+        if k in {r.key for r in policy.retention_rules}]
+    if keys:
+        refresh(session, policy, engines=engines, rules=keys, secret=secret, today=today)
+    return keys
+
+
 def cached(session: Session, policy: Policy) -> list[CachedPlan]:
     """Every rule of the policy with its last stored plan, in policy order (store only)."""
     rows = {r.rule: r for r in session.scalars(sa.select(RetentionPlanCache))}
