@@ -79,8 +79,9 @@ def test_unreachable_system_is_retried_with_backoff(
 def test_periodic_schedule(tmp_path: Path, store: sessionmaker[Session]) -> None:
     tasks = _tasks(tmp_path, store, "sqlite://")
     names = {t.name for t in tasks.huey._registry.periodic_tasks}
-    assert names == {"retention.daily", "requests.deadline_reminders", "breaches.reminders",
-                     "requests.retry", "requests.retry_mail"} | ({"consent.expire"} & names)
+    assert names == {"retention.daily", "retention.refresh_stale",
+                     "requests.deadline_reminders", "breaches.reminders", "requests.retry",
+                     "requests.retry_mail"} | ({"consent.expire"} & names)
 
 
 def test_bad_jobs_url(tmp_path: Path) -> None:
@@ -108,3 +109,29 @@ def test_in_process_consumer_runs_tasks_from_a_thread(
         assert summary["counts"]["applications"] == 3
     finally:
         consumer.stop(graceful=True)  # type: ignore[attr-defined]
+
+
+def test_stale_retention_counts_are_counted_again(
+    tmp_path: Path, store: sessionmaker[Session]
+) -> None:
+    from steward.retention.tables import RetentionPlanCache
+
+    url = f"sqlite:///{tmp_path / 'company.db'}"
+    co.create(url).dispose()
+    fill_recruiting(url)
+    tasks = _tasks(tmp_path, store, url)
+    assert tasks.retention_refresh.call_local() == []  # nothing counted yet, nothing stale
+    engines = tasks.runtime.engines()
+    with transaction(store) as s:
+        plancache.refresh(s, co.make_policy(), engines=engines,
+                          rules=["job_applications", "customer_records"])
+    engines.dispose()
+    with transaction(store) as s:
+        s.execute(sa.update(RetentionPlanCache)
+                  .where(RetentionPlanCache.rule == "job_applications")
+                  .values(stale_reason="consent decisions for 'x' changed since"))
+    assert tasks.retention_refresh.call_local() == ["job_applications"]
+    with transaction(store) as s:
+        entries = {e.rule.key: e for e in plancache.cached(s, co.make_policy())}
+    assert not entries["job_applications"].stale and entries["job_applications"].plan
+    assert tasks.retention_refresh.call_local() == []

@@ -69,7 +69,7 @@ def test_financial_year_end_handles_29_february() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: statutory_minimum_end(RECORD, "FR"), "supported: DK, GB, NO, SE"),
+        (lambda: statutory_minimum_end(RECORD, "FR"), "built in or declared: DK, GB, NO, SE"),
         (lambda: statutory_minimum_end(RECORD, "DK", kind="emails"), "kinds: accounting"),
         (lambda: statutory_minimum_end(RECORD, "GB", company_type="plc"), "company_type"),
         (lambda: statutory_minimum_end(RECORD, "DK", financial_year_end=(13, 1)), "(month, day)"),

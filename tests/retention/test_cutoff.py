@@ -8,18 +8,52 @@ from datetime import date, timedelta
 import pytest
 
 from steward.policy.models import Period
-from steward.retention.cutoff import as_legal_period, cutoff, describe, expires_on, last_day
+from steward.retention.cutoff import (
+    as_legal_period,
+    cutoff,
+    describe,
+    expires_on,
+    is_due,
+    last_day,
+)
 
 THREE_MONTHS = Period(months=3)
 TEN_PLUS_CURRENT = Period(years=10, anchor="end_of_year")
 
 
 def test_ten_years_plus_current_year_legal_md_example() -> None:
-    # LEGAL.md: relationship ended in 2025 → kept through 31 December 2035, deleted after it.
+    # LEGAL.md: relationship ended in 2025 → "delete by 31 December 2035": a maximum includes
+    # its last day, so the record is deleted on 31 December 2035 itself.
     assert last_day(TEN_PLUS_CURRENT, date(2025, 3, 14)) == date(2035, 12, 31)
-    assert expires_on(TEN_PLUS_CURRENT, date(2025, 3, 14)) == date(2036, 1, 1)
-    assert cutoff(TEN_PLUS_CURRENT, date(2035, 12, 31)) == date(2025, 1, 1)
-    assert cutoff(TEN_PLUS_CURRENT, date(2036, 1, 1)) == date(2026, 1, 1)
+    assert expires_on(TEN_PLUS_CURRENT, date(2025, 3, 14)) == date(2035, 12, 31)
+    assert cutoff(TEN_PLUS_CURRENT, date(2035, 12, 30)) == date(2025, 1, 1)
+    assert cutoff(TEN_PLUS_CURRENT, date(2035, 12, 31)) == date(2026, 1, 1)
+    # As a statutory minimum the same period keeps the record through that day.
+    assert expires_on(TEN_PLUS_CURRENT, date(2025, 3, 14), "statutory") == date(2036, 1, 1)
+    assert cutoff(TEN_PLUS_CURRENT, date(2035, 12, 31), "statutory") == date(2025, 1, 1)
+    assert cutoff(TEN_PLUS_CURRENT, date(2036, 1, 1), "statutory") == date(2026, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("trigger", "deadline"),
+    [
+        # Written by hand from LEGAL.md (Reg. 1182/71 Art. 3(2)(c), clamped, never rolled):
+        (date(2025, 1, 31), date(2025, 4, 30)),   # no 31 April → 30 April
+        (date(2025, 11, 30), date(2026, 2, 28)),  # no 30 February → 28 February
+        (date(2023, 11, 29), date(2024, 2, 29)),  # leap year: 29 February exists
+        (date(2025, 5, 31), date(2025, 8, 31)),   # a Sunday: not moved to Monday
+        (date(2025, 3, 14), date(2025, 6, 14)),
+    ],
+)
+def test_no_later_than_three_months_is_deleted_on_the_last_day(
+    trigger: date, deadline: date
+) -> None:
+    # "No later than 3 months": due on the deadline itself, not the day after.
+    assert expires_on(THREE_MONTHS, trigger) == deadline
+    assert not is_due(THREE_MONTHS, trigger, deadline - timedelta(days=1))
+    assert is_due(THREE_MONTHS, trigger, deadline)
+    assert trigger < cutoff(THREE_MONTHS, deadline)
+    assert not trigger < cutoff(THREE_MONTHS, deadline - timedelta(days=1))
 
 
 def test_months_clamped_to_month_end_never_rolled_forward() -> None:
@@ -35,13 +69,26 @@ def test_months_clamped_to_month_end_never_rolled_forward() -> None:
     ("today", "expected"),
     [
         (date(2025, 5, 29), date(2025, 3, 1)),   # 28 Feb → 28 May, past; 1 Mar → 1 Jun
-        (date(2025, 5, 28), date(2025, 2, 28)),  # 28 May is still a day of keeping
-        (date(2025, 3, 1), date(2024, 12, 1)),   # 29/30 Nov → 28 Feb: all past on 1 March
-        (date(2025, 2, 28), date(2024, 11, 28)),  # 28, 29, 30 Nov → 28 Feb: kept today
+        (date(2025, 5, 28), date(2025, 3, 1)),   # 28 Feb → 28 May: due today (its last day)
+        (date(2025, 5, 27), date(2025, 2, 28)),  # 28 Feb not yet
+        (date(2025, 3, 1), date(2024, 12, 2)),   # 1 Dec → 1 Mar: due on 1 March too
+        (date(2025, 2, 28), date(2024, 12, 1)),  # 28, 29, 30 Nov → 28 Feb: due today
+        (date(2025, 2, 27), date(2024, 11, 28)),  # 27 Nov → 27 Feb: due today, 28 Nov not
     ],
 )
 def test_three_months_cutoff(today: date, expected: date) -> None:
     assert cutoff(THREE_MONTHS, today) == expected
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2025, 5, 28), date(2025, 2, 28)),  # a statutory minimum keeps through 28 May
+        (date(2025, 2, 28), date(2024, 11, 28)),
+    ],
+)
+def test_three_months_statutory_cutoff(today: date, expected: date) -> None:
+    assert cutoff(THREE_MONTHS, today, "statutory") == expected
 
 
 @pytest.mark.parametrize("period", [
@@ -51,10 +98,12 @@ def test_three_months_cutoff(today: date, expected: date) -> None:
 def test_cutoff_agrees_with_last_day_for_every_date(period: Period) -> None:
     # The SQL `trigger < cutoff` must select exactly the dates whose last day has passed.
     for today in (date(2025, 3, 1), date(2024, 2, 29), date(2025, 12, 31), date(2026, 1, 1)):
-        c = cutoff(period, today)
+        c, s = cutoff(period, today), cutoff(period, today, "statutory")
         for offset in range(-40, 40):
             t = c + timedelta(days=offset)
-            assert (t < c) == (last_day(period, t) < today), (period, today, t)
+            assert (t < c) == (last_day(period, t) <= today), (period, today, t)
+            t = s + timedelta(days=offset)
+            assert (t < s) == (last_day(period, t) < today), (period, today, t)
 
 
 def test_zero_period_expires_when_the_trigger_has_happened() -> None:

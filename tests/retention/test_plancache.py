@@ -38,7 +38,7 @@ def test_refresh_then_read_without_the_company(
         entries = plancache.cached(s, policy)
     jobs = entries[0]
     assert jobs.rule.key == "job_applications" and jobs.plan is not None
-    assert (jobs.plan.expired, jobs.plan.missing_trigger, jobs.plan.cutoff) == (2, 1, "2025-03-01")
+    assert (jobs.plan.expired, jobs.plan.missing_trigger, jobs.plan.cutoff) == (2, 1, "2025-03-02")
     assert jobs.plan.dependants == ["application_emails"] and not jobs.stale
     assert jobs.refreshed_at == COUNTED and plancache.as_of(entries) == COUNTED
 

@@ -53,7 +53,7 @@ def test_interrupted_run_resumes_with_its_cutoff(
     assert second.counts == {"applications": 20, "application_emails": 0}
     with transaction(store) as s:
         run = s.get(RetentionRun, first.run_id)
-        assert run is not None and run.attempts == 2 and run.cutoff.isoformat() == "2025-03-01"
+        assert run is not None and run.attempts == 2 and run.cutoff.isoformat() == "2025-03-02"
         nos = list(s.scalars(sa.select(RetentionBatch.batch_no).where(
             RetentionBatch.run_id == run.id).order_by(RetentionBatch.batch_no)))
         assert nos == list(range(1, 8))

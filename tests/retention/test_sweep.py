@@ -31,9 +31,9 @@ def fill_recruiting(url: str) -> None:
             # expired: 28 Feb + 3 months = 28 May, past on 1 June
             {"id": 2, "name": "Bo Test", "email": "bo@example.com",
              "process_ended_at": co.at("2025-02-28 09:00")},
-            # not expired: 1 Mar + 3 months = 1 June, still a day of keeping
+            # not due: 2 Mar + 3 months = 2 June, the day after the sweep
             {"id": 3, "name": "Cy Test", "email": "cy@example.com",
-             "process_ended_at": co.at("2025-03-01 00:00")},
+             "process_ended_at": co.at("2025-03-02 00:00")},
             # process still open: never deleted, counted
             {"id": 4, "name": "Di Test", "email": "di@example.com", "process_ended_at": None},
         ])
@@ -56,7 +56,7 @@ def test_delete_with_dependants_and_evidence(
     plan = plan_rule(policy, "job_applications", engines=engines, today=NOW.date())
     assert plan.error is None
     assert (plan.expired, plan.missing_trigger, plan.sample) == (2, 1, [1, 2])
-    assert plan.cutoff == "2025-03-01"
+    assert plan.cutoff == "2025-03-02"  # 1 March → 1 June: due on its last day
     assert plan.dependants == ["application_emails"]
     assert any(":cutoff" in s and "process_ended_at <" in s for s in plan.statements)
     assert not any("ada@example.com" in s for s in plan.statements)
@@ -78,7 +78,7 @@ def test_delete_with_dependants_and_evidence(
         assert [e.action for e in events] == ["retention.run_completed"]
         details = json.loads(events[0].details)
         assert details["counts"] == {"applications": 2, "application_emails": 3}
-        assert details["cutoff"] == "2025-03-01"
+        assert details["cutoff"] == "2025-03-02"
         assert details["missing_trigger_date"] == 1
         assert "example.com" not in events[0].details and "Ada" not in events[0].details
         assert audit.verify(s).ok

@@ -40,10 +40,11 @@ def plan(
     from steward.store.db import transaction
 
     policy = context.load()
+    secret = context.settings().resolved_secret_key()
     engines = _engines()
     try:
         with transaction(context.sessionmaker_()) as s:
-            plans = plan_all(policy, engines=engines, session=s, rule=rule)
+            plans = plan_all(policy, engines=engines, session=s, rule=rule, secret=secret)
     finally:
         engines.dispose()
     if as_json:
@@ -51,6 +52,8 @@ def plan(
         return
     for p in plans:
         typer.echo(f"== {p.rule} ({p.system}.{p.table}, {p.action}, {p.period})")
+        if p.basis:
+            typer.echo(f"   basis: {p.basis}")
         if p.error:
             typer.echo(f"   error: {p.error}")
             continue
@@ -97,7 +100,8 @@ def run(
     keys = [rule] if rule else [r.key for r in policy.retention_rules]
     if rule:
         policy.retention_rule(rule)
-    key = anonymize_key(settings.resolved_secret_key())
+    secret = settings.resolved_secret_key()
+    key = anonymize_key(secret)
     engines = _engines()
     results = []
     quiet = as_json or not sys.stderr.isatty()
@@ -108,7 +112,8 @@ def run(
                 total = None
                 if not quiet:  # the bar's total; a dry run of a redact rule scans its text
                     with transaction(sm) as s:
-                        total = plan_rule(policy, k, engines=engines, session=s).to_process
+                        total = plan_rule(policy, k, engines=engines, session=s,
+                                          secret=secret).to_process
                 task = bar.add_task(k, total=total or None)
                 root = policy.retention_rule(k).table
 
@@ -118,11 +123,11 @@ def run(
 
                 results.append(run_rule(sm, policy, k, engines=engines, anonymize_key=key,
                                         batch_size=batch, progress=step,
-                                        max_batches=max_batches))
+                                        max_batches=max_batches, secret=secret))
         # The console shows cached counts: recount the swept rules, as the daily job does,
         # so that it never shows records as due that this run has just removed.
         with transaction(sm) as s:
-            plancache.refresh(s, policy, engines=engines, rules=keys)
+            plancache.refresh(s, policy, engines=engines, rules=keys, secret=secret)
     finally:
         engines.dispose()
     if as_json:

@@ -30,6 +30,7 @@ from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from steward.consent import hooks
 from steward.consent.purposes import PurposeInfo, now
 from steward.consent.snapshots import Notice, canonical
 from steward.consent.tables import (
@@ -186,6 +187,7 @@ def record(
     else:
         raise Unavailable(f"the consent ledger needs SQLite or PostgreSQL, not {dialect}")
     _forget(session, subject_ref, purpose.key)
+    hooks.changed(session, policy, purpose.key)  # e.g. retention rules reading this purpose
     return ConsentEvent(**values)
 
 

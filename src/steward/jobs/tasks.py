@@ -114,6 +114,7 @@ class Tasks:
     execute_request: TaskHandle
     retry_requests: TaskHandle
     consent_expiry: TaskHandle | None = None
+    retention_refresh: TaskHandle | None = None
 
 
 def register(huey: Huey, runtime: Runtime) -> Tasks:
@@ -124,15 +125,16 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
         from steward.retention.sweep import run_all, run_rule
         from steward.retention.transforms import anonymize_key
 
-        key = anonymize_key(runtime.settings.resolved_secret_key())
+        secret = runtime.settings.resolved_secret_key()
+        key = anonymize_key(secret)
         engines = runtime.engines()
         try:
             if rule:
                 results = [run_rule(runtime.sm, runtime.policy, rule, engines=engines,
-                                    anonymize_key=key, actor="jobs")]
+                                    anonymize_key=key, actor="jobs", secret=secret)]
             else:
                 results = run_all(runtime.sm, runtime.policy, engines=engines,
-                                  anonymize_key=key, actor="jobs")
+                                  anonymize_key=key, actor="jobs", secret=secret)
             for r in results:
                 if r.status == "waiting" and attempt < MAX_ATTEMPTS:
                     # The system is down: try that rule again later, waiting longer each time.
@@ -142,7 +144,8 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
             from steward.store.db import transaction
 
             with transaction(runtime.sm) as s:  # the console's counts, as of this sweep
-                refresh(s, runtime.policy, engines=engines, rules=[rule] if rule else None)
+                refresh(s, runtime.policy, engines=engines, rules=[rule] if rule else None,
+                        secret=secret)
         finally:
             engines.dispose()
         return [r.__dict__ for r in results]
@@ -150,6 +153,21 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
     @_periodic(huey, crontab(minute="0", hour=str(RETENTION_HOUR)), name="retention.daily")
     def retention_daily() -> None:
         retention_sweep()
+
+    @_periodic(huey, crontab(minute="*/15"), name="retention.refresh_stale")
+    def retention_refresh() -> list[str]:
+        # Counts marked stale since (a consent decision for a purpose a rule reads) are
+        # counted again here, outside the ledger writer's transaction.
+        from steward.retention.plancache import refresh_stale
+        from steward.store.db import transaction
+
+        engines = runtime.engines()
+        try:
+            with transaction(runtime.sm) as s:
+                return refresh_stale(s, runtime.policy, engines=engines,
+                                     secret=runtime.settings.resolved_secret_key())
+        finally:
+            engines.dispose()
 
     @_periodic(huey, crontab(minute="5"), name="requests.deadline_reminders")
     def deadline_reminders() -> list[tuple[str, str]]:
@@ -211,4 +229,5 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
                 return total
 
     return Tasks(huey, runtime, retention_sweep, retention_daily, deadline_reminders,
-                 breach_reminders, execute_request, retry_requests, consent_expiry)
+                 breach_reminders, execute_request, retry_requests, consent_expiry,
+                 retention_refresh=retention_refresh)

@@ -30,9 +30,12 @@ CLI-facing functions (the CLI itself is wired elsewhere, e.g. `steward dsr due`)
 - `breach_clock.hours_left(now: datetime, deadline: datetime) -> float`
 - `retention_periods.statutory_minimum_end(record_date: date, country: str, *,
   kind: str = "accounting", financial_year_end: tuple[int, int] = (12, 31),
-  company_type: str = "private") -> date`
+  company_type: str = "private", declared: Sequence[StatutoryRetention] = ()) -> date` —
+  `declared`: periods a policy declares for its storage countries (they replace the built-in
+  ones of the same country and kind).
 - `retention_periods.check_rule_period(period: RetentionPeriod, *, country: str,
   kind: str | None = "accounting", financial_year_end=(12, 31), company_type="private",
-  needed: RetentionPeriod | None = None) -> list[Finding]` — Art. 5(1)(e) / 17(3)(b).
+  needed: RetentionPeriod | None = None, declared=(), deleted_on_last_day=False)
+  -> list[Finding]` — Art. 5(1)(e) / 17(3)(b).
 - `articles.describe(ref: str) -> str`
 """

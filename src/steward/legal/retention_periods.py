@@ -10,7 +10,7 @@ than the law or any documented purpose needs breaches storage limitation, GDPR A
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from types import MappingProxyType
@@ -100,33 +100,41 @@ STATUTORY_RETENTION: tuple[StatutoryRetention, ...] = (
 _ALIASES = MappingProxyType({"UK": "GB"})
 
 
-def _country(country: str) -> str:
+Declared = Sequence[StatutoryRetention]
+
+
+def _country(country: str, declared: Declared = ()) -> str:
     code = country.strip().upper() if isinstance(country, str) else ""
     code = _ALIASES.get(code, code)
-    known = sorted({r.country for r in STATUTORY_RETENTION})
+    known = sorted({r.country for r in (*STATUTORY_RETENTION, *declared)})
     if code not in known:
         raise InvalidInput(
-            f"No statutory bookkeeping retention is recorded for storage country {country!r}; "
-            f"supported: {', '.join(known)}."
+            f"No statutory bookkeeping retention is recorded for storage country {country!r} "
+            f"(built in or declared: {', '.join(known)}); declare its period in the policy "
+            f"under storage_countries.{code or country}.periods."
         )
     return code
 
 
 def applicable_rules(
-    country: str, kind: str = "accounting", company_type: str = "private"
+    country: str, kind: str = "accounting", company_type: str = "private",
+    declared: Declared = (),
 ) -> list[StatutoryRetention]:
-    """The statutory minima for records of `kind` stored in `country`."""
-    code = _country(country)
+    """The statutory minima for records of `kind` stored in `country`. Periods the policy
+    `declared` for that country and kind replace the built-in ones."""
+    code = _country(country, declared)
     if company_type not in ("private", "public"):
         raise InvalidInput(f"company_type must be 'private' or 'public', got {company_type!r}.")
-    of_country = [r for r in STATUTORY_RETENTION if r.country == code]
-    rules = [r for r in of_country if r.kind == kind and company_type in r.company_types]
-    if not rules:
-        kinds = sorted({r.kind for r in of_country})
-        raise InvalidInput(
-            f"No statutory retention for {kind!r} records in {code}; kinds: {', '.join(kinds)}."
-        )
-    return rules
+    for table in (declared, STATUTORY_RETENTION):
+        of_country = [r for r in table if r.country == code]
+        rules = [r for r in of_country if r.kind == kind and company_type in r.company_types]
+        if rules:
+            return rules
+    kinds = sorted({r.kind for r in (*declared, *STATUTORY_RETENTION) if r.country == code})
+    raise InvalidInput(
+        f"No statutory retention for {kind!r} records in {code}; kinds: {', '.join(kinds)}; "
+        f"declare it in the policy under storage_countries.{code}.periods."
+    )
 
 
 def financial_year_end_for(record_date: date, financial_year_end: tuple[int, int]) -> date:
@@ -156,12 +164,14 @@ def minimum_ends(
     kind: str = "accounting",
     financial_year_end: tuple[int, int] = (12, 31),
     company_type: str = "private",
+    declared: Declared = (),
 ) -> list[tuple[StatutoryRetention, date]]:
-    """Each applicable statutory minimum with the last day it requires keeping the record."""
+    """Each applicable statutory minimum with the last day it requires keeping the record,
+    counted from the end of the financial year in which the record falls."""
     fy_end = financial_year_end_for(record_date, financial_year_end)
     return [
         (rule, rule.end(record_date, fy_end))
-        for rule in applicable_rules(country, kind, company_type)
+        for rule in applicable_rules(country, kind, company_type, declared)
     ]
 
 
@@ -172,6 +182,7 @@ def statutory_minimum_end(
     kind: str = "accounting",
     financial_year_end: tuple[int, int] = (12, 31),
     company_type: str = "private",
+    declared: Declared = (),
 ) -> date:
     """The last day a record dated `record_date` must be kept under the storage country's
     bookkeeping law (the latest of the applicable statutes, e.g. GB: Companies Act 2006
@@ -182,6 +193,7 @@ def statutory_minimum_end(
         kind=kind,
         financial_year_end=financial_year_end,
         company_type=company_type,
+        declared=declared,
     )
     return max(end for _, end in ends)
 
@@ -247,6 +259,8 @@ def check_rule_period(
     financial_year_end: tuple[int, int] = (12, 31),
     company_type: str = "private",
     needed: RetentionPeriod | None = None,
+    declared: Declared = (),
+    deleted_on_last_day: bool = False,
 ) -> list[Finding]:
     """Compare a company retention rule with the storage country's statutory minimum and with
     the longest documented need (`needed`), for records dated on the rule's trigger date (the
@@ -259,17 +273,19 @@ def check_rule_period(
     if kind is None and needed is None:
         raise InvalidInput("Give a statutory kind or a documented need to compare the rule with.")
     if kind is not None:
-        applicable_rules(country, kind, company_type)  # validates before the loop
+        applicable_rules(country, kind, company_type, declared)  # validates before the loop
     findings: list[Finding] = []
     short: tuple[int, date, date, date, str] | None = None
     excess_max, excess_example = 0, None
     for trigger in _sample(range(2024, 2028)):
         rule_end = period.end(trigger)
+        if deleted_on_last_day:  # a maximum is deleted on its last day: kept through the day before
+            rule_end -= timedelta(days=1)
         need_end = needed.end(trigger) if needed is not None else date.min
         if kind is not None:
             ends = minimum_ends(
-                trigger, country, kind=kind,
-                financial_year_end=financial_year_end, company_type=company_type,
+                trigger, country, kind=kind, financial_year_end=financial_year_end,
+                company_type=company_type, declared=declared,
             )  # fmt: skip
             rule, law_end = max(ends, key=lambda pair: pair[1])
             gap = (law_end - rule_end).days

@@ -397,10 +397,31 @@ class TriggerEvent(StrEnum):
 
 
 class Trigger(Model):
-    """What starts the retention clock: a date column, optionally named as a business event."""
+    """What starts the retention clock: a date column, optionally named as a business event.
+
+    With `of`, the date is the latest (or earliest) of several rows of a child table that
+    references the rule's table (e.g. the close dates of a candidate's applications); under
+    `latest`, one child row without a date means "not ended yet" and the clock has not started.
+    """
 
     field: str = Field(description="table.column holding the trigger date")
     event: TriggerEvent | None = None
+    of: Literal["latest", "earliest"] | None = Field(
+        default=None,
+        description="the date is the latest/earliest over the child rows of `field`'s table "
+        "that reference the rule's row; under latest, an empty date means not ended yet",
+    )
+    via: str | None = Field(
+        default=None,
+        description="child.column referencing the rule's table, when the child has several "
+        "references to it",
+    )
+
+    @model_validator(mode="after")
+    def _via_needs_of(self) -> Trigger:
+        if self.via is not None and self.of is None:
+            raise ValueError("`via` names the child rows of `of: latest|earliest`; add `of`")
+        return self
 
 
 class Period(Model):
@@ -419,6 +440,78 @@ class RetentionAction(StrEnum):
     null = "null"  # set the fields to NULL
 
 
+class ConsentCondition(Model):
+    """The person's state for a consent purpose in Steward's own consent ledger, matched by an
+    identity of the rule's table (its e-mail column, hashed as the ledger stores it)."""
+
+    purpose: Key = Field(description="consent purpose key (consent.purposes)")
+    state: Literal["given", "withdrawn", "none"] = Field(
+        description="given: consent in force; withdrawn: a recorded decision that is not (or no "
+        "longer) consent; none: no decision recorded"
+    )
+    identity: str = Field(default="email", description="identity type of the rule's table")
+
+
+CompareOp = Literal["eq", "ne", "lt", "le", "gt", "ge"]
+
+
+class Condition(Model):
+    """One part of a retention condition; exactly one of column, all, any, not, consent."""
+
+    column: str | None = Field(default=None, description="table.column (on the rule's table "
+                               "or a table of the trigger's join path)")
+    op: CompareOp | None = Field(default=None, description="compare column with value")
+    value: bool | int | float | str | None = None
+    all: list[str | Condition] | None = None
+    any: list[str | Condition] | None = None
+    not_: str | Condition | None = Field(default=None, alias="not")
+    consent: ConsentCondition | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        given = [n for n in ("column", "all", "any", "not_", "consent")
+                 if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("a condition has exactly one of column, all, any, not, consent")
+        if (self.op is not None or self.value is not None) and self.column is None:
+            raise ValueError("op and value compare a column: add `column`")
+        if self.op is not None and self.value is None:
+            raise ValueError("a comparison needs a value")
+        if self.value is not None and self.op is None:
+            raise ValueError("a value needs op (eq, ne, lt, le, gt, ge)")
+        if (self.all is not None and not self.all) or (self.any is not None and not self.any):
+            raise ValueError("all/any need at least one condition")
+        return self
+
+
+class StatutoryPeriod(Model):
+    """A statutory minimum for one kind of record in one country, declared by the policy
+    (e.g. for a storage country Steward has no built-in table for)."""
+
+    record_kind: Literal["accounting", "correspondence", "agreements"] = "accounting"
+    statute: str = Field(description="the law, e.g. its name and number")
+    article: str = Field(description="the section that sets the period")
+    months: int = Field(ge=1, le=1200, description="length of the period in months")
+    counted_from: Literal[
+        "financial_year_end", "record_date", "calendar_year_of_financial_year_end"
+    ] = "financial_year_end"
+    summary: Text | None = None
+
+
+class StorageCountry(Model):
+    """Bookkeeping facts of one storage country: its financial-year end and, where Steward's
+    built-in table has none (or the policy wants its own), the statutory periods."""
+
+    financial_year_end: str = Field(
+        default="12-31", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        description="MM-DD the financial year ends on (default 31 December)",
+    )
+    company_type: Literal["private", "public"] = "private"
+    periods: list[StatutoryPeriod] = Field(
+        default_factory=list, description="replaces the built-in periods of the same record kind"
+    )
+
+
 class RetentionRule(Model):
     """A retention promise executed as a sweep over one system table."""
 
@@ -435,8 +528,10 @@ class RetentionRule(Model):
     )
     action: RetentionAction = RetentionAction.delete
     fields: list[str] = Field(default_factory=list, description="for null/anonymize/redact")
-    condition: str | None = Field(
-        default=None, description="column that must be non-null/true for the rule to apply"
+    condition: str | Condition | None = Field(
+        default=None,
+        description="when the rule applies: a column that must be non-null (true for yes/no "
+        "columns), or a combination (all/any/not, comparisons, consent states)",
     )
     statutory_basis: Text | None = None
     legal_obligation: bool = Field(
@@ -951,6 +1046,11 @@ class Policy(Model):
     )
     retention_rules: list[RetentionRule] = Field(
         default_factory=list, description="retention promises executed as sweeps (Art. 5(1)(e))"
+    )
+    storage_countries: dict[CountryCode, StorageCountry] = Field(
+        default_factory=dict,
+        description="per storage country: financial-year end and statutory bookkeeping periods "
+        "(Art. 17(3)(b)); Steward's built-in DK, NO, SE, GB periods apply where none is declared",
     )
     consent: Consent = Field(
         default_factory=Consent, description="consent purposes (Art. 7) and cookie categories"

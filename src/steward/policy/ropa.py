@@ -120,7 +120,13 @@ def period_words(rule: RetentionRule) -> str:
     what = f"{rule.system}.{rule.table}"
     if rule.fields:
         what += f" ({', '.join(rule.fields)})"
-    extra = " (kept under a legal obligation, Art. 17(3)(b))" if rule.legal_obligation else ""
+    # Art. 17(3)(b) only for what a statute requires; a longer period is the company's choice.
+    extra = ""
+    if rule.legal_obligation and rule.record_kind != "other" and rule.kind == "maximum":
+        extra = (" (the company's choice; within it, the storage country's bookkeeping act "
+                 "requires keeping it, Art. 17(3)(b))")
+    elif rule.legal_obligation:
+        extra = " (required by law, Art. 17(3)(b))"
     return f"{what}: {action} {text}{extra}"
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from steward.policy.models import Policy, SystemSpec, TableSpec
 from steward.policy.report import Report
+from steward.policy.retentionrefs import check_rule
 from steward.policy.sources import Path_
 
 Columns = dict[str, set[str]]
@@ -72,19 +73,15 @@ def check_systems(
         system = policy.systems[systems[rule.system]]
         _statutory_authority(policy, r, rule_index=i, system=system)
         cols = columns.get(rule.system)
+        check_rule(policy, r, i, system, cols)
         if cols is None:
             continue
         if not r.known(rule.table, cols, (*path, "table"), f"table in system {rule.system!r}"):
             continue
-        _trigger(system, cols, rule.table, rule.trigger.field, r, (*path, "trigger", "field"))
+        _trigger(system, cols, rule.table, rule.trigger.field, r, (*path, "trigger", "field"),
+                 child=rule.trigger.of is not None)
         for j, name in enumerate(rule.fields):
             r.known(name, cols[rule.table], (*path, "fields", j), f"column of {rule.table!r}")
-        if rule.condition is not None:
-            cond_table, _, col = rule.condition.rpartition(".")
-            cond_table = cond_table or rule.table
-            if r.known(cond_table, cols, (*path, "condition"),
-                       f"table in system {rule.system!r}"):
-                r.known(col, cols[cond_table], (*path, "condition"), f"column of {cond_table!r}")
         if rule.legal_obligation and rule.statutory_basis is None:
             r.error(
                 (*path, "legal_obligation"),
@@ -94,7 +91,8 @@ def check_systems(
 
 
 def _trigger(
-    system: SystemSpec, cols: Columns, table: str, trigger: str, r: Report, path: Path_
+    system: SystemSpec, cols: Columns, table: str, trigger: str, r: Report, path: Path_,
+    *, child: bool = False,
 ) -> None:
     trig_table, _, trig_col = trigger.rpartition(".")
     trig_table = trig_table or table
@@ -103,7 +101,8 @@ def _trigger(
         return
     if not r.known(trig_col, cols[trig_table], path, f"column of {trig_table!r}"):
         return
-    if trig_table != table and not _reachable(system, table, trig_table):
+    # A date read from child rows (`of: latest|earliest`) is checked in retentionrefs.py.
+    if not child and trig_table != table and not _reachable(system, table, trig_table):
         r.error(
             path,
             f"the trigger date is in {trig_table!r}, but no chain of references leads from "

@@ -5,7 +5,7 @@
   CRM yields a customer number, which finds the portal login and the support tickets).
 - `keep_hook`: GDPR Art. 17(3)(b): a row covered by a retention rule with a legal obligation is
   kept only while the statutory period of its storage country runs
-  (`steward.legal.retention_periods`); the reason names the article, the statute and the date.
+  (`steward.retention.statutes`); the reason names the article, the statute and the date.
 - `erasure_plans`: the connectors' dry runs, serialisable without personal values.
 """
 
@@ -21,10 +21,9 @@ from typing import Any, TypedDict
 
 from steward.connectors.base import Connector, ErasurePlan, KeepHook, Row, SubjectRecords
 from steward.errors import InvalidInput
-from steward.legal import retention_periods
-from steward.legal.periods import years_plus_current_year
 from steward.policy.models import EraseAction, Policy, SystemSpec, TableSpec
 from steward.requests import legalholds
+from steward.retention import statutes
 
 MAX_ROUNDS = 5
 # Identity types that name one person and may be carried from one system to the next. Phone
@@ -275,30 +274,14 @@ def _as_date(value: Any) -> date | None:
 def keep_until(
     policy: Policy, spec: SystemSpec, table: TableSpec, row: Row
 ) -> tuple[date, str] | None:
-    """(last day to keep, statute) when a legal obligation covers the row, else None."""
+    """(last day to keep, statute) when a law requires keeping the row, else None (the
+    retention rule's own statute and dates: `steward.retention.statutes.legal_keep`)."""
     rule = _rule(policy, table)
-    if rule is None or not rule.legal_obligation:
+    if rule is None:
         return None
     column = rule.trigger.field.split(".", 1)[-1]
-    record_date = _as_date(row.get(column))
-    country = spec.storage_country if rule.jurisdiction == "storage_country" else rule.jurisdiction
-    if record_date is None:
-        # Without its date the period cannot be shown to have ended: keep (the safer side).
-        return date.max, f"retention rule {rule.key} (record date unknown)"
-    kind = rule.record_kind if rule.record_kind != "other" else "accounting"
-    try:
-        ends = retention_periods.minimum_ends(record_date, country, kind=kind)
-    except InvalidInput:
-        # No statute recorded for this storage country: the rule's own period applies.
-        if rule.period.anchor == "end_of_year":
-            end = years_plus_current_year(record_date, rule.period.years)
-        else:
-            from steward.legal.periods import company_maximum
-
-            end = company_maximum(record_date, rule.period.years * 12 + rule.period.months)
-        return end, f"retention rule {rule.key}"
-    statute, end = max(ends, key=lambda pair: pair[1])
-    return end, statute.citation
+    country = statutes.country_of(rule, spec)
+    return statutes.legal_keep(policy, rule, country, _as_date(row.get(column)))
 
 
 def keep_hook(policy: Policy, spec: SystemSpec, today: date) -> KeepHook:

@@ -70,8 +70,9 @@ def blocked_roots(conn: Connection, sql: RuleSql, governed: list[Governed], keys
     trigger date is empty): deleting the parent would take that row with it too early."""
     out: set[Any] = set()
     for g in governed:
-        dep_pk = sql.col(g.table, sql.rr.graph.table(g.table).primary_key)
-        not_expired = dep_pk.not_in(g.sql.expired_keys(g.cutoff))
+        dep_cols = [sql.col(g.table, c) for c in sql.rr.graph.table(g.table).key_columns]
+        dep_key = dep_cols[0] if len(dep_cols) == 1 else sa.tuple_(*dep_cols)
+        not_expired = dep_key.not_in(g.sql.expired_keys(g.cutoff))
         out |= sql.roots_from_dependant(conn, g.table, not_expired, keys)
     return out
 
@@ -92,7 +93,8 @@ def prepare(
     """Read the window (`after`, `upto`] (or the next `limit` keys after `after`). `lock`
     takes row locks on the values an update will be computed from (not on SQLite); a dry run
     passes False so that counting never blocks the company's own writes."""
-    ids = [r[0] for r in conn.execute(sql.candidates(cutoff, after=after, upto=upto, limit=limit))]
+    ids = [sql.row_key(r) for r in
+           conn.execute(sql.candidates(cutoff, after=after, upto=upto, limit=limit))]
     if not ids:
         return Prepared()
     keys = batch_keys(ids)
@@ -123,14 +125,15 @@ def _updates(
     rr: ResolvedRule = sql.rr
     fields = list(rr.rule.fields)
     cols = [sql.col(rr.table, f) for f in fields]
-    q = sa.select(sql.pk, *cols).where(sql.pk.in_(batch_keys(ids)))
+    q = sa.select(*sql.key_cols, *cols).where(sql.pk.in_(batch_keys(ids)))
     if lock and conn.dialect.name != "sqlite":
         q = q.with_for_update()  # the values written in `apply` are computed from this read
     lengths = {f: getattr(sql.col(rr.table, f).type, "length", None) for f in fields}
     out: list[dict[str, Any]] = []
     skipped: Counter[str] = Counter()
+    n = len(rr.keys)
     for row in conn.execute(q):
-        old = dict(zip(fields, row[1:], strict=True))
+        old = dict(zip(fields, row[n:], strict=True))
         if rr.rule.action is RetentionAction.null:
             new = {f: None for f in fields}
         elif rr.rule.action is RetentionAction.anonymize:
@@ -143,7 +146,7 @@ def _updates(
                     skipped[reason] += 1
         changed = {f: v for f, v in new.items() if v != old[f]}
         if changed:
-            out.append({"_pk": row[0], **changed})
+            out.append({"_pk": sql.row_key(row), **changed})
     return out, skipped
 
 
@@ -165,7 +168,7 @@ def apply(conn: Connection, sql: RuleSql, p: Prepared) -> dict[str, int]:
     total = 0
     for change in p.updates:
         values = {k: v for k, v in change.items() if k != "_pk"}
-        update = sa.update(sql.root).where(sql.pk == change["_pk"]).values(**values)
+        update = sa.update(sql.root).where(sql.match_key(change["_pk"])).values(**values)
         total += conn.execute(update).rowcount
     counts[rr.table] = total
     return counts

@@ -1,10 +1,14 @@
-"""Retention periods as cutoff dates: a record is expired when `trigger < cutoff`.
+"""Retention periods as cutoff dates: a record is due when `trigger < cutoff`.
 
-A period gives, for a trigger date, the *last day of keeping* (`last_day`); the record expires
-at the end of that day, so the first sweep after it removes the record. Because `last_day` never
-decreases as the trigger date grows, the expired records are exactly those whose trigger date is
-before one cutoff date — the smallest trigger date whose last day is today or later — and the
-sweep's SQL is the set-based, index-friendly `trigger_col < :cutoff`.
+A period gives, for a trigger date, its *last day* (`last_day`). What happens on that day
+depends on the rule's kind:
+- `maximum` ("delete no later than 3 months after"): the last day is the deadline itself, and a
+  deadline includes its last day, so the record is deleted *on* it, not the day after;
+- `statutory` (a minimum a law imposes, "keep for 5 years"): the record is kept through its
+  last day and becomes due the day after.
+Because `last_day` never decreases as the trigger date grows, the due records are exactly those
+whose trigger date is before one cutoff date, and the sweep's SQL is the set-based,
+index-friendly `trigger_col < :cutoff`.
 
 Counting (LEGAL.md, Retention; Reg. (EEC, Euratom) 1182/71 Art. 3):
 - months/years: the same date N months later, clamped to that month's end when the date does
@@ -19,11 +23,14 @@ Counting (LEGAL.md, Retention; Reg. (EEC, Euratom) 1182/71 Art. 3):
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Literal
 
 from steward.errors import InvalidInput
 from steward.legal.periods import company_maximum, years_plus_current_year
 from steward.legal.retention_periods import RetentionPeriod
 from steward.policy.models import Period
+
+Kind = Literal["maximum", "statutory"]
 
 
 def is_immediate(period: Period) -> bool:
@@ -44,10 +51,19 @@ def last_day(period: Period, trigger: date) -> date:
     return end
 
 
-def cutoff(period: Period, today: date) -> date:
-    """The smallest trigger date not yet expired on `today`: rows with `trigger < cutoff` are
-    past their last day of keeping. Found by bisection over `last_day`, which is monotone, so
-    the SQL cutoff agrees with `last_day` for every single date by construction."""
+def is_due(period: Period, trigger: date, today: date, kind: Kind = "maximum") -> bool:
+    """Is a record with this trigger date due on `today`? A maximum is due on its last day
+    (a deadline "no later than" includes that day, Reg. 1182/71 Art. 3(2)(c)); a statutory
+    minimum is due the day after its last day of keeping; an all-zero period on the trigger
+    day itself."""
+    end = last_day(period, trigger)
+    return end <= today if kind == "maximum" or is_immediate(period) else end < today
+
+
+def cutoff(period: Period, today: date, kind: Kind = "maximum") -> date:
+    """The smallest trigger date not yet due on `today`: rows with `trigger < cutoff` are due
+    (see `is_due`). Found by bisection over `last_day`, which is monotone, so the SQL cutoff
+    agrees with `is_due` for every single date by construction."""
     if is_immediate(period):
         return today + timedelta(days=1)
     # last_day(t) >= t, and last_day(t) <= t + span: the answer lies in [today - span, today].
@@ -56,21 +72,24 @@ def cutoff(period: Period, today: date) -> date:
         lo = (today - timedelta(days=span)).toordinal()
     except OverflowError:
         raise InvalidInput("the retention period reaches before year 1") from None
-    hi = today.toordinal()  # last_day(today) >= today, so today is never expired
+    # last_day(t) > t for a non-zero period, so a trigger of today is never due today.
+    hi = today.toordinal()
     while lo < hi:
         mid = (lo + hi) // 2
-        if last_day(period, date.fromordinal(mid)) >= today:
+        if not is_due(period, date.fromordinal(mid), today, kind):
             hi = mid
         else:
             lo = mid + 1
     return date.fromordinal(lo)
 
 
-def expires_on(period: Period, trigger: date) -> date:
-    """The first day the record is expired (the day after its last day of keeping)."""
-    if is_immediate(period):
-        return trigger
-    return last_day(period, trigger) + timedelta(days=1)
+def expires_on(period: Period, trigger: date, kind: Kind = "maximum") -> date:
+    """The first day the record is due: its last day for a maximum (and for an all-zero
+    period), the day after its last day of keeping for a statutory minimum."""
+    end = last_day(period, trigger)
+    if kind == "maximum" or is_immediate(period):
+        return end
+    return end + timedelta(days=1)
 
 
 def as_legal_period(period: Period) -> RetentionPeriod | None:

@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from steward import audit
+from steward.errors import StewardError
 from steward.policy.models import Policy
+from steward.retention import statutes
 from steward.retention.cutoff import describe
 from steward.retention.tables import RetentionBatch, RetentionRun
 
@@ -81,10 +83,17 @@ def summary(session: Session, run: RetentionRun, policy: Policy | None = None) -
             return out
         out["period"] = describe(rule.period)
         out["statutory_basis"] = policy.text(rule.statutory_basis) or None
+        # Art. 17(3)(b) only where a statute requires keeping; otherwise the period is the
+        # company's own maximum under storage limitation, Art. 5(1)(e).
         out["legal_basis"] = (
             "GDPR Art. 17(3)(b) (kept for a legal obligation until expiry), Art. 5(1)(e)"
-            if rule.legal_obligation else "GDPR Art. 5(1)(e) storage limitation"
+            if statutes.rests_on_statute(rule) else "GDPR Art. 5(1)(e) storage limitation"
         )
+        try:
+            country = statutes.country_of(rule, policy.system(rule.system))
+            out["basis"] = statutes.basis(policy, rule, country)
+        except StewardError:
+            pass  # the system left the policy since the run
     return out
 
 

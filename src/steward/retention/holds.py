@@ -10,6 +10,7 @@ Erasure honours them too (`steward.requests.legalholds`, reading `active_holds`)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -123,6 +124,29 @@ def _typed(column: sa.Column[Any], value: str) -> Any:
     return value
 
 
+def key_parts(pk: str, n: int) -> list[str]:
+    """A record hold's key as typed: one value, or the values of a composite key separated by
+    commas ("17,2") or as a JSON list ("[17, 2]")."""
+    if n == 1:
+        return [pk]
+    text = pk.strip()
+    if text.startswith("["):
+        try:
+            values = json.loads(text)
+        except ValueError:
+            values = None
+        if isinstance(values, list):
+            return [str(v) for v in values]
+    return [p.strip() for p in text.split(",")]
+
+
+def _key_is(columns: list[sa.Column[Any]], pk: str) -> sa.ColumnElement[bool]:
+    parts = key_parts(pk, len(columns))
+    if len(parts) != len(columns):
+        return sa.false()  # a hold naming another shape of key matches no row
+    return sa.and_(*(c == _typed(c, v) for c, v in zip(columns, parts, strict=True)))
+
+
 def held_roots(
     conn: Connection, sql: RuleSql, holds: Iterable[LegalHold], keys: Any
 ) -> set[Any]:
@@ -136,8 +160,9 @@ def held_roots(
         if hold.pk is not None and hold.table_name:
             if hold.table_name not in sql.tables:
                 continue
-            column = sql.col(hold.table_name, rr.graph.table(hold.table_name).primary_key)
-            targets = [(hold.table_name, column == _typed(column, hold.pk))]
+            columns = [sql.col(hold.table_name, c)
+                       for c in rr.graph.table(hold.table_name).key_columns]
+            targets = [(hold.table_name, _key_is(columns, hold.pk))]
         else:
             kind = hold.identity_type or ""
             targets = [
@@ -155,4 +180,4 @@ def _roots_for(conn: Connection, sql: RuleSql, table: str, where: Any, keys: Any
     if table in sql.rr.dependants:
         return sql.roots_from_dependant(conn, table, where, keys)
     q = sql.roots_from_ancestor(table, where, keys)  # the rule table itself or a parent
-    return set() if q is None else {r[0] for r in conn.execute(q)}
+    return set() if q is None else {sql.row_key(r) for r in conn.execute(q)}

@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 from steward.connectors.base import json_safe
 from steward.errors import StewardError, Unavailable
 from steward.policy.models import Policy, RetentionAction
+from steward.retention import consentstate, statutes
 from steward.retention.batch import Governed, blocked_roots, prepare
+from steward.retention.consentstate import ConsentReader
 from steward.retention.cutoff import cutoff as cutoff_for
 from steward.retention.cutoff import describe
 from steward.retention.holds import active_holds, held_roots
@@ -47,6 +49,7 @@ class RulePlan:
     table: str
     action: str
     period: str
+    basis: str = ""  # the law it rests on (Art. 17(3)(b)) or the company's own choice
     cutoff: str | None = None
     expired: int = 0
     held: int = 0
@@ -77,31 +80,35 @@ class RulePlan:
 
 def plan_rule(
     policy: Policy, rule_key: str, *, engines: SystemEngines, session: Session | None = None,
-    today: date | None = None,
+    today: date | None = None, secret: str | None = None,
 ) -> RulePlan:
     """The plan of one rule. A system that cannot be reached or a rule the law forbids gives
-    a plan with `error` set rather than an exception, so one rule never hides the others."""
+    a plan with `error` set rather than an exception, so one rule never hides the others.
+    A rule whose condition reads consent states needs `session` (the store) and `secret`
+    (the key the ledger hashes e-mail addresses with)."""
     today = today or datetime.now(UTC).date()
     rule = policy.retention_rule(rule_key)
     p = RulePlan(rule.key, rule.system, rule.table, rule.action.value, describe(rule.period))
     try:
         rr = resolve(policy, rule)
+        p.basis = statutes.basis(policy, rule, rr.country)
         p.dependants = list(rr.dependants)
         p.blocking = [f"{table} ({other.key})" for table, other in rr.governed.items()]
         p.warnings = [f.message for f in rr.warnings]
         rr.check()
-        cutoff = cutoff_for(rule.period, today)
+        cutoff = cutoff_for(rule.period, today, rule.kind)
         p.cutoff = cutoff.isoformat()
         holds = active_holds(session) if session is not None else []
         with engines.begin(rr.system) as conn:
             sql = reflect(conn, rr)
+            consentstate.load(conn, sql, _reader(session, secret))
             p.expired = int(conn.execute(sql.count_expired(cutoff)).scalar_one())
             p.missing_trigger = int(conn.execute(sql.count_missing_trigger()).scalar_one())
-            soon = cutoff_for(rule.period, today + timedelta(days=SOON_DAYS))
+            soon = cutoff_for(rule.period, today + timedelta(days=SOON_DAYS), rule.kind)
             p.due_soon = int(conn.execute(sql.count_between(cutoff, soon)).scalar_one())
             oldest = conn.execute(sql.oldest(cutoff)).scalar_one()
             p.oldest = json_safe(oldest) if oldest is not None else None
-            p.sample = [json_safe(r[0]) for r in
+            p.sample = [json_safe(sql.row_key(r)) for r in
                         conn.execute(sql.candidates(cutoff, limit=SAMPLE))]
             if p.expired:
                 keys = sql.expired_keys(cutoff)
@@ -121,6 +128,10 @@ def plan_rule(
     except StewardError as err:
         p.error = err.detail
     return p
+
+
+def _reader(session: Session | None, secret: str | None) -> ConsentReader | None:
+    return ConsentReader(session, secret) if session is not None and secret else None
 
 
 def pending_changes(
@@ -146,22 +157,25 @@ def pending_changes(
 
 def statements(sql: RuleSql, cutoff: date, dialect: Any) -> list[str]:
     """The statements one batch runs, with placeholders only."""
-    out = [show(sql.candidates(cutoff, after=0, limit=1000), dialect)]
+    after = tuple(0 for _ in sql.rr.keys) if sql.composite else 0
+    out = [show(sql.candidates(cutoff, after=after, limit=1000), dialect)]
     rule = sql.rr.rule
     if rule.action is RetentionAction.delete:
         out += [show(stmt, dialect) for _, stmt in sql.delete_statements(batch_keys(None))]
     else:
         values: dict[str, sa.BindParameter[Any]] = {f: sa.bindparam(f) for f in rule.fields}
-        stmt = sa.update(sql.root).where(sql.pk == sa.bindparam("pk")).values(**values)
+        where = sa.and_(*(c == sa.bindparam(c.name) for c in sql.key_cols))
+        stmt = sa.update(sql.root).where(where).values(**values)
         out.append(show(stmt, dialect))
     return out
 
 
 def plan_all(
     policy: Policy, *, engines: SystemEngines, session: Session | None = None,
-    rule: str | None = None, today: date | None = None,
+    rule: str | None = None, today: date | None = None, secret: str | None = None,
 ) -> list[RulePlan]:
     keys = [rule] if rule else [r.key for r in policy.retention_rules]
     if rule:
         policy.retention_rule(rule)  # NotFound for an unknown rule
-    return [plan_rule(policy, k, engines=engines, session=session, today=today) for k in keys]
+    return [plan_rule(policy, k, engines=engines, session=session, today=today, secret=secret)
+            for k in keys]

@@ -40,18 +40,20 @@ class CachedPlan:
     plan: RulePlan | None = None
     refreshed_at: datetime | None = None
     stale: bool = False
+    stale_reason: str | None = None
 
 
 def refresh(
     session: Session, policy: Policy, *, engines: SystemEngines, rules: list[str] | None = None,
-    today: date | None = None, now: datetime | None = None,
+    today: date | None = None, now: datetime | None = None, secret: str | None = None,
 ) -> list[RulePlan]:
     """Count `rules` (default: every rule of the policy) in the company systems and store the
     plans, replacing earlier ones; a rule whose system is down is stored with its error.
     Rules no longer in the policy lose their cached plan. In the caller's transaction."""
     now = now or datetime.now(UTC)
     keys = rules if rules is not None else [r.key for r in policy.retention_rules]
-    plans = [plan_rule(policy, k, engines=engines, session=session, today=today) for k in keys]
+    plans = [plan_rule(policy, k, engines=engines, session=session, today=today, secret=secret)
+             for k in keys]
     stale = sa.delete(RetentionPlanCache)
     if rules is not None:
         stale = stale.where(RetentionPlanCache.rule.in_(keys))
@@ -62,6 +64,21 @@ def refresh(
             rule_digest=rule_digest(policy.retention_rule(p.rule))))
     session.flush()
     return plans
+
+
+def refresh_stale(
+    session: Session, policy: Policy, *, engines: SystemEngines, secret: str | None = None,
+    today: date | None = None,
+) -> list[str]:
+    """Count again the rules whose cached plan was marked stale (e.g. by a consent decision
+    for a purpose their condition reads, see `consentlink.py`); their keys, in the caller's
+    transaction. The jobs worker calls this every quarter of an hour."""
+    keys = [k for k in session.scalars(sa.select(RetentionPlanCache.rule).where(
+        RetentionPlanCache.stale_reason.is_not(None)).order_by(RetentionPlanCache.rule))
+        if k in {r.key for r in policy.retention_rules}]
+    if keys:
+        refresh(session, policy, engines=engines, rules=keys, secret=secret, today=today)
+    return keys
 
 
 def cached(session: Session, policy: Policy) -> list[CachedPlan]:
@@ -75,8 +92,10 @@ def cached(session: Session, policy: Policy) -> list[CachedPlan]:
             continue
         data = json.loads(row.plan)
         plan = RulePlan(**{k: v for k, v in data.items() if k in _PLAN_FIELDS})
+        changed = row.rule_digest != rule_digest(rule)
+        reason = "the rule changed since" if changed else row.stale_reason
         out.append(CachedPlan(rule, plan, as_utc(row.refreshed_at),
-                              stale=row.rule_digest != rule_digest(rule)))
+                              stale=reason is not None, stale_reason=reason))
     return out
 
 

@@ -1,13 +1,15 @@
 """A retention rule resolved against its system: the tables it touches and whether the law
 allows it. Pure: no database access.
 
-- the trigger column may sit on a parent table reached through references (`join_path`);
+- the trigger column may sit on a parent table reached through references (`join_path`), or
+  be the latest (earliest) date among the rows of a child table referencing the rule's rows
+  (`aggregate`, through the reference `via`);
 - `delete` takes the rule table's dependants with it (children first, `dependants`);
 - a dependant table swept by a rule of its own (e.g. invoices under the bookkeeping rule)
   blocks the deletion of a parent until its own rows have expired (`governed`);
-- bookkeeping material is checked against the storage country's statutory minimum: a rule
-  that deletes earlier is an error (GDPR Art. 17(3)(b)); one that keeps data longer than any
-  documented need is a warning (storage limitation, GDPR Art. 5(1)(e)).
+- bookkeeping material is checked against the storage country's statutory minimum (see
+  `statutes.py`): a rule that deletes earlier is an error (GDPR Art. 17(3)(b)); one that keeps
+  data longer than any documented need is a warning (storage limitation, GDPR Art. 5(1)(e)).
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from dataclasses import dataclass, field
 
 from steward.connectors.graph import DatasetGraph, Edge, build_graph
 from steward.errors import InvalidInput
-from steward.legal.retention_periods import Finding, check_rule_period
+from steward.legal.retention_periods import Finding
 from steward.policy.models import Policy, RetentionAction, RetentionRule, SystemSpec
-from steward.retention.cutoff import as_legal_period, describe
+from steward.retention import statutes
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class ResolvedRule:
     system: SystemSpec
     graph: DatasetGraph
     table: str
-    pk: str
+    keys: tuple[str, ...]  # the rule table's primary-key column(s), in order
     trigger_table: str
     trigger_column: str
     join_path: tuple[Edge, ...]  # rule table -> ... -> trigger table, each edge child -> parent
@@ -38,10 +40,20 @@ class ResolvedRule:
     governed: dict[str, RetentionRule] = field(default_factory=dict)  # dependant -> its rule
     country: str = ""
     findings: tuple[Finding, ...] = ()
+    aggregate: str | None = None  # "latest" | "earliest" over the child rows (see `via`)
+    via: Edge | None = None  # child -> rule table, when `aggregate` is set
 
     @property
     def key(self) -> str:
         return self.rule.key
+
+    @property
+    def pk(self) -> str:
+        """The single key column, for code that handles plain keys only."""
+        if len(self.keys) != 1:
+            raise InvalidInput(f"table {self.table!r} has a composite primary key "
+                               f"({', '.join(self.keys)}), not supported here")
+        return self.keys[0]
 
     @property
     def errors(self) -> list[Finding]:
@@ -74,6 +86,22 @@ def up_path(graph: DatasetGraph, start: str, goal: str) -> tuple[Edge, ...] | No
     return None
 
 
+def child_edge(graph: DatasetGraph, rule: RetentionRule) -> Edge:
+    """The reference from the trigger's child table to the rule table (`trigger.via`, or the
+    only one there is). Raises InvalidInput otherwise."""
+    child, _, _ = rule.trigger.field.rpartition(".")
+    edges = [e for e in graph.parents_of(child) if e.parent == rule.table]
+    if rule.trigger.via is not None:
+        name = rule.trigger.via.rpartition(".")[2]
+        edges = [e for e in edges if e.child_field == name]
+    if len(edges) != 1:
+        raise InvalidInput(
+            f"retention rule {rule.key!r}: `of: {rule.trigger.of}` needs {child!r} to reference "
+            f"{rule.table!r} exactly once (found {len(edges)}); name the reference with `via`"
+        )
+    return edges[0]
+
+
 def descendants(graph: DatasetGraph, table: str) -> tuple[str, ...]:
     """Tables whose rows depend on `table` (any number of hops), children first."""
     found: set[str] = set()
@@ -84,20 +112,6 @@ def descendants(graph: DatasetGraph, table: str) -> tuple[str, ...]:
                 found.add(edge.child)
                 queue.append(edge.child)
     return tuple(t for t in graph.reverse_order if t in found)
-
-
-def statutory_findings(rule: RetentionRule, country: str) -> list[Finding]:
-    """Statutory checks of bookkeeping material (LEGAL.md, Retention) for `country`."""
-    if not (rule.record_kind == "accounting" or rule.legal_obligation or rule.kind == "statutory"):
-        return []
-    period = as_legal_period(rule.period)
-    if period is None:
-        raise InvalidInput(
-            f"retention rule {rule.key!r}: a statutory period must use one unit (years, months, "
-            f"days or years with anchor end_of_year), got {describe(rule.period)}"
-        )
-    kind = "accounting" if rule.record_kind == "other" else rule.record_kind
-    return check_rule_period(period, country=country, kind=kind)
 
 
 def resolve(policy: Policy, rule: RetentionRule | str) -> ResolvedRule:
@@ -115,7 +129,8 @@ def resolve(policy: Policy, rule: RetentionRule | str) -> ResolvedRule:
     trig_table, _, trig_col = rule.trigger.field.rpartition(".")
     trig_table = trig_table or rule.table
     graph.table(trig_table)
-    path = up_path(graph, rule.table, trig_table)
+    via = child_edge(graph, rule) if rule.trigger.of is not None else None
+    path = () if via is not None else up_path(graph, rule.table, trig_table)
     if path is None:
         raise InvalidInput(
             f"retention rule {rule.key!r}: no chain of references leads from {rule.table!r} to "
@@ -133,14 +148,13 @@ def resolve(policy: Policy, rule: RetentionRule | str) -> ResolvedRule:
         ref = graph.table(name).retention
         if ref and name not in governed and ref != rule.key:
             governed[name] = policy.retention_rule(ref)
-    country = rule.jurisdiction
-    if country == "storage_country":
-        country = system.storage_country
+    country = statutes.country_of(rule, system)
     return ResolvedRule(
-        rule=rule, system=system, graph=graph, table=rule.table, pk=spec.primary_key,
+        rule=rule, system=system, graph=graph, table=rule.table, keys=spec.key_columns,
         trigger_table=trig_table, trigger_column=trig_col, join_path=path, dependants=deps,
         governed=governed, country=country,
-        findings=tuple(statutory_findings(rule, country)),
+        findings=tuple(statutes.findings(policy, rule, country)),
+        aggregate=rule.trigger.of, via=via,
     )
 
 

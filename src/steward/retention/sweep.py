@@ -31,8 +31,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward.errors import Conflict, StewardError, Unavailable
 from steward.policy.models import Policy
-from steward.retention import evidence, locks
+from steward.retention import consentstate, evidence, locks
 from steward.retention.batch import Governed, Prepared, apply, prepare
+from steward.retention.consentstate import ConsentReader
 from steward.retention.cutoff import cutoff as cutoff_for
 from steward.retention.holds import active_holds
 from steward.retention.rules import ResolvedRule, resolve
@@ -91,7 +92,7 @@ def start_or_resume(
     moment = now or datetime.now(UTC)
     run = RetentionRun(
         rule=rr.key, system=rr.system.key, table_name=rr.table, action=rr.rule.action.value,
-        status="running", cutoff=cutoff_for(rr.rule.period, _today(moment)),
+        status="running", cutoff=cutoff_for(rr.rule.period, _today(moment), rr.rule.kind),
         batch_size=batch_size, started_at=moment, batches_done=0, rows_done=0, held=0,
         blocked=0, missing_trigger=0, attempts=1, actor=actor,
     )
@@ -107,7 +108,8 @@ def governed_for(
     out = []
     for table, rule in rr.governed.items():
         other = resolve(policy, rule)
-        out.append(Governed(table, RuleSql(other, sql.tables), cutoff_for(rule.period, today)))
+        due = cutoff_for(rule.period, today, rule.kind)
+        out.append(Governed(table, RuleSql(other, sql.tables), due))
     return out
 
 
@@ -124,12 +126,15 @@ def run_rule(
     now: datetime | None = None,
     progress: Progress | None = None,
     max_batches: int | None = None,
+    secret: str | None = None,
 ) -> RunResult:
     """Sweep one rule to the end (or `max_batches`), holding the rule's lock throughout.
 
     Raises InvalidInput before touching anything when the rule breaks the statutory minimum
     or does not match the database; returns `locked` when another worker holds the sweep and
     `waiting` when the system is unreachable (the run is kept and resumed by the next call).
+    A rule whose condition reads consent states needs `secret` (the ledger's hashing key);
+    the states are read when the run (or its resumption) starts.
     """
     if batch_size < 1:
         raise StewardError("the batch size must be at least 1")
@@ -145,7 +150,7 @@ def run_rule(
             run_id = run.id
             locks.renew(s, rr.key, owner, run_id=run.id)
         return _sweep(sm, policy, rr, run_id, engines=engines, owner=owner, key=anonymize_key,
-                      progress=progress, max_batches=max_batches)
+                      progress=progress, max_batches=max_batches, secret=secret)
     except Unavailable as err:
         if run_id is not None:
             _stop(sm, run_id, "waiting", err.detail)
@@ -169,7 +174,7 @@ def _stop(sm: sessionmaker[Session], run_id: int, status: str, reason: str) -> N
 def _sweep(
     sm: sessionmaker[Session], policy: Policy, rr: ResolvedRule, run_id: int, *,
     engines: SystemEngines, owner: str, key: bytes, progress: Progress | None,
-    max_batches: int | None,
+    max_batches: int | None, secret: str | None = None,
 ) -> RunResult:
     with transaction(sm) as s:
         run = s.get(RetentionRun, run_id)
@@ -177,6 +182,9 @@ def _sweep(
         cutoff, size, today = run.cutoff, run.batch_size, as_utc(run.started_at).date()
     with engines.begin(rr.system) as conn:
         sql = reflect(conn, rr)
+        if secret:
+            with transaction(sm) as s:
+                consentstate.load(conn, sql, ConsentReader(s, secret))
         missing = int(conn.execute(sql.count_missing_trigger()).scalar_one())
     governed = governed_for(policy, rr, sql, today)
     with transaction(sm) as s:
@@ -188,8 +196,8 @@ def _sweep(
             assert run is not None
             pending = s.scalars(sa.select(RetentionBatch).where(
                 RetentionBatch.run_id == run_id, RetentionBatch.status == "pending")).first()
-            after = _load(pending.after_pk if pending else run.last_pk)
-            upto = _load(pending.last_pk) if pending else None
+            after = sql.as_key(_load(pending.after_pk if pending else run.last_pk))
+            upto = sql.as_key(_load(pending.last_pk)) if pending else None
             batch_no = pending.batch_no if pending else run.batches_done + 1
             expected_before = json.loads(pending.expected) if pending else None
             holds = active_holds(s)  # read per batch: a hold placed mid-run applies at once
@@ -266,6 +274,7 @@ def _result(sm: sessionmaker[Session], run_id: int, status: str) -> RunResult:
 def run_all(
     sm: sessionmaker[Session], policy: Policy, *, engines: SystemEngines,
     anonymize_key: bytes = b"", batch_size: int = DEFAULT_BATCH, actor: str = "retention",
+    secret: str | None = None,
 ) -> list[RunResult]:
     """Sweep every SQL rule of the policy once; one rule's failure does not stop the others."""
     results: list[RunResult] = []
@@ -273,7 +282,7 @@ def run_all(
         try:
             results.append(run_rule(sm, policy, rule.key, engines=engines,
                                     anonymize_key=anonymize_key, batch_size=batch_size,
-                                    actor=actor))
+                                    actor=actor, secret=secret))
         except StewardError as err:
             results.append(RunResult(rule.key, "failed", reason=err.detail))
     return results

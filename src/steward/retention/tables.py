@@ -113,3 +113,6 @@ class RetentionPlanCache(Base):
     plan: Mapped[str] = mapped_column(Text)
     rule_digest: Mapped[str] = mapped_column(String(64))
     refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set when something the counts depend on changed since (e.g. a consent decision for a
+    # purpose the rule's condition reads); cleared by the next count.
+    stale_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -383,7 +383,7 @@ def redact_rule(
         raise InvalidInput(f"{rr.system.key}.{rr.table} is keyed by several columns: redact "
                            "it with a retention sweep or `redact_rows` by key")
     scan_and_redact("", operator, key=key)
-    due = cutoff(rr.rule.period, today or datetime.now(UTC).date())
+    due = cutoff(rr.rule.period, today or datetime.now(UTC).date(), rr.rule.kind)
     engine = engines.engine(rr.system)
     with _reading(rr.system) as _, engine.connect() as conn:
         sql = reflect(conn, rr, tables_needed(rr))

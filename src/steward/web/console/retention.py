@@ -77,7 +77,8 @@ def refresh(request: Request, user: Officer, policy: PolicyDep,
     try:
         # Committed before the redirect, so the page it leads to shows the new counts.
         with transaction(request.app.state.sessionmaker) as s:
-            plans = plancache.refresh(s, policy, engines=engines)
+            plans = plancache.refresh(s, policy, engines=engines,
+                                      secret=settings.resolved_secret_key())
     finally:
         engines.dispose()
     failed = sum(1 for p in plans if p.error)
