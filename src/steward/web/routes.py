@@ -32,6 +32,8 @@ ROUTERS: list[str] = [
     "steward.web.center.consent_unsubscribe",
     "steward.web.center.consent_banner",
     "steward.web.console.consent",
+    "steward.web.center.analytics",
+    "steward.web.console.analytics",
 ]
 
 
