@@ -11,14 +11,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from steward.analytics.events import MAX_EVENT_BYTES
+from steward.analytics.events import MAX_EVENT_BYTES, UnknownSite
 from steward.analytics.ingest import Collector, Signals
 from steward.errors import NotFound
 from steward.store.db import transaction
 from steward.web.deps import PUBLIC
+from steward.web.problems import PROBLEM
 from steward.web.security import client_id
 
 router = APIRouter()
@@ -77,11 +78,17 @@ async def event(request: Request) -> Response:
     raw = await _body(request)
     if raw is not None:
         h = request.headers
-        c.offer(raw, Signals(ip=ip, user_agent=h.get("user-agent", ""),
-                             accept_language=h.get("accept-language", ""),
-                             dnt=h.get("dnt", "").strip() == "1",
-                             gpc=h.get("sec-gpc", "").strip() == "1",
-                             origin=h.get("origin")))
+        try:
+            c.offer(raw, Signals(ip=ip, user_agent=h.get("user-agent", ""),
+                                 accept_language=h.get("accept-language", ""),
+                                 dnt=h.get("dnt", "").strip() == "1",
+                                 gpc=h.get("sec-gpc", "").strip() == "1",
+                                 origin=h.get("origin")))
+        except UnknownSite as err:
+            # Always a problem document: the script posts text/plain, and no page asks here.
+            return JSONResponse({"type": "about:blank", "title": err.title, "status": err.status,
+                                 "detail": err.detail, "instance": request.url.path},
+                                status_code=err.status, media_type=PROBLEM)
         if c.due():
             await run_in_threadpool(flush, request)
     return Response(status_code=204)
