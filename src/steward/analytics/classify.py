@@ -4,6 +4,7 @@ the country of the browser's language setting. Nothing finer is derived (no fing
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Crawlers, monitors, previews and scripted clients announce themselves; headless browsers
 # too. A missing user agent is treated as a bot (browsers always send one).
@@ -19,10 +20,14 @@ _MOBILE = re.compile(r"mobi|iphone|ipod|android.*mobile|windows phone|blackberry
 _REGION = re.compile(r"^[A-Za-z]{2,3}[-_]([A-Za-z]{2})$")
 
 
+# Real traffic repeats a few thousand browser strings: each is classified once. The caches
+# live in memory only and hold strings every visitor's browser sends alike.
+@lru_cache(maxsize=8192)
 def is_bot(user_agent: str) -> bool:
     return not user_agent.strip() or _BOT.search(user_agent) is not None
 
 
+@lru_cache(maxsize=8192)
 def device(user_agent: str) -> str:
     """'tablet', 'mobile' or 'desktop'."""
     if _TABLET.search(user_agent):
@@ -32,6 +37,7 @@ def device(user_agent: str) -> str:
     return "desktop"
 
 
+@lru_cache(maxsize=4096)
 def country(accept_language: str) -> str:
     """The region of the first language range that has one (`da-DK` → `DK`); '' when the
     preferred language names no region: the address is never looked up."""

@@ -45,6 +45,7 @@ class Collector:
                  bits: int = BITS, flush_every: int = 5000, flush_seconds: float = 2.0) -> None:
         self.config = config
         self.salt = DailySalt(clock, bits=bits)
+        self._sites = {s.key: s for s in config.sites}
         self.flush_every = flush_every
         self.flush_seconds = flush_seconds
         self._lock = threading.Lock()
@@ -56,7 +57,7 @@ class Collector:
     def offer(self, raw: bytes, signals: Signals) -> bool:
         """Count one event; False when it is not counted (malformed, bot, a DNT/GPC signal the
         policy honours, a replay). Raises UnknownSite for a site or host not declared."""
-        view = parse(raw, self.config, origin=signals.origin)
+        view = parse(raw, self.config, origin=signals.origin, sites=self._sites)
         if view is None or classify.is_bot(signals.user_agent):
             return False
         if (signals.dnt and self.config.honour_dnt) or (signals.gpc and self.config.honour_gpc):

@@ -33,10 +33,12 @@ class Seen:
     def add(self, digest: bytes) -> bool:
         """Record a 16-byte (or longer) digest; True when every probe bit was already set."""
         present = True
-        arr = self._array
-        for i in range(PROBES):
-            n = int.from_bytes(digest[4 * i:4 * i + 4], "little") & self._mask
-            byte, bit = n >> 3, 1 << (n & 7)
+        arr, mask = self._array, self._mask
+        n = int.from_bytes(digest[:16], "little")
+        for _ in range(PROBES):
+            i = n & mask
+            n >>= 32
+            byte, bit = i >> 3, 1 << (i & 7)
             if not arr[byte] & bit:
                 present = False
                 arr[byte] |= bit
