@@ -153,6 +153,103 @@ def plain_run(url: str, events: list, batch: int) -> dict:
     return {"elapsed": elapsed, "counted": len(events), "rows": rows, "mem": mem}
 
 
+# --- over HTTP: the endpoint under wrk next to a bare endpoint ---------------------------------
+
+LUA = """
+local n = 0
+request = function()
+  n = n + 1
+  local body = string.format('{"s":"www","u":"https://www.promark.example/products/%d",'
+    .. '"r":"https://search.example.net/","i":"bench%012d"}', n % 300, n)
+  return wrk.format("POST", "/analytics/event", {["Content-Type"] = "text/plain",
+    ["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Firefox/128.0",
+    ["Accept-Language"] = "da-DK"}, body)
+end
+"""
+
+
+def serve(kind: str, url: str, port: int) -> None:
+    import uvicorn
+
+    if kind == "steward":
+        from steward.config import Settings
+        from steward.web.app import create_app
+
+        app = create_app(Settings(database_url=url, secret_key="bench-secret", policy=PROMARK,
+                                  data_dir=Path(tempfile.mkdtemp()), jobs_in_process=False,
+                                  analytics_events_per_minute=10**9))
+    else:
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.responses import Response
+        from starlette.routing import Route
+
+        async def event(request: Request) -> Response:
+            await request.body()  # read the event, keep nothing
+            return Response(status_code=204)
+
+        app = Starlette(routes=[Route("/analytics/event", event, methods=["POST"])])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (steadier than wall time on a busy box)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def http_rows(url: str, duration: int,
+              conns: int) -> list[tuple[str, float, float, float, float]]:
+    import multiprocessing
+    import re
+    import socket
+    import subprocess
+
+    from steward.store.db import make_engine
+    from steward.store.migrate import upgrade_engine
+
+    upgrade_engine(make_engine(url))
+    lua = Path(tempfile.mkdtemp()) / "event.lua"
+    lua.write_text(LUA)
+    rows = []
+    for kind in ("bare", "steward"):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        proc = multiprocessing.Process(target=serve, args=(kind, url, port), daemon=True)
+        proc.start()
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        subprocess.run(["wrk", "-t1", "-c2", "-d2s", "-s", str(lua),
+                        f"http://127.0.0.1:{port}"], capture_output=True, check=True)
+        cpu0 = cpu_seconds(proc.pid)
+        out = subprocess.run(["wrk", "-t1", f"-c{conns}", f"-d{duration}s", "--latency", "-s",
+                              str(lua), f"http://127.0.0.1:{port}"],
+                             capture_output=True, text=True, check=True).stdout
+        cpu = cpu_seconds(proc.pid) - cpu0
+        proc.terminate()
+        proc.join()
+        done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+        if re.search(r"Non-2xx or 3xx responses", out):
+            raise RuntimeError(f"failed responses from the {kind} server:\n{out}")
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+        def ms(v: str) -> float:
+            return float(v[:-2]) if v.endswith("ms") else (
+                float(v[:-2]) / 1000 if v.endswith("us") else float(v[:-1]) * 1000)
+
+        p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+        p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+        rows.append((kind, rps, p50, p99, cpu * 1000 / max(done, 1)))
+    return rows
+
+
 def pg_database() -> str | None:
     from sqlalchemy import create_engine, text
 
@@ -183,6 +280,9 @@ def main() -> None:
     ap.add_argument("--visitors", type=int, default=20_000)
     ap.add_argument("--batch", type=int, default=5000)
     ap.add_argument("--pg", action="store_true", help="PostgreSQL rows too")
+    ap.add_argument("--http", action="store_true", help="the endpoint under wrk too")
+    ap.add_argument("--duration", type=int, default=8)
+    ap.add_argument("--conns", type=int, default=8)
     args = ap.parse_args()
 
     from steward.policy.loader import load_policy
@@ -210,6 +310,24 @@ def main() -> None:
             mem = " / ".join(f"{m:.0f}" for m in r["mem"])
             print(f"| {label} | {what} | {rate:,.0f} | {r['counted']:,} | {r['rows']:,} | "
                   f"{mem} |")
+    if args.http:
+        import shutil
+
+        if not shutil.which("wrk"):
+            print("\nwrk is not installed: the HTTP rows are skipped")
+        else:
+            url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'http.db'}"
+            print()
+            print(f"| server (SQLite store, {args.conns} connections) | events/s | p50 ms | "
+                  "p99 ms | vs bare | server CPU ms/event |")
+            print("|---|---:|---:|---:|---:|---:|")
+            rows = http_rows(url, args.duration, args.conns)
+            bare = rows[0][1]
+            names = {"bare": "bare Starlette POST, reads the body, 204",
+                     "steward": "Steward POST /analytics/event"}
+            for kind, rps, p50, p99, cpu in rows:
+                print(f"| {names[kind]} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | "
+                      f"{rps / bare:.0%} | {cpu:.2f} |")
     for label, url in stores:
         if label == "PostgreSQL":
             drop_pg(url)
