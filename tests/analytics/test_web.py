@@ -197,3 +197,14 @@ def test_cli_bad_dates_give_one_line(cli_env: None) -> None:
         assert p.returncode == 1
         assert p.stderr.startswith("error: ") and p.stderr.count("\n") == 1, p.stderr
         assert "Traceback" not in p.stderr
+
+
+def test_the_dashboard_shows_the_last_seven_days(sqlite_engine: Engine, tmp_path: Path) -> None:
+    client = _client(sqlite_engine, tmp_path)
+    for i in range(4):
+        client.post("/analytics/event", headers=HEADERS, content=event(vid=f"view00000{i}"))
+    _flush(client)
+    login(client, sqlite_engine, "viewer")
+    html = client.get("/console").text
+    assert "Page views, 7 days" in html and "1 daily visitors; no cookie" in html
+    assert "4 views: /products?q=crm" in html

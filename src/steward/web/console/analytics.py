@@ -8,12 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from steward.analytics import report
 from steward.errors import InvalidInput
+from steward.policy.models import Policy
 from steward.web.center.analytics import flush
 from steward.web.console.analytics_chart import daily, ranking
+from steward.web.console.dashboard import Card
 from steward.web.deps import PolicyDep, SessionDep, Viewer, render
 from steward.web.security import csrf_protect
 
@@ -60,3 +63,15 @@ async def export(request: Request, user: Viewer, session: SessionDep, site: str 
     name = f"visits-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+def cards(session: Session, policy: Policy) -> list[Card]:
+    """Dashboard provider: page views and daily visitors over the last 7 days (UTC), as
+    written so far (the in-memory totals of the last seconds join at the next flush)."""
+    if policy.analytics is None:
+        return []
+    last = datetime.now(UTC).date()
+    rep = report.build(session, first=last - timedelta(days=6), last=last, top=3)
+    lines = [f"{n} views: {path}" for path, n in rep.top["page"]]
+    return [Card("Page views, 7 days", str(rep.total_views), "/console/analytics",
+                 note=f"{rep.total_visitors} daily visitors; no cookie", lines=lines)]
