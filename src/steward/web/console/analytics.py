@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -34,7 +34,7 @@ def _range(start: str, end: str) -> tuple[date, date]:
     return first, last
 
 
-@router.get("")
+@router.get("", response_class=HTMLResponse)
 async def overview(request: Request, user: Viewer, policy: PolicyDep, site: str = "",
                    start: str = "", end: str = "") -> Response:
     await run_in_threadpool(flush, request)  # what has gathered in memory shows at once
