@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 30
     login_attempts_per_minute: int = 5
     consent_events_per_minute: int = 120  # cookie-banner decisions per client address
+    analytics_events_per_minute: int = 600  # page-view events per client address
 
     @property
     def secure_cookies(self) -> bool:

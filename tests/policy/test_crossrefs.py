@@ -238,4 +238,4 @@ def test_promark_example_validates_cleanly() -> None:
     loaded = load_policy_report(PROMARK)
     assert loaded.warnings == []
     assert loaded.policy.policy.id == "promark"
-    assert len(loaded.files) == 14
+    assert len(loaded.files) == 15

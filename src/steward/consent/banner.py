@@ -70,13 +70,22 @@ def ui_language(lang: str | None) -> str:
     return base if base in UI_LANGUAGES else "en"
 
 
+def _always_on(policy: Policy, category: Any) -> bool:
+    """Strictly necessary cookies, and the visitor-statistics category where the policy's
+    `analytics.without_consent` says it meets the national rules' audience-measurement
+    conditions (ePrivacy Art. 5(3) exemptions): shown as always on, no choice recorded."""
+    a = policy.analytics
+    stats = a is not None and a.without_consent and a.banner_category == category.key
+    return bool(category.required or stats)
+
+
 def core(policy: Policy, *, gpc_header: bool = False) -> dict[str, Any]:
     """What the loader needs without any text: categories, validity, GPC, signals, cookies."""
     cookies = policy.consent.cookies
     return {
         "v": cookies.version,
         "gpc": gpc_header,
-        "cats": [{"k": c.key, "r": c.required, "d": c.valid_days, "g": c.gpc_refuses,
+        "cats": [{"k": c.key, "r": _always_on(policy, c), "d": c.valid_days, "g": c.gpc_refuses,
                   "s": list(c.gcm_signals),
                   "c": [n for s in c.services for n in s.cookies]} for c in cookies.categories],
     }
@@ -89,7 +98,7 @@ def notice(policy: Policy, lang: str | None) -> Notice:
     if policy.consent.cookies.banner_text:
         texts["body"] = policy.text(policy.consent.cookies.banner_text, ui)
     cats = [{"key": c.key, "title": policy.text(c.title, ui),
-             "description": policy.text(c.description, ui), "required": c.required,
+             "description": policy.text(c.description, ui), "required": _always_on(policy, c),
              "services": [s.name + (f" ({s.provider})" if s.provider else "")
                           for s in c.services]}
             for c in policy.consent.cookies.categories]
@@ -136,7 +145,8 @@ def record(session: Session, policy: Policy, payload: dict[str, Any], *,
     events = []
     for key, granted in sorted(choices.items()):
         info = resolve(policy, COOKIE_PREFIX + str(key))
-        if info.required:
+        cat = next(c for c in policy.consent.cookies.categories if c.key == str(key))
+        if info.required or _always_on(policy, cat):
             continue  # strictly necessary cookies need no consent (ePrivacy Art. 5(3))
         info = dataclasses.replace(info, version=version)
         current = state.effective(state.get(session, ref, info.key))

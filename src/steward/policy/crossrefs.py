@@ -68,6 +68,7 @@ def check_policy(
     _notify(policy, r)
     _authorities(policy, r)
     _identities(policy, r)
+    _analytics(policy, r, purposes)
     check_systems(policy, r, data, rules, systems, base_dir)
     _may_contain(policy, r, data)
     # Imported here: these modules use this one's constants (EEA).
@@ -190,6 +191,26 @@ def _consent(policy: Policy, r: Report, purposes: dict[str, int]) -> None:
                 f"opt_in asks for consent, so legal_basis must be 'a' (GDPR Art. 6(1)(a)), "
                 f"not {cp.legal_basis.value!r}",
             )
+
+
+def _analytics(policy: Policy, r: Report, purposes: dict[str, int]) -> None:
+    a = policy.analytics
+    if a is None:
+        return
+    r.unique(a.sites, ("analytics", "sites"))
+    r.known(a.purpose, purposes, ("analytics", "purpose"), "purpose")
+    if a.purpose in purposes:
+        bases = policy.purpose(a.purpose).legal_bases
+        if LegalBasis.legitimate_interests not in bases:
+            r.error(("analytics", "purpose"), "statistics without consent rest on legitimate "
+                    "interests: the purpose needs legal basis 'f' (GDPR Art. 6(1)(f))")
+    cats = {c.key for c in policy.consent.cookies.categories}
+    if a.banner_category is not None and a.banner_category not in cats:
+        r.error(("analytics", "banner_category"),
+                f"unknown cookie category {a.banner_category!r}")
+    if a.without_consent and a.banner_category is None:
+        r.error(("analytics", "without_consent"),
+                "without_consent needs banner_category: the banner category shown as on")
 
 
 def _processors(

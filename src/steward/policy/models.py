@@ -598,6 +598,59 @@ class Consent(Model):
     store_ip_addresses: bool = False
 
 
+# --- analytics ------------------------------------------------------------------------------
+
+
+class AnalyticsSite(Model):
+    """A website whose visits are counted (seed-style "tracking that identifies no one")."""
+
+    key: Key
+    name: Text
+    hosts: list[Annotated[str, Field(pattern=r"^[a-z0-9.\-]+(:[0-9]{1,5})?$", max_length=253)]] = (
+        Field(min_length=1, description="host names (with a port if not 80/443) whose pages "
+              "may send events; an event from any other origin is refused")
+    )
+    description: Text | None = Field(
+        default=None, description="what is counted and why, in the notice's words"
+    )
+    query_parameters: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=60)]] = (
+        Field(default_factory=list, description="query parameters kept in page paths "
+              "(every other one is dropped: it may carry an e-mail address or a token)")
+    )
+
+
+class Analytics(Model):
+    """Cookieless visit statistics: hourly aggregates only, a daily salt kept in memory.
+
+    Art. 6(1)(f): the `purpose` must rest on legitimate interests; `interest` is shown in the
+    notice's statistics section."""
+
+    purpose: Key = Field(description="the policy purpose the statistics serve (basis f)")
+    interest: Text = Field(description="the legitimate interest (Art. 6(1)(f)) in the notice")
+    sites: list[AnalyticsSite] = Field(min_length=1)
+    retention_months: int = Field(
+        default=25, ge=1, le=120, description="hourly aggregates older than this are deleted"
+    )
+    honour_dnt: bool = Field(
+        default=True, description="a Do Not Track header (DNT: 1) means the view is not counted"
+    )
+    honour_gpc: bool = Field(
+        default=True, description="a Global Privacy Control signal (Sec-GPC: 1) means the view "
+        "is not counted"
+    )
+    banner_category: Key | None = Field(
+        default=None, description="the cookie category of the banner these statistics belong to"
+    )
+    without_consent: bool = Field(
+        default=False, description="the banner shows `banner_category` as statistics without "
+        "consent (always on): only where the national cookie rules' audience-measurement "
+        "conditions are met"
+    )
+
+    def site(self, key: str) -> AnalyticsSite | None:
+        return next((s for s in self.sites if s.key == key), None)
+
+
 # --- processors ------------------------------------------------------------------------------
 
 
@@ -1077,6 +1130,9 @@ class Policy(Model):
     )
     breaches: Breaches = Field(default_factory=Breaches, description="breach promise (Art. 33)")
     notice: Notice = Field(default_factory=Notice, description="texts of the public notice")
+    analytics: Analytics | None = Field(
+        default=None, description="cookieless visit statistics (hourly aggregates, Art. 6(1)(f))"
+    )
 
     # Lookups by key; the lists are small, built once per call site that needs many.
     def purpose(self, key: str) -> Purpose:

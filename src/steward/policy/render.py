@@ -250,9 +250,27 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
         "email_note": t(n.email_security_note),
         "cookies_statement": t(n.cookies_statement),
         "cookies": cookies,
+        "analytics": _analytics(policy, lab, t),
         "extra_sections": [{"title": t(s.title), "text": t(s.text)} for s in n.extra_sections],
         "effective": lab.get("effective").format(date=format_date(policy.policy.effective, lang)),
         "closing": [t(x) for x in n.closing],
+    }
+
+
+def _analytics(policy: Policy, lab: _Labels, t: Any) -> dict[str, str] | None:
+    """The visitor-statistics paragraph: Art. 13(1)(c)-(d) names the purpose, the legal basis
+    and, for Art. 6(1)(f), the interest pursued; signals honoured and retention (Art. 13(2)(a))."""
+    a = policy.analytics
+    if a is None:
+        return None
+    signals = a.honour_dnt or a.honour_gpc
+    return {
+        "title": lab.get("analytics"),
+        "basis": lab.get("analytics_basis").format(
+            sites=", ".join(t(s.name) for s in a.sites), interest=t(a.interest)),
+        "what": lab.get("analytics_what"),
+        "retention": lab.get("analytics_retention").format(months=a.retention_months),
+        "signals": lab.get("analytics_signals") if signals else "",
     }
 
 

@@ -3,6 +3,7 @@
 Only Alembic's environment and tests import this; domain code imports its own tables.
 """
 
+import steward.analytics.tables  # noqa: F401
 import steward.audit.tables  # noqa: F401
 import steward.auth.tables  # noqa: F401
 import steward.breaches.tables  # noqa: F401

@@ -13,6 +13,7 @@ NAV: list[tuple[str, str, Role]] = [
     ("Requests", "/console/requests", Role.viewer),
     ("Outbox", "/console/outbox", Role.officer),
     ("Consent", "/console/consent", Role.viewer),
+    ("Visitor statistics", "/console/analytics", Role.viewer),
     ("Retention", "/console/retention", Role.viewer),
     ("Scanner", "/console/scanner", Role.viewer),
     ("Breaches", "/console/breaches", Role.viewer),

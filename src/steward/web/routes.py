@@ -10,6 +10,8 @@ from fastapi.routing import APIRoute
 ROUTERS: list[str] = [
     # First: routes are matched in order, and the consent check is the hottest API path.
     "steward.web.api.consent",
+    # Second: every page view of the company's website posts one event here.
+    "steward.web.center.analytics",
     "steward.web.center.notice",
     "steward.web.center.versions",
     "steward.web.console.auth",
@@ -32,6 +34,7 @@ ROUTERS: list[str] = [
     "steward.web.center.consent_unsubscribe",
     "steward.web.center.consent_banner",
     "steward.web.console.consent",
+    "steward.web.console.analytics",
 ]
 
 

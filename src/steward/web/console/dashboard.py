@@ -50,6 +50,7 @@ PROVIDERS: list[str] = [
     "steward.web.console.processors:cards",
     "steward.web.console.retention:cards",
     "steward.web.console.scanner:cards",
+    "steward.web.console.analytics:cards",
 ]
 
 
