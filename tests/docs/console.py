@@ -2,7 +2,8 @@
 
 A block's lines starting with `$ ` are commands; the lines under a command are output the
 reader should see: each must match a line of the real output, in order. In an expected line
-`<something>` stands for any text (a password, a date) and a line `...` for any lines.
+`<something>` stands for any text (a password, a date) and a line `...` for any lines. A
+command exits 0 unless its output ends with a line `(exit status N)`.
 All commands of a page run in one bash, in order, from a fresh folder laid out like a
 checkout (examples/ and docs/ copied, .venv linked), so `export` and files carry over.
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
+_STATUS = re.compile(r"^\(exit status (\d+)\)$")
 _FENCE = re.compile(r"^```console\s*$(.*?)^```\s*$", re.M | re.S)
 
 
@@ -30,6 +32,11 @@ class Command:
     line: int  # 1-based line of the page
     text: str
     expected: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> int:
+        m = _STATUS.match(self.expected[-1].strip()) if self.expected else None
+        return int(m.group(1)) if m else 0
 
 
 def commands(page: Path) -> list[Command]:
@@ -58,7 +65,7 @@ def check_output(cmd: Command, output: str) -> str | None:
     lines = [" ".join(x.split()) for x in output.splitlines()]
     at = 0
     for exp in cmd.expected:
-        if exp.strip() == "...":
+        if exp.strip() == "..." or _STATUS.match(exp.strip()):
             continue
         pat = _pattern(exp)
         while at < len(lines) and not pat.search(lines[at]):
@@ -109,7 +116,7 @@ def run_page(page: Path, tmp: Path, prelude: list[str] | None = None,
     for cmd, chunk in zip(cmds, chunks, strict=False):
         output, _, rc = chunk.rpartition(f"{marker} ")
         at = f"{shown}:{cmd.line}: $ {cmd.text}"
-        if rc.strip() != "0":
+        if rc.strip() != str(cmd.status):
             problems.append(f"{at}: exit {rc.strip()}\n{output[-3000:]}")
         elif (missing := check_output(cmd, output)) is not None:
             problems.append(f"{at}: {missing}\n{output[-3000:]}")

@@ -21,7 +21,11 @@ PAGES = {
     "guides/backup-restore.md": AFTER_MAKE_RUN,
     "guides/rotate-secret-key.md": AFTER_MAKE_RUN,
 }
-GUIDE_DB = "steward_guide_shop"  # the database connect-sql.md makes on each server
+# Databases the guides make on the servers: connect-sql.md the shop on PostgreSQL and MariaDB,
+# backup-restore.md a store on PostgreSQL.
+NEEDS_SERVERS = {"guides/connect-sql.md", "guides/backup-restore.md"}
+PG_DBS = ("steward_guide_shop", "steward_guide_store")
+MARIA_DBS = ("steward_guide_shop",)
 
 
 def test_every_page_with_commands_is_run() -> None:
@@ -32,12 +36,12 @@ def test_every_page_with_commands_is_run() -> None:
 
 @pytest.fixture
 def guide_databases() -> Iterator[None]:
-    """connect-sql.md makes `steward_guide_shop` on PostgreSQL and MariaDB: none before, none
-    left after."""
+    """The guides' databases: none before a page runs, none left after."""
+    drops = [(PG_ADMIN, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)') for db in PG_DBS]
+    drops += [(MARIA_ADMIN, f"DROP DATABASE IF EXISTS `{db}`") for db in MARIA_DBS]
     engines = []
     try:
-        for url, drop in ((PG_ADMIN, f'DROP DATABASE IF EXISTS "{GUIDE_DB}" WITH (FORCE)'),
-                          (MARIA_ADMIN, f"DROP DATABASE IF EXISTS `{GUIDE_DB}`")):
+        for url, drop in drops:
             engine = create_engine(url, isolation_level="AUTOCOMMIT")
             engines.append((engine, drop))
             with engine.connect() as c:
@@ -54,7 +58,7 @@ def guide_databases() -> Iterator[None]:
 @pytest.mark.slow
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_page_commands_run(page: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    if page == "guides/connect-sql.md":
+    if page in NEEDS_SERVERS:
         request.getfixturevalue("guide_databases")
     problems = run_page(DOCS / page, tmp_path, PAGES[page])
     assert not problems, "\n\n".join(problems)
@@ -81,6 +85,8 @@ def test_expected_output_must_appear_in_order() -> None:
 def test_a_failing_command_is_reported_with_its_line(tmp_path: Path) -> None:
     docs_copy = DOCS / "p.md"
     page = tmp_path / "p.md"
-    page.write_text("```console\n$ export X=1\n$ test \"$X\" = 1\n$ false\n```\n")
+    page.write_text("```console\n$ export X=1\n$ test \"$X\" = 1\n$ false\n$ sh -c 'exit 3'\n"
+                    "(exit status 3)\n$ true\n(exit status 2)\n```\n")
     problems = run_page(page, tmp_path / "w", None, where=docs_copy)
-    assert len(problems) == 1 and ":4: $ false: exit 1" in problems[0]
+    assert len(problems) == 2, problems
+    assert ":4: $ false: exit 1" in problems[0] and ":7: $ true: exit 0" in problems[1]
