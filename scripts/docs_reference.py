@@ -143,6 +143,7 @@ def policy_md() -> str:
     defs = schema["$defs"]
     extra: dict[str, dict[str, str]] = yaml.safe_load(FIELDS.read_text(encoding="utf-8"))
     examples = _examples()
+    own_examples: dict[str, Any] = extra.pop("_examples", {})
     out = [GENERATED, "# Policy reference\n",
            "Every key a policy file may hold, generated from the policy's JSON Schema "
            "([`policy.schema.json`](../policy.schema.json), which editors use to complete and "
@@ -172,10 +173,15 @@ def policy_md() -> str:
                                  f"{FIELDS.relative_to(ROOT)}")
             art = _articles(meaning) or _articles(doc)
             ex = examples.get((name, field))
-            if isinstance(ex, dict) or isinstance(ex, list) and ex and isinstance(ex[0], dict):
-                ex = None  # a section of its own, with its own examples
-            shown = _example_text(ex) if ex is not None else (
-                f"default `{json.dumps(prop['default'])}`" if "default" in prop else "")
+            if ex is None and f"{name}.{field}" in own_examples:
+                ex = own_examples[f"{name}.{field}"]
+            sub = _ref(prop)
+            if sub is not None and "properties" in defs.get(sub, {}):
+                shown = f"see [{sub}](#{sub.lower()})"  # a section with its own examples
+            elif ex is not None:
+                shown = _example_text(ex)
+            else:
+                shown = f"default `{json.dumps(prop['default'])}`" if "default" in prop else ""
             key = f"`{field}`" + (" (required)" if field in required else "")
             out.append(f"| {key} | {_type(prop)} | {_cell(meaning)} | {art} | {shown} |")
         out.append("")

@@ -38,6 +38,9 @@ def test_policy_reference_covers_every_schema_field() -> None:
     for name, node in schema["$defs"].items():
         for field in node.get("properties", {}):
             assert f"## {name}\n" in page and f"| `{field}`" in page, f"{name}.{field}"
+    rows = [r.split(" | ") for r in page.splitlines() if r.startswith("| `")]
+    assert all(len(r) == 5 and r[2].strip() and r[4].strip(" |") for r in rows), [
+        r[0] for r in rows if len(r) != 5 or not r[2].strip() or not r[4].strip(" |")]
     # The meaning of a key the model leaves undescribed comes from the supplement.
     assert "| `stop_the_clock` | boolean | the request clock starts when requested " in page
     assert "| Art. 12(6), UK GDPR Art. 12A |" in page
