@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test run test lint bench clean
+.PHONY: install install-test run test lint docs bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,12 @@ run: install
 test: install-test
 	$(BIN)/pytest
 
+# The documentation site (MkDocs + Material) into site/: the reference pages are regenerated
+# from the policy schema, the command line and the OpenAPI document; any warning fails.
+docs: install-test
+	$(BIN)/python scripts/docs_reference.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
@@ -41,4 +47,4 @@ bench: install-test
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) steward.db* var
+	rm -rf $(VENV) steward.db* var site

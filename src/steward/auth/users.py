@@ -126,3 +126,20 @@ def set_disabled(session: Session, *, user_id: int, disabled: bool, actor: str) 
         subject_ref=f"user:{user.id}",
     )
     return user
+
+
+def reset_password(session: Session, *, email: str, password: str, actor: str) -> User:
+    """Give an existing user a new password (and enable them); NotFound when there is none."""
+    from steward.errors import NotFound
+
+    email = normalize_email(email)
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"the password needs at least {MIN_PASSWORD} characters")
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise NotFound("no user with that e-mail")
+    user.password_hash = _hasher.hash(password)
+    user.disabled = False
+    audit.append(session, actor=actor, action="user.password_reset",
+                 subject_ref=f"user:{user.id}")
+    return user

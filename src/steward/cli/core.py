@@ -67,19 +67,42 @@ def users_create(
         typer.echo(f"password: {password}")
 
 
+DEMO_ADMIN = "admin@steward.example"
+
+
 @users_app.command("demo-admin")
-def users_demo_admin() -> None:
-    """Create the demo admin once and print its login; do nothing when any user exists."""
-    from steward.auth.users import count_users, create_user, generate_password
+def users_demo_admin(
+    reset: bool = typer.Option(
+        False, "--reset", help="give the demo admin a new password (creating it if missing)"
+    ),
+) -> None:
+    """Create the demo admin and print its login; with --reset, a new password for it.
+
+    Passwords are kept only as argon2 hashes, so a login cannot be shown twice: a newcomer who
+    missed it runs `steward users demo-admin --reset` to get a new one.
+    """
+    from sqlalchemy import select
+
+    from steward.auth.tables import User
+    from steward.auth.users import count_users, create_user, generate_password, reset_password
     from steward.store.db import transaction
 
+    password = generate_password()
     with transaction(context.sessionmaker_()) as s:
-        if count_users(s):
-            typer.echo("console users exist: demo admin not created")
+        exists = s.scalar(select(User.id).where(User.email == DEMO_ADMIN)) is not None
+        if reset and exists:
+            reset_password(s, email=DEMO_ADMIN, password=password, actor="demo")
+        elif reset or not count_users(s):
+            create_user(s, email=DEMO_ADMIN, password=password, role="admin", actor="demo")
+        elif exists:
+            typer.echo(f"demo console login: {DEMO_ADMIN} (password shown when it was made; "
+                       "`steward users demo-admin --reset` sets a new one)")
             return
-        password = generate_password()
-        create_user(s, email="admin@steward.example", password=password, role="admin", actor="demo")
-    typer.echo("demo console login (shown once): admin@steward.example / " + password)
+        else:
+            typer.echo("console users exist: demo admin not created "
+                       "(`steward users demo-admin --reset` creates it)")
+            return
+    typer.echo(f"demo console login: {DEMO_ADMIN} / {password}")
 
 
 def serve(

@@ -11,16 +11,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from steward.errors import InvalidInput
-from steward.scanner.contact import detect_emails, detect_phones
+from steward.scanner import detectors
 from steward.scanner.context import Context
-from steward.scanner.finance import detect_cards, detect_ibans
-from steward.scanner.findings import ALL_TYPES, NATIONAL_ID_TYPES, WORDING_TYPES, Finding
-from steward.scanner.health import detect_health
-from steward.scanner.nationalids import detect_national_ids
+from steward.scanner.findings import NATIONAL_ID_TYPES, Finding
 
 DEFAULT_MIN_CONFIDENCE = 0.5
 DEFAULT_MAX_CHARS = 1_000_000  # a support ticket is a few kB; a megabyte is a file, not a note
@@ -29,15 +27,7 @@ DEFAULT_MAX_CHARS = 1_000_000  # a support ticket is a few kB; a megabyte is a f
 _PRIORITY = {t: 3 for t in NATIONAL_ID_TYPES} | {"IBAN": 2, "CARD": 2, "EMAIL": 2, "PHONE": 1,
                                                    "HEALTH": 0, "ABSENCE": 0}
 
-Detector = Callable[[Context], list[Finding]]
-_DETECTORS: tuple[tuple[frozenset[str], Detector], ...] = (
-    (NATIONAL_ID_TYPES, detect_national_ids),
-    (frozenset({"EMAIL"}), detect_emails),
-    (frozenset({"PHONE"}), detect_phones),
-    (frozenset({"IBAN"}), detect_ibans),
-    (frozenset({"CARD"}), detect_cards),
-    (WORDING_TYPES, detect_health),
-)
+# The detectors come from the `steward.detectors` entry points (steward.scanner.detectors).
 
 
 class UnscannableText(InvalidInput):
@@ -72,9 +62,10 @@ def as_text(value: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
 
 
 def _check_options(types: set[str] | frozenset[str] | None, min_confidence: float) -> None:
-    if types is not None and not types <= ALL_TYPES:
-        unknown = ", ".join(sorted(set(types) - ALL_TYPES))
-        known = ", ".join(sorted(ALL_TYPES))
+    all_types = detectors.known_types()
+    if types is not None and not types <= all_types:
+        unknown = ", ".join(sorted(set(types) - all_types))
+        known = ", ".join(sorted(all_types))
         raise InvalidInput(f"unknown finding type(s): {unknown}; known: {known}")
     if not 0.0 <= min_confidence <= 1.0:
         raise InvalidInput(f"min_confidence must be between 0 and 1, not {min_confidence}")
@@ -101,16 +92,17 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
 # What `redact` writes: `[DK_CPR]`, `[ABSENCE_2]`, `[EMAIL:1f2e3d4c5b6a7988]`. The tag names
 # are words too ("[ABSENCE]" reads as absence wording, "[HEALTH]" as health), so without this
 # a second redaction would tag the tags and redaction in place would never settle.
-_REDACTION_TOKEN = re.compile(
-    r"\[(?:" + "|".join(sorted(ALL_TYPES)) + r")(?:_[0-9]+|:[0-9a-f]{8,64})?\]"
-)
+@cache
+def _redaction_token() -> re.Pattern[str]:
+    types = "|".join(sorted(detectors.known_types()))
+    return re.compile(r"\[(?:" + types + r")(?:_[0-9]+|:[0-9a-f]{8,64})?\]")
 
 
 def _outside_redactions(text: str, candidates: list[Finding]) -> list[Finding]:
     """Candidates that do not overlap a redaction token left by an earlier `redact`."""
     if "[" not in text or not candidates:
         return candidates
-    spans = [(m.start(), m.end()) for m in _REDACTION_TOKEN.finditer(text)]
+    spans = [(m.start(), m.end()) for m in _redaction_token().finditer(text)]
     if not spans:
         return candidates
     starts = [s for s, _ in spans]
@@ -132,7 +124,7 @@ def scan(
 ) -> list[Finding]:
     """Sensitive data in `text`, in text order, none overlapping.
 
-    `types` limits the result to those type names (default: all of `ALL_TYPES`);
+    `types` limits the result to those type names (default: every type of the installed detectors);
     `min_confidence` drops weaker findings. Overlaps are resolved over every candidate before
     the filters, so asking for PHONE alone never reports the digits of a CPR number.
     Raises `UnscannableText` for binary or oversized input, `InvalidInput` for bad options.
@@ -143,8 +135,8 @@ def scan(
         return []
     ctx = Context(text)
     candidates: list[Finding] = []
-    for _, detector in _DETECTORS:
-        candidates.extend(detector(ctx))
+    for _, detector in detectors.installed():
+        candidates.extend(detector.detect(ctx))
     candidates = _outside_redactions(text, candidates)
     kept = resolve_overlaps(candidates)
     return [f for f in kept
