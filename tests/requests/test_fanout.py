@@ -1,0 +1,145 @@
+"""Fan-out: a request searches and erases its systems at the same time.
+
+Two HTTP systems (the demo newsletter API, served twice by uvicorn) each hold their first
+search and their first delete at a gate until the other system's call has arrived too. Run one
+after the other, the first call would wait at the gate alone until it gave up; run together,
+both calls start before either ends. The proof is the order of the events the servers saw,
+never a timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.types import ASGIApp, Receive, Scope, Send
+from tests.connectors.servers import serve
+from tests.requests.conftest import NEWSLETTER_TOKEN, Company, _company
+from tests.requests.test_workflow import _approve_and_run, _submit_verified
+from tests.helpers import PROMARK
+
+from steward.demo.build import in_dir
+from steward.demo.newsletter import newsletter_app
+from steward.policy.loader import load_policy
+from steward.policy.models import Policy
+from steward.requests import fanout
+from steward.requests.plan import Systems, close_pool, discover
+from steward.requests.tables import DsrRequest
+from steward.store.db import transaction
+
+GATE_SECONDS = 20.0  # how long a call waits for its partner before going on alone
+
+
+class Gates:
+    """One barrier per HTTP method: the first call of that method to each server meets it."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, str]] = []
+        self._lock = threading.Lock()
+        self._barriers = {m: threading.Barrier(2) for m in ("GET", "DELETE")}
+        self._seen: set[tuple[str, str]] = set()
+
+    def wrap(self, name: str, app: ASGIApp) -> ASGIApp:
+        async def gated(scope: Scope, receive: Receive, send: Send) -> None:
+            method = scope.get("method", "")
+            first = False
+            if scope["type"] == "http" and method in self._barriers:
+                with self._lock:
+                    first = (name, method) not in self._seen
+                    self._seen.add((name, method))
+                    if first:
+                        self.events.append(("start", name, method))
+            if first:
+                try:
+                    await asyncio.to_thread(self._barriers[method].wait, GATE_SECONDS)
+                except threading.BrokenBarrierError:
+                    pass  # the partner never came: the calls were not concurrent
+            await app(scope, receive, send)
+            if first:
+                with self._lock:
+                    self.events.append(("end", name, method))
+
+        return gated
+
+    def order(self, method: str) -> list[str]:
+        return [kind for kind, _, m in self.events if m == method]
+
+
+def two_newsletters() -> Policy:
+    """The demo policy reduced to its newsletter API, declared twice (two SaaS tools)."""
+    policy = load_policy(PROMARK)
+    news = policy.system("newsletter")
+    other = news.model_copy(update={"key": "newsletter_b", "url_env": "PROMARK_NEWSLETTER_B_URL"})
+    return policy.model_copy(update={"systems": [news, other]})
+
+
+@pytest.fixture
+def gated_company(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
+    tuple[Company, Gates]
+]:
+    loc = in_dir(tmp_path / "demo")
+    company = _company(loc, monkeypatch)
+    second = tmp_path / "newsletter_b.db"
+    shutil.copy(loc.newsletter_db, second)
+    gates = Gates()
+    a = gates.wrap("newsletter", newsletter_app(loc.newsletter_db, NEWSLETTER_TOKEN))
+    b = gates.wrap("newsletter_b", newsletter_app(second, NEWSLETTER_TOKEN))
+    with serve(a) as url_a, serve(b) as url_b:
+        env = {"PROMARK_NEWSLETTER_URL": f"{url_a}/api",
+               "PROMARK_NEWSLETTER_B_URL": f"{url_b}/api",
+               "PROMARK_NEWSLETTER_TOKEN": NEWSLETTER_TOKEN}
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        company.env.update(env)
+        yield company, gates
+        close_pool()
+
+
+def test_search_asks_both_systems_at_once(gated_company: tuple[Company, Gates]) -> None:
+    company, gates = gated_company
+    policy = two_newsletters()
+    systems = Systems(policy, env=company.env)
+    try:
+        found = discover(policy, systems, {"email": [company.who["email"]]})
+    finally:
+        systems.close()
+    assert found.records["newsletter"].count() == found.records["newsletter_b"].count() == 1
+    # Both searches had begun before either was answered.
+    assert gates.order("GET") == ["start", "start", "end", "end"]
+
+
+def test_erasure_erases_both_systems_at_once(
+    gated_company: tuple[Company, Gates], dsm: Any, settings: Any
+) -> None:
+    company, gates = gated_company
+    policy = two_newsletters()
+    out = _submit_verified(dsm, settings, policy, company.who["email"], "erasure")
+    assert _approve_and_run(dsm, settings, policy, out.id) == "completed"
+    assert gates.order("DELETE") == ["start", "start", "end", "end"]
+    with transaction(dsm) as s:
+        result = json.loads(s.get_one(DsrRequest, out.id).result_json or "{}")
+    # Each system recorded its own erasure (its own transaction and progress row).
+    assert result["erased"] == {"newsletter.subscribers deleted": 1,
+                                "newsletter_b.subscribers deleted": 1}
+
+
+def test_an_unreachable_system_is_reported_after_the_others_finished() -> None:
+    done: list[str] = []
+    gate = threading.Barrier(2)
+
+    def work(key: str) -> str:
+        gate.wait(GATE_SECONDS)  # both calls are running before either ends
+        if key == "down":
+            raise ConnectionError("down")
+        done.append(key)
+        return key
+
+    with pytest.raises(ConnectionError):
+        fanout.each_system(["down", "up"], work)
+    assert done == ["up"]  # the healthy system's work was not abandoned
