@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tests.connectors.servers import serve
+from tests.helpers import PROMARK
 from tests.requests.conftest import NEWSLETTER_TOKEN, Company, _company
 from tests.requests.test_workflow import _approve_and_run, _submit_verified
-from tests.helpers import PROMARK
 
 from steward.demo.build import in_dir
 from steward.demo.newsletter import newsletter_app
