@@ -1,5 +1,6 @@
 """A worker killed mid-job leaves no request stuck "in progress": `kill -9` of a `steward worker`
-process in the middle of an erasure, on a SQLite and a PostgreSQL store.
+process in the middle of an erasure, on a SQLite and a PostgreSQL store, with the company's
+systems on SQLite, PostgreSQL and MariaDB.
 
 The newsletter API (served for real) holds the erasure's DELETE until the test lets it go, so
 the worker is caught with the SQL systems erased and the newsletter not. While it lives, a
@@ -31,7 +32,7 @@ from tests.requests.conftest import NEWSLETTER_TOKEN, _company
 from tests.requests.test_workflow import _submit_verified
 
 from steward.config import Settings
-from steward.demo.build import in_dir
+from steward.demo.build import drop, in_dir, on_server
 from steward.demo.newsletter import newsletter_app
 from steward.jobs.tasks import BUSY
 from steward.jobs.worker import build
@@ -60,11 +61,21 @@ class HeldDeletes:
         await self.app(scope, receive, send)
 
 
-@pytest.fixture
-def company_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
+@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
+def company_env(request: pytest.FixtureRequest, tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[
     tuple[dict[str, str], dict[str, str], HeldDeletes]
 ]:
-    loc = in_dir(tmp_path / "demo")
+    """The demo company's SQL systems on SQLite, PostgreSQL or MariaDB, and its newsletter."""
+    if request.param == "sqlite":
+        loc = in_dir(tmp_path / "demo")
+    else:
+        server = request.getfixturevalue(
+            "pg_server_url" if request.param == "postgres" else "mariadb_server_url")
+        tag = tmp_path.name[-8:].lower().replace("-", "_")
+        loc = on_server(server.rsplit("/", 1)[0] + "/", newsletter_dir=tmp_path,
+                        name_prefix=f"kw_{tag}_")
+        request.addfinalizer(lambda: drop(loc))
     company = _company(loc, monkeypatch)
     held = HeldDeletes(newsletter_app(loc.newsletter_db, NEWSLETTER_TOKEN), loc.newsletter_db)
     with serve(held) as base:
@@ -96,7 +107,7 @@ def test_killed_worker_leaves_no_request_stuck(
     execute.prepare_plan(sm, settings, policy, out.id)
     with transaction(sm) as s:
         workflow.approve(s, s.get_one(DsrRequest, out.id), "officer@steward.example")
-    tasks = build(settings)
+    tasks = build(settings, sm_=sm, policy_=policy)
     tasks.execute_request(out.id)  # queued in data_dir/jobs.db, for the worker process
     worker = subprocess.Popen(
         [sys.executable, "-c", "from steward.cli import main; main()", "worker",
