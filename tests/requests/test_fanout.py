@@ -13,6 +13,7 @@ import asyncio
 import json
 import shutil
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,36 @@ def test_an_unreachable_system_is_reported_after_the_others_finished() -> None:
     with pytest.raises(ConnectionError):
         fanout.each_system(["down", "up"], work)
     assert done == ["up"]  # the healthy system's work was not abandoned
+
+
+def test_calls_into_one_system_are_bounded_across_requests() -> None:
+    """Two requests fanning out at once never run more than `per_system` calls into the same
+    system: the second request's call waits until the first one's has ended."""
+    system = f"bounded-{uuid.uuid4().hex}"  # a slot of its own, not shared with other tests
+    entries: list[threading.Event] = [threading.Event(), threading.Event()]
+    release = threading.Event()
+    done: list[str] = []
+    entered: list[str] = []
+    lock = threading.Lock()
+
+    def work(key: str) -> str:
+        with lock:
+            entries[len(entered)].set()
+            entered.append(key)
+        release.wait(GATE_SECONDS)
+        done.append(key)
+        return key
+
+    def request() -> None:
+        fanout.each_system([system], work, per_system=1)
+
+    first, second = threading.Thread(target=request), threading.Thread(target=request)
+    first.start()
+    assert entries[0].wait(GATE_SECONDS)
+    second.start()
+    # The second call must not get in while the first holds the system's only slot.
+    assert not entries[1].wait(1.0)
+    release.set()
+    first.join(GATE_SECONDS)
+    second.join(GATE_SECONDS)
+    assert done == [system, system]
