@@ -38,38 +38,49 @@ GATE_SECONDS = 20.0  # how long a call waits for its partner before going on alo
 
 
 class Gates:
-    """One barrier per HTTP method: the first call of that method to each server meets it."""
+    """One barrier per phase (search, export, erase): the first call of that phase to each
+    server meets it."""
 
     def __init__(self) -> None:
         self.events: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
-        self._barriers = {m: threading.Barrier(2) for m in ("GET", "DELETE")}
+        self._barriers = {p: threading.Barrier(2) for p in ("search", "export", "erase")}
         self._seen: set[tuple[str, str]] = set()
+
+    @staticmethod
+    def phase(scope: Scope) -> str | None:
+        if scope["type"] != "http":
+            return None
+        if scope["method"] == "DELETE":
+            return "erase"
+        if scope["method"] == "GET" and "/subscribers" in scope["path"]:
+            return "search" if scope.get("query_string") else "export"
+        return None
 
     def wrap(self, name: str, app: ASGIApp) -> ASGIApp:
         async def gated(scope: Scope, receive: Receive, send: Send) -> None:
-            method = scope.get("method", "")
+            phase = self.phase(scope)
             first = False
-            if scope["type"] == "http" and method in self._barriers:
+            if phase is not None:
                 with self._lock:
-                    first = (name, method) not in self._seen
-                    self._seen.add((name, method))
+                    first = (name, phase) not in self._seen
+                    self._seen.add((name, phase))
                     if first:
-                        self.events.append(("start", name, method))
-            if first:
+                        self.events.append(("start", name, phase))
+            if first and phase is not None:
                 try:
-                    await asyncio.to_thread(self._barriers[method].wait, GATE_SECONDS)
+                    await asyncio.to_thread(self._barriers[phase].wait, GATE_SECONDS)
                 except threading.BrokenBarrierError:
                     pass  # the partner never came: the calls were not concurrent
             await app(scope, receive, send)
-            if first:
+            if first and phase is not None:
                 with self._lock:
-                    self.events.append(("end", name, method))
+                    self.events.append(("end", name, phase))
 
         return gated
 
-    def order(self, method: str) -> list[str]:
-        return [kind for kind, _, m in self.events if m == method]
+    def order(self, phase: str) -> list[str]:
+        return [kind for kind, _, p in self.events if p == phase]
 
 
 def two_newsletters() -> Policy:
@@ -112,7 +123,7 @@ def test_search_asks_both_systems_at_once(gated_company: tuple[Company, Gates]) 
         systems.close()
     assert found.records["newsletter"].count() == found.records["newsletter_b"].count() == 1
     # Both searches had begun before either was answered.
-    assert gates.order("GET") == ["start", "start", "end", "end"]
+    assert gates.order("search") == ["start", "start", "end", "end"]
 
 
 def test_erasure_erases_both_systems_at_once(
@@ -122,12 +133,26 @@ def test_erasure_erases_both_systems_at_once(
     policy = two_newsletters()
     out = _submit_verified(dsm, settings, policy, company.who["email"], "erasure")
     assert _approve_and_run(dsm, settings, policy, out.id) == "completed"
-    assert gates.order("DELETE") == ["start", "start", "end", "end"]
+    assert gates.order("erase") == ["start", "start", "end", "end"]
     with transaction(dsm) as s:
         result = json.loads(s.get_one(DsrRequest, out.id).result_json or "{}")
     # Each system recorded its own erasure (its own transaction and progress row).
     assert result["erased"] == {"newsletter.subscribers deleted": 1,
                                 "newsletter_b.subscribers deleted": 1}
+
+
+def test_access_reads_both_systems_at_once(
+    gated_company: tuple[Company, Gates], dsm: Any, settings: Any
+) -> None:
+    company, gates = gated_company
+    policy = two_newsletters()
+    out = _submit_verified(dsm, settings, policy, company.who["email"], "access")
+    assert _approve_and_run(dsm, settings, policy, out.id) == "completed"
+    assert gates.order("export") == ["start", "start", "end", "end"]
+    with transaction(dsm) as s:
+        result = json.loads(s.get_one(DsrRequest, out.id).result_json or "{}")
+    assert result["exported"] == {"newsletter": {"subscribers": 1},
+                                  "newsletter_b": {"subscribers": 1}}
 
 
 def test_an_unreachable_system_is_reported_after_the_others_finished() -> None:

@@ -236,11 +236,15 @@ def _export(
 ) -> dict[str, Any]:
     portable = req.type == Right.portability.value
     allowed = portability.portable_systems(policy) if portable else None
+    keys = [k for k, r in found.records.items()
+            if not r.is_empty() and (allowed is None or k in allowed)]
+    conns = {k: systems.get(k) for k in keys}  # made here, not on the pool's threads
+    # The systems are read at the same time (`fanout`): the copy takes as long as the
+    # slowest system.
+    exports = fanout.each_system(
+        keys, lambda k: conns[k].export(found.records[k], portable_only=portable))
     data: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for key, records in found.records.items():
-        if records.is_empty() or (allowed is not None and key not in allowed):
-            continue
-        exported = systems.get(key).export(records, portable_only=portable)
+    for key, exported in zip(keys, exports, strict=True):
         data[key] = portability.select(policy, key, exported) if portable else exported
     copy = _fit_copy(policy, found, data)
     out: dict[str, Any] = {
