@@ -1,4 +1,5 @@
-"""Several server processes, one truth: real `steward serve` processes sharing Redis.
+"""Several server processes, one truth: real `steward serve` processes sharing Redis, on a
+SQLite and a PostgreSQL store.
 
 - two servers on two ports (two machines behind a balancer) keep one login throttle;
 - `steward serve --workers 2` serves, and its processes keep one limit;
@@ -20,11 +21,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 from tests.conftest import free_port
 from tests.helpers import PROMARK, csrf_from
-
-from steward.store.db import make_engine
-from steward.store.migrate import upgrade_engine
 
 REDIS_URL = os.environ.get("STEWARD_TEST_REDIS", "redis://127.0.0.1:6379/13")
 LIMIT = 3  # failed sign-ins per minute per client address
@@ -42,12 +41,10 @@ def _redis_or_skip() -> None:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(engine: Engine, tmp_path: Path) -> dict[str, str]:
+    """Settings for server processes on a migrated store (SQLite, and PostgreSQL)."""
     _redis_or_skip()
-    store = f"sqlite:///{tmp_path / 'steward.db'}"
-    eng = make_engine(store)
-    upgrade_engine(eng)
-    eng.dispose()
+    store = engine.url.render_as_string(hide_password=False)
     return {**os.environ, "STEWARD_DATABASE_URL": store, "STEWARD_POLICY": str(PROMARK),
             "STEWARD_DATA_DIR": str(tmp_path / "var"), "STEWARD_SECRET_KEY": "k" * 40,
             "STEWARD_REDIS_URL": REDIS_URL, "STEWARD_JOBS_NAME": f"t{uuid.uuid4().hex[:10]}",
