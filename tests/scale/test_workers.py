@@ -152,3 +152,65 @@ def test_workers_without_redis_is_refused_in_one_line(env: dict[str, str]) -> No
     assert out.returncode != 0
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and re.search(r"STEWARD_REDIS_URL", lines[0]), out.stderr
+
+
+def _nginx_or_skip() -> tuple[str, str]:
+    import shutil
+
+    nginx, openssl = shutil.which("nginx"), shutil.which("openssl")
+    if not nginx or not openssl:
+        if os.environ.get("CI") == "true":
+            pytest.fail("nginx and openssl are needed for the reverse-proxy test")
+        pytest.skip("nginx or openssl is not installed")
+    return nginx, openssl
+
+
+@pytest.mark.redis
+def test_behind_the_example_nginx_proxy(env: dict[str, str], tmp_path: Path) -> None:
+    """The shipped nginx site in front of `steward serve`: plain HTTP is redirected to HTTPS,
+    and a client's own X-Forwarded-For never reaches Steward (nginx replaces it), so forged
+    addresses buy no fresh sign-in tries."""
+    nginx, openssl = _nginx_or_skip()
+    root = Path(__file__).resolve().parents[2]
+    proc, url = _serve({**env, "STEWARD_TRUSTED_PROXIES": "127.0.0.1"})
+    http_port, https_port = free_port(), free_port()
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=privacy.example.com", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    site = (root / "examples" / "deploy" / "nginx.conf").read_text()
+    site = (site.replace("/etc/ssl/certs/privacy.example.com.pem", str(cert))
+                .replace("/etc/ssl/private/privacy.example.com.key", str(key))
+                .replace("server 127.0.0.1:8000;", f"server {url.removeprefix('http://')};")
+                .replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+                .replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl"))
+    (tmp_path / "steward.conf").write_text(site)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"daemon off;\nmaster_process off;\npid {tmp_path}/nginx.pid;\n"
+                    f"error_log {tmp_path}/error.log;\nevents {{}}\nhttp {{\n"
+                    f"  access_log off;\n  client_body_temp_path {tmp_path}/body;\n"
+                    f"  proxy_temp_path {tmp_path}/proxy;\n"
+                    f"  include {tmp_path}/steward.conf;\n}}\n")
+    proxy = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(conf)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        front = f"https://127.0.0.1:{https_port}"
+        with httpx.Client(verify=False, headers={"Host": "privacy.example.com"}) as client:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    client.get(f"{front}/console/login")
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "nginx did not start"
+                    time.sleep(0.1)
+            plain = client.get(f"http://127.0.0.1:{http_port}/console/login")
+            assert plain.status_code == 301
+            assert plain.headers["location"].startswith("https://privacy.example.com/")
+            codes = [_failed_login(client, front, **{"X-Forwarded-For": f"192.0.2.{i}"})
+                     for i in range(LIMIT + 1)]
+        assert codes == [401] * LIMIT + [429]
+    finally:
+        proxy.terminate()
+        proxy.wait(20)
+        _stop(proc)
