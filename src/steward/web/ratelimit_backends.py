@@ -10,6 +10,7 @@ process would allow the full limit and a client would get N times as many tries.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from typing import Protocol
@@ -55,10 +56,10 @@ class MemoryCounters:
 class RedisCounters:
     """Counters in Redis, shared by every process and machine using the same server.
 
-    A window starts at a key's first hit: `SET key 0 EX window NX`, `INCR`, `PTTL` run as one
+    A window starts at a key's first hit: `SET key 0 PX window NX`, `INCR`, `PTTL` run as one
     transaction, so every process counts in the same window and a counter never outlives it.
-    Keys hold the bucket and the client address or account the caller passes, nothing else,
-    and expire with their window.
+    Keys are a hash of the bucket and the client address or account name the caller passes:
+    no address or e-mail is readable in Redis, and each key expires with its window.
     """
 
     def __init__(self, url: str, *, prefix: str = "steward:rl:") -> None:
@@ -68,8 +69,11 @@ class RedisCounters:
         self._prefix = prefix
         self._errors = redis.RedisError
 
+    def _name(self, key: str) -> str:
+        return self._prefix + hashlib.sha256(key.encode()).hexdigest()[:32]
+
     def hit(self, key: str, window: float) -> tuple[int, float]:
-        name = self._prefix + key
+        name = self._name(key)
         pipe = self._redis.pipeline(transaction=True)
         pipe.set(name, 0, px=max(int(window * 1000), 1), nx=True)
         pipe.incr(name)
@@ -82,7 +86,7 @@ class RedisCounters:
 
     def reset(self, key: str) -> None:
         try:
-            self._redis.delete(self._prefix + key)
+            self._redis.delete(self._name(key))
         except self._errors as err:
             raise _down() from err
 
