@@ -9,7 +9,9 @@ PORT ?= 8000
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	# The setuptools that `venv` bundles with Python 3.11 has a known advisory (see
+	# docs/security-advisories.md): a current one replaces it.
+	$(BIN)/pip install -q --upgrade pip setuptools
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e .
@@ -39,8 +41,10 @@ docs: install-test
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 lint: install-test
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy src
+	# Offline: the installed packages against the advisories kept in security/advisories.
+	$(BIN)/python tools/audit_dependencies.py check
 
 bench: install-test
 	$(BIN)/pip install -q -e '.[bench]'

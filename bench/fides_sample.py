@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from steward.connectors.sql import SqlConnector  # noqa: E402
 from tests.connectors import fides_db  # noqa: E402
+
+from steward.connectors.sql import SqlConnector  # noqa: E402
 
 # The same rows as Steward returns, fetched by hand: one query per table, all columns Steward
 # reads, joins written out (independent of the connector).

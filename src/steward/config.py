@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 5
     consent_events_per_minute: int = 120  # cookie-banner decisions per client address
     analytics_events_per_minute: int = 600  # page-view events per client address
+    # Several server processes or machines: rate-limit counters (and login throttling) in
+    # this Redis (redis://host:port/db), so one limit holds across all of them.
+    redis_url: str | None = None
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: a comma-separated
+    # list of addresses or networks (uvicorn's forwarded_allow_ips), "*" for any. Unset: the
+    # headers are ignored and the client is the connection's peer, so nobody can spoof an
+    # address to dodge a rate limit.
+    trusted_proxies: str | None = None
 
     @property
     def secure_cookies(self) -> bool:

@@ -294,19 +294,18 @@ def test_interrupted_erasure_finishes_on_rerun(
         workflow.approve(s, s.get_one(DsrRequest, out.id), "officer")
     recruiting = sa.make_url(urls["recruiting"]).database
     moved = tmp_path / "recruiting.offline"
-    real_apply = None  # the first systems run for real; the file vanishes before recruiting
-
+    # The systems are erased at the same time: recruiting's database goes away just as its
+    # erasure starts, while the others run for real.
     from steward.connectors.sql import SqlConnector
 
     real_apply = SqlConnector.apply
 
     def apply_then_unplug(self, plan):  # type: ignore[no-untyped-def]
-        counts = real_apply(self, plan)
-        if self.system.key == "support":
+        if self.system.key == "recruiting":
             import os
 
             os.replace(recruiting, moved)  # the recruiting database goes away mid-run
-        return counts
+        return real_apply(self, plan)
 
     monkeypatch.setattr(SqlConnector, "apply", apply_then_unplug)
     assert execute.execute_request(dsm, settings, policy, out.id) == "waiting_on_system"

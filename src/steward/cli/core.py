@@ -108,22 +108,36 @@ def users_demo_admin(
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(
+        1, "--workers", min=1,
+        help="server processes; above 1, set STEWARD_REDIS_URL so that rate limits hold "
+             "across them (see docs/deployment.md)",
+    ),
 ) -> None:
     """Serve the privacy center, the console and the API (with the in-process job worker)."""
     import os
 
     import uvicorn
 
-    from steward.web.app import create_app
-
     # Links in mail and the demo's in-process newsletter tool follow the served address unless
     # a public base URL is configured.
     if not os.environ.get("STEWARD_BASE_URL"):
         os.environ["STEWARD_BASE_URL"] = f"http://{host}:{port}"
         context.settings.cache_clear()
-    uvicorn.run(
-        create_app(context.settings()), host=host, port=port, log_level="info", proxy_headers=False
-    )
+    settings = context.settings()
+    # X-Forwarded-For/-Proto are believed only from the configured proxies (the client
+    # address drives rate limits; anyone could send the header otherwise).
+    trusted = settings.trusted_proxies
+    if workers == 1:
+        from steward.web.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
+                    proxy_headers=bool(trusted), forwarded_allow_ips=trusted)
+        return
+    from steward.web.multiprocess import serve_workers
+
+    serve_workers(settings, host=host, port=port, workers=workers,
+                  proxy_headers=bool(trusted), forwarded_allow_ips=trusted)
 
 
 def register(app: typer.Typer) -> None:

@@ -30,6 +30,7 @@ RETENTION_HOUR = 2
 RETRY_BASE_SECONDS = 300
 RETRY_MAX_SECONDS = 6 * 3600
 MAX_ATTEMPTS = 8
+BUSY = "running elsewhere"  # what `execute_request` returns when another worker has it
 
 
 def backoff(attempt: int) -> int:
@@ -192,9 +193,17 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
 
     @_task(huey, name="requests.execute")
     def execute_request(request_id: int) -> str:
+        from steward.jobs.locks import exclusive
         from steward.requests.execute import execute_request as run
 
-        return run(runtime.sm, runtime.settings, runtime.policy, request_id)
+        # One execution of a request at a time across every worker; the lock dies with its
+        # holder, so a request whose worker was killed is taken up by the next retry.
+        engine = runtime.sm.kw["bind"]
+        with exclusive(engine, runtime.settings.data_dir, f"request-{request_id}") as mine:
+            if not mine:
+                log.info("request %s: already running in another worker", request_id)
+                return BUSY
+            return run(runtime.sm, runtime.settings, runtime.policy, request_id)
 
     @_periodic(huey, crontab(minute="*/15"), name="requests.retry")
     def retry_requests() -> list[int]:

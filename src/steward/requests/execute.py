@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from steward.connectors.base import ErasurePlan, SubjectRecords, plain_key
 from steward.errors import Conflict, SystemRefused, Unavailable
 from steward.policy.models import Policy, Right
 from steward.requests import (
+    fanout,
     legalholds,
     letters,
     notices,
@@ -272,11 +273,15 @@ def _export(
 ) -> dict[str, Any]:
     portable = req.type == Right.portability.value
     allowed = portability.portable_systems(policy) if portable else None
+    keys = [k for k, r in found.records.items()
+            if not r.is_empty() and (allowed is None or k in allowed)]
+    conns = {k: systems.get(k) for k in keys}  # made here, not on the pool's threads
+    # The systems are read at the same time (`fanout`): the copy takes as long as the
+    # slowest system.
+    exports = fanout.each_system(
+        keys, lambda k: conns[k].export(found.records[k], portable_only=portable))
     data: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for key, records in found.records.items():
-        if records.is_empty() or (allowed is not None and key not in allowed):
-            continue
-        exported = systems.get(key).export(records, portable_only=portable)
+    for key, exported in zip(keys, exports, strict=True):
         data[key] = portability.select(policy, key, exported) if portable else exported
     copy = _fit_copy(policy, found, data)
     out: dict[str, Any] = {
@@ -317,36 +322,7 @@ def _erase(
         done = _done(s, req.id, "erase")
     todo = Discovery(found.identities, {k: r for k, r in found.records.items() if k not in done})
     rechecked: dict[str, Any] = {}
-    for key in list(todo.records):
-        one = Discovery(found.identities, {key: todo.records[key]})
-        with transaction(sm) as s:
-            holds = legalholds.active(s)  # read right before the run: a hold placed since counts
-        plans = erasure_plans(policy, systems, one, today, settings.resolved_secret_key(), holds)
-        if key not in plans:
-            continue
-        plan = plans[key]
-        _recheck(sm, req, key, plan, holds, rechecked)
-        counts = systems.get(key).apply(plan)  # one transaction per system; idempotent
-        _restrict_kept(systems, policy, key, todo.records[key], plan)
-        kept: dict[str, dict[str, Any]] = {}
-        for k in plan.kept:
-            entry = kept.setdefault(
-                f"{k.table}\x1f{k.reason}", {"table": k.table, "reason": k.reason, "rows": 0}
-            )
-            entry["rows"] += 1
-        with transaction(sm) as s:
-            r = s.get_one(DsrRequest, req.id)
-            _progress(
-                s,
-                r,
-                key,
-                "erase",
-                {
-                    "deleted": {t: c.deleted for t, c in counts.items()},
-                    "updated": {t: c.updated for t, c in counts.items()},
-                    "kept": list(kept.values()),
-                },
-            )
+    _erase_each(sm, settings, policy, systems, req, found, todo, today, rechecked)
     for key, records in todo.records.items():
         if records.is_empty() and key not in done:
             with transaction(sm) as s:
@@ -382,6 +358,62 @@ def _erase(
     if rechecked:
         out["plan_rechecked"] = rechecked
     return out
+
+
+# --- fan-out: the systems of one erasure at the same time --------------------------------------
+
+
+def _erase_each(
+    sm: sessionmaker[Session],
+    settings: Settings,
+    policy: Policy,
+    systems: Systems,
+    req: DsrRequest,
+    found: Discovery,
+    todo: Discovery,
+    today: date,
+    rechecked: dict[str, Any],
+) -> None:
+    """Erase in every system of `todo` concurrently (`fanout`: bounded per system), so the
+    request takes as long as its slowest system. Each system keeps its own transaction and
+    records its progress the moment it is done, so a kill loses no finished system's work and
+    a rerun skips it; an unreachable system raises `Unavailable` once the others ended."""
+    keys = list(todo.records)
+    for key in keys:
+        systems.get(key)  # connectors are made here, not on the pool's threads
+
+    def erase_one(key: str) -> None:
+        one = Discovery(found.identities, {key: todo.records[key]})
+        with transaction(sm) as s:
+            holds = legalholds.active(s)  # read right before the run: a hold placed since counts
+        plans = erasure_plans(policy, systems, one, today, settings.resolved_secret_key(), holds)
+        if key not in plans:
+            return
+        plan = plans[key]
+        _recheck(sm, req, key, plan, holds, rechecked)
+        counts = systems.get(key).apply(plan)  # one transaction per system; idempotent
+        _restrict_kept(systems, policy, key, todo.records[key], plan)
+        kept: dict[str, dict[str, Any]] = {}
+        for k in plan.kept:
+            entry = kept.setdefault(
+                f"{k.table}\x1f{k.reason}", {"table": k.table, "reason": k.reason, "rows": 0}
+            )
+            entry["rows"] += 1
+        with transaction(sm) as s:
+            r = s.get_one(DsrRequest, req.id)
+            _progress(
+                s,
+                r,
+                key,
+                "erase",
+                {
+                    "deleted": {t: c.deleted for t, c in counts.items()},
+                    "updated": {t: c.updated for t, c in counts.items()},
+                    "kept": list(kept.values()),
+                },
+            )
+
+    fanout.each_system(keys, erase_one)
 
 
 # --- Art. 17(3)(e): legal holds bind erasure -------------------------------------------------

@@ -13,19 +13,28 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypedDict
 
-from steward.connectors.base import Connector, ErasurePlan, KeepHook, Row, SubjectRecords
+from steward.connectors.base import (
+    Connector,
+    ErasurePlan,
+    Identities,
+    KeepHook,
+    Row,
+    SubjectRecords,
+)
 from steward.errors import InvalidInput
 from steward.policy.models import EraseAction, Policy, SystemSpec, TableSpec
-from steward.requests import legalholds
+from steward.requests import fanout, legalholds
 from steward.retention import statutes
 
-MAX_ROUNDS = 5
+# A round searches its systems at once, so an identity found in one system reaches the next
+# in the following round: a chain of systems takes one round per link.
+MAX_ROUNDS = 8
 # Identity types that name one person and may be carried from one system to the next. Phone
 # numbers are not carried: a company switchboard number would pull in other people's data
 # (Art. 15(4)); they are still matched inside the system where they were found.
@@ -197,6 +206,32 @@ def searchable(spec: SystemSpec, identities: Mapping[str, Iterable[str]]) -> boo
     return any(k in kinds and list(v) for k, v in identities.items())
 
 
+def _finder(
+    systems: Systems, queries: Mapping[str, Identities]
+) -> Callable[[str], SubjectRecords | InvalidInput]:
+    """`key -> records` for one round; connectors are made here, not on the pool's threads.
+    A system its connector refuses as misconfigured gives the error instead of records, so
+    the round's other systems are still searched."""
+    conns: dict[str, Any] = {}
+    for key in queries:
+        try:
+            conns[key] = systems.get(key)
+        except InvalidInput as err:
+            conns[key] = err
+
+    def find(key: str) -> SubjectRecords | InvalidInput:
+        conn = conns[key]
+        if isinstance(conn, InvalidInput):
+            return conn
+        try:
+            records: SubjectRecords = conn.find(queries[key])
+        except InvalidInput as err:
+            return err
+        return records
+
+    return find
+
+
 def discover(
     policy: Policy,
     systems: Systems,
@@ -214,6 +249,7 @@ def discover(
     for _ in range(MAX_ROUNDS):
         result.rounds += 1
         grew = False
+        queries: dict[str, dict[str, list[str]]] = {}
         for spec in policy.systems:
             if spec.key not in wanted or not searchable(spec, known):
                 continue
@@ -222,11 +258,17 @@ def discover(
             seen = asked.get(spec.key)
             if seen is not None and all(set(v) <= set(seen.get(k, [])) for k, v in query.items()):
                 continue  # this system already searched (or found) every value we know
-            try:
-                records = systems.get(spec.key).find(query)
-            except InvalidInput as err:
-                result.not_searched[spec.key] = err.detail
-                wanted.discard(spec.key)
+            queries[spec.key] = query
+        # The systems of one round are searched at the same time (`fanout`); what they find
+        # is merged in policy order, and new identities are searched in the next round.
+        found = fanout.each_system(list(queries), _finder(systems, queries))
+        for key, records in zip(queries, found, strict=True):
+            spec = policy.system(key)
+            if isinstance(records, InvalidInput):
+                # Refused by its connector as misconfigured (a table or column the database
+                # lacks): not searched, and the reason is kept (Art. 15(1)).
+                result.not_searched[key] = records.detail
+                wanted.discard(key)
                 continue
             asked[spec.key] = {k: list(v) for k, v in records.identities.items()}
             result.records[spec.key] = records

@@ -21,6 +21,7 @@ from steward.store.db import make_engine, make_reader, make_sessionmaker
 from steward.web import problems, routes
 from steward.web.deps import SESSION_HOURS, NotSignedIn
 from steward.web.nav import visible
+from steward.web.ratelimit_backends import counters_for
 from steward.web.security import RateLimiter, SecurityHeaders, csrf_token, redact_access_log
 
 HERE = Path(__file__).parent
@@ -60,7 +61,8 @@ def create_app(
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.read_sessionmaker = make_sessionmaker(make_reader(engine))
     app.state.templates = make_templates()
-    app.state.limiter = RateLimiter()
+    # Shared by every server process when Redis is configured (`steward serve --workers N`).
+    app.state.limiter = RateLimiter(counters_for(settings.redis_url, settings.jobs_name))
     app.state.extras = {}  # per-app caches: the job worker, the consent API keys
 
     problems.install(app)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-import threading
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import Request
 
 from steward.errors import Forbidden, TooManyRequests
+from steward.web.ratelimit_backends import CounterBackend, MemoryCounters
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -119,33 +118,20 @@ async def csrf_protect(request: Request) -> None:
 
 
 class RateLimiter:
-    """Fixed-window counter per (bucket, client). In-process: one limiter per server process;
-    behind a load balancer each process limits on its own (a documented trade-off)."""
+    """Fixed-window counter per (bucket, client). The counters live in `backend`
+    (`web/ratelimit_backends.py`): this process's memory by default, Redis when several
+    processes serve one installation, so that one limit holds across all of them."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._hits: dict[tuple[str, str], tuple[int, float]] = {}
+    def __init__(self, backend: CounterBackend | None = None) -> None:
+        self._backend = backend or MemoryCounters()
 
     def hit(self, bucket: str, client: str, *, limit: int, window: float = 60.0) -> None:
-        now = time.monotonic()
-        key = (bucket, client)
-        with self._lock:
-            count, start = self._hits.get(key, (0, now))
-            if now - start >= window:
-                count, start = 0, now
-            count += 1
-            self._hits[key] = (count, start)
-            if len(self._hits) > 100_000:  # bound memory under a flood of distinct clients
-                cutoff = now - window
-                self._hits = {k: v for k, v in self._hits.items() if v[1] >= cutoff}
+        count, left = self._backend.hit(f"{bucket}\x1f{client}", window)
         if count > limit:
-            raise TooManyRequests(
-                f"too many requests; try again in {int(window - (now - start)) + 1} s"
-            )
+            raise TooManyRequests(f"too many requests; try again in {int(left) + 1} s")
 
     def reset(self, bucket: str, client: str) -> None:
-        with self._lock:
-            self._hits.pop((bucket, client), None)
+        self._backend.reset(f"{bucket}\x1f{client}")
 
 
 def client_id(request: Request) -> str:

@@ -1,0 +1,204 @@
+"""Fan-out: a request searches and erases its systems at the same time.
+
+Two HTTP systems (the demo newsletter API, served twice by uvicorn) each hold their first
+search and their first delete at a gate until the other system's call has arrived too. Run one
+after the other, the first call would wait at the gate alone until it gave up; run together,
+both calls start before either ends. The proof is the order of the events the servers saw,
+never a timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.types import ASGIApp, Receive, Scope, Send
+from tests.connectors.servers import serve
+from tests.helpers import PROMARK
+from tests.requests.conftest import NEWSLETTER_TOKEN, Company, _company
+from tests.requests.test_workflow import _approve_and_run, _submit_verified
+
+from steward.demo.build import in_dir
+from steward.demo.newsletter import newsletter_app
+from steward.policy.loader import load_policy
+from steward.policy.models import Policy
+from steward.requests import fanout
+from steward.requests.plan import Systems, close_pool, discover
+from steward.requests.tables import DsrRequest
+from steward.store.db import transaction
+
+GATE_SECONDS = 20.0  # how long a call waits for its partner before going on alone
+
+
+class Gates:
+    """One barrier per phase (search, export, erase): the first call of that phase to each
+    server meets it."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, str]] = []
+        self._lock = threading.Lock()
+        self._barriers = {p: threading.Barrier(2) for p in ("search", "export", "erase")}
+        self._seen: set[tuple[str, str]] = set()
+
+    @staticmethod
+    def phase(scope: Scope) -> str | None:
+        if scope["type"] != "http":
+            return None
+        if scope["method"] == "DELETE":
+            return "erase"
+        if scope["method"] == "GET" and "/subscribers" in scope["path"]:
+            return "search" if scope.get("query_string") else "export"
+        return None
+
+    def wrap(self, name: str, app: ASGIApp) -> ASGIApp:
+        async def gated(scope: Scope, receive: Receive, send: Send) -> None:
+            phase = self.phase(scope)
+            first = False
+            if phase is not None:
+                with self._lock:
+                    first = (name, phase) not in self._seen
+                    self._seen.add((name, phase))
+                    if first:
+                        self.events.append(("start", name, phase))
+            if first and phase is not None:
+                try:
+                    await asyncio.to_thread(self._barriers[phase].wait, GATE_SECONDS)
+                except threading.BrokenBarrierError:
+                    pass  # the partner never came: the calls were not concurrent
+            await app(scope, receive, send)
+            if first and phase is not None:
+                with self._lock:
+                    self.events.append(("end", name, phase))
+
+        return gated
+
+    def order(self, phase: str) -> list[str]:
+        return [kind for kind, _, p in self.events if p == phase]
+
+
+def two_newsletters() -> Policy:
+    """The demo policy reduced to its newsletter API, declared twice (two SaaS tools)."""
+    policy = load_policy(PROMARK)
+    news = policy.system("newsletter")
+    other = news.model_copy(update={"key": "newsletter_b", "url_env": "PROMARK_NEWSLETTER_B_URL"})
+    return policy.model_copy(update={"systems": [news, other]})
+
+
+@pytest.fixture
+def gated_company(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
+    tuple[Company, Gates]
+]:
+    loc = in_dir(tmp_path / "demo")
+    company = _company(loc, monkeypatch)
+    second = tmp_path / "newsletter_b.db"
+    shutil.copy(loc.newsletter_db, second)
+    gates = Gates()
+    a = gates.wrap("newsletter", newsletter_app(loc.newsletter_db, NEWSLETTER_TOKEN))
+    b = gates.wrap("newsletter_b", newsletter_app(second, NEWSLETTER_TOKEN))
+    with serve(a) as url_a, serve(b) as url_b:
+        env = {"PROMARK_NEWSLETTER_URL": f"{url_a}/api",
+               "PROMARK_NEWSLETTER_B_URL": f"{url_b}/api",
+               "PROMARK_NEWSLETTER_TOKEN": NEWSLETTER_TOKEN}
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        company.env.update(env)
+        yield company, gates
+        close_pool()
+
+
+def test_search_asks_both_systems_at_once(gated_company: tuple[Company, Gates]) -> None:
+    company, gates = gated_company
+    policy = two_newsletters()
+    systems = Systems(policy, env=company.env)
+    try:
+        found = discover(policy, systems, {"email": [company.who["email"]]})
+    finally:
+        systems.close()
+    assert found.records["newsletter"].count() == found.records["newsletter_b"].count() == 1
+    # Both searches had begun before either was answered.
+    assert gates.order("search") == ["start", "start", "end", "end"]
+
+
+def test_erasure_erases_both_systems_at_once(
+    gated_company: tuple[Company, Gates], dsm: Any, settings: Any
+) -> None:
+    company, gates = gated_company
+    policy = two_newsletters()
+    out = _submit_verified(dsm, settings, policy, company.who["email"], "erasure")
+    assert _approve_and_run(dsm, settings, policy, out.id) == "completed"
+    assert gates.order("erase") == ["start", "start", "end", "end"]
+    with transaction(dsm) as s:
+        result = json.loads(s.get_one(DsrRequest, out.id).result_json or "{}")
+    # Each system recorded its own erasure (its own transaction and progress row).
+    assert result["erased"] == {"newsletter.subscribers deleted": 1,
+                                "newsletter_b.subscribers deleted": 1}
+
+
+def test_access_reads_both_systems_at_once(
+    gated_company: tuple[Company, Gates], dsm: Any, settings: Any
+) -> None:
+    company, gates = gated_company
+    policy = two_newsletters()
+    out = _submit_verified(dsm, settings, policy, company.who["email"], "access")
+    assert _approve_and_run(dsm, settings, policy, out.id) == "completed"
+    assert gates.order("export") == ["start", "start", "end", "end"]
+    with transaction(dsm) as s:
+        result = json.loads(s.get_one(DsrRequest, out.id).result_json or "{}")
+    assert result["exported"] == {"newsletter": {"subscribers": 1},
+                                  "newsletter_b": {"subscribers": 1}}
+
+
+def test_an_unreachable_system_is_reported_after_the_others_finished() -> None:
+    done: list[str] = []
+    gate = threading.Barrier(2)
+
+    def work(key: str) -> str:
+        gate.wait(GATE_SECONDS)  # both calls are running before either ends
+        if key == "down":
+            raise ConnectionError("down")
+        done.append(key)
+        return key
+
+    with pytest.raises(ConnectionError):
+        fanout.each_system(["down", "up"], work)
+    assert done == ["up"]  # the healthy system's work was not abandoned
+
+
+def test_calls_into_one_system_are_bounded_across_requests() -> None:
+    """Two requests fanning out at once never run more than `per_system` calls into the same
+    system: the second request's call waits until the first one's has ended."""
+    system = f"bounded-{uuid.uuid4().hex}"  # a slot of its own, not shared with other tests
+    entries: list[threading.Event] = [threading.Event(), threading.Event()]
+    release = threading.Event()
+    done: list[str] = []
+    entered: list[str] = []
+    lock = threading.Lock()
+
+    def work(key: str) -> str:
+        with lock:
+            entries[len(entered)].set()
+            entered.append(key)
+        release.wait(GATE_SECONDS)
+        done.append(key)
+        return key
+
+    def request() -> None:
+        fanout.each_system([system], work, per_system=1)
+
+    first, second = threading.Thread(target=request), threading.Thread(target=request)
+    first.start()
+    assert entries[0].wait(GATE_SECONDS)
+    second.start()
+    # The second call must not get in while the first holds the system's only slot.
+    assert not entries[1].wait(1.0)
+    release.set()
+    first.join(GATE_SECONDS)
+    second.join(GATE_SECONDS)
+    assert done == [system, system]
