@@ -67,6 +67,28 @@ def users_create(
         typer.echo(f"password: {password}")
 
 
+@users_app.command("password")
+def users_password(
+    email: str = typer.Option(..., "--email"),
+    generate: bool = typer.Option(False, "--generate", help="generate and print a password"),
+) -> None:
+    """Set a user's password; every session the user had ends."""
+    from steward.auth.sessions import make_store
+    from steward.auth.users import generate_password, set_password
+    from steward.store.db import transaction
+
+    password = generate_password() if generate else typer.prompt(
+        "New password", hide_input=True, confirmation_prompt=True)
+    cfg = context.settings()
+    with transaction(context.sessionmaker_()) as s:
+        user = set_password(s, email=email, password=password, actor="cli")
+        uid = user.id
+    ended = make_store(context.sessionmaker_(), cfg).end_all(uid)
+    typer.echo(f"password changed; {ended} session(s) ended")
+    if generate:
+        typer.echo(f"password: {password}")
+
+
 @users_app.command("demo-admin")
 def users_demo_admin() -> None:
     """Create the demo admin once and print its login; do nothing when any user exists."""

@@ -15,11 +15,12 @@ from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from steward import __version__
+from steward.auth.sessions import make_store
 from steward.config import Settings
 from steward.policy.models import Policy
 from steward.store.db import make_engine, make_reader, make_sessionmaker
 from steward.web import problems, routes
-from steward.web.deps import SESSION_HOURS, NotSignedIn
+from steward.web.deps import NotSignedIn
 from steward.web.nav import visible
 from steward.web.security import RateLimiter, SecurityHeaders, csrf_token, redact_access_log
 
@@ -61,6 +62,7 @@ def create_app(
     app.state.read_sessionmaker = make_sessionmaker(make_reader(engine))
     app.state.templates = make_templates()
     app.state.limiter = RateLimiter()
+    app.state.sessions = make_store(app.state.sessionmaker, settings)
     app.state.extras = {}  # per-app caches: the job worker, the consent API keys
 
     problems.install(app)
@@ -91,7 +93,7 @@ def create_app(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),
         session_cookie="steward_session",
-        max_age=int(timedelta(hours=SESSION_HOURS).total_seconds()),
+        max_age=int(timedelta(hours=settings.session_absolute_hours).total_seconds()),
         same_site="lax",
         https_only=settings.secure_cookies,
     )
