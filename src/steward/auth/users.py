@@ -118,7 +118,8 @@ def _other_active_admins(session: Session, user_id: int) -> int:
     ) or 0
 
 
-def _get(session: Session, user_id: int) -> User:
+def get_user(session: Session, user_id: int) -> User:
+    """The user `user_id`; NotFound for an unknown id or one outside the column's range."""
     user = session.get(User, user_id) if 0 < user_id < 2**31 else None
     if user is None:
         raise NotFound(f"no user {user_id}")
@@ -139,7 +140,7 @@ def _keep_an_admin(session: Session, user: User, actor: str, change: str) -> Non
 def set_disabled(session: Session, *, user_id: int, disabled: bool, actor: str) -> User:
     """Disable or re-enable a user. The caller ends a disabled user's sessions
     (`SessionStore.end_all`); until then they are refused at their next request anyway."""
-    user = _get(session, user_id)
+    user = get_user(session, user_id)
     if disabled and not user.disabled:
         _keep_an_admin(session, user, actor, "disable")
     user.disabled = disabled
@@ -159,7 +160,7 @@ def set_role(session: Session, *, user_id: int, role: str, actor: str) -> User:
         r = Role(role)
     except ValueError:
         raise InvalidInput(f"unknown role {role!r}; choose admin, officer or viewer") from None
-    user = _get(session, user_id)
+    user = get_user(session, user_id)
     if user.role == Role.admin.value and r is not Role.admin:
         _keep_an_admin(session, user, actor, "demote")
     before = user.role

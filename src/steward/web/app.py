@@ -20,6 +20,7 @@ from steward.config import Settings
 from steward.policy.models import Policy
 from steward.store.db import make_engine, make_reader, make_sessionmaker
 from steward.web import problems, routes
+from steward.web.bounds import InputBounds
 from steward.web.deps import NotSignedIn
 from steward.web.nav import visible
 from steward.web.security import RateLimiter, SecurityHeaders, csrf_token, redact_access_log
@@ -89,6 +90,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _mount_demo_newsletter(app, settings)
 
+    # Inside the session middleware (its refusals render pages that read the session), outside
+    # every route: ids, public rate limits and body sizes are checked before anything parses.
+    app.add_middleware(InputBounds, fastapi_app=app)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),

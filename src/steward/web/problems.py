@@ -65,7 +65,8 @@ def install(app: FastAPI) -> None:
         }:
             return Response(status_code=exc.status_code, headers=exc.headers)
         titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-                  405: "Method not allowed", 429: "Too many requests"}
+                  405: "Method not allowed", 413: "Request body too large",
+                  429: "Too many requests"}
         title = titles.get(exc.status_code, "Error")
         resp = problem(exc.status_code, title, str(exc.detail), request)
         for k, v in (exc.headers or {}).items():

@@ -11,9 +11,15 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from steward import audit
-from steward.auth.tables import User
-from steward.auth.users import create_user, generate_password, list_users, set_disabled, set_role
-from steward.errors import NotFound, StewardError
+from steward.auth.users import (
+    create_user,
+    generate_password,
+    get_user,
+    list_users,
+    set_disabled,
+    set_role,
+)
+from steward.errors import StewardError
 from steward.store.db import transaction
 from steward.web.deps import Admin, SessionDep, render
 from steward.web.security import csrf_protect
@@ -85,8 +91,7 @@ def change_role(request: Request, user_id: int, user: Admin,
 def sign_out_everywhere(request: Request, user_id: int, user: Admin) -> Response:
     """End every session of a user (a lost laptop, a shared password): they sign in again."""
     def record(s: Session) -> None:
-        if s.get(User, user_id) is None:
-            raise NotFound(f"no user {user_id}")
+        get_user(s, user_id)
         audit.append(s, actor=f"user:{user.id}", action="user.sessions_ended",
                      subject_ref=f"user:{user_id}")
 
