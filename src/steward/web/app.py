@@ -19,7 +19,7 @@ from steward.auth.sessions import make_store
 from steward.config import Settings
 from steward.policy.models import Policy
 from steward.store.db import make_engine, make_reader, make_sessionmaker
-from steward.web import problems, routes
+from steward.web import openapi, problems, routes
 from steward.web.bounds import InputBounds
 from steward.web.deps import NotSignedIn
 from steward.web.nav import visible
@@ -67,6 +67,7 @@ def create_app(
     app.state.extras = {}  # per-app caches: the job worker, the consent API keys
 
     problems.install(app)
+    openapi.install(app)
     # The policy this server runs is a published version: kept, so earlier ones stay viewable.
     from steward.publication.versions import publish
     from steward.store.db import transaction

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import NoResultFound
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from steward.errors import PolicyError, StewardError
@@ -72,6 +73,11 @@ def install(app: FastAPI) -> None:
         for k, v in (exc.headers or {}).items():
             resp.headers[k] = v
         return resp
+
+    @app.exception_handler(NoResultFound)
+    async def _no_row(request: Request, exc: NoResultFound) -> Response:
+        # A route that looked up the item a URL names (`session.get_one`) and found none.
+        return problem(404, "Not found", "no such item", request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
