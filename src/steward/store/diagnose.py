@@ -39,7 +39,8 @@ def url_problem(url: str) -> str | None:
     backend = u.get_backend_name()
     hint = ("postgresql+psycopg://…" if backend in ("postgresql", "postgres")
             else f"{EXAMPLES['sqlite']} or {EXAMPLES['postgresql+psycopg']}")
-    return f"{SETTING} uses the scheme {scheme!r}, which Steward's store does not run on; use {hint}"
+    return (f"{SETTING} uses the scheme {scheme!r}, which Steward's store does not run on; "
+            f"use {hint}")
 
 
 def migration_problem(url: str) -> str | None:
