@@ -81,9 +81,9 @@ def main() -> None:
         if isinstance(err, (click.ClickException, typer.TyperException)) and hasattr(err, "show"):
             err.show()
             sys.exit(err.exit_code)
-        line = _store_problem(err)
-        if line:
-            print(f"error: {line}", file=sys.stderr)
+        fix = _store_problem(err)
+        if fix:
+            print(f"error: {fix}", file=sys.stderr)
             sys.exit(1)
         # The class name only: a driver's message may quote the values it was given.
         if os.environ.get("STEWARD_DEBUG"):
