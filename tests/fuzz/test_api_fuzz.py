@@ -87,3 +87,7 @@ def test_signed_in_admins_never_get_a_server_error(fuzz_app: dict[str, Any]) -> 
     sent, failures = _fuzz(fuzz_app["app"], signed_in=fuzz_app)
     assert sent > 100
     assert failures == []
+    # The run stayed signed in (no case ended the session): the guarded routes were reached.
+    after = TestClient(fuzz_app["app"], base_url="https://testserver",
+                       cookies=fuzz_app["cookies"])
+    assert after.get("/console/users", follow_redirects=False).status_code == 200
