@@ -152,3 +152,12 @@ def test_ids_beyond_the_store_range_are_not_found(sqlite_engine: Engine, tmp_pat
     # The largest id the store can hold is an ordinary unknown id.
     edge = path.rsplit("/", 1)[0] + "/9223372036854775807"
     assert client.get(edge).status_code == 404
+
+
+def test_ids_beyond_a_columns_range_are_not_found(engine: Engine, tmp_path: Path) -> None:
+    """Published policy versions have 32-bit ids on PostgreSQL: 3,000,000,000 fits the URL
+    check but not the column, and must still be an ordinary 404."""
+    client = make_client(engine, tmp_path)
+    assert client.get("/privacy/versions/1").status_code == 200
+    for vid in (2, 3_000_000_000, 9_000_000_000_000_000_000):
+        assert client.get(f"/privacy/versions/{vid}").status_code == 404, vid
