@@ -1,5 +1,5 @@
-"""Schemathesis over the OpenAPI document, anonymous and signed in as an admin: whatever a
-client sends to any operation, the server never answers with a 5xx.
+"""Schemathesis over the OpenAPI document, anonymous and signed in as an admin, on SQLite and
+PostgreSQL: whatever a client sends to any operation, the server never answers with a 5xx.
 
 Bounded for CI: `FUZZ_EXAMPLES` generated cases per operation and role (environment
 `STEWARD_FUZZ_EXAMPLES` raises it for a longer run by hand).
@@ -17,6 +17,7 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
+from tests.conftest import _fresh_pg_schema
 from tests.helpers import login, settings_for
 
 from steward.store.db import make_engine
@@ -28,10 +29,17 @@ FUZZ_EXAMPLES = int(os.environ.get("STEWARD_FUZZ_EXAMPLES", "8"))
 SELF_ENDING = re.compile(r"^/console/(logout|users/\{user_id\}/(sessions/end|disable|role))$")
 
 
-@pytest.fixture(scope="module")
-def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def fuzz_app(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Steward on a fresh store (SQLite, and PostgreSQL, whose column types are stricter),
+    with an admin signed in."""
     tmp = tmp_path_factory.mktemp("fuzz")
-    engine = make_engine(f"sqlite:///{tmp / 'steward.db'}")
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp / 'steward.db'}"])
+    else:
+        urls = _fresh_pg_schema(request.getfixturevalue("pg_server_url"))
+    engine = make_engine(next(urls))
     upgrade_engine(engine)
     # High limits: the fuzzer is one client sending thousands of requests.
     app = create_app(settings_for(engine, Path(tmp), rate_limit_per_minute=1_000_000,
@@ -41,6 +49,7 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     csrf = login(admin, engine, "admin")
     yield {"app": app, "cookies": dict(admin.cookies), "csrf": csrf}
     engine.dispose()
+    next(urls, None)  # drops the PostgreSQL database
 
 
 def _fuzz(app: Any, *, signed_in: dict[str, Any] | None) -> tuple[int, list[str]]:
