@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 from tests.helpers import PASSWORD, add_user, csrf_from, login, make_client
 
 from steward.auth.sessions import token_hash
+from steward.store.db import as_utc
 
 BASE = "https://testserver"
 
@@ -74,7 +75,11 @@ def test_sessions_end_after_the_idle_and_the_absolute_timeout(sqlite_engine: Eng
     with sqlite_engine.begin() as c:
         c.execute(text("UPDATE console_sessions SET last_seen_at = :t"),
                   {"t": now - timedelta(minutes=29)})
-    assert _signed_in(client)  # 29 minutes idle: still live
+    assert _signed_in(client)  # 29 minutes idle: still live, and marked as seen now
+    with sqlite_engine.connect() as c:
+        raw = c.execute(text("SELECT last_seen_at FROM console_sessions")).scalar_one()
+    seen = as_utc(datetime.fromisoformat(str(raw)))
+    assert now - timedelta(minutes=1) < seen
     with sqlite_engine.begin() as c:
         c.execute(text("UPDATE console_sessions SET last_seen_at = :t"),
                   {"t": now - timedelta(minutes=31)})

@@ -12,6 +12,7 @@ methods and is chosen in `make_store`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.auth.tables import ConsoleSession
@@ -102,7 +104,9 @@ class SqlSessionStore:
             self.end(token)
             return None
         if now - seen >= TOUCH_EVERY:
-            with transaction(self.sm) as s:
+            # A busy store (SQLite's single writer held by a long sweep) skips the mark rather
+            # than failing the request; the next request a minute on marks it.
+            with contextlib.suppress(OperationalError), transaction(self.sm) as s:
                 s.execute(update(ConsoleSession).where(ConsoleSession.token_hash == key)
                           .values(last_seen_at=now))
         return int(user_id)
