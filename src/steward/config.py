@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     # headers are ignored and the client is the connection's peer, so nobody can spoof an
     # address to dodge a rate limit.
     trusted_proxies: str | None = None
+    # Console sessions: ended after this long idle, and this long after sign-in regardless.
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=8, ge=1)
+    # Request bodies, refused (413) while they stream in, before anything parses them: forms
+    # and JSON, and the few routes that take bulk lists (affected subjects, consent batches).
+    body_limit_bytes: int = Field(default=64 * 1024, ge=1024)
+    upload_limit_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
 
     @property
     def secure_cookies(self) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from steward import audit
 from steward.auth.tables import User
-from steward.errors import Conflict, InvalidInput
+from steward.errors import Conflict, InvalidInput, NotFound
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password-" + "x" * 16)
@@ -111,13 +111,38 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.email)))
 
 
-def set_disabled(session: Session, *, user_id: int, disabled: bool, actor: str) -> User:
-    """Disable or re-enable a user; their open sessions end at their next request."""
-    from steward.errors import NotFound
+def _other_active_admins(session: Session, user_id: int) -> int:
+    return session.scalar(
+        select(func.count(User.id)).where(User.role == Role.admin.value,
+                                          User.disabled.is_(False), User.id != user_id)
+    ) or 0
 
-    user = session.get(User, user_id)
+
+def get_user(session: Session, user_id: int) -> User:
+    """The user `user_id`; NotFound for an unknown id or one outside the column's range."""
+    user = session.get(User, user_id) if 0 < user_id < 2**31 else None
     if user is None:
         raise NotFound(f"no user {user_id}")
+    return user
+
+
+def _keep_an_admin(session: Session, user: User, actor: str, change: str) -> None:
+    """Refuse a change that would leave no active admin, or that an admin makes to their own
+    account (no one locks the console's management out by one click)."""
+    if actor == f"user:{user.id}":
+        raise Conflict(f"you cannot {change} your own account; another admin can")
+    if user.role == Role.admin.value and not user.disabled and (
+        _other_active_admins(session, user.id) == 0
+    ):
+        raise Conflict(f"cannot {change} the last active admin; make another user admin first")
+
+
+def set_disabled(session: Session, *, user_id: int, disabled: bool, actor: str) -> User:
+    """Disable or re-enable a user. The caller ends a disabled user's sessions
+    (`SessionStore.end_all`); until then they are refused at their next request anyway."""
+    user = get_user(session, user_id)
+    if disabled and not user.disabled:
+        _keep_an_admin(session, user, actor, "disable")
     user.disabled = disabled
     audit.append(
         session,
@@ -141,5 +166,36 @@ def reset_password(session: Session, *, email: str, password: str, actor: str) -
     user.password_hash = _hasher.hash(password)
     user.disabled = False
     audit.append(session, actor=actor, action="user.password_reset",
+                 subject_ref=f"user:{user.id}")
+    return user
+
+
+def set_role(session: Session, *, user_id: int, role: str, actor: str) -> User:
+    """Give a user another role. Demoting oneself or the last active admin is refused; the
+    caller ends the user's sessions so the new role applies at once."""
+    try:
+        r = Role(role)
+    except ValueError:
+        raise InvalidInput(f"unknown role {role!r}; choose admin, officer or viewer") from None
+    user = get_user(session, user_id)
+    if user.role == Role.admin.value and r is not Role.admin:
+        _keep_an_admin(session, user, actor, "demote")
+    before = user.role
+    user.role = r.value
+    audit.append(session, actor=actor, action="user.role_changed", subject_ref=f"user:{user.id}",
+                 details={"from": before, "to": r.value})
+    return user
+
+
+def set_password(session: Session, *, email: str, password: str, actor: str) -> User:
+    """Replace a user's password. The caller ends the user's sessions: whoever held one
+    with the old password is out."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"the password needs at least {MIN_PASSWORD} characters")
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise NotFound("no user with that e-mail")
+    user.password_hash = _hasher.hash(password)
+    audit.append(session, actor=actor, action="user.password_changed",
                  subject_ref=f"user:{user.id}")
     return user

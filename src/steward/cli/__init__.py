@@ -82,6 +82,10 @@ def main() -> None:
         if isinstance(err, (click.ClickException, typer.TyperException)) and hasattr(err, "show"):
             err.show()
             sys.exit(err.exit_code)
+        fix = _store_problem(err)
+        if fix:
+            print(f"error: {fix}", file=sys.stderr)
+            sys.exit(1)
         # The class name only: a driver's message may quote the values it was given.
         if os.environ.get("STEWARD_DEBUG"):
             print(f"error: {err.__class__.__name__}: {err}", file=sys.stderr)
@@ -89,3 +93,22 @@ def main() -> None:
             print(f"error: unexpected {err.__class__.__name__} (details withheld: they may "
                   "quote personal data; set STEWARD_DEBUG=1 to show them)", file=sys.stderr)
         sys.exit(1)
+
+
+def _store_problem(err: BaseException) -> str | None:
+    """One line naming the fix when `err` (or what caused it) comes from Steward's own store:
+    a wrong URL scheme, an unreachable server, a store never migrated."""
+    try:
+        from steward.cli import context
+        from steward.store.diagnose import explain
+
+        url = context.settings().database_url
+        seen: BaseException | None = err
+        while seen is not None:
+            line = explain(seen, url)
+            if line:
+                return line
+            seen = seen.__cause__ or seen.__context__
+    except Exception:  # noqa: BLE001 - a diagnosis that fails leaves the generic message
+        return None
+    return None

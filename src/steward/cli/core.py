@@ -67,6 +67,28 @@ def users_create(
         typer.echo(f"password: {password}")
 
 
+@users_app.command("password")
+def users_password(
+    email: str = typer.Option(..., "--email"),
+    generate: bool = typer.Option(False, "--generate", help="generate and print a password"),
+) -> None:
+    """Set a user's password; every session the user had ends."""
+    from steward.auth.sessions import make_store
+    from steward.auth.users import generate_password, set_password
+    from steward.store.db import transaction
+
+    password = generate_password() if generate else typer.prompt(
+        "New password", hide_input=True, confirmation_prompt=True)
+    cfg = context.settings()
+    with transaction(context.sessionmaker_()) as s:
+        user = set_password(s, email=email, password=password, actor="cli")
+        uid = user.id
+    ended = make_store(context.sessionmaker_(), cfg).end_all(uid)
+    typer.echo(f"password changed; {ended} session(s) ended")
+    if generate:
+        typer.echo(f"password: {password}")
+
+
 DEMO_ADMIN = "admin@steward.example"
 
 
@@ -88,10 +110,11 @@ def users_demo_admin(
     from steward.store.db import transaction
 
     password = generate_password()
+    ended_for: int | None = None
     with transaction(context.sessionmaker_()) as s:
         exists = s.scalar(select(User.id).where(User.email == DEMO_ADMIN)) is not None
         if reset and exists:
-            reset_password(s, email=DEMO_ADMIN, password=password, actor="demo")
+            ended_for = reset_password(s, email=DEMO_ADMIN, password=password, actor="demo").id
         elif reset or not count_users(s):
             create_user(s, email=DEMO_ADMIN, password=password, role="admin", actor="demo")
         elif exists:
@@ -102,6 +125,11 @@ def users_demo_admin(
             typer.echo("console users exist: demo admin not created "
                        "(`steward users demo-admin --reset` creates it)")
             return
+    if ended_for is not None:
+        # Whoever held a session with the old password is signed out (after the commit).
+        from steward.auth.sessions import make_store
+
+        make_store(context.sessionmaker_(), context.settings()).end_all(ended_for)
     typer.echo(f"demo console login: {DEMO_ADMIN} / {password}")
 
 

@@ -67,7 +67,8 @@ def load_policy_report(path: Path) -> LoadedPolicy:
     elif path.is_file():
         files, base_dir = [path], path.parent
     else:
-        raise PolicyError([f"{path}:1:1: (policy): no such file or folder"])
+        raise PolicyError([f"{path}:1:1: (policy): no such file or folder; set STEWARD_POLICY "
+                           "to the folder (or file) holding your policy's YAML"])
     sources: list[tuple[str, str]] = []
     for f in files:
         try:

@@ -86,13 +86,21 @@ class SourceMap:
                 if isinstance(item, dict):
                     ident = item.get("key", item.get("name"))
                     if isinstance(ident, str) and ident:
-                        label = ident
+                        label = _shown(ident)
                 out += f"[{label}]"
                 node = item
             else:
-                out += f".{part}" if out else str(part)
+                out += f".{_shown(part)}" if out else _shown(part)
                 node = node.get(part) if isinstance(node, dict) else None
         return out or "(policy)"
 
     def problem(self, path: Path_, message: str) -> str:
         return f"{self.locate(path)}: {self.dotted(path)}: {message}"
+
+
+def _shown(name: str) -> str:
+    """A key as it appears in a problem line: quoted when it is empty or holds a line break,
+    a control character or surrounding spaces, so that each problem stays one line."""
+    if name and name.isprintable() and name == name.strip():
+        return name
+    return repr(name)

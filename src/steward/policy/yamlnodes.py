@@ -45,6 +45,7 @@ _FLOAT_SPECIAL = {
     ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
 }
 _NUMBER_START = frozenset("0123456789+-.")
+_TOO_LONG = "this number is too long to read (more than 4,300 digits); quote it if it is text"
 
 
 def resolve_plain(text: str) -> Any:
@@ -59,6 +60,8 @@ def resolve_plain(text: str) -> Any:
     if text[0] not in _NUMBER_START:
         return text
     if _INT.fullmatch(text):
+        # Python refuses to convert a decimal of more than 4,300 digits (a denial-of-service
+        # guard): that ValueError is turned into a file:line problem by the caller.
         return int(text)
     m = _INT_OTHER.fullmatch(text)
     if m:
@@ -212,11 +215,13 @@ class _Builder:
 
     def build(self, node: Node) -> Any:
         if isinstance(node, ScalarNode):
-            if node.tag == _PLAIN:
-                return resolve_plain(node.value)
             if node.tag == _STR:
                 return node.value
-            return self.tagged(node)
+            try:
+                return resolve_plain(node.value) if node.tag == _PLAIN else self.tagged(node)
+            except ValueError:
+                self.problem(node, _TOO_LONG)
+                return node.value
         if node.tag not in (_MAP, _SEQ):
             self.problem(node, f"unsupported tag {node.tag!r}")
         ident = id(node)
@@ -275,11 +280,14 @@ class _Builder:
 
 
 def _scalar(node: ScalarNode) -> Any:
-    if node.tag == _PLAIN:
-        return resolve_plain(node.value)
     if node.tag == _STR:
         return node.value
-    return _Builder("", NodeIndex(), 0).tagged(node)
+    try:
+        if node.tag == _PLAIN:
+            return resolve_plain(node.value)
+        return _Builder("", NodeIndex(), 0).tagged(node)
+    except ValueError:
+        return node.value
 
 
 def _key(value: Any) -> Any:
@@ -293,8 +301,13 @@ def _location(name: str, node: Node) -> Location:
 
 def _describe(name: str, root: Node, node: Node, message: str) -> str:
     path = _path_to(root, node)
-    where = ".".join(str(p) for p in path) if path else "(yaml)"
+    where = ".".join(_shown(str(p)) for p in path) if path else "(yaml)"
     return f"{_location(name, node)}: {where}: {message}"
+
+
+def _shown(name: str) -> str:
+    # Each problem stays one line: a key with a line break or control character is quoted.
+    return name if name and name.isprintable() and name == name.strip() else repr(name)
 
 
 def _path_to(root: Node, target: Node) -> tuple[str | int, ...]:

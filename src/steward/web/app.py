@@ -15,11 +15,13 @@ from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from steward import __version__
+from steward.auth.sessions import make_store
 from steward.config import Settings
 from steward.policy.models import Policy
 from steward.store.db import make_engine, make_reader, make_sessionmaker
-from steward.web import problems, routes
-from steward.web.deps import SESSION_HOURS, NotSignedIn
+from steward.web import openapi, problems, routes
+from steward.web.bounds import InputBounds
+from steward.web.deps import NotSignedIn
 from steward.web.nav import visible
 from steward.web.ratelimit_backends import counters_for
 from steward.web.security import RateLimiter, SecurityHeaders, csrf_token, redact_access_log
@@ -63,9 +65,11 @@ def create_app(
     app.state.templates = make_templates()
     # Shared by every server process when Redis is configured (`steward serve --workers N`).
     app.state.limiter = RateLimiter(counters_for(settings.redis_url, settings.jobs_name))
+    app.state.sessions = make_store(app.state.sessionmaker, settings)
     app.state.extras = {}  # per-app caches: the job worker, the consent API keys
 
     problems.install(app)
+    openapi.install(app)
     # The policy this server runs is a published version: kept, so earlier ones stay viewable.
     from steward.publication.versions import publish
     from steward.store.db import transaction
@@ -89,11 +93,14 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _mount_demo_newsletter(app, settings)
 
+    # Inside the session middleware (its refusals render pages that read the session), outside
+    # every route: ids, public rate limits and body sizes are checked before anything parses.
+    app.add_middleware(InputBounds, fastapi_app=app)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),
         session_cookie="steward_session",
-        max_age=int(timedelta(hours=SESSION_HOURS).total_seconds()),
+        max_age=int(timedelta(hours=settings.session_absolute_hours).total_seconds()),
         same_site="lax",
         https_only=settings.secure_cookies,
     )

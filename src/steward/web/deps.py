@@ -7,7 +7,6 @@ A test walks the route table and fails for a route that has neither.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from steward.auth.sessions import SessionStore
 from steward.auth.tables import User
 from steward.auth.users import Role
 from steward.config import Settings
@@ -59,17 +59,20 @@ PolicyDep = Annotated[Policy, Depends(get_policy)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-# A console session lasts at most this long after sign-in, however active: the signed cookie
-# alone would otherwise slide forever, and a copied cookie would never die.
-SESSION_HOURS = 8
-
-
 def start_session(request: Request, user: User) -> None:
-    """A fresh session for `user`: whatever was in it before (a planted token) is dropped."""
+    """A fresh session for `user`: whatever was in the cookie before (a planted token) is
+    dropped, and a new server-side record is opened; the cookie carries only its token."""
     request.session.clear()
-    request.session["uid"] = user.id
-    request.session["role"] = user.role
-    request.session["iat"] = int(time.time())
+    request.session["sid"] = request.app.state.sessions.open(user.id)
+
+
+def end_session(request: Request) -> None:
+    """Sign-out: the server-side record ends (a copied cookie is refused from now on) and the
+    cookie is emptied."""
+    token = request.session.get("sid")
+    if isinstance(token, str):
+        request.app.state.sessions.end(token)
+    request.session.clear()
 
 
 class NotSignedIn(Exception):
@@ -78,17 +81,22 @@ class NotSignedIn(Exception):
 
 
 def current_user(request: Request) -> User | None:
-    uid = request.session.get("uid")
-    if uid is None:
+    """The signed-in user of a live session, or None (the cookie is then emptied)."""
+    token = request.session.get("sid")
+    if not isinstance(token, str):
+        if request.session.get("uid") is not None:
+            request.session.clear()  # a cookie from before server-side sessions
         return None
-    issued = request.session.get("iat")
-    if not isinstance(issued, int) or not -60 <= time.time() - issued < SESSION_HOURS * 3600:
+    store: SessionStore = request.app.state.sessions
+    uid = store.user_of(token)
+    if uid is None:
         request.session.clear()
         return None
     sm = request.app.state.sessionmaker
     with sm() as s:
-        user: User | None = s.get(User, int(uid))
-        if user is None or user.disabled or request.session.get("role") != user.role:
+        user: User | None = s.get(User, uid)
+        if user is None or user.disabled:
+            store.end(token)
             request.session.clear()
             return None
         s.expunge(user)

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError, NoResultFound
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from steward.errors import PolicyError, StewardError
@@ -65,12 +66,27 @@ def install(app: FastAPI) -> None:
         }:
             return Response(status_code=exc.status_code, headers=exc.headers)
         titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-                  405: "Method not allowed", 429: "Too many requests"}
+                  405: "Method not allowed", 413: "Request body too large",
+                  429: "Too many requests"}
         title = titles.get(exc.status_code, "Error")
         resp = problem(exc.status_code, title, str(exc.detail), request)
         for k, v in (exc.headers or {}).items():
             resp.headers[k] = v
         return resp
+
+    @app.exception_handler(NoResultFound)
+    async def _no_row(request: Request, exc: NoResultFound) -> Response:
+        # A route that looked up the item a URL names (`session.get_one`) and found none.
+        return problem(404, "Not found", "no such item", request)
+
+    @app.exception_handler(DataError)
+    async def _unfit(request: Request, exc: DataError) -> Response:
+        # The database refused a value it cannot hold (a number past its column's range, on
+        # PostgreSQL a 32-bit id column): nothing stored can match it, nothing was written.
+        if request.method in ("GET", "HEAD"):
+            return problem(404, "Not found", "no such item", request)
+        return problem(422, "Invalid input", "a value is out of the range the store can hold",
+                       request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

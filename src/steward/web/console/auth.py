@@ -15,7 +15,14 @@ from fastapi.responses import RedirectResponse, Response
 from steward import audit
 from steward.auth.users import authenticate
 from steward.errors import TooManyRequests
-from steward.web.deps import PUBLIC, SessionDep, current_user, render, start_session
+from steward.store.db import transaction
+from steward.web.deps import (
+    PUBLIC,
+    current_user,
+    end_session,
+    render,
+    start_session,
+)
 from steward.web.security import client_id, csrf_protect
 
 router = APIRouter(prefix="/console", dependencies=[Depends(csrf_protect)])
@@ -40,10 +47,9 @@ def login_page(request: Request, next: str | None = None) -> Response:
 @router.post("/login", dependencies=[PUBLIC])
 def login(
     request: Request,
-    session: SessionDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1024)],
-    next: Annotated[str, Form()] = "/console",
+    next: Annotated[str, Form(max_length=2000)] = "/console",
 ) -> Response:
     limiter = request.app.state.limiter
     limit = request.app.state.settings.login_attempts_per_minute
@@ -55,19 +61,24 @@ def login(
     except TooManyRequests as err:
         return render(request, "console/login.html",
                       {"next": _safe_next(next), "error": err.detail}, status_code=429)
-    user = authenticate(session, email=email, password=password)
+    # The check's transaction ends before the session record is written (SQLite has one
+    # writer at a time).
+    with transaction(request.app.state.sessionmaker) as session:
+        user = authenticate(session, email=email, password=password)
+        if user is not None:
+            audit.append(session, actor=f"user:{user.id}", action="console.login",
+                         subject_ref=f"user:{user.id}")
     if user is None:
         return render(request, "console/login.html",
                       {"next": _safe_next(next), "error": FAILED}, status_code=401)
     limiter.reset("login", client_id(request))
     # A fresh session on sign-in: a token planted before login is not carried over.
     start_session(request, user)
-    audit.append(session, actor=f"user:{user.id}", action="console.login",
-                 subject_ref=f"user:{user.id}")
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[PUBLIC])
 def logout(request: Request) -> Response:
-    request.session.clear()
+    # The server-side record ends: the cookie, wherever a copy of it went, signs in no more.
+    end_session(request)
     return RedirectResponse("/console/login", status_code=303)
