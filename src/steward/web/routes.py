@@ -32,6 +32,7 @@ ROUTERS: list[str] = [
     "steward.web.center.consent_unsubscribe",
     "steward.web.center.consent_banner",
     "steward.web.console.consent",
+    "steward.web.console.announcements",
 ]
 
 
