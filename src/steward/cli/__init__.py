@@ -36,6 +36,7 @@ SUBAPPS: list[tuple[str, str | None, str]] = [
     ("steward.cli.retention", "retention", "app"),
     ("steward.cli.worker", None, "register"),
     ("steward.cli.scan", None, "register"),
+    ("steward.cli.announce", "announce", "app"),
 ]
 
 

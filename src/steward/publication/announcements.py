@@ -3,7 +3,8 @@
 - `create_for_version`: publishing a version whose changes add a purpose (or widen one to new
   data categories or recipients, `changes.announced_changes`) creates a `planned` announcement
   per purpose. From then on the purpose is blocked ("not yet", `gate`) until its start date.
-- `plan`: who will and who will not be told, per table, before anything is sent.
+- `plan`: who will and who will not be told, per table, before anything is sent; `preview`
+  does it for a policy not yet published, against the latest published version.
 - `start`: the officer sends: the start date is fixed at sending time plus the policy's notice
   period (`notice.new_purposes_notice_days`) and recorded in the audit log.
 - `run`: the mail run, in batches with a commit each (memory stays flat): people are read
@@ -17,6 +18,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,7 +35,7 @@ from steward.errors import Conflict, InvalidInput, NotFound, Unavailable
 from steward.mail import Mailer
 from steward.policy.models import Policy
 from steward.publication import audience, mailtexts
-from steward.publication.changes import announced_changes
+from steward.publication.changes import NewUse, announced_changes
 from steward.publication.tables import Announcement, AnnouncementRecipient, PolicyVersion
 from steward.store.db import as_utc, transaction
 
@@ -429,3 +431,17 @@ def _contact(policy: Policy) -> str:
         if who and who.email:
             return who.email
     return c.email or c.name
+
+
+def preview(session: Session, settings: Settings, new: Policy, *, against: Policy | None = None,
+            base_dir: Path | None = None, policy_dir: Path | None = None
+            ) -> list[tuple[NewUse, Plan]]:
+    """Before publishing `new`: what it would announce, compared with `against` (default: the
+    latest published version), and who each announcement would and would not reach."""
+    if against is None:
+        latest = session.scalar(select(PolicyVersion).order_by(PolicyVersion.id.desc()))
+        if latest is None:
+            return []  # the first version announces nothing: its notice is the information
+        against = Policy.model_validate(json.loads(latest.document))
+    return [(use, plan(settings, new, use.purpose, base_dir=base_dir, policy_dir=policy_dir))
+            for use in announced_changes(against, new)]
