@@ -119,3 +119,26 @@ def test_http_system_is_listed_as_not_readable(tmp_path: Path) -> None:
     assert [(t.system, t.table) for t in plan.tables] == [("newsletter", "subscribers")]
     assert "cannot list everyone" in (plan.tables[0].reason or "")
     assert any(w.startswith("newsletter.subscribers:") for w in plan.warnings)
+
+
+def test_consent_api_answers_not_yet(web: tuple[TestClient, str, int],
+                                     sqlite_engine: Engine) -> None:
+    from steward.consent import apikeys
+
+    client, _, _ = web
+    with transaction(make_sessionmaker(sqlite_engine)) as s:
+        key = apikeys.create(s, name="crm", actor="test")[1]
+    h = {"Authorization": f"Bearer {key}"}
+    r = client.get("/api/consent/check?subject=someone@example.com"
+                   "&purpose=product_research_invites", headers=h)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["allowed"] is False and body["basis"]["kind"] == "not_yet"
+    assert body["basis"]["starts_at"] is None and "Art. 13(3)" in body["basis"]["reason"]
+    f = client.post("/api/consent/filter", headers=h, json={
+        "purpose": "product_research_invites", "emails": ["a@example.com", "b@example.com"]})
+    assert f.status_code == 200 and f.json()["kept"] == [] and f.json()["dropped"] == 2
+    # An existing purpose is not held back.
+    ok = client.get("/api/consent/check?subject=someone@example.com"
+                    "&purpose=satisfaction_surveys", headers=h)
+    assert ok.json()["allowed"] is True
