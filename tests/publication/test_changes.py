@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from tests.helpers import PROMARK
 from tests.publication.factories import NEW_PURPOSE, policy_v2
 
+from steward.consent.checks import check
 from steward.policy.loader import load_policy
 from steward.publication import announcements
 from steward.publication.changes import NewUse, announced_changes
@@ -58,3 +59,10 @@ def test_publishing_plans_one_announcement_per_purpose(sqlite_engine: Engine,
                for a in announcements.listing(s)]
     assert sorted(got) == [(row.id, "marketing", "widened", "planned", None),
                            (row.id, "product_research", "added", "planned", None)]
+    # The new purpose waits; the widened one keeps its existing processing (newsletter
+    # consent given, satisfaction surveys on legitimate interests).
+    with transaction(sm) as s:
+        new = check(s, both, "someone@example.com", "product_research_invites", secret="k")
+        assert new.basis["kind"] == "not_yet"
+        widened = check(s, both, "someone@example.com", "satisfaction_surveys", secret="k")
+        assert widened.allowed and widened.basis["kind"] == "legitimate_interest"

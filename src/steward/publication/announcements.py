@@ -291,11 +291,8 @@ def _finish(sm: sessionmaker[Session], announcement_id: int, result: RunResult,
             AnnouncementRecipient.announcement_id == announcement_id)
         total = s.scalar(base) or 0
         open_ = s.scalar(base.where(AnnouncementRecipient.status != "sent")) or 0
-        late = sum(1 for (at,) in s.execute(
-            select(AnnouncementRecipient.starts_at)
-            .where(AnnouncementRecipient.announcement_id == announcement_id)
-            .where(AnnouncementRecipient.starts_at.is_not(None))
-            .where(AnnouncementRecipient.status == "sent")) if at and as_utc(at) > starts_at)
+        late = s.scalar(base.where(AnnouncementRecipient.status == "sent")
+                        .where(AnnouncementRecipient.starts_at > starts_at.astimezone(UTC))) or 0
         ann.subjects = total
         ann.without_address = result.without_address
         if not open_ and not result.unavailable and not result.error:

@@ -5,7 +5,9 @@ were told and the notice period has run (GDPR Art. 13(3), Art. 14(4)).
 return the reason (a check's `basis`) or None. The consent checks and the batch filter call
 them (`steward.consent.checks`). Before sending, a new purpose waits for everyone; after the
 start date, a person whose mail failed waits until told, and one told late until their own
-date (sending time plus the notice period), so the announced date never moves.
+date (sending time plus the notice period), so the announced date never moves. A purpose
+that is only widened (new data categories or recipients) is not held back as a whole: its
+existing processing goes on, and the officer holds the new part until the date shown.
 """
 
 from __future__ import annotations
@@ -38,8 +40,11 @@ def _open(conn: Connection, purpose: str, at: datetime) -> tuple[dict[str, Any] 
                                                                   list[int]]:
     """(a basis blocking everyone, or None; announcements whose recipients are checked one by
     one because some were not told in time)."""
+    # Only a purpose that is new is held back as a whole: a widened one keeps its existing
+    # processing, and its announcement's date is shown to the officer for the new part.
     rows = conn.execute(select(_ANN.c.id, _ANN.c.status, _ANN.c.starts_at, _ANN.c.all_on_time)
-                        .where(_ANN.c.purpose == purpose)).all()
+                        .where(_ANN.c.purpose == purpose)
+                        .where(_ANN.c.change == "added")).all()
     per_person = []
     for aid, status, starts_at, on_time in rows:
         start = as_utc(starts_at)
