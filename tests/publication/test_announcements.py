@@ -149,6 +149,7 @@ def test_announcement_end_to_end(engine: Engine, tmp_path: Path, smtp: tuple[int
         assert starts_at.date().isoformat() in str(msg["Subject"])
         body = msg.get_body(preferencelist=("plain",))
         assert body is not None and "/privacy/unsubscribe?token=" in body.get_content()
+        assert msg["List-Unsubscribe"] is None  # not marketing-related: no list headers
     with transaction(sm) as s:
         rows = list(s.scalars(select(AnnouncementRecipient)))
         assert len(rows) == len(people) and {r.status for r in rows} == {"sent"}
@@ -257,3 +258,47 @@ def test_mail_server_down_stops_the_run_and_keeps_everyone_pending(
     with transaction(sm) as s:
         assert s.get_one(Announcement, ann.id).status == "sending"
         assert announcements.counts(s, ann.id)["sent"] == 0
+
+
+def test_marketing_related_mail_carries_one_click_unsubscribe(
+        sqlite_engine: Engine, tmp_path: Path, smtp: tuple[int, _Server]) -> None:
+    port, server = smtp
+    from tests.publication.factories import NEW_PURPOSE
+
+    marketing = NEW_PURPOSE.replace("      channels: [email]\n",
+                                    "      channels: [email]\n      direct_marketing: true\n")
+    assert marketing != NEW_PURPOSE
+    folder = policy_v2(tmp_path, marketing)
+    settings = settings_for(sqlite_engine, tmp_path, policy=folder, smtp_host="127.0.0.1",
+                            smtp_port=port, smtp_starttls=False)
+    people = _people(demo_company(settings.data_dir, customers=5))
+    v2 = load_policy(folder)
+    sm = make_sessionmaker(sqlite_engine)
+    with transaction(sm) as s:
+        publish(s, load_policy(PROMARK))
+        publish(s, v2)
+        [a] = announcements.listing(s)
+        announcements.start(s, a.id, actor="dpo")
+    assert announcements.run(sm, settings, v2, a.id).sent == len(people)
+    for msg in server.messages:
+        assert str(msg["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
+        assert str(msg["List-Unsubscribe"]).startswith("<https://testserver/privacy/unsubscribe?")
+
+
+def test_unknown_announcement_and_run_before_start(sqlite_engine: Engine, tmp_path: Path,
+                                                   setup: tuple[Settings, Policy, Path,
+                                                                dict[str, str]]) -> None:
+    from steward.errors import InvalidInput, NotFound
+
+    settings, v2, _, _ = setup
+    sm = make_sessionmaker(sqlite_engine)
+    with transaction(sm) as s:
+        publish(s, load_policy(PROMARK))
+        publish(s, v2)
+        [a] = announcements.listing(s)
+    with pytest.raises(NotFound):
+        announcements.run(sm, settings, v2, a.id + 1)
+    with pytest.raises(InvalidInput, match="Start the announcement first"):
+        announcements.run(sm, settings, v2, a.id)
+    with transaction(sm) as s:
+        assert announcements.counts(s, a.id)["pending"] == 0
