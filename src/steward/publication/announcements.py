@@ -18,10 +18,12 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 from sqlalchemy import func, select, update
@@ -233,11 +235,11 @@ def run(sm: sessionmaker[Session], settings: Settings, policy: Policy, announcem
 
 
 def _batch(sm: sessionmaker[Session], announcement_id: int, chunk: list[tuple[str, str]],
-           hasher: object, composer: _Composer, mailer: Mailer, send: object, days: int,
-           starts_at: datetime, result: RunResult, now: datetime | None) -> None:
-    import hmac
-
-    assert isinstance(hasher, hmac.HMAC) and callable(send)
+           hasher: hmac.HMAC, composer: _Composer, mailer: Mailer,
+           send: Callable[[EmailMessage], None], days: int, starts_at: datetime,
+           result: RunResult, now: datetime | None) -> None:
+    """One batch in one transaction: new people recorded as pending, then everyone due is
+    mailed; sends and failures are committed together at the end of the batch."""
     refs: dict[str, tuple[str, str]] = {}
     for email, lang in chunk:
         h = hasher.copy()
