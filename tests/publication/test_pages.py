@@ -142,3 +142,30 @@ def test_consent_api_answers_not_yet(web: tuple[TestClient, str, int],
     ok = client.get("/api/consent/check?subject=someone@example.com"
                     "&purpose=satisfaction_surveys", headers=h)
     assert ok.json()["allowed"] is True
+
+
+def test_send_goes_through_the_job_queue(sqlite_engine: Engine, tmp_path: Path,
+                                         smtp_server: tuple[str, int, list[object]]) -> None:
+    """With the job runner up (the app's lifespan), the console queues `announcements.send`
+    and the in-process worker mails everyone."""
+    import time
+
+    v2 = policy_v2(tmp_path)
+    settings = settings_for(sqlite_engine, tmp_path, policy=v2)
+    demo_company(settings.data_dir, customers=6)
+    with transaction(make_sessionmaker(sqlite_engine)) as s:
+        publish(s, load_policy(PROMARK))
+    client = make_client(sqlite_engine, tmp_path, policy=v2, smtp_host=smtp_server[0],
+                         smtp_port=smtp_server[1], smtp_starttls=False)
+    with client:  # runs the lifespan: the job worker starts
+        assert client.app.state.extras["jobs"].send_announcement is not None  # type: ignore[attr-defined]
+        csrf = login(client, sqlite_engine, "officer")
+        r = client.post("/console/announcements/1/send", data={"csrf_token": csrf},
+                        follow_redirects=False)
+        assert r.status_code == 303
+        deadline = time.monotonic() + 60
+        while len(smtp_server[2]) < 6 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert len(smtp_server[2]) == 6
+    with transaction(make_sessionmaker(sqlite_engine)) as s:
+        assert announcements.counts(s, 1)["sent"] == 6

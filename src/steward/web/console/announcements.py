@@ -1,7 +1,8 @@
 """New purposes announced before their processing starts (GDPR Art. 13(3), Art. 14(4)): the
 countdown to each start date, who will and who will not be told, and the send and retry
-buttons. The mail run itself happens after the response (and again in the job runner's
-retry), in committed batches."""
+buttons. The mail run is queued as the job runner's `announcements.send` task (run by the
+in-process worker or by `steward worker` processes); without a job runner it runs after the
+response. Either way it goes in committed batches, and the periodic retry finishes it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from steward.config import Settings
 from steward.errors import StewardError
+from steward.policy.models import Policy
 from steward.publication import announcements as ann
 from steward.store.db import as_utc, transaction
 from steward.web.deps import Officer, PolicyDep, SessionDep, SettingsDep, Viewer, render
@@ -65,8 +68,18 @@ def send(request: Request, announcement_id: int, user: Officer, policy: PolicyDe
             ann.start(s, announcement_id, actor=user.email)
     except StewardError as err:
         return _back(request, announcement_id, err.detail)
-    background.add_task(ann.run, sm, settings, policy, announcement_id)
+    _queue(request, background, settings, policy, announcement_id)
     return _back(request, announcement_id)
+
+
+def _queue(request: Request, background: BackgroundTasks, settings: Settings, policy: Policy,
+           announcement_id: int) -> None:
+    tasks = request.app.state.extras.get("jobs")
+    if tasks is not None and tasks.send_announcement is not None:
+        tasks.send_announcement(announcement_id)
+        return
+    background.add_task(ann.run, request.app.state.sessionmaker, settings, policy,
+                        announcement_id)
 
 
 @router.post("/{announcement_id}/retry")
@@ -77,5 +90,5 @@ def retry(request: Request, announcement_id: int, user: Officer, policy: PolicyD
         if ann.get(s, announcement_id).status != ann.SENDING:
             return _back(request, announcement_id, "Nothing to retry: every mail went out.")
         ann.reset_failed(s, announcement_id)
-    background.add_task(ann.run, sm, settings, policy, announcement_id)
+    _queue(request, background, settings, policy, announcement_id)
     return _back(request, announcement_id)
