@@ -37,6 +37,7 @@ SUBAPPS: list[tuple[str, str | None, str]] = [
     ("steward.cli.worker", None, "register"),
     ("steward.cli.scan", None, "register"),
     ("steward.cli.analytics", "analytics", "app"),
+    ("steward.cli.announce", "announce", "app"),
 ]
 
 

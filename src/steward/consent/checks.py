@@ -5,7 +5,9 @@ Rules (GDPR):
 - opt-out and legitimate-interest purposes (Art. 6(1)(f)): allowed unless the subject objected
   (Art. 21(1)); for direct marketing the objection is absolute (Art. 21(3));
 - anything a registered *blocker* reports wins over both, e.g. a restriction of processing
-  (Art. 18(1)).
+  (Art. 18(1));
+- a purpose announced as new waits for its start date: "not yet" (`kind: not_yet`, Art.
+  13(3), Art. 14(4)), read from `steward.publication.gate` by `check` and `filter_rows`.
 
 Blockers are the extension point for other capabilities: a function
 `(session, subject_ref) -> str | None` returning the reason processing is blocked, added with
@@ -49,6 +51,7 @@ from steward.consent.subjects import subject_ref
 from steward.consent.tables import ConsentState
 from steward.errors import InvalidInput
 from steward.policy.models import Policy
+from steward.publication import gate
 
 Blocker = Callable[[Session, str], str | None]
 BLOCKERS: list[Blocker] = []
@@ -214,6 +217,14 @@ def decide(session: Session | Connection, info: PurposeInfo, ref: str, st: Conse
             eff, f"the consent was {eff}")})
 
 
+def _served(policy: Policy, info: PurposeInfo) -> str | None:
+    """The policy purpose a consent purpose serves (None for cookie categories): the key the
+    start-date gate of announced purposes is kept under."""
+    if info.kind != "purpose":
+        return None
+    return policy.consent_purpose(info.key).purpose
+
+
 def check(session: Session | Connection, policy: Policy, subject: str, purpose: str, *,
           secret: str | None = None, at: datetime | None = None) -> CheckResult:
     """Check one subject (a subject reference, or an e-mail when `secret` is given).
@@ -223,6 +234,9 @@ def check(session: Session | Connection, policy: Policy, subject: str, purpose: 
     info = resolve(policy, purpose)
     ref = subject_ref(secret, subject) if secret is not None else subject
     conn = session.connection() if isinstance(session, Session) else session
+    served = _served(policy, info)
+    if served and (wait := gate.not_yet(conn, served, ref, at or now())):
+        return CheckResult(False, ref, info.key, None, wait)
     # One round trip: the state row (or nulls) and the restriction flag together.
     row = conn.execute(_plan(conn).one, {"s": ref, "p": info.key}).one()
     st = row if row.state is not None else None
@@ -240,11 +254,18 @@ def filter_rows(
     at = now()
     buf: list[tuple[dict[str, str], str | None]] = []
 
+    served = _served(policy, info)
+
     def flush() -> Iterator[tuple[dict[str, str], CheckResult | None]]:
         refs = [r for _, r in buf if r]
+        everyone, waiting = (gate.not_yet_among(session, served, refs, at) if served
+                             else (None, {}))
         found = states.for_subjects(session, refs, info.key)
         held = restricted_among(session, refs)
         for row, ref in buf:
+            if ref and (wait := everyone or waiting.get(ref)):
+                yield row, CheckResult(False, ref, info.key, None, wait)
+                continue
             yield row, (decide(session, info, ref, found.get(ref), at,
                                restricted=ref in held) if ref else None)
         buf.clear()

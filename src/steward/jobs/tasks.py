@@ -4,7 +4,8 @@ the settings, the policy and Steward's store.
 Schedule (UTC): retention sweeps daily at `RETENTION_HOUR`:00, each followed by a refresh of
 the console's cached rule counts (`retention.plancache`); request deadline reminders and
 breach reminders (24/48/66 hours, Art. 33(1)) hourly; consents past their validity expired
-hourly; requests waiting on a system retried every 15 minutes. A sweep whose system is
+hourly; requests waiting on a system retried every 15 minutes; announcement mails of new
+purposes sent on demand and failed ones retried every 15 minutes. A sweep whose system is
 unreachable is retried with exponential backoff.
 """
 
@@ -116,6 +117,8 @@ class Tasks:
     retry_requests: TaskHandle
     consent_expiry: TaskHandle | None = None
     retention_refresh: TaskHandle | None = None
+    send_announcement: TaskHandle | None = None
+    retry_announcements: TaskHandle | None = None
 
 
 def register(huey: Huey, runtime: Runtime) -> Tasks:
@@ -237,6 +240,22 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
             if n < batch:
                 return total
 
+    @_task(huey, name="announcements.send")
+    def send_announcement(announcement_id: int) -> dict[str, int]:
+        # The mail run of a new purpose's announcement (Art. 13(3)), in committed batches.
+        from steward.publication.announcements import run
+
+        r = run(runtime.sm, runtime.settings, runtime.policy, announcement_id)
+        return {"sent": r.sent, "failed": r.failed, "skipped": r.skipped}
+
+    @_periodic(huey, crontab(minute="*/15"), name="announcements.retry")
+    def retry_announcements() -> list[int]:
+        # Failed announcement mails, retried with backoff; the start date never moves.
+        from steward.publication.announcements import retry_due
+
+        return list(retry_due(runtime.sm, runtime.settings, runtime.policy))
+
     return Tasks(huey, runtime, retention_sweep, retention_daily, deadline_reminders,
                  breach_reminders, execute_request, retry_requests, consent_expiry,
-                 retention_refresh=retention_refresh)
+                 retention_refresh=retention_refresh, send_announcement=send_announcement,
+                 retry_announcements=retry_announcements)

@@ -6,6 +6,7 @@ import contextlib
 import os
 import smtplib
 import ssl
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -72,6 +73,53 @@ class Mailer:
         else:
             self._outbox(msg)
         return str(msg["Message-ID"])
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[Callable[[EmailMessage], None]]:
+        """One SMTP connection for many messages (a batch of a mail run): yields a function
+        that sends one built message. Without `smtp_host` it writes to the outbox. A refused
+        recipient raises `Unavailable` naming `SMTPRecipientsRefused` and leaves the
+        connection usable; a lost connection is reopened once for the next message."""
+        if not self.settings.smtp_host:
+            yield self._outbox
+            return
+        holder: list[smtplib.SMTP] = []
+
+        def send(msg: EmailMessage) -> None:
+            for attempt in (1, 2):
+                try:
+                    if not holder:
+                        holder.append(self._open())
+                    holder[0].send_message(msg)
+                    return
+                except smtplib.SMTPRecipientsRefused as err:
+                    raise Unavailable(
+                        "the mail server refused the recipient: SMTPRecipientsRefused") from err
+                except (OSError, smtplib.SMTPException) as err:
+                    if holder:
+                        with contextlib.suppress(OSError, smtplib.SMTPException):
+                            holder[0].close()
+                        holder.clear()
+                    if attempt == 2 or not isinstance(err, smtplib.SMTPServerDisconnected):
+                        raise Unavailable(
+                            f"the mail server could not be reached: {err.__class__.__name__}"
+                        ) from err
+
+        try:
+            yield send
+        finally:
+            if holder:
+                with contextlib.suppress(OSError, smtplib.SMTPException):
+                    holder[0].quit()
+
+    def _open(self) -> smtplib.SMTP:
+        s = self.settings
+        smtp = smtplib.SMTP(s.smtp_host or "", s.smtp_port, timeout=20)
+        if s.smtp_starttls and smtp.has_extn("starttls"):
+            smtp.starttls(context=ssl.create_default_context())
+        if s.smtp_user and s.smtp_password:
+            smtp.login(s.smtp_user, s.smtp_password)
+        return smtp
 
     def _smtp(self, msg: EmailMessage) -> None:
         s = self.settings

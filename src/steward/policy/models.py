@@ -1071,6 +1071,11 @@ class Notice(Model):
     retention_statement: Text | None = None
     processors_statement: Text | None = None
     new_purposes_statement: Text | None = None
+    new_purposes_notice_days: int = Field(
+        default=30, ge=1, le=365,
+        description="days between informing the people concerned of a new purpose and the "
+        "first processing for it (Art. 13(3), Art. 14(4)): the announcement's start date",
+    )
     cookies_statement: Text | None = None
     closing: list[Text] = Field(default_factory=list)
     extra_sections: list[NoticeSection] = Field(default_factory=list)

@@ -1,8 +1,9 @@
 """Recording and reading published policy versions.
 
 `publish(session, policy)` is idempotent: the same policy content (by SHA-256 of its canonical
-JSON) is stored once. Earlier versions are rebuilt from their stored document, so their notice
-renders exactly as the policy said then.
+JSON) is stored once; a new version that adds or widens a purpose creates its announcements
+(`announcements.create_for_version`). Earlier versions are rebuilt from their stored document,
+so their notice renders exactly as the policy said then.
 """
 
 from __future__ import annotations
@@ -49,6 +50,15 @@ def publish(session: Session, policy: Policy, *, actor: str = "system") -> Polic
                  subject_ref=f"policy:{policy.policy.id}",
                  details={"version": policy.policy.version, "sha256": digest,
                           "version_id": row.id})
+    prev = session.scalar(
+        select(PolicyVersion).where(PolicyVersion.id < row.id).order_by(PolicyVersion.id.desc())
+    )
+    if prev is not None:
+        # New purposes wait for their announcement (Art. 13(3), Art. 14(4)).
+        from steward.publication.announcements import create_for_version
+
+        old = Policy.model_validate(json.loads(prev.document))
+        create_for_version(session, old, policy, row, actor=actor)
     return row
 
 

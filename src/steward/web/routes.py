@@ -35,6 +35,7 @@ ROUTERS: list[str] = [
     "steward.web.center.consent_banner",
     "steward.web.console.consent",
     "steward.web.console.analytics",
+    "steward.web.console.announcements",
 ]
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from steward.policy.render import render_notice
+from steward.publication.announcements import for_version
 from steward.publication.versions import changes_since_previous, history, load_version
 from steward.web.deps import PUBLIC, SessionDep, render
 
@@ -15,15 +16,19 @@ router = APIRouter(prefix="/privacy/versions")
 
 @router.get("", dependencies=[PUBLIC])
 def versions(request: Request, session: SessionDep) -> Response:
-    return render(request, "center/versions.html", {"versions": history(session)})
+    return render(request, "center/versions.html", {
+        "versions": [(v, for_version(session, v.id)) for v in history(session)]})
 
 
 @router.get("/{version_id}", dependencies=[PUBLIC])
 def version(request: Request, session: SessionDep, version_id: int) -> Response:
     row, policy = load_version(session, version_id)
     changes = changes_since_previous(session, version_id)
+    # The new purposes this version announces, with the date each may start (Art. 13(3)).
+    announced = [(a, policy.text(policy.purpose(a.purpose).title))
+                 for a in for_version(session, version_id)]
     return render(
         request, "center/version.html",
-        {"row": row, "changes": changes,
+        {"row": row, "changes": changes, "announced": announced,
          "notice": Markup(render_notice(policy, fmt="html"))},
     )
