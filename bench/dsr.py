@@ -330,6 +330,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=50)
     ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only (large sizes)")
     ap.add_argument("--mem-sizes", default="1000,10000")
     ap.add_argument("--demo-dir", type=Path, help="reuse the SQLite demo in this folder")
     args = ap.parse_args()
@@ -346,7 +347,7 @@ def main() -> None:
         tmp = Path(d)
         if prebuilt is not None:
             lines += run_backend("SQLite", prebuilt, args, tmp, reuse=True)
-        else:
+        elif not args.no_sqlite:
             lines += run_backend("SQLite", in_dir(tmp / "demo"), args, tmp)
         if not args.no_pg:
             prefix = args.pg.rsplit("/", 1)[0] + "/"
