@@ -203,6 +203,12 @@ def decide(session: Session | Connection, info: PurposeInfo, ref: str, st: Conse
         return CheckResult(True, ref, info.key, eff, {
             "kind": "legitimate_interest", "article": f"GDPR Art. 6(1)({info.legal_basis})",
             "event_id": event, "reason": "no objection recorded (GDPR Art. 21)"})
+    if info.statistics:
+        return CheckResult(True, ref, info.key, eff, {
+            "kind": "statistics_without_consent", "article": "GDPR Art. 6(1)(f)",
+            "reason": "visitor statistics counted without consent as the policy says: no "
+            "cookie, nothing stored on the device, no identifier kept (ePrivacy Directive "
+            "Art. 5(3))"})
     if info.required:
         return CheckResult(True, ref, info.key, eff, {
             "kind": "strictly_necessary", "reason": "strictly necessary: no consent needed "
