@@ -241,7 +241,8 @@ def check(session: Session | Connection, policy: Policy, subject: str, purpose: 
     ref = subject_ref(secret, subject) if secret is not None else subject
     conn = session.connection() if isinstance(session, Session) else session
     served = _served(policy, info)
-    if served and (wait := gate.not_yet(conn, served, ref, at or now())):
+    if served and (wait := gate.not_yet(conn, served, ref, at or now(),
+                                        policy_version=policy.policy.version)):
         return CheckResult(False, ref, info.key, None, wait)
     # One round trip: the state row (or nulls) and the restriction flag together.
     row = conn.execute(_plan(conn).one, {"s": ref, "p": info.key}).one()
@@ -264,8 +265,9 @@ def filter_rows(
 
     def flush() -> Iterator[tuple[dict[str, str], CheckResult | None]]:
         refs = [r for _, r in buf if r]
-        everyone, waiting = (gate.not_yet_among(session, served, refs, at) if served
-                             else (None, {}))
+        everyone, waiting = (gate.not_yet_among(session, served, refs, at,
+                                                policy_version=policy.policy.version)
+                             if served else (None, {}))
         found = states.for_subjects(session, refs, info.key)
         held = restricted_among(session, refs)
         for row, ref in buf:
