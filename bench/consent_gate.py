@@ -6,7 +6,9 @@ store and connection pattern (one short read-only connection per check, as the A
 
 - **without the gate**: the same check built from the same parts (`resolve`, the keyed hash,
   the one state + restriction query, `decide`), minus the gate;
-- **with the gate**: `checks.check()` as shipped.
+- **gate, read each time**: `checks.check()` with the gate's cache off (`CACHE_SECONDS = 0`),
+  as it was before the cache: one more query per check;
+- **gate, kept**: `checks.check()` as shipped.
 
 Each store is measured with no announcement and with one sent, started announcement for the
 purpose (the gate then reads a row, decides, and lets the check go on). Rounds alternate the
@@ -55,6 +57,16 @@ def with_gate(conn: Any, policy: Any, subject: str) -> Any:
     return checks.check(conn, policy, subject, PURPOSE, secret=base.SECRET)
 
 
+def uncached_gate(conn: Any, policy: Any, subject: str) -> Any:
+    from steward.publication import gate
+
+    kept, gate.CACHE_SECONDS = gate.CACHE_SECONDS, 0.0
+    try:
+        return with_gate(conn, policy, subject)
+    finally:
+        gate.CACHE_SECONDS = kept
+
+
 def announce(url: str, policy: Any) -> None:
     """One announcement of the newsletter's policy purpose, sent and started a day ago."""
     from steward.publication.tables import Announcement, PolicyVersion
@@ -82,23 +94,47 @@ def rate(fn: Any, engine: Any, policy: Any, n: int) -> float:
     return n / (time.perf_counter() - t)
 
 
-def measure(url: str, policy: Any, args: argparse.Namespace) -> tuple[float, float]:
+def measure(url: str, policy: Any, args: argparse.Namespace) -> tuple[float, float, float]:
     from steward.store.db import make_engine, make_reader
 
     engine = make_reader(make_engine(url))
-    with engine.connect() as conn:  # both variants answer alike before anything is timed
+    variants = (without_gate, uncached_gate, with_gate)
+    with engine.connect() as conn:  # the variants answer alike before anything is timed
         for i in range(50):
-            a = with_gate(conn, policy, f"person{i}@example.com")
-            b = without_gate(conn, policy, f"person{i}@example.com")
-            assert a.as_dict() == b.as_dict(), (a, b)
-    rate(with_gate, engine, policy, 500)  # warm-up
-    rate(without_gate, engine, policy, 500)
-    plain, gated = [], []
+            answers = [f(conn, policy, f"person{i}@example.com").as_dict() for f in variants]
+            assert answers[0] == answers[1] == answers[2], answers
+    for f in variants:
+        rate(f, engine, policy, 500)  # warm-up
+    rates: list[list[float]] = [[], [], []]
     for _ in range(args.rounds):
-        plain.append(rate(without_gate, engine, policy, args.checks))
-        gated.append(rate(with_gate, engine, policy, args.checks))
+        for i, f in enumerate(variants):
+            rates[i].append(rate(f, engine, policy, args.checks))
     engine.dispose()
-    return statistics.median(plain), statistics.median(gated)
+    plain, read, kept = (statistics.median(r) for r in rates)
+    return plain, read, kept
+
+
+def gate_call(url: str, n: int) -> tuple[float, float]:
+    """Microseconds per `gate.not_yet` call on its own: (read each time, kept)."""
+    from steward.publication import gate
+    from steward.store.db import make_engine, make_reader
+
+    engine = make_reader(make_engine(url))
+    at = datetime.now(UTC)
+    out = []
+    with engine.connect() as conn:
+        for seconds in (0.0, gate.CACHE_SECONDS):
+            kept, gate.CACHE_SECONDS = gate.CACHE_SECONDS, seconds
+            try:
+                gate.not_yet(conn, "marketing", "email:x", at, policy_version="bench")
+                t = time.perf_counter()
+                for _ in range(n):
+                    gate.not_yet(conn, "marketing", "email:x", at, policy_version="bench")
+                out.append((time.perf_counter() - t) * 1e6 / n)
+            finally:
+                gate.CACHE_SECONDS = kept
+    engine.dispose()
+    return out[0], out[1]
 
 
 def main() -> None:
@@ -116,17 +152,24 @@ def main() -> None:
     if pg:
         stores.append(("PostgreSQL", pg[0], pg[1]))
     print(f"checks/s, in-process, median of {args.rounds} rounds of {args.checks} checks\n")
-    print("| store | announcements | without gate | with gate | cost |\n"
-          "|---|---|---:|---:|---:|")
+    print("| store | announcements | without gate | gate, read each time | cost | gate, kept | "
+          "cost |\n|---|---|---:|---:|---:|---:|---:|")
+    calls: list[tuple[str, str, float, float]] = []
     try:
         for label, url, _ in stores:
             base.populate(url, args.subjects)
             for state in ("none", "one sent, started"):
                 if state != "none":
                     announce(url, policy)
-                plain, gated = measure(url, policy, args)
-                print(f"| {label} | {state} | {plain:,.0f} | {gated:,.0f} | "
-                      f"{1 - gated / plain:+.1%} |", flush=True)
+                plain, read, kept = measure(url, policy, args)
+                print(f"| {label} | {state} | {plain:,.0f} | {read:,.0f} | "
+                      f"{1 - read / plain:.1%} | {kept:,.0f} | {1 - kept / plain:.1%} |",
+                      flush=True)
+                calls.append((label, state, *gate_call(url, args.checks)))
+        print("\nThe gate call on its own, µs per call\n\n| store | announcements | read each "
+              "time | kept |\n|---|---|---:|---:|")
+        for label, state, read_us, kept_us in calls:
+            print(f"| {label} | {state} | {read_us:.1f} | {kept_us:.2f} |")
     finally:
         for _, _, handle in stores:
             if handle is not None:
