@@ -97,18 +97,39 @@ def test_the_notice_states_the_interest_and_article() -> None:
         promark().model_copy(update={"analytics": None}), lang="en")
 
 
+def test_the_notice_says_whether_statistics_need_consent() -> None:
+    free = render_notice(promark(), lang="en")
+    assert ("These statistics need no consent: they set no cookie, store nothing on your device "
+            "and identify no one, so the cookie banner shows &#34;Statistics&#34; as always on."
+            ) in free
+    assert "<h3>Statistics (always on)</h3>" in free  # the cookie list says it as the banner
+    da = render_notice(promark(), lang="da", fmt="md")
+    assert "Statistikken kræver ikke samtykke" in da and "### Statistik (altid slået til)" in da
+    asked = render_notice(with_analytics(without_consent=False), lang="en")
+    assert ("Your visit is counted only if you accept &#34;Statistics&#34; in the cookie "
+            "banner.") in asked
+    assert "need no consent" not in asked and "<h3>Statistics</h3>" in asked
+
+
 def test_the_banner_treats_statistics_as_without_consent_only_where_the_policy_says(
         sqlite_engine: Engine, tmp_path: Path) -> None:
     def flag(policy: object) -> bool:
         cats = {c["k"]: c["r"] for c in banner.core(policy)["cats"]}  # type: ignore[arg-type]
         return bool(cats["analytics"])
 
-    assert flag(promark()) is False  # ProMark as shipped: statistics are a choice
-    exempt = with_analytics(without_consent=True)
+    assert flag(with_analytics(without_consent=False)) is False  # statistics as a choice
+    exempt = promark()  # ProMark as shipped: statistics without consent
     assert flag(exempt) is True
-    shown = {c["key"]: c["required"] for c in banner.notice(exempt, "en").content["categories"]}
+    cats = banner.notice(exempt, "en").content["categories"]
+    shown = {c["key"]: c["required"] for c in cats}
     assert shown == {"necessary": True, "analytics": True, "marketing": False,
                      "preferences": False}
+    # the banner says why no consent is asked, for this category only
+    assert [c["key"] for c in cats if "why" in c] == ["analytics"]
+    assert next(c for c in cats if c["key"] == "analytics")["why"].startswith(
+        "No consent needed: counted as totals only, without cookies")
+    assert not any("why" in c for c in banner.notice(
+        with_analytics(without_consent=False), "da").content["categories"])
     # A decision sent for an always-on category records nothing for it.
     from steward.web.app import create_app
 
@@ -132,8 +153,17 @@ def test_the_demo_page_carries_the_script_as_the_policy_says(sqlite_engine: Engi
                          engine=sqlite_engine)
         return TestClient(app, base_url="http://127.0.0.1").get("/consent/demo").text
 
-    guarded = page(promark())
+    guarded = page(with_analytics(without_consent=False))
     assert ('<script type="text/plain" data-category="analytics" '
             'data-src="/analytics/script.js" data-site="demo"></script>') in guarded
-    direct = page(with_analytics(without_consent=True))
+    assert 'counted only once &ldquo;Statistics&rdquo; is accepted' in guarded
+    assert 'data-mark="analytics"' in guarded  # a stand-in waits for the category too
+    direct = page(promark())
     assert '<script src="/analytics/script.js" data-site="demo" nonce="' in direct
+    assert 'data-category="analytics"' not in direct  # nothing waits for an always-on category
+    assert "No consent needed: counted as totals only" in direct
+    # the categories that still need consent keep their guarded stand-ins
+    for key in ("marketing", "preferences"):
+        assert f'<template data-category="{key}"><script src="/static/consent/demo-guarded.js" ' \
+               f'data-mark="{key}"' in direct
+    assert 'data-cookies="_am_id _am_session"' in direct

@@ -64,28 +64,30 @@ def test_reject_then_accept(served, page, sqlite_engine):
     assert abs(rb["width"] - ab["width"]) < 2 and abs(rb["height"] - ab["height"]) < 2
     assert reject.evaluate("e => getComputedStyle(e).backgroundColor") == accept.evaluate(
         "e => getComputedStyle(e).backgroundColor")
-    assert page.locator("#analytics-status").get_attribute("data-ran") == "0"
+    assert page.locator("#preferences-status").get_attribute("data-ran") == "0"
     reject.click()
     assert dialog.count() == 0
-    rows = _events(sqlite_engine, 3)
-    assert {(p, a) for p, a, _, _ in rows} == {("cookie.analytics", "refused"), (
-        "cookie.marketing", "refused"), ("cookie.preferences", "refused")}
+    # ProMark counts statistics without consent: only the other categories are refused
+    rows = _events(sqlite_engine, 2)
+    assert {(p, a) for p, a, _, _ in rows} == {("cookie.marketing", "refused"),
+                                               ("cookie.preferences", "refused")}
     page.reload()
     page.wait_for_timeout(500)
     assert page.get_by_role("dialog").count() == 0  # the choice is remembered
-    assert page.locator("#analytics-status").get_attribute("data-ran") == "0"
-    assert not page.evaluate("window.stewardDemoAnalyticsRan === true")
+    assert page.locator("#preferences-status").get_attribute("data-ran") == "0"
+    assert page.evaluate("window.stewardDemoRan === undefined")
+    assert "pm_lang=" not in page.evaluate("document.cookie")
     # Consent Mode v2: denied by default, through window.dataLayer
     modes = page.evaluate("window.dataLayer.map(a => [a[0], a[1], a[2]])")
     assert ["consent", "default"] == modes[0][:2] and modes[0][2]["ad_storage"] == "denied"
     # reopen through the page's link and accept
     page.get_by_role("button", name="Cookie settings").click()
     page.get_by_role("button", name="Accept all").click()
-    page.locator('#analytics-status[data-ran="1"]').wait_for()
+    page.locator('#preferences-status[data-ran="1"]').wait_for()
     page.locator('#marketing-status[data-ran="1"]').wait_for()
     assert page.evaluate("window.dataLayer.slice(-1)[0][2].ad_storage") == "granted"
-    rows = _events(sqlite_engine, 6)
-    assert ("cookie.analytics", "given") in {(p, a) for p, a, _, _ in rows}
+    rows = _events(sqlite_engine, 4)
+    assert ("cookie.preferences", "given") in {(p, a) for p, a, _, _ in rows}
     # withdrawing marketing deletes its cookies (names from the policy)
     assert "_am_id=" in page.evaluate("document.cookie")
     page.get_by_role("button", name="Cookie settings").click()
@@ -93,7 +95,7 @@ def test_reject_then_accept(served, page, sqlite_engine):
     page.get_by_label("Marketing").uncheck()
     page.get_by_role("button", name="Save choices").click()
     assert "_am_id=" not in page.evaluate("document.cookie")
-    rows = _events(sqlite_engine, 9)
+    rows = _events(sqlite_engine, 6)
     assert rows[-2][:2] == ("cookie.marketing", "withdrawn")
 
 
@@ -109,7 +111,7 @@ def test_gpc_refuses_marketing(served, browser, sqlite_engine):
     assert rows == [("cookie.marketing", "gpc_opt_out", True, "gpc")]
     assert page.get_by_text("Global Privacy Control").count() == 1
     page.get_by_role("button", name="Accept all").click()
-    page.locator('#analytics-status[data-ran="1"]').wait_for()
+    page.locator('#preferences-status[data-ran="1"]').wait_for()
     assert page.locator("#marketing-status").get_attribute("data-ran") == "0"
     page.reload()
     page.wait_for_timeout(500)
@@ -122,7 +124,7 @@ def test_gpc_refuses_marketing(served, browser, sqlite_engine):
     page.get_by_label("Marketing").check()
     page.get_by_role("button", name="Save choices").click()
     page.locator('#marketing-status[data-ran="1"]').wait_for()
-    rows = _events(sqlite_engine, 6)
+    rows = _events(sqlite_engine, 5)
     assert ("cookie.marketing", "given", True) in {(p, a, g) for p, a, g, _ in rows}
     ctx.close()
 
@@ -131,7 +133,7 @@ def test_new_notice_version_asks_again(served, page, sqlite_engine, policy):
     base, app = served
     page.goto(f"{base}/consent/demo?lang=da")
     page.get_by_role("button", name="Accepter alle").click()
-    page.locator('#analytics-status[data-ran="1"]').wait_for()
+    page.locator('#preferences-status[data-ran="1"]').wait_for()
     page.reload()
     page.wait_for_timeout(500)
     assert page.get_by_role("dialog").count() == 0
@@ -140,12 +142,12 @@ def test_new_notice_version_asks_again(served, page, sqlite_engine, policy):
         update={"cookies": cookies})})
     page.reload()
     page.get_by_role("dialog").wait_for()
-    assert page.locator("#analytics-status").get_attribute("data-ran") == "0"
+    assert page.locator("#preferences-status").get_attribute("data-ran") == "0"
     page.get_by_role("button", name="Afvis alle").click()
-    rows = _events(sqlite_engine, 6)
+    rows = _events(sqlite_engine, 4)
     with transaction(make_sessionmaker(sqlite_engine)) as s:
         versions = [e.purpose_version for e in s.scalars(select(ConsentEvent))]
-    assert versions[:3] == [1, 1, 1] and versions[-1] == 2 and len(rows) == 6
+    assert versions == [1, 1, 2, 2] and len(rows) == 4
 
 
 def test_keyboard_only(served, page, sqlite_engine):
@@ -157,7 +159,12 @@ def test_keyboard_only(served, page, sqlite_engine):
     page.keyboard.press("Tab")
     assert page.evaluate(focused) == "Choose"
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.name") == "analytics"
+    # statistics counted without consent: shown on, not a choice, with the reason
+    stats = page.get_by_label("Statistics \u2014 Always on")
+    assert stats.is_checked() and stats.is_disabled()
+    assert page.get_by_role("dialog").get_by_text("No consent needed: counted as totals only"
+                                                  ).count() == 1
+    assert page.evaluate("document.activeElement.name") == "marketing"
     page.keyboard.press("Space")
     # the focus stays inside the dialog: Shift+Tab from the first control wraps to the last
     for _ in range(8):
@@ -166,8 +173,8 @@ def test_keyboard_only(served, page, sqlite_engine):
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.get_by_role("button", name="Save choices").focus()
     page.keyboard.press("Enter")
-    page.locator('#analytics-status[data-ran="1"]').wait_for()
-    assert page.locator("#marketing-status").get_attribute("data-ran") == "0"
+    page.locator('#marketing-status[data-ran="1"]').wait_for()
+    assert page.locator("#preferences-status").get_attribute("data-ran") == "0"
     # reopen with the keyboard and close with Escape: nothing changes
     page.get_by_role("button", name="Cookie settings").focus()
     page.keyboard.press("Enter")
@@ -175,6 +182,6 @@ def test_keyboard_only(served, page, sqlite_engine):
     page.keyboard.press("Escape")
     assert page.get_by_role("dialog").count() == 0
     assert page.evaluate("document.activeElement.textContent") == "Cookie settings"
-    rows = _events(sqlite_engine, 3)
-    assert {(p, a) for p, a, _, _ in rows} == {("cookie.analytics", "given"), (
-        "cookie.marketing", "refused"), ("cookie.preferences", "refused")}
+    rows = _events(sqlite_engine, 2)
+    assert {(p, a) for p, a, _, _ in rows} == {("cookie.marketing", "given"),
+                                               ("cookie.preferences", "refused")}

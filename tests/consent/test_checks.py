@@ -101,3 +101,33 @@ def test_filter_rows(sqlite_engine, policy):
         kept = [r["name"] for r, res in checks.filter_rows(s, policy, SECRET, rows, "e_marketing")
                 if res and res.allowed]
     assert kept == ["A"]
+
+
+def test_statistics_category_follows_the_policy(sqlite_engine, policy):
+    """ProMark counts statistics without consent: the check allows them on Art. 6(1)(f) and a
+    refusal sent for them records nothing. A policy keeping them behind the banner records the
+    refusal and the check refuses (Art. 6(1)(a))."""
+    from steward.consent import banner
+
+    sm = make_sessionmaker(sqlite_engine)
+    asked = policy.model_copy(update={"analytics": policy.analytics.model_copy(
+        update={"without_consent": False})})
+    cid = "0b0b0b0b-0000-4000-8000-000000000001"
+    for pol in (policy, asked):
+        with transaction(sm) as s:
+            banner.record(s, pol, {"cid": cid, "v": 1, "lang": "en", "ui": "reject_all",
+                                   "sha": banner.notice(pol, "en").sha256,
+                                   "choices": {"analytics": False}})
+            r = checks.check(s, pol, f"cid:{cid}", "cookie.analytics")
+            answer = (r.allowed, r.basis["kind"], r.basis.get("article"))
+        if pol is policy:
+            assert answer == (True, "statistics_without_consent", "GDPR Art. 6(1)(f)")
+        else:
+            assert answer == (False, "no_consent", "GDPR Art. 6(1)(a), Art. 7(1)")
+    with transaction(sm) as s:
+        from sqlalchemy import select
+
+        from steward.consent.tables import ConsentEvent
+
+        assert [(e.purpose, e.action) for e in s.scalars(select(ConsentEvent))] == [
+            ("cookie.analytics", "refused")]  # only the policy that asks recorded it

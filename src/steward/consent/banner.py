@@ -32,7 +32,9 @@ UI: dict[str, dict[str, str]] = {
                   "unless you switch it on.",
            "withdraw": "You can change or withdraw your choice at any time via "
                        "\u201cCookie settings\u201d.",
-           "settings": "Cookie settings"},
+           "settings": "Cookie settings",
+           "exempt": "No consent needed: counted as totals only, without cookies, without "
+                     "storing anything on your device and without identifying you."},
     "da": {"title": "Cookies på dette website", "body": "Vi bruger cookies til formålene "
            "nedenfor. Nødvendige cookies er altid slået til; de øvrige kun med dit samtykke.",
            "accept": "Accepter alle", "reject": "Afvis alle", "choose": "Vælg",
@@ -41,7 +43,9 @@ UI: dict[str, dict[str, str]] = {
                   "slået fra, medmindre du slår det til.",
            "withdraw": "Du kan altid ændre eller trække dit valg tilbage under "
                        "\u201cCookieindstillinger\u201d.",
-           "settings": "Cookieindstillinger"},
+           "settings": "Cookieindstillinger",
+           "exempt": "Kræver ikke samtykke: tælles kun som totaler, uden cookies, uden at gemme "
+                     "noget på din enhed og uden at identificere dig."},
     "nb": {"title": "Informasjonskapsler på dette nettstedet", "body": "Vi bruker "
            "informasjonskapsler til formålene nedenfor. Nødvendige er alltid på; de andre "
            "bare med ditt samtykke.",
@@ -51,7 +55,9 @@ UI: dict[str, dict[str, str]] = {
                   "av med mindre du slår det på.",
            "withdraw": "Du kan når som helst endre eller trekke tilbake valget ditt under "
                        "\u00abInnstillinger for informasjonskapsler\u00bb.",
-           "settings": "Innstillinger for informasjonskapsler"},
+           "settings": "Innstillinger for informasjonskapsler",
+           "exempt": "Krever ikke samtykke: telles bare som totaler, uten informasjonskapsler, "
+                     "uten å lagre noe på enheten din og uten å identifisere deg."},
     "sv": {"title": "Kakor på den här webbplatsen", "body": "Vi använder kakor för "
            "ändamålen nedan. Nödvändiga kakor är alltid på; övriga bara med ditt samtycke.",
            "accept": "Godkänn alla", "reject": "Avvisa alla", "choose": "Välj",
@@ -60,7 +66,9 @@ UI: dict[str, dict[str, str]] = {
                   "avstängt om du inte slår på det.",
            "withdraw": "Du kan när som helst ändra eller återkalla ditt val under "
                        "\u201dKakinställningar\u201d.",
-           "settings": "Kakinställningar"},
+           "settings": "Kakinställningar",
+           "exempt": "Kräver inget samtycke: räknas bara som summor, utan kakor, utan att "
+                     "något sparas på din enhet och utan att du identifieras."},
 }
 UI_ACTIONS = ("accept_all", "reject_all", "save", "dismiss", "gpc")
 
@@ -70,13 +78,18 @@ def ui_language(lang: str | None) -> str:
     return base if base in UI_LANGUAGES else "en"
 
 
-def _always_on(policy: Policy, category: Any) -> bool:
-    """Strictly necessary cookies, and the visitor-statistics category where the policy's
-    `analytics.without_consent` says it meets the national rules' audience-measurement
-    conditions (ePrivacy Art. 5(3) exemptions): shown as always on, no choice recorded."""
+def statistics_without_consent(policy: Policy, category: Any) -> bool:
+    """True for the visitor-statistics category where the policy's `analytics.without_consent`
+    says it meets the national rules' audience-measurement conditions (ePrivacy Art. 5(3)):
+    first party, totals only, no cookie, nothing stored on the device, no identifier kept."""
     a = policy.analytics
-    stats = a is not None and a.without_consent and a.banner_category == category.key
-    return bool(category.required or stats)
+    return bool(a is not None and a.without_consent and a.banner_category == category.key)
+
+
+def always_on(policy: Policy, category: Any) -> bool:
+    """Strictly necessary cookies and statistics without consent: shown as always on, no
+    choice recorded."""
+    return bool(category.required or statistics_without_consent(policy, category))
 
 
 def core(policy: Policy, *, gpc_header: bool = False) -> dict[str, Any]:
@@ -85,7 +98,7 @@ def core(policy: Policy, *, gpc_header: bool = False) -> dict[str, Any]:
     return {
         "v": cookies.version,
         "gpc": gpc_header,
-        "cats": [{"k": c.key, "r": _always_on(policy, c), "d": c.valid_days, "g": c.gpc_refuses,
+        "cats": [{"k": c.key, "r": always_on(policy, c), "d": c.valid_days, "g": c.gpc_refuses,
                   "s": list(c.gcm_signals),
                   "c": [n for s in c.services for n in s.cookies]} for c in cookies.categories],
     }
@@ -95,12 +108,14 @@ def notice(policy: Policy, lang: str | None) -> Notice:
     """Exactly the banner's texts and choices in one language."""
     ui = ui_language(lang)
     texts = dict(UI[ui])
+    exempt = texts.pop("exempt")
     if policy.consent.cookies.banner_text:
         texts["body"] = policy.text(policy.consent.cookies.banner_text, ui)
     cats = [{"key": c.key, "title": policy.text(c.title, ui),
-             "description": policy.text(c.description, ui), "required": _always_on(policy, c),
+             "description": policy.text(c.description, ui), "required": always_on(policy, c),
              "services": [s.name + (f" ({s.provider})" if s.provider else "")
                           for s in c.services]}
+            | ({"why": exempt} if statistics_without_consent(policy, c) else {})
             for c in policy.consent.cookies.categories]
     content = {"controller": policy.controller.name, "texts": texts, "categories": cats,
                "choices": ["accept_all", "reject_all", "choose"]}
@@ -146,7 +161,7 @@ def record(session: Session, policy: Policy, payload: dict[str, Any], *,
     for key, granted in sorted(choices.items()):
         info = resolve(policy, COOKIE_PREFIX + str(key))
         cat = next(c for c in policy.consent.cookies.categories if c.key == str(key))
-        if info.required or _always_on(policy, cat):
+        if info.required or always_on(policy, cat):
             continue  # strictly necessary cookies need no consent (ePrivacy Art. 5(3))
         info = dataclasses.replace(info, version=version)
         current = state.effective(state.get(session, ref, info.key))

@@ -203,6 +203,12 @@ def decide(session: Session | Connection, info: PurposeInfo, ref: str, st: Conse
         return CheckResult(True, ref, info.key, eff, {
             "kind": "legitimate_interest", "article": f"GDPR Art. 6(1)({info.legal_basis})",
             "event_id": event, "reason": "no objection recorded (GDPR Art. 21)"})
+    if info.statistics:
+        return CheckResult(True, ref, info.key, eff, {
+            "kind": "statistics_without_consent", "article": "GDPR Art. 6(1)(f)",
+            "reason": "visitor statistics counted without consent as the policy says: no "
+            "cookie, nothing stored on the device, no identifier kept (ePrivacy Directive "
+            "Art. 5(3))"})
     if info.required:
         return CheckResult(True, ref, info.key, eff, {
             "kind": "strictly_necessary", "reason": "strictly necessary: no consent needed "
@@ -235,7 +241,8 @@ def check(session: Session | Connection, policy: Policy, subject: str, purpose: 
     ref = subject_ref(secret, subject) if secret is not None else subject
     conn = session.connection() if isinstance(session, Session) else session
     served = _served(policy, info)
-    if served and (wait := gate.not_yet(conn, served, ref, at or now())):
+    if served and (wait := gate.not_yet(conn, served, ref, at or now(),
+                                        policy_version=policy.policy.version)):
         return CheckResult(False, ref, info.key, None, wait)
     # One round trip: the state row (or nulls) and the restriction flag together.
     row = conn.execute(_plan(conn).one, {"s": ref, "p": info.key}).one()
@@ -258,8 +265,9 @@ def filter_rows(
 
     def flush() -> Iterator[tuple[dict[str, str], CheckResult | None]]:
         refs = [r for _, r in buf if r]
-        everyone, waiting = (gate.not_yet_among(session, served, refs, at) if served
-                             else (None, {}))
+        everyone, waiting = (gate.not_yet_among(session, served, refs, at,
+                                                policy_version=policy.policy.version)
+                             if served else (None, {}))
         found = states.for_subjects(session, refs, info.key)
         held = restricted_among(session, refs)
         for row, ref in buf:

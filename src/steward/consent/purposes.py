@@ -29,6 +29,8 @@ class PurposeInfo:
     double_opt_in: bool
     valid_days: int | None  # cookie categories: a number of days
     required: bool = False
+    # visitor statistics the policy counts without consent (`analytics.without_consent`)
+    statistics: bool = False
     valid_months: int | None = None  # consent purposes: calendar months
 
     @property
@@ -60,12 +62,14 @@ def all_purposes(policy: Policy, lang: str | None = None) -> list[PurposeInfo]:
         for p in policy.consent.purposes
     ]
     version = policy.consent.cookies.version
+    a = policy.analytics
+    free = a.banner_category if a is not None and a.without_consent else None
     out.extend(
         PurposeInfo(
             key=COOKIE_PREFIX + c.key, kind="cookie", title=policy.text(c.title, lang),
             version=version, mode="opt_in", legal_basis=LegalBasis.consent.value,
             direct_marketing=False, double_opt_in=False, valid_days=c.valid_days,
-            required=c.required,
+            required=c.required or c.key == free, statistics=c.key == free,
         )
         for c in policy.consent.cookies.categories
     )

@@ -179,7 +179,11 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
                      "complaint_url": a.complaint_url or ""}
     cookies = [
         {
-            "title": t(cat.title), "description": t(cat.description), "required": cat.required,
+            "title": t(cat.title), "description": t(cat.description),
+            # statistics without consent are shown always on, as the banner shows them
+            "required": cat.required or bool(
+                policy.analytics and policy.analytics.without_consent
+                and policy.analytics.banner_category == cat.key),
             "services": [
                 {"name": s.name, "provider": s.provider or "", "cookies": s.cookies,
                  "identifies": s.identifies_persons, "description": t(s.description)}
@@ -264,6 +268,13 @@ def _analytics(policy: Policy, lab: _Labels, t: Any) -> dict[str, str] | None:
     if a is None:
         return None
     signals = a.honour_dnt or a.honour_gpc
+    # Whether the statistics need consent is the policy's reading of the national rules under
+    # ePrivacy Art. 5(3); the notice says which, as the banner shows it.
+    cat = next((c for c in policy.consent.cookies.categories if c.key == a.banner_category), None)
+    consent = ""
+    if cat is not None:
+        consent = lab.get("analytics_without_consent" if a.without_consent else
+                          "analytics_with_consent").format(category=t(cat.title))
     return {
         "title": lab.get("analytics"),
         "basis": lab.get("analytics_basis").format(
@@ -271,6 +282,7 @@ def _analytics(policy: Policy, lab: _Labels, t: Any) -> dict[str, str] | None:
         "what": lab.get("analytics_what"),
         "retention": lab.get("analytics_retention").format(months=a.retention_months),
         "signals": lab.get("analytics_signals") if signals else "",
+        "consent": consent,
     }
 
 

@@ -8,16 +8,27 @@ start date, a person whose mail failed waits until told, and one told late until
 date (sending time plus the notice period), so the announced date never moves. A purpose
 that is only widened (new data categories or recipients) is not held back as a whole: its
 existing processing goes on, and the officer holds the new part until the date shown.
+
+The consent check is a hot path, so the announcements of a purpose are kept in the process
+(per engine, policy version and purpose) instead of being read on every check: any change to
+an announcement made through the ORM in this process empties the cache at once (when flushed,
+and again when committed or rolled back), and a change made by another process (the CLI
+publishing a version, a worker sending the mail) is seen within `CACHE_SECONDS`. The answer is
+still computed on every call from the kept rows and the time asked about, so a start date
+passes exactly when it should. Only the per-person rows (people told late) are read each time.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, bindparam, event, select
+from sqlalchemy.orm import Mapper, Session, object_session
 
 from steward.publication.tables import Announcement, AnnouncementRecipient
 from steward.store.db import as_utc
@@ -25,6 +36,61 @@ from steward.store.db import as_utc
 ARTICLE = "GDPR Art. 13(3), Art. 14(4)"
 _ANN = Announcement.__table__
 _REC = AnnouncementRecipient.__table__
+# Only a purpose that is new is held back as a whole: a widened one keeps its existing
+# processing, and its announcement's date is shown to the officer for the new part.
+_OPEN = (select(_ANN.c.id, _ANN.c.status, _ANN.c.starts_at, _ANN.c.all_on_time)
+         .where(_ANN.c.purpose == bindparam("purpose")).where(_ANN.c.change == "added"))
+
+CACHE_SECONDS = 5.0
+_Rows = tuple[tuple[Any, ...], ...]
+_lock = threading.Lock()
+_cache: weakref.WeakKeyDictionary[Engine, dict[tuple[str | None, str], tuple[float, _Rows]]] = (
+    weakref.WeakKeyDictionary())
+_generation = 0
+_DIRTY = "steward.publication.gate.dirty"
+
+
+def invalidate() -> None:
+    """Forget every kept answer (an announcement changed)."""
+    global _generation
+    with _lock:
+        _generation += 1
+        _cache.clear()
+
+
+def _changed(_mapper: Mapper[Any], _connection: Connection, target: Any) -> None:
+    invalidate()
+    session = object_session(target)
+    if session is not None:
+        session.info[_DIRTY] = True
+
+
+for _when in ("after_insert", "after_update", "after_delete"):
+    event.listen(Announcement, _when, _changed)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _settled(session: Session, *_: Any) -> None:
+    # Again once the change is visible (or gone): a check on another connection may have kept
+    # the rows as they were before the commit.
+    if session.info.pop(_DIRTY, False):
+        invalidate()
+
+
+def _announced(conn: Connection, purpose: str, version: str | None) -> _Rows:
+    """The purpose's `added` announcements (id, status, starts_at, all_on_time), kept."""
+    engine, key = conn.engine, (version, purpose)
+    with _lock:
+        hit = _cache.get(engine, {}).get(key)
+        generation = _generation
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    rows = tuple(tuple(r) for r in conn.execute(_OPEN, {"purpose": purpose}))
+    with _lock:
+        if generation == _generation:  # nothing changed while reading: keep it
+            _cache.setdefault(engine, {})[key] = (time.monotonic(), rows)
+    return rows
 
 
 def _basis(purpose: str, starts_at: datetime | None) -> dict[str, Any]:
@@ -36,17 +102,12 @@ def _basis(purpose: str, starts_at: datetime | None) -> dict[str, Any]:
                       f"starts: {when} ({ARTICLE})"}
 
 
-def _open(conn: Connection, purpose: str, at: datetime) -> tuple[dict[str, Any] | None,
-                                                                  list[int]]:
+def _open(conn: Connection, purpose: str, at: datetime,
+          version: str | None) -> tuple[dict[str, Any] | None, list[int]]:
     """(a basis blocking everyone, or None; announcements whose recipients are checked one by
     one because some were not told in time)."""
-    # Only a purpose that is new is held back as a whole: a widened one keeps its existing
-    # processing, and its announcement's date is shown to the officer for the new part.
-    rows = conn.execute(select(_ANN.c.id, _ANN.c.status, _ANN.c.starts_at, _ANN.c.all_on_time)
-                        .where(_ANN.c.purpose == purpose)
-                        .where(_ANN.c.change == "added")).all()
     per_person = []
-    for aid, status, starts_at, on_time in rows:
+    for aid, status, starts_at, on_time in _announced(conn, purpose, version):
         start = as_utc(starts_at)
         if status == "planned" or start is None or at < start:
             return _basis(purpose, start), []
@@ -60,10 +121,11 @@ def _conn(session: Session | Connection) -> Connection:
 
 
 def not_yet(session: Session | Connection, purpose: str, ref: str | None,
-            at: datetime) -> dict[str, Any] | None:
-    """Why processing `ref` for the policy purpose `purpose` must wait, or None."""
+            at: datetime, *, policy_version: str | None = None) -> dict[str, Any] | None:
+    """Why processing `ref` for the policy purpose `purpose` must wait, or None.
+    `policy_version`: the version of the policy the caller runs (the cache's key)."""
     conn = _conn(session)
-    everyone, ids = _open(conn, purpose, at)
+    everyone, ids = _open(conn, purpose, at, policy_version)
     if everyone or not ids or ref is None:
         return everyone
     return _person(purpose, at, conn.execute(
@@ -72,10 +134,11 @@ def not_yet(session: Session | Connection, purpose: str, ref: str | None,
 
 
 def not_yet_among(session: Session | Connection, purpose: str, refs: list[str],
-                  at: datetime) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
+                  at: datetime, *, policy_version: str | None = None
+                  ) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
     """(a basis for everyone, or None; the bases of the refs that must wait)."""
     conn = _conn(session)
-    everyone, ids = _open(conn, purpose, at)
+    everyone, ids = _open(conn, purpose, at, policy_version)
     if everyone or not ids or not refs:
         return everyone, {}
     found: dict[str, list[Any]] = {}

@@ -141,8 +141,22 @@ def gpc_json(policy: PolicyDep) -> Response:
 
 @router.get("/consent/demo", dependencies=[PUBLIC], include_in_schema=False)
 def demo(request: Request, policy: PolicyDep, lang: str = "en") -> Response:
-    """A page whose analytics and marketing scripts run only after consent."""
-    return render(
-        request, "center/consent/demo.html",
-        {"lang": banner.ui_language(lang), "policy": policy},
-    )
+    """A page with a stand-in script for each cookie category that needs consent, run only
+    once it is accepted, and the visitor statistics of the site this host belongs to: counted
+    at once where the policy keeps them without consent, otherwise behind their category."""
+    ui = banner.ui_language(lang)
+    cats = policy.consent.cookies.categories
+    guarded = [{"key": c.key, "title": policy.text(c.title, ui),
+                "cookies": [n for s in c.services for n in s.cookies]}
+               for c in cats if not banner.always_on(policy, c)]
+    stats = None
+    a = policy.analytics
+    site = a and next((s for s in a.sites if request.url.hostname in s.hosts), None)
+    if a and site:
+        cat = next((c for c in cats if c.key == a.banner_category), None)
+        free = cat is None or banner.statistics_without_consent(policy, cat)
+        stats = {"site": site.key, "free": free, "why": banner.UI[ui]["exempt"],
+                 "category_key": a.banner_category,
+                 "category": policy.text(cat.title, ui) if cat else ""}
+    return render(request, "center/consent/demo.html",
+                  {"lang": ui, "policy": policy, "guarded": guarded, "stats": stats})

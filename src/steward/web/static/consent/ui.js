@@ -33,6 +33,7 @@
       label.appendChild(d.createTextNode(" " + c.title + (c.required ? " \u2014 " + T.always : "")));
       row.appendChild(label);
       row.appendChild(el("p", {}, c.description));
+      if (c.why) row.appendChild(el("p", { "class": "stw-why" }, c.why));
       if (c.services.length) row.appendChild(el("p", { "class": "stw-svc" }, T.services + ": " + c.services.join(", ")));
       if (api.gpcRefused(c.key) && !cb.checked) row.appendChild(el("p", { "class": "stw-gpc" }, T.gpc));
       list.appendChild(row);
