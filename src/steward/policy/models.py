@@ -990,6 +990,8 @@ class SystemSpec(Model):
     @field_validator("url")
     @classmethod
     def _no_inline_password(cls, v: str | None) -> str | None:
+        if v and v.startswith("mailto:"):
+            return v  # a manual system's owner (steward.connectors.manual): no password
         if v and "@" in v.split("://", 1)[-1].split("/", 1)[0]:
             netloc = v.split("://", 1)[-1].split("/", 1)[0]
             if ":" in netloc.split("@", 1)[0]:

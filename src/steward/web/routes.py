@@ -36,6 +36,7 @@ ROUTERS: list[str] = [
     "steward.web.console.consent",
     "steward.web.console.analytics",
     "steward.web.console.announcements",
+    "steward.web.center.system_tasks",
 ]
 
 
