@@ -1083,6 +1083,27 @@ class Notice(Model):
     extra_sections: list[NoticeSection] = Field(default_factory=list)
 
 
+class EventWebhook(Model):
+    """Where Steward delivers its own events (requests, consent, breaches, retention) so the
+    company's ticketing or SIEM can follow along: signed JSON POSTs, as `steward.events`."""
+
+    key: Key
+    url: str = Field(description="the receiving URL (https in production)")
+    secret_env: str = Field(
+        description="environment variable holding the HMAC-SHA256 signing key"
+    )
+    events: list[Literal["request", "consent", "breach", "retention"]] = Field(
+        min_length=1, description="which kinds of events this webhook receives"
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("a webhook url starts with https:// (or http:// for a test)")
+        return v
+
+
 class Policy(Model):
     """The whole policy. Cross-references are checked by `steward.policy.crossrefs`."""
 
@@ -1139,6 +1160,10 @@ class Policy(Model):
     notice: Notice = Field(default_factory=Notice, description="texts of the public notice")
     analytics: Analytics | None = Field(
         default=None, description="cookieless visit statistics (hourly aggregates, Art. 6(1)(f))"
+    )
+    webhooks: list[EventWebhook] = Field(
+        default_factory=list,
+        description="where Steward's own events are delivered, signed (ticketing, SIEM)",
     )
 
     # Lookups by key; the lists are small, built once per call site that needs many.
