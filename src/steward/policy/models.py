@@ -702,6 +702,13 @@ class ServedController(Model):
         default_factory=list,
         description="what is done for this controller (Art. 30(2)(b)); the role's when empty",
     )
+    dpa_reference: str | None = Field(
+        default=None, description="the data processing agreement with them (Art. 28(3))"
+    )
+    objection_days: int = Field(
+        default=30, ge=1, le=180,
+        description="days the DPA gives them to object to a new sub-processor (Art. 28(2))",
+    )
 
 
 class ProcessorRole(Model):

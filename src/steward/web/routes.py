@@ -37,6 +37,7 @@ ROUTERS: list[str] = [
     "steward.web.console.analytics",
     "steward.web.console.announcements",
     "steward.web.center.system_tasks",
+    "steward.web.center.subprocessor_objections",
 ]
 
 
