@@ -80,3 +80,8 @@ def test_new_subprocessor_is_mailed_to_each_controller_with_its_window(
     objected = {r["controller"] for r in rows if r["objected"]}
     assert objected == {"Fjordvik Helse AS"} and len(rows) == 3
     assert {r["sub_processor"] for r in rows} == {"mailwise"}
+    page = client.get("/console/processors").text
+    row = next(r for r in page.split("<tr>") if "Fjordvik Helse AS" in r and "mailwise" in r)
+    assert "objected" in row and "Our staff data must stay in Norway." in row
+    other = next(r for r in page.split("<tr>") if "Nordlys Logistik" in r and "mailwise" in r)
+    assert "objected" not in other

@@ -19,6 +19,7 @@ from steward.processors.export import export_register
 from steward.processors.inputs import ChangeInput, ChangeKind
 from steward.processors.record import export_processor_record, processor_record
 from steward.processors.register import changes, record_change, register
+from steward.processors.subnotices import objections as subprocessor_notices
 from steward.store.db import transaction
 from steward.web.console.dashboard import Card
 from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer, render
@@ -51,6 +52,7 @@ def _page(request: Request, session: Session, policy: Policy, error: str | None 
             "cat_names": {c.key: policy.text(c.name) for c in policy.data_categories},
             "act_names": {a.key: policy.text(a.name) for a in policy.processing_activities},
             "system_names": {s.key: policy.text(s.name) for s in policy.systems},
+            "notices": subprocessor_notices(session),
             }, status_code=status)
 
 
