@@ -705,6 +705,10 @@ class ServedController(Model):
     dpa_reference: str | None = Field(
         default=None, description="the data processing agreement with them (Art. 28(3))"
     )
+    dpa_signed: date | None = Field(default=None, description="when the DPA was signed")
+    dpa_review_due: date | None = Field(
+        default=None, description="when the DPA with them is next reviewed"
+    )
     objection_days: int = Field(
         default=30, ge=1, le=180,
         description="days the DPA gives them to object to a new sub-processor (Art. 28(2))",
