@@ -81,7 +81,9 @@ def test_periodic_schedule(tmp_path: Path, store: sessionmaker[Session]) -> None
     names = {t.name for t in tasks.huey._registry.periodic_tasks}
     assert names == {"retention.daily", "retention.refresh_stale",
                      "requests.deadline_reminders", "breaches.reminders", "requests.retry",
-                     "requests.retry_mail", "announcements.retry"} | ({"consent.expire"} & names)
+                     "requests.retry_mail", "announcements.retry", "events.deliver",
+                     "processors.subprocessor_notices"} | (
+                         {"consent.expire"} & names)
 
 
 def test_bad_jobs_url(tmp_path: Path) -> None:

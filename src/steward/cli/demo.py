@@ -68,6 +68,17 @@ def demo(
             typer.echo(f"  PROMARK_{system.upper()}_URL={shown}")
     typer.echo(f"newsletter API token ({TOKEN_ENV}, kept in {folder / 'newsletter.token'}): "
                f"{token}")
+    if not url_prefix:
+        from steward.demo.workforce import build_workforce
+
+        # The product ProMark runs for its customers (it is their processor, Art. 28).
+        wf_db = folder / "workforce.db"
+        if replace and wf_db.exists():
+            wf_db.unlink()
+        if not wf_db.exists():
+            wf = build_workforce(f"sqlite:///{wf_db.resolve()}", seed=seed)
+            typer.echo(f"workforce product (processor data of {len(wf.tenants)} customer "
+                       f"companies, GDPR Art. 28): {sum(wf.counts.values()):,} rows in {wf_db}")
     show = summary.showcase
     typer.echo(
         "a fictional person in all five systems: "

@@ -219,6 +219,27 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
             execute_request(rid)
         return ids
 
+    @_periodic(huey, crontab(minute="*/15"), name="processors.subprocessor_notices")
+    def subprocessor_notices() -> int:
+        # New sub-processors told to the controllers served (Art. 28(2)); mail that failed
+        # is sent on the next run.
+        from steward.processors.subnotices import send_pending
+        from steward.store.db import transaction
+
+        with transaction(runtime.sm) as s:
+            return send_pending(s, runtime.settings, runtime.policy)
+
+    @_periodic(huey, crontab(minute="*/5"), name="events.deliver")
+    def deliver_events() -> int:
+        # Steward's own events to the webhooks the policy declares (steward.events).
+        import os
+
+        from steward.events.outgoing import deliver
+        from steward.store.db import transaction
+
+        with transaction(runtime.sm) as s:
+            return sum(d.sent for d in deliver(s, runtime.policy, os.environ))
+
     @_periodic(huey, crontab(minute="*/15"), name="requests.retry_mail")
     def retry_request_mail() -> dict[str, int]:
         # Answer-ready notices whose mail failed, and restriction lifts waiting on their

@@ -702,6 +702,17 @@ class ServedController(Model):
         default_factory=list,
         description="what is done for this controller (Art. 30(2)(b)); the role's when empty",
     )
+    dpa_reference: str | None = Field(
+        default=None, description="the data processing agreement with them (Art. 28(3))"
+    )
+    dpa_signed: date | None = Field(default=None, description="when the DPA was signed")
+    dpa_review_due: date | None = Field(
+        default=None, description="when the DPA with them is next reviewed"
+    )
+    objection_days: int = Field(
+        default=30, ge=1, le=180,
+        description="days the DPA gives them to object to a new sub-processor (Art. 28(2))",
+    )
 
 
 class ProcessorRole(Model):
@@ -990,6 +1001,8 @@ class SystemSpec(Model):
     @field_validator("url")
     @classmethod
     def _no_inline_password(cls, v: str | None) -> str | None:
+        if v and v.startswith("mailto:"):
+            return v  # a manual system's owner (steward.connectors.manual): no password
         if v and "@" in v.split("://", 1)[-1].split("/", 1)[0]:
             netloc = v.split("://", 1)[-1].split("/", 1)[0]
             if ":" in netloc.split("@", 1)[0]:
@@ -1081,6 +1094,27 @@ class Notice(Model):
     extra_sections: list[NoticeSection] = Field(default_factory=list)
 
 
+class EventWebhook(Model):
+    """Where Steward delivers its own events (requests, consent, breaches, retention) so the
+    company's ticketing or SIEM can follow along: signed JSON POSTs, as `steward.events`."""
+
+    key: Key
+    url: str = Field(description="the receiving URL (https in production)")
+    secret_env: str = Field(
+        description="environment variable holding the HMAC-SHA256 signing key"
+    )
+    events: list[Literal["request", "consent", "breach", "retention"]] = Field(
+        min_length=1, description="which kinds of events this webhook receives"
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("a webhook url starts with https:// (or http:// for a test)")
+        return v
+
+
 class Policy(Model):
     """The whole policy. Cross-references are checked by `steward.policy.crossrefs`."""
 
@@ -1137,6 +1171,10 @@ class Policy(Model):
     notice: Notice = Field(default_factory=Notice, description="texts of the public notice")
     analytics: Analytics | None = Field(
         default=None, description="cookieless visit statistics (hourly aggregates, Art. 6(1)(f))"
+    )
+    webhooks: list[EventWebhook] = Field(
+        default_factory=list,
+        description="where Steward's own events are delivered, signed (ticketing, SIEM)",
     )
 
     # Lookups by key; the lists are small, built once per call site that needs many.

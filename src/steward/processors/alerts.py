@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from steward.policy.crossrefs import EEA
+from steward.policy.models import Policy
 from steward.processors.register import Entry
 
 SOON_DAYS = 30
@@ -42,4 +43,23 @@ def dpa_alerts(entries: list[Entry], today: date, *, soon_days: int = SOON_DAYS)
             out.append(Alert(e.ref, e.name, "bad",
                              f"Transfer to {e.country} (outside the EU/EEA) has no safeguard "
                              "recorded (Arts. 44-46)."))
+    return sorted(out, key=lambda a: (a.level != "bad", a.ref))
+
+
+def controller_dpa_alerts(policy: Policy, today: date, *,
+                          soon_days: int = SOON_DAYS) -> list[Alert]:
+    """The same review alerts for the DPAs with the controllers the company serves as a
+    processor (Art. 28(3)): a review overdue or coming soon."""
+    out: list[Alert] = []
+    for role in policy.processor_roles:
+        for c in role.controllers:
+            ref = f"{role.key}/{c.name}"
+            due = c.dpa_review_due
+            if due is None:
+                continue
+            if due < today:
+                out.append(Alert(ref, c.name, "bad", f"DPA review overdue since {due} "
+                                 f"({(today - due).days} days) (Art. 28(3))."))
+            elif due <= today + timedelta(days=soon_days):
+                out.append(Alert(ref, c.name, "warn", f"DPA review due on {due} (Art. 28(3))."))
     return sorted(out, key=lambda a: (a.level != "bad", a.ref))

@@ -30,3 +30,24 @@ class ProcessorChange(Base):
     note: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class SubprocessorNotice(Base):
+    """One controller told of one new sub-processor (Art. 28(2)), and their objection."""
+
+    __tablename__ = "subprocessor_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(120))
+    sub_processor: Mapped[str] = mapped_column(String(120))
+    controller: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))  # the controller's business contact
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    objection_days: Mapped[int] = mapped_column(Integer)
+    objection_deadline: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    objected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    objection_note: Mapped[str | None] = mapped_column(Text)

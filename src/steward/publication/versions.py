@@ -59,6 +59,10 @@ def publish(session: Session, policy: Policy, *, actor: str = "system") -> Polic
 
         old = Policy.model_validate(json.loads(prev.document))
         create_for_version(session, old, policy, row, actor=actor)
+        # New sub-processors are told to the controllers served (Art. 28(2)).
+        from steward.processors.subnotices import create_for_version as tell_controllers
+
+        tell_controllers(session, old, policy, row.id, actor=actor)
     return row
 
 

@@ -27,6 +27,7 @@ from steward.connectors.base import (
     Row,
     SubjectRecords,
 )
+from steward.connectors.tasks import Awaiting
 from steward.errors import InvalidInput
 from steward.policy.models import EraseAction, Policy, SystemSpec, TableSpec
 from steward.requests import fanout, legalholds
@@ -227,6 +228,10 @@ def _finder(
             records: SubjectRecords = conn.find(queries[key])
         except InvalidInput as err:
             return err
+        except Awaiting as err:
+            # A manual or webhook system whose answer has not come yet: not searched (it
+            # does not hold the other systems' results back; Art. 15(1)).
+            return InvalidInput(err.detail)
         return records
 
     return find

@@ -7,7 +7,9 @@ import steward.analytics.tables  # noqa: F401
 import steward.audit.tables  # noqa: F401
 import steward.auth.tables  # noqa: F401
 import steward.breaches.tables  # noqa: F401
+import steward.connectors.tasks  # noqa: F401
 import steward.consent.tables  # noqa: F401
+import steward.events.tables  # noqa: F401
 import steward.processors.tables  # noqa: F401
 import steward.publication.tables  # noqa: F401
 import steward.requests.tables  # noqa: F401

@@ -36,6 +36,8 @@ ROUTERS: list[str] = [
     "steward.web.console.consent",
     "steward.web.console.analytics",
     "steward.web.console.announcements",
+    "steward.web.center.system_tasks",
+    "steward.web.center.subprocessor_objections",
 ]
 
 

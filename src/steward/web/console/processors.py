@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from steward.errors import InvalidInput, StewardError
 from steward.policy.models import Policy
-from steward.processors.alerts import dpa_alerts
+from steward.processors.alerts import controller_dpa_alerts, dpa_alerts
 from steward.processors.export import export_register
 from steward.processors.inputs import ChangeInput, ChangeKind
 from steward.processors.record import export_processor_record, processor_record
 from steward.processors.register import changes, record_change, register
+from steward.processors.subnotices import objections as subprocessor_notices
 from steward.store.db import transaction
 from steward.web.console.dashboard import Card
 from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer, render
@@ -30,7 +31,8 @@ router = APIRouter(prefix="/console/processors", dependencies=[Depends(csrf_prot
 def cards(session: Session, policy: Policy) -> list[Card]:
     """Dashboard: processors in the register and their DPA alerts."""
     entries = register(session, policy)
-    alerts = dpa_alerts(entries, datetime.now(UTC).date())
+    today = datetime.now(UTC).date()
+    alerts = dpa_alerts(entries, today) + controller_dpa_alerts(policy, today)
     bad = [a for a in alerts if a.level == "bad"]
     active = [e for e in entries if e.active]
     tone = "bad" if bad else ("warn" if alerts else "ok")
@@ -44,13 +46,15 @@ def _page(request: Request, session: Session, policy: Policy, error: str | None 
     entries = register(session, policy)
     return render(
         request, "console/processors/index.html", {
-            "entries": entries, "alerts": dpa_alerts(entries, datetime.now(UTC).date()),
+            "entries": entries, "alerts": dpa_alerts(entries, datetime.now(UTC).date())
+            + controller_dpa_alerts(policy, datetime.now(UTC).date()),
             "changes": changes(session), "record": processor_record(session, policy),
             "kinds": [k.value for k in ChangeKind], "error": error, "v": v or {},
             "policy": policy, "today": datetime.now(UTC).date(),
             "cat_names": {c.key: policy.text(c.name) for c in policy.data_categories},
             "act_names": {a.key: policy.text(a.name) for a in policy.processing_activities},
             "system_names": {s.key: policy.text(s.name) for s in policy.systems},
+            "notices": subprocessor_notices(session),
             }, status_code=status)
 
 
