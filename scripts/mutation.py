@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 QUALITY = ROOT / "docs" / "quality.md"
 BEGIN, END = "<!-- mutation scores: begin -->", "<!-- mutation scores: end -->"
 GOAL = 0.85
-ONLY_SQLITE = "not postgres and not mariadb"
+# SQLite only; and not the tests that run the installed `steward` command, which would test the
+# unmutated code (and cannot find it from mutmut's copy of the tree).
+ONLY_SQLITE = "not postgres and not mariadb and not test_the_cli_takes_the_receipt"
 
 # name: (files to mutate, tests to run)
 MODULES: dict[str, tuple[list[str], list[str]]] = {
