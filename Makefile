@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test run test lint docs bench clean
+.PHONY: install install-test run test lint docs bench mutation clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -50,5 +50,12 @@ bench: install-test
 	$(BIN)/pip install -q -e '.[bench]'
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
+# Mutation testing, one module at a time (minutes each; not part of `make test`): writes the
+# killed share per module to docs/quality.md. `make mutation MODULES="audit/"` for one module.
+MODULES ?=
+mutation: install-test
+	$(BIN)/pip install -q -e '.[test,mutation]'
+	$(BIN)/python scripts/mutation.py $(MODULES)
+
 clean:
-	rm -rf $(VENV) steward.db* var site
+	rm -rf $(VENV) steward.db* var site mutants

@@ -131,3 +131,23 @@ def test_cli_verify_exit_codes(
     bad = subprocess.run(cmd, env=env, capture_output=True, text=True)
     assert bad.returncode == 1
     assert "broken at event 2" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_forged_last_event_with_recomputed_hash_is_detected(sm: sessionmaker[Session]) -> None:
+    # The last event has no successor whose link could break: only the head row (written by
+    # every append) can tell that it was rewritten after the fact.
+    _fill(sm, 5)
+    with transaction(sm) as s:
+        ev = s.get(AuditEvent, 5)
+        assert ev is not None
+        forged = audit.log.event_hash(
+            ev.prev_hash, ev.seq, ev.at, "intruder", ev.action, ev.subject_ref, ev.details
+        )
+        s.execute(
+            update(AuditEvent).where(AuditEvent.seq == 5).values(actor="intruder", hash=forged)
+        )
+    with transaction(sm) as s:
+        v = audit.verify(s)
+    assert not v.ok
+    assert v.reason == "the head hash does not match the last event"
+    assert v.checked == 5 and v.first_broken == 5

@@ -14,7 +14,7 @@ from steward.breaches.inputs import Kind, NotificationInput, Phase
 from steward.breaches.notices import authority_notice, subject_letter
 from steward.breaches.notifications import record_notification
 from steward.breaches.register import get_breach, notifications, register_breach
-from steward.errors import InvalidInput
+from steward.errors import InvalidInput, NotFound
 from steward.store.db import transaction
 
 AWARE = NOW - timedelta(hours=100)  # registered late: the 72 hours have passed
@@ -33,17 +33,19 @@ def _note(s: Session, bid: int, **over: object):  # type: ignore[no-untyped-def]
 
 def test_bad_notifications_are_rejected(sm: sessionmaker[Session]) -> None:
     bid = _bid(sm)
-    cases = [
-        ({"sent_at": AWARE - timedelta(minutes=1)}, "before the breach was known"),
-        ({"sent_at": NOW + timedelta(hours=1)}, "in the future"),
-        ({"sent_at": NOW - timedelta(hours=1)}, "reasons for the delay"),
-        ({"sent_at": NOW - timedelta(hours=1), "phase": "supplement"}, "initial notification"),
-        ({"sent_at": NOW - timedelta(hours=1), "authority": "XX", "late_reason": "r"},
+    cases: list[tuple[dict[str, object], type[Exception], str]] = [
+        ({"sent_at": AWARE - timedelta(minutes=1)}, InvalidInput, "before the breach was known"),
+        ({"sent_at": NOW + timedelta(hours=1)}, InvalidInput, "in the future"),
+        ({"sent_at": NOW - timedelta(hours=1)}, InvalidInput, "reasons for the delay"),
+        ({"sent_at": NOW - timedelta(hours=1), "phase": "supplement"}, InvalidInput,
+         "initial notification"),
+        ({"sent_at": NOW - timedelta(hours=1), "authority": "XX", "late_reason": "r"}, NotFound,
          "no supervisory authority"),
     ]
-    for data, message in cases:
-        with pytest.raises(Exception, match=message), transaction(sm) as s:
+    for data, error, message in cases:
+        with pytest.raises(error, match=message) as caught, transaction(sm) as s:
             _note(s, bid, **data)
+        assert type(caught.value) is error
     with transaction(sm) as s:
         assert notifications(s, bid) == []
 

@@ -164,3 +164,29 @@ def test_the_cli_takes_the_receipt(tmp_path, sqlite_engine):  # type: ignore[no-
                          env=env, check=False)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1
     assert bad.stderr.startswith("error: received: the day of receipt is in the future")
+
+
+@pytest.mark.parametrize(
+    ("now", "country", "received_on", "due"),
+    [
+        # 23:30 UTC on 31 January is 00:30 on 1 February in Copenhagen (CET, UTC+1): received
+        # 1 February; the same date a month on, 1 March 2025, is a Saturday -> Monday 3 March.
+        (datetime(2025, 1, 31, 23, 30, tzinfo=UTC), "DK", "2025-02-01", "2025-03-03"),
+        # 22:59 UTC is still 23:59 on 31 January there -> due 28 February (Reg. 1182/71
+        # Art. 3(2)(c): no 31 February, the month's last day).
+        (datetime(2025, 1, 31, 22, 59, tzinfo=UTC), "DK", "2025-01-31", "2025-02-28"),
+        # 23:30 UTC on 30 June is 00:30 on 1 July in London in summer (BST, UTC+1): received
+        # 1 July; 1 August 2025 is a Friday and no bank holiday in England.
+        (datetime(2025, 6, 30, 23, 30, tzinfo=UTC), "GB", "2025-07-01", "2025-08-01"),
+        # In winter London is on UTC: 23:30 UTC on 2 December is still 2 December (ICO: "if
+        # you receive a request on 3 September, respond by 3 October" - the same date).
+        (datetime(2025, 12, 2, 23, 30, tzinfo=UTC), "GB", "2025-12-02", "2026-01-02"),
+    ],
+)
+def test_a_web_request_arrives_on_the_authoritys_local_day(  # type: ignore[no-untyped-def]
+    dsm, settings, policy, now, country, received_on, due
+):
+    rid = _enter(dsm, settings, policy, now=now, country=country)
+    with transaction(dsm) as s:
+        req = s.get_one(DsrRequest, rid)
+        assert (req.received_on.isoformat(), req.due_on.isoformat()) == (received_on, due)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from tests.helpers import csrf_from, login, settings_for
 from tests.requests.conftest import code_from, sql_policy
 
@@ -76,7 +78,12 @@ def test_access_request_through_the_privacy_center(sqlite_company, engine, smtp_
     )
     assert r.status_code == 303
     detail = officer.get(f"/console/requests/{rid}").text
-    assert "completed" in detail and "dsr.disclosed" in detail or "disclosed" in detail
+    # The request is completed, its package is ready and the disclosure is on the audit trail.
+    assert re.search(r'id="state">completed<', detail)
+    assert re.search(r'Package</th><td>ready for download<', detail)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_events WHERE action = "
+                                 "'dsr.disclosed'")).scalar() == 1
     assert "ready" in inbox[-1]["Subject"]
 
     status = client.get(f"/privacy/requests/{public_id}")

@@ -57,3 +57,21 @@ def test_maximum_is_deleted_on_its_last_day(
         assert i in _sweep(company_url, store, before), f"{i} deleted before {last}"
         assert _plan_expired(company_url, last) == [i]
         assert i not in _sweep(company_url, store, last), f"{i} not deleted on {last}"
+
+
+def test_a_trigger_at_midnight_on_the_cutoff_day_is_not_swept_a_day_early(
+    company_url: str, store: sessionmaker[Session]
+) -> None:
+    # Ended at 00:00 on 30 January 2025: 3 months end on 30 April. On 29 April the first date
+    # not yet due is 30 January itself, so a sweep comparing `<=` instead of `<` with that day
+    # would take this row one day early (where a timestamp at midnight equals the date).
+    eng = sa.create_engine(company_url)
+    with eng.begin() as c:
+        c.execute(co.applications.insert(), [
+            {"id": 7, "name": "Test Person 7", "email": "p7@example.com",
+             "process_ended_at": co.at("2025-01-30 00:00")}])
+    eng.dispose()
+    assert _plan_expired(company_url, date(2025, 4, 29)) == []
+    assert 7 in _sweep(company_url, store, date(2025, 4, 29))
+    assert _plan_expired(company_url, date(2025, 4, 30)) == [7]
+    assert 7 not in _sweep(company_url, store, date(2025, 4, 30))

@@ -124,3 +124,35 @@ def test_built_in_countries_need_no_declaration(country: str) -> None:
     policy = Policy.model_validate({**co.BASE, "systems": systems,
                                     "retention_rules": co.RULES})
     assert not resolve(policy, "invoices_bookkeeping").errors
+
+
+@pytest.mark.parametrize(
+    ("issued", "today", "kept_until"),
+    [
+        # Bogføringsloven § 12: 5 years from the end of the financial year (31 December here).
+        # An invoice of 1 June 2020 (year ending 31 Dec 2020) is kept through 31 Dec 2025 ...
+        ("2020-06-01", date(2025, 12, 31), "2025-12-31"),
+        # ... and erased with the rest from 1 January 2026 (the period is over).
+        ("2020-06-01", date(2026, 1, 1), None),
+        # The financial year's last day and the next year's first day fall in different years.
+        ("2020-12-31", date(2026, 1, 1), None),
+        ("2021-01-01", date(2026, 1, 1), "2026-12-31"),
+        ("2021-01-01", date(2026, 12, 31), "2026-12-31"),
+        ("2021-01-01", date(2027, 1, 1), None),
+    ],
+)
+def test_an_invoice_is_kept_through_the_last_day_of_its_period_and_not_a_day_longer(
+    issued: str, today: date, kept_until: str | None
+) -> None:
+    from steward.requests.plan import keep_until
+
+    policy = policy_with(co.RULES)
+    reason = keep(policy, issued, today)
+    if kept_until is None:
+        assert reason is None
+    else:
+        assert reason == f"GDPR Art. 17(3)(b): Bogføringsloven § 12 until {kept_until}"
+    crm = policy.system("crm")
+    invoices = next(t for t in crm.tables if t.name == "invoices")
+    end, _ = keep_until(policy, crm, invoices, {"id": 1, "issued_at": issued}) or (None, "")
+    assert end is not None and end.year == int(issued[:4]) + 5 and (end.month, end.day) == (12, 31)

@@ -12,8 +12,6 @@ from pathlib import Path
 from sqlalchemy import Engine
 from tests.scanner import desk
 
-from steward.scanner import scan
-
 STEWARD = [sys.executable, "-c", "from steward.cli import main; main()"]
 TEXT = "Mit CPR-nummer er 010190-1234, og jeg har været sygemeldt. Mail: ada@example.com"
 
@@ -28,15 +26,20 @@ def test_stdin_json_lines_without_values(tmp_path: Path) -> None:
     r = _run("scan", "-", cwd=tmp_path, stdin=TEXT.encode())
     assert r.returncode == 0, r.stderr
     lines = [json.loads(line) for line in r.stdout.decode().splitlines()]
-    expected = scan(TEXT)
-    assert [(x["type"], x["start"], x["end"], x["confidence"], x["rule"]) for x in lines] == [
-        (f.type, f.start, f.end, f.confidence, f.rule) for f in expected]
-    assert {x["type"] for x in lines} == {"DK_CPR", "ABSENCE", "EMAIL"}
+    # Expected spans located in the text by hand, not by the scanner under test.
+    def span(s: str) -> tuple[int, int]:
+        return TEXT.index(s), TEXT.index(s) + len(s)
+
+    expected = [("DK_CPR", *span("010190-1234")), ("ABSENCE", *span("sygemeldt")),
+                ("EMAIL", *span("ada@example.com"))]
+    assert [(x["type"], x["start"], x["end"]) for x in lines] == expected
+    assert all(0 < x["confidence"] <= 1 and x["rule"] for x in lines)
     assert b"010190" not in r.stdout and b"ada@" not in r.stdout
     only = _run("scan", "-", "--types", "DK_CPR,EMAIL", "--min-confidence", "0.9",
                 cwd=tmp_path, stdin=TEXT.encode())
-    assert [json.loads(x)["type"] for x in only.stdout.decode().splitlines()] == [
-        f.type for f in scan(TEXT, types={"DK_CPR", "EMAIL"}, min_confidence=0.9)]
+    kept = [json.loads(x) for x in only.stdout.decode().splitlines()]
+    assert [(x["type"], x["start"], x["end"]) for x in kept] == [expected[0], expected[2]]
+    assert all(x["confidence"] >= 0.9 for x in kept)
 
 
 def test_bad_input_is_one_line_exit_1(tmp_path: Path) -> None:

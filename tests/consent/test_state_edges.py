@@ -1,0 +1,85 @@
+"""The consent state projection at its edges: expiry on the exact instant, in batches, oldest
+first, written as a system event; states of many subjects across chunks; every way the state
+row can disagree with the log is reported."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, update
+
+from steward.consent import ledger, state
+from steward.consent.purposes import resolve
+from steward.consent.tables import ConsentEvent, ConsentState
+from steward.store.db import make_sessionmaker, transaction
+
+GIVEN = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)  # cookie.marketing is valid 180 days
+
+
+def _give(s, policy, ref, purpose="cookie.marketing", at=GIVEN, action="given"):  # type: ignore[no-untyped-def]
+    return ledger.record(s, policy, subject_ref=ref, purpose=resolve(policy, purpose),
+                         action=action, method="test", recorded_by="test", at=at)
+
+
+def test_expiry_is_exact_batched_oldest_first_and_a_system_event(sqlite_engine, policy):  # type: ignore[no-untyped-def]
+    sm = make_sessionmaker(sqlite_engine)
+    with transaction(sm) as s:
+        for i in range(3):
+            _give(s, policy, f"cid:{i}", at=GIVEN + timedelta(minutes=i))
+        _give(s, policy, "cid:no", action="refused")
+    until = GIVEN + timedelta(days=180)
+    with transaction(sm) as s:
+        assert state.expire_due(s, policy, at=until - timedelta(microseconds=1)) == 0
+        assert state.effective(state.get(s, "cid:0", "cookie.marketing"),
+                               until - timedelta(microseconds=1)) == "given"
+        assert state.effective(state.get(s, "cid:0", "cookie.marketing"), until) == "expired"
+        # On the instant itself the first is due; a limit of 1 takes the oldest only.
+        assert state.expire_due(s, policy, at=until, limit=1) == 1
+        assert state.get(s, "cid:0", "cookie.marketing").state == "expired"  # type: ignore[union-attr]
+        assert state.get(s, "cid:1", "cookie.marketing").state == "given"  # type: ignore[union-attr]
+        later = until + timedelta(minutes=5)
+        assert state.expire_due(s, policy, at=later, limit=1) == 1
+        assert state.expire_due(s, policy, at=later) == 1
+        assert state.expire_due(s, policy, at=later) == 0
+        last = state.history(s, "cid:2", "cookie.marketing")[-1]
+        assert (last.action, last.method, last.recorded_by) == ("expired", "system",
+                                                                "steward:expiry")
+        assert [e.action for e in state.history(s, "cid:2")] == ["given", "expired"]
+        assert state.get(s, "cid:no", "cookie.marketing").state == "refused"  # type: ignore[union-attr]
+        assert state.mismatches(s) == []
+
+
+def test_states_of_many_subjects_cross_chunks(sqlite_engine, policy):  # type: ignore[no-untyped-def]
+    sm = make_sessionmaker(sqlite_engine)
+    refs = [f"cid:{i:04d}" for i in range(1203)]
+    with transaction(sm) as s:
+        for ref in refs[::2]:
+            _give(s, policy, ref)
+        _give(s, policy, "cid:0000", purpose="cookie.analytics")
+    with transaction(sm) as s:
+        found = state.for_subjects(s, refs, "cookie.marketing")
+        assert sorted(found) == refs[::2]
+        assert {r.purpose for r in found.values()} == {"cookie.marketing"}
+        assert set(state.for_subjects(s, refs, "cookie.analytics")) == {"cid:0000"}
+
+
+def test_every_disagreement_between_state_and_log_is_reported(sqlite_engine, policy):  # type: ignore[no-untyped-def]
+    sm = make_sessionmaker(sqlite_engine)
+    with transaction(sm) as s:
+        a = _give(s, policy, "cid:a")
+        b = _give(s, policy, "cid:b")
+        c = _give(s, policy, "cid:c")
+        d = _give(s, policy, "cid:d")
+    with transaction(sm) as s:
+        assert state.mismatches(s) == []
+        # A state that is not the newest event's decision, and one pointing at an older event.
+        s.execute(update(ConsentState).where(ConsentState.subject_ref == "cid:b")
+                  .values(state="withdrawn"))
+        s.execute(update(ConsentState).where(ConsentState.subject_ref == "cid:c")
+                  .values(event_seq=a.seq))
+        # A state row whose event is gone from the log.
+        s.execute(delete(ConsentEvent).where(ConsentEvent.seq == d.seq))
+    with transaction(sm) as s:
+        assert state.mismatches(s) == [("cid:b", "cookie.marketing", b.seq),
+                                       ("cid:c", "cookie.marketing", c.seq),
+                                       ("cid:d", "cookie.marketing", d.seq)]
