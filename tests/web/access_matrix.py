@@ -6,7 +6,9 @@ Roles: `public` (no sign-in: the privacy center, the banner, health, sign-in its
 retention, scanner, consent records of one person, announcements), `admin` (users, sessions and
 the audit verification). Column `csrf`: `yes` when an unsafe call must carry the session's
 CSRF token; `no` for the public endpoints that take no session (JSON submissions, beacons,
-and RFC 8058 one-click unsubscribe, posted by mail clients and authorized by its signed token);
+RFC 8058 one-click unsubscribe, posted by mail clients and authorized by its signed token,
+and the pages a signed link opens for a system owner or a controller, and the HMAC-signed
+webhook callback, where the signed token is the authorization);
 `-` for safe methods.
 
 A new route needs a row here; a removed route needs its row removed.
@@ -40,6 +42,11 @@ POST    /privacy/preferences/link                                      public   
 POST    /privacy/preferences                                           public   yes
 GET     /privacy/unsubscribe                                           public   -
 POST    /privacy/unsubscribe                                           public   no
+GET     /system-tasks/{link}                                           public   -
+POST    /system-tasks/{link}                                           public   no
+POST    /api/v1/system-tasks/{token}/callback                          public   no
+GET     /processors/objections/{token}                                 public   -
+POST    /processors/objections/{token}                                 public   no
 GET     /consent/banner.js                                             public   -
 GET     /consent/ui.js                                                 public   -
 GET     /consent/banner.css                                            public   -
@@ -174,6 +181,7 @@ GET     /api/processors/export                                         viewer   
 GET     /api/processors/changes                                        viewer   -
 POST    /api/processors/changes                                        officer  yes
 GET     /api/processors/record                                         viewer   -
+GET     /api/processors/subprocessor-notices                           viewer   -
 """
 
 ROLES = ("anonymous", "viewer", "officer", "admin")
