@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from steward.policy.models import Policy
 from steward.retention.sweep import run_rule
-from steward.retention.systems import SystemEngines
+from steward.connectors.engines import SystemEngines
 from steward.store.db import make_engine, make_sessionmaker
 from steward.store.migrate import upgrade_engine
 

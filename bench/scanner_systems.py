@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.scanner import desk  # noqa: E402
 
-from steward.retention.systems import SystemEngines  # noqa: E402
+from steward.connectors.engines import SystemEngines  # noqa: E402
 from steward.scanner import scan  # noqa: E402
 from steward.scanner.inplace import redact_rule  # noqa: E402
 from steward.scanner.systems import scan_systems  # noqa: E402
