@@ -43,6 +43,8 @@ docs: install-test
 lint: install-test
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy src
+	# The layer contracts in pyproject.toml ([tool.importlinter]).
+	$(BIN)/lint-imports
 	# Offline: the installed packages against the advisories kept in security/advisories.
 	$(BIN)/python tools/audit_dependencies.py check
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from steward.connectors.engines import SystemEngines
 from steward.policy.models import Policy
 from steward.retention.sweep import run_rule
-from steward.retention.systems import SystemEngines
 from steward.store.db import make_engine, make_sessionmaker
 from steward.store.migrate import upgrade_engine
 

@@ -23,12 +23,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from steward.connectors.engines import SystemEngines
 from steward.consent import ledger
 from steward.consent.purposes import resolve
 from steward.consent.subjects import email_ref
 from steward.policy.models import Policy
 from steward.retention.plan import plan_rule
-from steward.retention.systems import SystemEngines
 from steward.store.db import make_engine, make_sessionmaker, transaction
 from steward.store.migrate import upgrade_engine
 

@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.scanner import desk  # noqa: E402
 
-from steward.retention.systems import SystemEngines  # noqa: E402
+from steward.connectors.engines import SystemEngines  # noqa: E402
+from steward.retention.redaction import redact_rule  # noqa: E402
 from steward.scanner import scan  # noqa: E402
-from steward.scanner.inplace import redact_rule  # noqa: E402
 from steward.scanner.systems import scan_systems  # noqa: E402
 from steward.store.db import make_engine, make_sessionmaker  # noqa: E402
 from steward.store.migrate import upgrade_engine  # noqa: E402

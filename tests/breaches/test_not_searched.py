@@ -58,7 +58,7 @@ def test_a_missing_table_is_not_searched_not_nobody(
 
 
 def test_a_system_whose_dataset_cannot_be_read_is_not_searched(tmp_path: Path) -> None:
-    from steward.connectors.fides import unreadable
+    from steward.policy.fides import unreadable
 
     policy = promark()
     systems = [unreadable(s, "cannot load its Fides dataset (missing.yml)")

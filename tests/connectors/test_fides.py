@@ -13,9 +13,9 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from steward.cli import app
-from steward.connectors.fides import read_datasets, tables_from_file, tables_yaml
 from steward.connectors.registry import connector_for
 from steward.errors import InvalidInput
+from steward.policy.fides import read_datasets, tables_from_file, tables_yaml
 from steward.policy.models import EraseAction, SystemSpec, TableSpec
 
 DATASET = textwrap.dedent("""\

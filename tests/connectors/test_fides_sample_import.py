@@ -15,7 +15,7 @@ from tests.policy.policy_helpers import BASE
 from typer.testing import CliRunner
 
 from steward.cli import app
-from steward.connectors.fides import import_system
+from steward.connectors.fidesimport import import_system
 from steward.policy.loader import load_policy
 
 EMAIL = "customer-1@example.com"

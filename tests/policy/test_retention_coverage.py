@@ -11,10 +11,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from policy.policy_helpers import BASE, PROMARK, edit, line_of
+from steward.connectors.engines import SystemEngines
 from steward.policy.loader import load_policy, load_policy_report, load_policy_text_report
 from steward.retention.plan import plan_rule
 from steward.retention.rules import resolve
-from steward.retention.systems import SystemEngines
 
 SESSIONS = """\
       - name: sessions

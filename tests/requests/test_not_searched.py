@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from tests.requests.conftest import code_from
 
-from steward.connectors.fides import unreadable
 from steward.mail import list_outbox
+from steward.policy.fides import unreadable
 from steward.policy.models import FieldSpec, Policy, SystemSpec, TableSpec
 from steward.requests import execute, letters, workflow
 from steward.requests.tables import DsrRequest

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from tests.retention import company
 
-from steward.retention.systems import SystemEngines
+from steward.connectors.engines import SystemEngines
 from steward.store.db import make_sessionmaker
 
 

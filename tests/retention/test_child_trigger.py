@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.retention import hr
 from tests.retention.test_conditions import hr_url  # noqa: F401 - the dialect fixture
 
+from steward.connectors.engines import SystemEngines
 from steward.retention.plan import plan_rule
 from steward.retention.sweep import run_rule
-from steward.retention.systems import SystemEngines
 
 NOW = datetime(2025, 9, 1, 2, 0, tzinfo=UTC)
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.retention import hr
 from tests.retention.test_conditions import hr_url  # noqa: F401 - the dialect fixture
 
+from steward.connectors.engines import SystemEngines
 from steward.retention.holds import add_hold
 from steward.retention.plan import plan_rule
 from steward.retention.sweep import run_rule
-from steward.retention.systems import SystemEngines
 from steward.retention.tables import RetentionBatch, RetentionRun
 from steward.store.db import transaction
 

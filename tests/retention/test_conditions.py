@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 from tests.retention import hr
 
+from steward.connectors.engines import SystemEngines
 from steward.consent import ledger
 from steward.consent.purposes import resolve as consent_purpose
 from steward.consent.subjects import email_ref
 from steward.retention.plan import plan_rule
 from steward.retention.sweep import run_rule
-from steward.retention.systems import SystemEngines
 from steward.store.db import transaction
 
 NOW = datetime(2025, 9, 1, 2, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from tests.helpers import csrf_from, login, make_client
 from tests.retention import company as co
 from tests.retention.test_sweep import NOW, fill_recruiting
 
+from steward.connectors.engines import SystemEngines
 from steward.policy.loader import load_policy
 from steward.retention.sweep import run_rule
-from steward.retention.systems import SystemEngines
 from steward.retention.tables import LegalHold
 from steward.store.db import make_sessionmaker, transaction
 

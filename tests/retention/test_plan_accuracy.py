@@ -23,6 +23,7 @@ from tests.retention import company as co
 from tests.retention.conftest import engines_for
 from tests.retention.test_sweep import CPR_TEXT, NOW, fill_recruiting
 
+from steward.connectors.engines import SystemEngines
 from steward.policy.loader import load_policy
 from steward.retention import plancache
 from steward.retention.cutoff import cutoff as cutoff_for
@@ -31,7 +32,6 @@ from steward.retention.plan import pending_changes, plan_rule
 from steward.retention.rules import resolve
 from steward.retention.statements import reflect
 from steward.retention.sweep import run_rule
-from steward.retention.systems import SystemEngines
 from steward.store.db import make_engine, make_sessionmaker, transaction
 from steward.store.migrate import upgrade_engine
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from tests.retention import company as co
 
+from steward.connectors.engines import SystemEngines
 from steward.retention.plan import plan_rule
-from steward.retention.systems import SystemEngines
 
 
 def test_unreachable_system_is_not_searched_not_zero(tmp_path: Path) -> None:

@@ -15,13 +15,13 @@ from tests.retention import company as co
 from tests.retention.conftest import engines_for
 from tests.retention.test_sweep import NOW
 
+from steward.connectors.engines import SystemEngines
 from steward.errors import InvalidInput
 from steward.policy.crossrefs import check_policy
 from steward.retention import locks
 from steward.retention.plan import plan_rule
 from steward.retention.rules import resolve
 from steward.retention.sweep import run_rule, start_or_resume
-from steward.retention.systems import SystemEngines
 from steward.retention.tables import RetentionBatch, RetentionRun
 from steward.store.db import transaction
 

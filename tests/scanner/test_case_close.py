@@ -19,10 +19,10 @@ from stdnum.dk import cpr
 from stdnum.no import fodselsnummer
 from stdnum.se import personnummer
 
+from steward.connectors.engines import SystemEngines
 from steward.demo import build
 from steward.policy.loader import load_policy
 from steward.retention.sweep import run_rule
-from steward.retention.systems import SystemEngines
 from steward.store.db import make_sessionmaker
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,11 +15,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from tests.scanner import desk
 
+from steward.connectors.engines import SystemEngines
 from steward.errors import InvalidInput
 from steward.policy.models import Policy
-from steward.retention.systems import SystemEngines
+from steward.retention.redaction import redact_rule
 from steward.scanner import scan
-from steward.scanner.inplace import Condition, redact_rows, redact_rule
+from steward.scanner.inplace import Condition, redact_rows
 from steward.scanner.systems import scan_systems
 from steward.store.db import make_sessionmaker, transaction
 

@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 from tests.helpers import login, make_client
 from tests.scanner import desk
 
+from steward.connectors.engines import SystemEngines
 from steward.policy.loader import load_policy
-from steward.retention.systems import SystemEngines
 from steward.scanner.reports import save
 from steward.scanner.systems import scan_systems
 from steward.store.db import make_sessionmaker, transaction

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.scanner import desk
 
 from steward import audit
+from steward.connectors.engines import SystemEngines
 from steward.errors import InvalidInput
 from steward.retention.holds import add_hold
-from steward.retention.systems import SystemEngines
+from steward.retention.redaction import redact_rule
 from steward.scanner import scan, scan_and_redact
-from steward.scanner.inplace import Condition, Options, redact_rows, redact_rule, redact_value
+from steward.scanner.inplace import Condition, Options, redact_rows, redact_value
 from steward.store.db import make_sessionmaker, transaction
 
 

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from tests.scanner import desk
 
+from steward.connectors.engines import SystemEngines
 from steward.errors import InvalidInput, Unavailable
 from steward.policy.loader import load_policy
 from steward.policy.models import Policy
-from steward.retention.systems import SystemEngines
 from steward.scanner.reports import gap_count, latest, save
 from steward.scanner.systems import (
     FieldScan,

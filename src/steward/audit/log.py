@@ -8,22 +8,19 @@ Details must never hold personal data values: references and counts only.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from steward.audit.tables import GENESIS, AuditEvent, AuditHead
+from steward.audit import chain
+from steward.audit.chain import Verdict
+from steward.audit.tables import AuditEvent, AuditHead
 
 
 def canonical(details: dict[str, Any]) -> str:
-    return json.dumps(
-        details, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
+    return chain.canonical(details)
 
 
 def event_hash(
@@ -35,17 +32,8 @@ def event_hash(
     subject_ref: str | None,
     details: str,
 ) -> str:
-    payload = "\x1f".join(
-        [prev_hash, str(seq), _iso(at), actor, action, subject_ref or "", details]
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def _iso(at: datetime) -> str:
-    # SQLite drops tzinfo on the way back; hash the UTC wall time at microsecond precision.
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC).replace(tzinfo=None)
-    return at.isoformat(timespec="microseconds")
+    return chain.link(prev_hash, str(seq), chain.iso(at), actor, action, subject_ref or "",
+                      details)
 
 
 # The `Table`s themselves (`__table__` is typed as any FromClause), for Core statements.
@@ -130,7 +118,7 @@ def _append_postgres(
     row = conn.execute(
         _PG_APPEND,
         {
-            "at_iso": _iso(at),
+            "at_iso": chain.iso(at),
             "at": at,
             "actor": actor,
             "action": action,
@@ -153,49 +141,10 @@ def _append_postgres(
     )
 
 
-@dataclass(frozen=True)
-class Verdict:
-    ok: bool
-    checked: int
-    first_broken: int | None = None
-    reason: str | None = None
-
-
 def verify(session: Session, *, batch: int = 5000) -> Verdict:
     """Walk the chain in order and recompute every hash; name the first broken event."""
-    head = session.get(AuditHead, 1)
-    prev, expected_seq, checked = GENESIS, 1, 0
-    last_seq = 0
-    while True:
-        rows = session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.seq > last_seq)
-            .order_by(AuditEvent.seq)
-            .limit(batch)
-        ).all()
-        if not rows:
-            break
-        for ev in rows:
-            if ev.seq != expected_seq:
-                return Verdict(False, checked, expected_seq, f"event {expected_seq} is missing")
-            if ev.prev_hash != prev:
-                return Verdict(False, checked, ev.seq, "previous-hash link does not match")
-            digest = event_hash(
-                prev, ev.seq, ev.at, ev.actor, ev.action, ev.subject_ref, ev.details
-            )
-            if digest != ev.hash:
-                return Verdict(False, checked, ev.seq, "event content does not match its hash")
-            prev, expected_seq, checked = ev.hash, ev.seq + 1, checked + 1
-            last_seq = ev.seq
-        session.expunge_all()
-    head_seq = head.seq if head else 0
-    if head_seq != checked:
-        return Verdict(
-            False, checked, checked + 1, f"the head records {head_seq} events, found {checked}"
-        )
-    if head is not None and head.hash != prev:
-        return Verdict(False, checked, checked, "the head hash does not match the last event")
-    return Verdict(True, checked)
+    return chain.verify(session, AuditEvent, AuditHead, lambda prev, ev: event_hash(
+        prev, ev.seq, ev.at, ev.actor, ev.action, ev.subject_ref, ev.details), batch=batch)
 
 
 def events_for(session: Session, subject_ref: str) -> list[AuditEvent]:

@@ -7,9 +7,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from steward.audit.chain import GENESIS as GENESIS
 from steward.store.db import Base
-
-GENESIS = "0" * 64
 
 
 class AuditEvent(Base):

@@ -11,7 +11,7 @@ import typer
 from steward.cli import context
 
 if TYPE_CHECKING:
-    from steward.retention.systems import SystemEngines
+    from steward.connectors.engines import SystemEngines
 
 app = typer.Typer(help="Retention rules: dry runs, sweeps and legal holds.",
                   no_args_is_help=True)
@@ -25,7 +25,7 @@ _UNCHANGED = {"redact": "already redacted or hold nothing to redact",
 
 
 def _engines() -> SystemEngines:
-    from steward.retention.systems import SystemEngines
+    from steward.connectors.engines import SystemEngines
 
     return SystemEngines.for_settings(context.settings())
 

@@ -19,7 +19,7 @@ from steward.cli import context
 from steward.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from steward.retention.systems import SystemEngines
+    from steward.connectors.engines import SystemEngines
 
 ACTOR = "cli:scan"
 
@@ -31,7 +31,7 @@ def _types(value: str | None) -> frozenset[str] | None:
 
 
 def _engines() -> SystemEngines:
-    from steward.retention.systems import SystemEngines
+    from steward.connectors.engines import SystemEngines
 
     return SystemEngines.for_settings(context.settings())
 
@@ -101,7 +101,8 @@ def _redact(policy: Any, *, system: str | None, table: str | None, rule: str | N
             pks: list[str], fields: list[str], operator: str,
             types: frozenset[str] | None, batch: int) -> list[Any]:
     from steward.policy.models import RetentionAction
-    from steward.scanner.inplace import redact_rows, redact_rule, redaction_key
+    from steward.retention.redaction import redact_rule
+    from steward.scanner.inplace import redact_rows, redaction_key
 
     sm = context.sessionmaker_()
     key = redaction_key(context.settings().resolved_secret_key()) if operator == "hash" else None

@@ -74,8 +74,9 @@ def import_fides(
     """Write a complete policy system file (key, name, connector, URL variable, storage country,
     tables) from a Fides dataset. Keys the dataset does not declare are read from the database
     when the URL variable is set and the database answers."""
-    from steward.connectors.fides import import_system, read_datasets, system_yaml
+    from steward.connectors.fidesimport import import_system
     from steward.errors import InvalidInput
+    from steward.policy.fides import read_datasets, system_yaml
 
     read_datasets(dataset)  # an unreadable file is the first thing to say
     given = {"--key": key, "--connector": connector, "--url-env": url_env,

@@ -10,6 +10,7 @@ row is deleted while a row pointing at it remains.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -254,3 +255,32 @@ def dependants_first(tables: Iterable[str], deps: Iterable[Dependency]) -> tuple
         order.append(ready[0])
         done.add(ready[0])
     return tuple(order)
+
+
+def up_path(graph: DatasetGraph, start: str, goal: str) -> tuple[Edge, ...] | None:
+    """The shortest chain of references (foreign keys, child -> parent) from `start` to `goal`."""
+    if start == goal:
+        return ()
+    seen = {start}
+    queue: deque[tuple[str, tuple[Edge, ...]]] = deque([(start, ())])
+    while queue:
+        table, path = queue.popleft()
+        for edge in graph.parents_of(table):
+            if edge.parent == goal:
+                return (*path, edge)
+            if edge.parent not in seen:
+                seen.add(edge.parent)
+                queue.append((edge.parent, (*path, edge)))
+    return None
+
+
+def descendants(graph: DatasetGraph, table: str) -> tuple[str, ...]:
+    """Tables whose rows depend on `table` (any number of hops), children first."""
+    found: set[str] = set()
+    queue = deque([table])
+    while queue:
+        for edge in graph.children_of(queue.popleft()):
+            if edge.child not in found and edge.child != table:
+                found.add(edge.child)
+                queue.append(edge.child)
+    return tuple(t for t in graph.reverse_order if t in found)

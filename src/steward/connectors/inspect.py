@@ -26,9 +26,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from steward.connectors.fides import with_keys
 from steward.connectors.graph import build_graph
 from steward.errors import InvalidInput, StewardError, Unavailable
+from steward.policy.fides import with_keys
 from steward.policy.models import EraseAction, SystemSpec, TableSpec
 from steward.policy.report import Findings
 from steward.policy.sources import Path_

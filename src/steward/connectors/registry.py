@@ -117,7 +117,7 @@ def connector_for(
     """A ready connector for `system` (a `SystemSpec`), its tables decided by
     `fides.resolve_system` (declared, else from its `fides_dataset` relative to `policy_dir`).
     For a SQL system, keys the dataset does not declare are read from the live database."""
-    from steward.connectors.fides import resolve_system, with_keys
+    from steward.policy.fides import resolve_system, with_keys
 
     env = os.environ if env is None else env
     cls = connector_class(system.connector)

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, LargeBinary, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from steward.config import Settings
+from steward.connectors.tables import SystemTask as SystemTask
 from steward.errors import Conflict, NotFound, Unavailable
-from steward.requests.sealing import Sealer
-from steward.store.db import Base, as_utc, make_engine, make_sessionmaker, transaction
+from steward.store.db import as_utc, make_engine, make_sessionmaker, transaction
+from steward.store.sealing import Sealer
 
 OPS = ("search", "erase", "rectify", "restrict")
 REMIND_AFTER = timedelta(days=2)  # an open manual task is mailed again this long after
@@ -38,32 +39,6 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 class Awaiting(Unavailable):
     """A system's answer has not arrived yet (its owner, or the company's webhook): the
     request waits for it. During a search it is recorded as *not searched* (Art. 15(1))."""
-
-
-class SystemTask(Base):
-    __tablename__ = "system_tasks"
-    __table_args__ = (UniqueConstraint("system", "op", "digest", name="uq_system_tasks_subject"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    system: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(20))  # manual | webhook
-    op: Mapped[str] = mapped_column(String(20))  # search | erase | rectify | restrict
-    digest: Mapped[str] = mapped_column(String(64))  # keyed hash of the subject's identities
-    payload_sealed: Mapped[str] = mapped_column(Text)  # identities (+ changes), encrypted
-    state: Mapped[str] = mapped_column(String(20), default="open")  # open | done
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
-                                                             nullable=True)
-    last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    # Webhook tasks: the environment variable holding the key their callback is signed with.
-    key_env: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    answer_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
-    file_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    file_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ Rules (GDPR):
 - anything a registered *blocker* reports wins over both, e.g. a restriction of processing
   (Art. 18(1));
 - a purpose announced as new waits for its start date: "not yet" (`kind: not_yet`, Art.
-  13(3), Art. 14(4)), read from `steward.publication.gate` by `check` and `filter_rows`.
+  13(3), Art. 14(4)), asked of the `steward.consent_gates` entry points (the publication's
+  start-date gate, `steward.publication.gate`) by `check` and `filter_rows`.
 
 Blockers are the extension point for other capabilities: a function
 `(session, subject_ref) -> str | None` returning the reason processing is blocked, added with
@@ -45,13 +46,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from steward.consent import hooks
 from steward.consent import state as states
 from steward.consent.purposes import PurposeInfo, now, resolve
 from steward.consent.subjects import subject_ref
 from steward.consent.tables import ConsentState
 from steward.errors import InvalidInput
 from steward.policy.models import Policy
-from steward.publication import gate
 
 Blocker = Callable[[Session, str], str | None]
 BLOCKERS: list[Blocker] = []
@@ -241,8 +242,8 @@ def check(session: Session | Connection, policy: Policy, subject: str, purpose: 
     ref = subject_ref(secret, subject) if secret is not None else subject
     conn = session.connection() if isinstance(session, Session) else session
     served = _served(policy, info)
-    if served and (wait := gate.not_yet(conn, served, ref, at or now(),
-                                        policy_version=policy.policy.version)):
+    if served and (wait := hooks.not_yet(conn, served, ref, at or now(),
+                                         policy_version=policy.policy.version)):
         return CheckResult(False, ref, info.key, None, wait)
     # One round trip: the state row (or nulls) and the restriction flag together.
     row = conn.execute(_plan(conn).one, {"s": ref, "p": info.key}).one()
@@ -265,8 +266,8 @@ def filter_rows(
 
     def flush() -> Iterator[tuple[dict[str, str], CheckResult | None]]:
         refs = [r for _, r in buf if r]
-        everyone, waiting = (gate.not_yet_among(session, served, refs, at,
-                                                policy_version=policy.policy.version)
+        everyone, waiting = (hooks.not_yet_among(session, served, refs, at,
+                                                 policy_version=policy.policy.version)
                              if served else (None, {}))
         found = states.for_subjects(session, refs, info.key)
         held = restricted_among(session, refs)

@@ -19,20 +19,19 @@ statements are prebuilt Core, few per event:
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, text, update
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from steward.audit import chain
 from steward.consent import hooks
 from steward.consent.purposes import PurposeInfo, now
-from steward.consent.snapshots import Notice, canonical
+from steward.consent.snapshots import Notice
 from steward.consent.tables import (
     GENESIS,
     ConsentEvent,
@@ -53,28 +52,19 @@ HASHED = (
 )
 
 
-def _iso(at: datetime | None) -> str | None:
-    # SQLite drops tzinfo on the way back; hash the UTC wall time at microsecond precision.
-    if at is None:
-        return None
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC).replace(tzinfo=None)
-    return at.isoformat(timespec="microseconds")
-
-
 def _payload(values: Mapping[str, Any]) -> str:
     fields = {}
     for name in HASHED:
         value = values[name]
-        fields[name] = _iso(value) if isinstance(value, datetime) or name in (
-            "at", "valid_until") else value
+        fields[name] = (None if value is None else chain.iso(value)) if isinstance(
+            value, datetime) or name in ("at", "valid_until") else value
     fields["gpc"] = bool(fields["gpc"])
-    return canonical(fields)
+    return chain.canonical(fields)
 
 
 def hash_values(prev_hash: str, values: Mapping[str, Any]) -> str:
     """The hash of an event given as a mapping of the HASHED fields."""
-    return hashlib.sha256((prev_hash + "\x1f" + _payload(values)).encode()).hexdigest()
+    return chain.link(prev_hash, _payload(values))
 
 
 def event_hash(prev_hash: str, ev: ConsentEvent) -> str:
@@ -223,7 +213,7 @@ def _write_postgres(conn: Connection, values: dict[str, Any], notice: Notice | N
     values.update(seq=seq, prev_hash=prev, supersedes=None)
     payload = _payload(values)
     cut = payload.index(_SUPERSEDES_NULL) + len(_SUPERSEDES_NULL) - len("null")
-    params = {**values, "head_text": prev + "\x1f" + payload[:cut],
+    params = {**values, "head_text": prev + chain.SEP + payload[:cut],
               "tail_text": payload[cut + len("null"):],
               "snap_content": notice.text if notice is not None else None}
     digest, prior = conn.execute(_PG_WRITE[notice is not None], params).one()
@@ -248,48 +238,45 @@ def _clip(value: str | None, n: int) -> str | None:
     return value[:n] if value else None
 
 
-@dataclass(frozen=True)
-class Verdict:
-    ok: bool
-    checked: int
-    first_broken: int | None = None
-    event_id: str | None = None
-    reason: str | None = None
+Verdict = chain.Verdict
 
 
 def verify(session: Session, *, batch: int = 5000) -> Verdict:
     """Recompute the whole chain in order; name the first broken event. Also checks that the
     state table agrees with the newest event of every (subject, purpose)."""
-    prev, expected, checked, last = GENESIS, 1, 0, 0
-    while True:
-        rows = session.scalars(
-            select(ConsentEvent).where(ConsentEvent.seq > last).order_by(ConsentEvent.seq)
-            .limit(batch)
-        ).all()
-        if not rows:
-            break
-        for ev in rows:
-            if ev.seq != expected:
-                return Verdict(False, checked, expected, None, f"event {expected} is missing")
-            if ev.prev_hash != prev:
-                return Verdict(False, checked, ev.seq, ev.event_id,
-                               "previous-hash link does not match")
-            if event_hash(prev, ev) != ev.hash:
-                return Verdict(False, checked, ev.seq, ev.event_id,
-                               "event content does not match its hash")
-            prev, expected, checked, last = ev.hash, ev.seq + 1, checked + 1, ev.seq
-        session.expunge_all()
-    head = session.get(ConsentHead, 1)
-    head_seq = head.seq if head else 0
-    if head_seq != checked:
-        return Verdict(False, checked, checked + 1, None,
-                       f"the head records {head_seq} events, found {checked}")
-    if head is not None and checked and head.hash != prev:
-        return Verdict(False, checked, checked, None, "the head hash does not match the last event")
-    from steward.consent.state import mismatches
-
+    verdict = chain.verify(session, ConsentEvent, ConsentHead, event_hash, batch=batch)
+    if not verdict.ok:
+        return verdict
+    checked = verdict.checked
     bad = mismatches(session)
     if bad:
         return Verdict(False, checked, bad[0][2], None,
                        f"{len(bad)} current-state row(s) disagree with the event log")
     return Verdict(True, checked)
+
+
+def mismatches(session: Session) -> list[tuple[str, str, int]]:
+    """(subject, purpose, seq) where the state row is not the newest event's decision."""
+    latest = (
+        select(ConsentEvent.subject_ref, ConsentEvent.purpose,
+               func.max(ConsentEvent.seq).label("seq"))
+        .group_by(ConsentEvent.subject_ref, ConsentEvent.purpose).subquery()
+    )
+    q = (
+        select(latest.c.subject_ref, latest.c.purpose, latest.c.seq, ConsentState.event_seq,
+               ConsentState.state, ConsentEvent.action)
+        .join(ConsentEvent, ConsentEvent.seq == latest.c.seq)
+        .outerjoin(ConsentState, (ConsentState.subject_ref == latest.c.subject_ref)
+                   & (ConsentState.purpose == latest.c.purpose))
+    )
+    bad = []
+    for subject, purpose, seq, state_seq, state, action in session.execute(q):
+        if state_seq != seq or state != action:
+            bad.append((subject, purpose, int(seq)))
+    orphans = session.execute(
+        select(ConsentState.subject_ref, ConsentState.purpose, ConsentState.event_seq)
+        .outerjoin(ConsentEvent, ConsentEvent.seq == ConsentState.event_seq)
+        .where(ConsentEvent.seq.is_(None))
+    ).all()
+    bad.extend((s, p, int(q_)) for s, p, q_ in orphans)
+    return sorted(bad, key=lambda b: b[2])

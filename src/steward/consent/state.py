@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.consent import ledger
@@ -76,28 +76,5 @@ def expire_due(session: Session, policy: Policy, *, at: datetime | None = None,
     return len(due)
 
 
-def mismatches(session: Session) -> list[tuple[str, str, int]]:
-    """(subject, purpose, seq) where the state row is not the newest event's decision."""
-    latest = (
-        select(ConsentEvent.subject_ref, ConsentEvent.purpose,
-               func.max(ConsentEvent.seq).label("seq"))
-        .group_by(ConsentEvent.subject_ref, ConsentEvent.purpose).subquery()
-    )
-    q = (
-        select(latest.c.subject_ref, latest.c.purpose, latest.c.seq, ConsentState.event_seq,
-               ConsentState.state, ConsentEvent.action)
-        .join(ConsentEvent, ConsentEvent.seq == latest.c.seq)
-        .outerjoin(ConsentState, (ConsentState.subject_ref == latest.c.subject_ref)
-                   & (ConsentState.purpose == latest.c.purpose))
-    )
-    bad = []
-    for subject, purpose, seq, state_seq, state, action in session.execute(q):
-        if state_seq != seq or state != action:
-            bad.append((subject, purpose, int(seq)))
-    orphans = session.execute(
-        select(ConsentState.subject_ref, ConsentState.purpose, ConsentState.event_seq)
-        .outerjoin(ConsentEvent, ConsentEvent.seq == ConsentState.event_seq)
-        .where(ConsentEvent.seq.is_(None))
-    ).all()
-    bad.extend((s, p, int(q_)) for s, p, q_ in orphans)
-    return sorted(bad, key=lambda b: b[2])
+# The state table checked against the event log (part of `ledger.verify`).
+mismatches = ledger.mismatches

@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from steward.audit.chain import GENESIS as GENESIS
 from steward.store.db import Base
 
-GENESIS = "0" * 64
 BIGINT = BigInteger().with_variant(Integer, "sqlite")
 
 

@@ -24,7 +24,7 @@ from steward.config import Settings
 from steward.policy.models import Policy
 
 if TYPE_CHECKING:
-    from steward.retention.systems import SystemEngines
+    from steward.connectors.engines import SystemEngines
 
 log = logging.getLogger("steward.jobs")
 RETENTION_HOUR = 2
@@ -67,7 +67,7 @@ class Runtime:
         return self.sm_
 
     def engines(self) -> SystemEngines:
-        from steward.retention.systems import SystemEngines
+        from steward.connectors.engines import SystemEngines
 
         return SystemEngines.for_settings(self.settings, urls=self.extra.get("system_urls"))
 

@@ -2,7 +2,7 @@
 
 `resolve(policy, report, base_dir)` returns the policy every other part of Steward reads:
 
-- each system's tables decided once (`steward.connectors.fides.resolve_system`): declared under
+- each system's tables decided once (`steward.policy.fides.resolve_system`): declared under
   `tables`, else read from its `fides_dataset` file. What the dataset could not carry over is a
   warning at the system's `fides_dataset` line; an unreadable file is a warning too, and the
   system then has no table (requests report it as not searched, never as "no data").
@@ -33,7 +33,7 @@ def resolve(policy: Policy, r: Report, base_dir: Path | None) -> Policy:
 
 
 def _system(system: SystemSpec, i: int, r: Report, base_dir: Path | None) -> SystemSpec:
-    from steward.connectors.fides import dataset_path, resolve_system, unreadable
+    from steward.policy.fides import dataset_path, resolve_system, unreadable
 
     if not system.fides_dataset:
         return system

@@ -4,21 +4,27 @@ period, each problem line-numbered (`file:line:col: path: message`).
 - every column a condition names exists; consent parts name a consent purpose of the policy
   and an identity the rule's table declares;
 - `trigger.of` (latest/earliest) reads a child table that references the rule's table;
-- bookkeeping material is checked against its storage country's statutory minimum (built in
-  or declared under `storage_countries`): an unknown country, or a rule deleting earlier than
-  the law allows (GDPR Art. 17(3)(b)), is an error here, at validation, never at run time.
+- the checks capabilities register in the `steward.rule_checks` entry-point group run too:
+  retention checks bookkeeping material against its storage country's statutory minimum
+  (`steward.retention.statutes.check_rule`): an unknown country, or a rule deleting earlier
+  than the law allows (GDPR Art. 17(3)(b)), is an error here, at validation, never at run time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
+from importlib.metadata import entry_points
 from typing import Any
 
-from steward.errors import InvalidInput
 from steward.policy.models import Condition, Policy, RetentionRule, SystemSpec
 from steward.policy.report import Report
 from steward.policy.sources import Path_
 
 Columns = dict[str, set[str]]
+# (policy, report, rule index, the rule's system): adds its problems to the report.
+RuleCheck = Callable[[Policy, Report, int, SystemSpec], None]
+RULE_CHECKS = "steward.rule_checks"
 
 
 def check_rule(
@@ -31,7 +37,8 @@ def check_rule(
         _condition(policy, r, rule, system, cols, rule.condition, (*path, "condition"))
     if rule.trigger.of is not None and cols is not None:
         _aggregate_trigger(r, rule, system, (*path, "trigger"))
-    _statutory(policy, r, i, system)
+    for extra in rule_checks():
+        extra(policy, r, i, system)
 
 
 def _condition(
@@ -90,20 +97,10 @@ def _aggregate_trigger(r: Report, rule: RetentionRule, system: SystemSpec, path:
                 f"{rule.trigger.of} date (found {len(refs)}); name the reference with `via`")
 
 
-def _statutory(policy: Policy, r: Report, i: int, system: SystemSpec) -> None:
-    # Retention sits above the policy; its statute logic is imported here, where it is used.
-    from steward.retention import statutes
+@cache
+def rule_checks() -> tuple[RuleCheck, ...]:
+    """The checks capabilities add for a retention rule (`steward.rule_checks` entry points,
+    e.g. retention's statutory minimum), loaded once per process."""
+    return tuple(ep.load() for ep in sorted(entry_points(group=RULE_CHECKS),
+                                            key=lambda e: e.name))
 
-    rule = policy.retention_rules[i]
-    if not statutes.is_bookkeeping(rule):
-        return
-    country = statutes.country_of(rule, system)
-    try:
-        found = statutes.findings(policy, rule, country)
-    except InvalidInput as err:
-        r.error(("retention_rules", i, "record_kind"),
-                f"{err.detail} (storage country {country} of system {system.key!r})")
-        return
-    for f in found:
-        if f.severity == "error":
-            r.error(("retention_rules", i, "period"), f.message)

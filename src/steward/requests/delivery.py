@@ -19,11 +19,11 @@ from steward.errors import NotFound
 from steward.mail import Mailer
 from steward.policy.models import Policy
 from steward.requests import packages
-from steward.requests.sealing import Sealer
 from steward.requests.states import record, ref
 from steward.requests.tables import DsrPackage, DsrRequest
 from steward.requests.verification import CODE_MINUTES
 from steward.store.db import as_utc, rows_matched, transaction
+from steward.store.sealing import Sealer
 
 TOKEN_MINUTES = 15
 # The `Table` itself (`__table__` is typed as any FromClause), for Core statements.

@@ -46,7 +46,6 @@ from steward.requests.plan import (
     plan_summary,
     systems_for,
 )
-from steward.requests.sealing import Sealer, value_hash
 from steward.requests.states import State, move, record, ref
 from steward.requests.tables import (
     DsrPackage,
@@ -54,6 +53,7 @@ from steward.requests.tables import (
     DsrRequest,
 )
 from steward.store.db import transaction
+from steward.store.sealing import Sealer, value_hash
 
 RETRY_MINUTES = (1, 5, 15, 60, 240)
 ACTOR = "steward"

@@ -18,9 +18,9 @@ from steward.config import Settings
 from steward.errors import Conflict, InvalidInput
 from steward.policy.models import Policy
 from steward.requests import deadlines, delivery, letters, pauses
-from steward.requests.sealing import Sealer
 from steward.requests.states import FEE_FROM, State, move
 from steward.requests.tables import DsrRequest
+from steward.store.sealing import Sealer
 
 ARTICLE = "GDPR Art. 12(5)(a)"
 

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from steward.errors import InvalidInput
 from steward.policy.identities import accepted_types
 from steward.policy.models import IdentityKind, IdentityType, Policy
-from steward.requests.sealing import Sealer
 from steward.requests.tables import DsrIdentity
+from steward.store.sealing import Sealer
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 EMAIL = re.compile(rf"^[^@\s<>\"(),;:\\]+@{_LABEL}(?:\.{_LABEL})+$")

@@ -34,9 +34,9 @@ from steward.requests import deadlines
 from steward.requests import identities as idents
 from steward.requests.identities import EMAIL, clean_email
 from steward.requests.limits import issue_within_limits
-from steward.requests.sealing import Sealer
 from steward.requests.states import OPEN, State, move, record
 from steward.requests.tables import DsrRequest
+from steward.store.sealing import Sealer
 
 __all__ = ["EMAIL", "Submission", "clean_email", "submit"]
 

@@ -24,10 +24,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from steward.requests.sealing import Sealer
 from steward.requests.tables import DsrRequest, DsrSendQuota
 from steward.requests.verification import CODE_DIGITS, issue_code
 from steward.store.db import rows_matched
+from steward.store.sealing import Sealer
 
 CODES_PER_REQUEST = 3
 MAILS_PER_ADDRESS = 5

@@ -27,10 +27,10 @@ from steward.notifiers.base import Art19Notice, Outcome
 from steward.notifiers.registry import notifier_for
 from steward.policy.models import Notify, Policy
 from steward.requests.recipients import art19_recipients, notify_of
-from steward.requests.sealing import Sealer
 from steward.requests.states import record as record_event
 from steward.requests.tables import DsrNotification, DsrRequest
 from steward.store.db import transaction
+from steward.store.sealing import Sealer
 
 PENDING, OPEN, SENT, WAIVED = "pending", "open", "sent", "waived"
 # A settled notification keeps no copy of the notice: the subject's identities and corrected

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment
 
 from steward.requests.letters import phrase
-from steward.requests.sealing import Sealer
+from steward.store.sealing import Sealer
 
 DOWNLOAD_DAYS = 30
 LEFT_OUT_REASONS = ("basis", "secret", "derived", "staff")  # steward.requests.portability

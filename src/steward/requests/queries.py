@@ -1,5 +1,6 @@
-"""Reading requests: the queue with filters, due-soon and overdue lists, the timeline, the
-dashboard card, and the lookups other capabilities use (`is_restricted`, `has_objection`)."""
+"""Reading requests: the queue with filters, due-soon and overdue lists (`counts`, which the
+console dashboard shows), the timeline,
+and the lookups other capabilities use (`is_restricted`, `has_objection`)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from sqlalchemy.orm import Session
 from steward import audit
 from steward.policy.models import Policy
 from steward.requests import suppression
-from steward.requests.sealing import Sealer
 from steward.requests.states import OPEN, State, ref
 from steward.requests.tables import DsrEvent, DsrRequest
+from steward.store.sealing import Sealer
 
 DUE_SOON_DAYS = 7
 
@@ -97,31 +98,6 @@ def counts(session: Session, today: date | None = None) -> dict[str, int]:
         return session.scalar(select(func.count()).select_from(sub)) or 0
 
     return {"open": n("open"), "due_soon": n("soon"), "overdue": n("overdue")}
-
-
-def dashboard_cards(session: Session, policy: Policy) -> list[Any]:
-    """Dashboard provider (`steward.web.console.dashboard.PROVIDERS`)."""
-    from steward.web.console.dashboard import Card  # the card type is the web's; lazy import
-
-    c = counts(session)
-    return [
-        Card(
-            "Open requests", str(c["open"]), "/console/requests?due=open", note="GDPR Arts. 15-22"
-        ),
-        Card(
-            "Due in 7 days",
-            str(c["due_soon"]),
-            "/console/requests?due=soon",
-            tone="warn" if c["due_soon"] else "ok",
-        ),
-        Card(
-            "Overdue requests",
-            str(c["overdue"]),
-            "/console/requests?due=overdue",
-            tone="bad" if c["overdue"] else "ok",
-            note="Art. 12(3): one month",
-        ),
-    ]
 
 
 def timeline(session: Session, req: DsrRequest) -> list[dict[str, Any]]:

@@ -16,9 +16,9 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from steward.requests.sealing import Sealer
 from steward.requests.tables import DsrCode, DsrRequest
 from steward.store.db import as_utc, rows_matched
+from steward.store.sealing import Sealer
 
 CODE_DIGITS = 8
 CODE_MINUTES = 30

@@ -32,11 +32,11 @@ from steward.requests import (
 from steward.requests import identities as idents
 from steward.requests.intake import OFFICER_CHECKED, submit
 from steward.requests.limits import issue_within_limits
-from steward.requests.sealing import Sealer
 from steward.requests.states import State, move, record
 from steward.requests.tables import DsrRequest
 from steward.requests.verification import Check, check_code
 from steward.store.db import transaction
+from steward.store.sealing import Sealer
 
 MANUAL = (Right.automated_decisions.value,)  # Art. 22: always answered by a person
 

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from steward.connectors.base import json_safe
+from steward.connectors.engines import SystemEngines
 from steward.errors import StewardError, Unavailable
 from steward.policy.models import Policy, RetentionAction
 from steward.retention import consentstate, statutes
@@ -33,7 +34,6 @@ from steward.retention.holds import active_holds, held_roots
 from steward.retention.rules import resolve
 from steward.retention.statements import RuleSql, batch_keys, reflect, show
 from steward.retention.sweep import governed_for
-from steward.retention.systems import SystemEngines
 from steward.retention.tables import LegalHold
 
 SAMPLE = 5

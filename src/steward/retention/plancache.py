@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from steward.connectors.engines import SystemEngines
 from steward.policy.models import Policy, RetentionRule
 from steward.retention.plan import RulePlan, plan_rule
-from steward.retention.systems import SystemEngines
 from steward.retention.tables import RetentionPlanCache
 from steward.store.db import as_utc
 

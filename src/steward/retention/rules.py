@@ -14,10 +14,9 @@ allows it. Pure: no database access.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
-from steward.connectors.graph import DatasetGraph, Edge, build_graph
+from steward.connectors.graph import DatasetGraph, Edge, build_graph, descendants, up_path
 from steward.errors import InvalidInput
 from steward.legal.retention_periods import Finding
 from steward.policy.models import Policy, RetentionAction, RetentionRule, SystemSpec
@@ -69,23 +68,6 @@ class ResolvedRule:
             raise InvalidInput(f"retention rule {self.key!r}: {self.errors[0].message}")
 
 
-def up_path(graph: DatasetGraph, start: str, goal: str) -> tuple[Edge, ...] | None:
-    """The shortest chain of references (foreign keys, child -> parent) from `start` to `goal`."""
-    if start == goal:
-        return ()
-    seen = {start}
-    queue: deque[tuple[str, tuple[Edge, ...]]] = deque([(start, ())])
-    while queue:
-        table, path = queue.popleft()
-        for edge in graph.parents_of(table):
-            if edge.parent == goal:
-                return (*path, edge)
-            if edge.parent not in seen:
-                seen.add(edge.parent)
-                queue.append((edge.parent, (*path, edge)))
-    return None
-
-
 def child_edge(graph: DatasetGraph, rule: RetentionRule) -> Edge:
     """The reference from the trigger's child table to the rule table (`trigger.via`, or the
     only one there is). Raises InvalidInput otherwise."""
@@ -100,18 +82,6 @@ def child_edge(graph: DatasetGraph, rule: RetentionRule) -> Edge:
             f"{rule.table!r} exactly once (found {len(edges)}); name the reference with `via`"
         )
     return edges[0]
-
-
-def descendants(graph: DatasetGraph, table: str) -> tuple[str, ...]:
-    """Tables whose rows depend on `table` (any number of hops), children first."""
-    found: set[str] = set()
-    queue = deque([table])
-    while queue:
-        for edge in graph.children_of(queue.popleft()):
-            if edge.child not in found and edge.child != table:
-                found.add(edge.child)
-                queue.append(edge.child)
-    return tuple(t for t in graph.reverse_order if t in found)
 
 
 def resolve(policy: Policy, rule: RetentionRule | str) -> ResolvedRule:

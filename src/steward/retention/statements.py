@@ -24,9 +24,10 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from steward.connectors.graph import up_path
 from steward.errors import InvalidInput
 from steward.retention import conditions
-from steward.retention.rules import ResolvedRule, up_path
+from steward.retention.rules import ResolvedRule
 
 PkList = Sequence[Any]
 

@@ -27,6 +27,7 @@ from steward.legal.retention_periods import (
     minimum_ends,
 )
 from steward.policy.models import Policy, RetentionRule, StorageCountry, SystemSpec
+from steward.policy.report import Report
 from steward.retention.cutoff import as_legal_period, describe, last_day
 
 BOOKKEEPING_KINDS = ("accounting", "correspondence")
@@ -145,3 +146,21 @@ def basis(policy: Policy, rule: RetentionRule, country: str, lang: str | None = 
         return (f"the law requires keeping it: {law} (GDPR Art. 17(3)(b), in {country}); "
                 f"after that, {own}")
     return f"the law requires keeping it for {period}: {text} (GDPR Art. 17(3)(b))"
+
+
+def check_rule(policy: Policy, r: Report, i: int, system: SystemSpec) -> None:
+    """Policy validation (`steward.rule_checks` entry point): bookkeeping material kept for
+    less than its storage country's statutory minimum is an error (GDPR Art. 17(3)(b))."""
+    rule = policy.retention_rules[i]
+    if not is_bookkeeping(rule):
+        return
+    country = country_of(rule, system)
+    try:
+        found = findings(policy, rule, country)
+    except InvalidInput as err:
+        r.error(("retention_rules", i, "record_kind"),
+                f"{err.detail} (storage country {country} of system {system.key!r})")
+        return
+    for f in found:
+        if f.severity == "error":
+            r.error(("retention_rules", i, "period"), f.message)

@@ -29,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from steward.connectors.engines import SystemEngines
 from steward.errors import Conflict, StewardError, Unavailable
 from steward.policy.models import Policy
 from steward.retention import consentstate, evidence, locks
@@ -38,7 +39,6 @@ from steward.retention.cutoff import cutoff as cutoff_for
 from steward.retention.holds import active_holds
 from steward.retention.rules import ResolvedRule, resolve
 from steward.retention.statements import RuleSql, reflect
-from steward.retention.systems import SystemEngines
 from steward.retention.tables import RetentionBatch, RetentionRun
 from steward.store.db import as_utc, transaction
 

@@ -13,9 +13,8 @@ Art. 5(1)(c) data minimisation; Danish Data Protection Act § 11 for CPR numbers
   keys (tuples for a table keyed by several columns) or structured conditions (`Condition`,
   on the table or a parent it references), in keyset batches, one company transaction per
   batch, one audit event per batch.
-- `redact_rule(sm, policy, rule, engines)`: the rows a retention rule with action `redact` has
-  made due (trigger on the same or a referenced parent table, e.g. `tickets.closed_at` via
-  `messages.ticket_id`), selected with the retention engine's own SQL and legal holds.
+- `run_batches(...)`: the keyset batch loop with its audit events, which `redact_rows` and the
+  retention engine's `redact_rule` (`steward.retention.redaction`) share.
 
 Idempotent: a rerun finds nothing left and changes nothing. A kill mid-batch leaves each row
 either fully old or fully new (each UPDATE is one statement inside the batch's transaction,
@@ -33,7 +32,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
@@ -44,11 +42,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward import audit
 from steward.connectors.base import json_safe
-from steward.connectors.graph import build_graph
+from steward.connectors.graph import build_graph, up_path
 from steward.errors import InvalidInput, Unavailable
-from steward.policy.models import Policy, RetentionAction, SystemSpec
-from steward.retention.rules import up_path
-from steward.retention.systems import SystemEngines
+from steward.policy.models import SystemSpec
 from steward.scanner import keys as rowkeys
 from steward.scanner.engine import (
     DEFAULT_MAX_CHARS,
@@ -203,10 +199,10 @@ class RedactionReport:
                 "skipped": dict(sorted(self.skipped.items()))}
 
 
-def _run(engine: Engine, sm: sessionmaker[Session], report: RedactionReport, table: sa.Table,
+def run_batches(engine: Engine, sm: sessionmaker[Session], report: RedactionReport, table: sa.Table,
          pk: str | Sequence[str], next_keys: Keys, opts: Options, actor: str
          ) -> RedactionReport:
-    """The batch loop shared by `redact_rows` and `redact_rule`."""
+    """The batch loop shared by `redact_rows` and `retention.redaction.redact_rule`."""
     report.counts = {f: Counter() for f in report.fields}
     after: Any = None
     try:
@@ -256,7 +252,7 @@ def _batch_event(report: RedactionReport, b: BatchOutcome, opts: Options) -> dic
 
 
 @contextmanager
-def _reading(system: SystemSpec) -> Iterator[Callable[[Callable[[], sa.Table], str], sa.Table]]:
+def reading(system: SystemSpec) -> Iterator[Callable[[Callable[[], sa.Table], str], sa.Table]]:
     """Reflection with the system's errors as Steward errors: an unreachable database is
     `Unavailable`, a missing table `InvalidInput`."""
 
@@ -273,7 +269,7 @@ def _reading(system: SystemSpec) -> Iterator[Callable[[Callable[[], sa.Table], s
                           f"({err.__class__.__name__})") from None
 
 
-def _check_fields(system: SystemSpec, table: str, fields: Iterable[str]) -> list[str]:
+def check_fields(system: SystemSpec, table: str, fields: Iterable[str]) -> list[str]:
     graph = build_graph(system)
     spec = graph.table(table)
     declared = {f.name for f in spec.fields} - graph.structural_columns(table)
@@ -300,7 +296,7 @@ def redact_rows(
         raise InvalidInput("say which rows to redact: primary keys or conditions")
     if batch_size < 1:
         raise InvalidInput("the batch size must be at least 1")
-    fields = _check_fields(system, table, fields)
+    fields = check_fields(system, table, fields)
     opts = Options(operator, key, types)
     scan_and_redact("", operator, key=key)  # checks the operator and key before any work
     graph = build_graph(system)
@@ -324,7 +320,7 @@ def redact_rows(
         resolved.append((list(path), owner, c))
     names = {table, *(o for _, o, _ in resolved), *(e.parent for p, _, _ in resolved
                                                       for e in p)}
-    with _reading(system) as read:
+    with reading(system) as read:
         with engine.connect() as conn:
             md = sa.MetaData()
             tables = {n: read(partial(sa.Table, n, md, autoload_with=conn), n)
@@ -356,49 +352,4 @@ def redact_rows(
         return found, (found[-1] if found else None)
 
     report = RedactionReport(system.key, table, fields, str(Operator(operator)))
-    return _run(engine, sm, report, root, key_names, next_keys, opts, actor)
-
-
-def redact_rule(
-    sm: sessionmaker[Session], policy: Policy, rule_key: str, engines: SystemEngines, *,
-    operator: Operator | str = Operator.TAG, key: bytes | None = None,
-    types: frozenset[str] | None = None, batch_size: int = DEFAULT_BATCH,
-    actor: str = "scanner", today: date | None = None,
-) -> RedactionReport:
-    """Redact what the retention rule `rule_key` (action `redact`) has made due today: its
-    fields on the rows whose trigger (on the rule's table or a referenced parent) has passed,
-    leaving rows under a legal hold alone (GDPR Art. 17(3)(e))."""
-    from steward.retention.cutoff import cutoff
-    from steward.retention.holds import active_holds, held_roots
-    from steward.retention.rules import resolve
-    from steward.retention.statements import batch_keys, reflect, tables_needed
-
-    rr = resolve(policy, rule_key)
-    if rr.rule.action is not RetentionAction.redact:
-        raise InvalidInput(f"retention rule {rule_key!r} has action {rr.rule.action.value}, "
-                           "not redact")
-    fields = _check_fields(rr.system, rr.table, rr.rule.fields)
-    if len(build_graph(rr.system).table(rr.table).key_columns) > 1:
-        # The retention engine selects due rows by a single key column.
-        raise InvalidInput(f"{rr.system.key}.{rr.table} is keyed by several columns: redact "
-                           "it with a retention sweep or `redact_rows` by key")
-    scan_and_redact("", operator, key=key)
-    due = cutoff(rr.rule.period, today or datetime.now(UTC).date(), rr.rule.kind)
-    engine = engines.engine(rr.system)
-    with _reading(rr.system) as _, engine.connect() as conn:
-        sql = reflect(conn, rr, tables_needed(rr))
-    with transaction(sm) as s:
-        holds = active_holds(s)
-
-    def next_keys(conn: Connection, after: Any) -> tuple[list[Any], Any]:
-        ids = [r[0] for r in conn.execute(sql.candidates(due, after=after, limit=batch_size))]
-        if not ids:
-            return [], None
-        held = held_roots(conn, sql, holds, batch_keys(ids)) if holds else set()
-        report.held += len(held)
-        return [i for i in ids if i not in held], ids[-1]
-
-    report = RedactionReport(rr.system.key, rr.table, fields, str(Operator(operator)),
-                             rule=rr.key)
-    return _run(engine, sm, report, sql.root, rr.pk, next_keys, Options(operator, key, types),
-                actor)
+    return run_batches(engine, sm, report, root, key_names, next_keys, opts, actor)

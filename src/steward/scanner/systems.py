@@ -36,6 +36,8 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
+from steward.connectors.engines import SystemEngines
+from steward.connectors.graph import build_graph, descendants
 from steward.errors import InvalidInput, NotFound, StewardError, Unavailable
 from steward.policy.models import (
     DataCategory,
@@ -45,8 +47,6 @@ from steward.policy.models import (
     SystemSpec,
     TableSpec,
 )
-from steward.retention.rules import resolve
-from steward.retention.systems import SystemEngines
 from steward.scanner import keys as rowkeys
 from steward.scanner.engine import (
     DEFAULT_MAX_CHARS,
@@ -284,9 +284,9 @@ def handling_rules(policy: Policy, system: str, table: str, field_name: str) -> 
             if rule.table == table:
                 out.append(rule.key)
                 continue
-            try:
-                deps = resolve(policy, rule).dependants
-            except StewardError:  # a rule that does not resolve removes nothing
+            try:  # the tables deleted with the rule's rows (as the retention engine finds them)
+                deps = descendants(build_graph(policy.system(rule.system)), rule.table)
+            except StewardError:  # a rule naming no known system or table removes nothing
                 continue
             if table in deps:
                 out.append(rule.key)

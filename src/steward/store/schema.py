@@ -1,20 +1,30 @@
 """Every table of every capability, gathered for migrations and the schema-drift test.
 
-Only Alembic's environment and tests import this; domain code imports its own tables.
+A capability registers its tables module in the `steward.tables` entry-point group, the way
+connectors register (no central list to edit):
+
+    [project.entry-points."steward.tables"]
+    breaches = "steward.breaches.tables"
+
+Loading the entry points imports those modules, whose models declare their tables on
+`Base.metadata`. Only Alembic's environment and tests import this; domain code imports its
+own tables.
 """
 
-import steward.analytics.tables  # noqa: F401
-import steward.audit.tables  # noqa: F401
-import steward.auth.tables  # noqa: F401
-import steward.breaches.tables  # noqa: F401
-import steward.connectors.tasks  # noqa: F401
-import steward.consent.tables  # noqa: F401
-import steward.events.tables  # noqa: F401
-import steward.processors.tables  # noqa: F401
-import steward.publication.tables  # noqa: F401
-import steward.requests.tables  # noqa: F401
-import steward.retention.tables  # noqa: F401
-import steward.scanner.tables  # noqa: F401
+from importlib.metadata import entry_points
+
+from sqlalchemy import MetaData
+
 from steward.store.db import Base
 
-metadata = Base.metadata
+GROUP = "steward.tables"
+
+
+def load() -> MetaData:
+    """Import every registered tables module; returns the metadata that holds them all."""
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        ep.load()
+    return Base.metadata
+
+
+metadata = load()

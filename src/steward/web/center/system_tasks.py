@@ -21,7 +21,7 @@ from steward.connectors.tasks import Answer, Ledger, SystemTask, by_token, recor
 from steward.connectors.webhook import check_signature
 from steward.errors import Conflict, InvalidInput, NotFound, StewardError, Unauthorized
 from steward.notifiers.http import SIGNATURE, TIMESTAMP
-from steward.requests.sealing import Sealer
+from steward.store.sealing import Sealer
 from steward.web.deps import PUBLIC, SessionDep, SettingsDep, render
 from steward.web.problems import problem
 

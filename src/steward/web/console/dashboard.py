@@ -45,7 +45,7 @@ def _foundation(session: Session, policy: Policy) -> list[Card]:
 # "module:function" providers; each capability appends its own.
 PROVIDERS: list[str] = [
     "steward.web.console.consent:dashboard_cards",
-    "steward.requests.queries:dashboard_cards",
+    "steward.web.console.requests:cards",
     "steward.web.console.breaches:cards",
     "steward.web.console.processors:cards",
     "steward.web.console.retention:cards",

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from steward.errors import Conflict, InvalidInput, NotFound, Unavailable
 from steward.policy.identities import accepted_types
@@ -33,6 +34,7 @@ from steward.requests.intake import RECEIVED_VIA
 from steward.requests.states import State
 from steward.store.db import transaction
 from steward.web.api.requests import actor
+from steward.web.console.dashboard import Card
 from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer, render
 from steward.web.security import csrf_protect
 
@@ -454,3 +456,16 @@ async def waive_notification(
 ) -> Response:
     """GDPR Art. 19: not telling this recipient (impossible or disproportionate), with why."""
     return await _art19(request, req_id, recipient, actor(user), reason=reason)
+
+
+def cards(session: Session, policy: Policy) -> list[Card]:
+    """Dashboard provider (`steward.web.console.dashboard.PROVIDERS`)."""
+    c = queries.counts(session)
+    return [
+        Card("Open requests", str(c["open"]), "/console/requests?due=open",
+             note="GDPR Arts. 15-22"),
+        Card("Due in 7 days", str(c["due_soon"]), "/console/requests?due=soon",
+             tone="warn" if c["due_soon"] else "ok"),
+        Card("Overdue requests", str(c["overdue"]), "/console/requests?due=overdue",
+             tone="bad" if c["overdue"] else "ok", note="Art. 12(3): one month"),
+    ]

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from steward.connectors.engines import SystemEngines
 from steward.errors import NotFound, StewardError
 from steward.jobs.tasks import RETENTION_HOUR
 from steward.policy.models import Policy
@@ -21,7 +22,6 @@ from steward.retention import evidence, plancache
 from steward.retention.cutoff import describe
 from steward.retention.holds import active_holds, add_hold, all_holds, lift_hold, masked
 from steward.retention.rules import resolve
-from steward.retention.systems import SystemEngines
 from steward.retention.tables import RetentionRun
 from steward.store.db import transaction
 from steward.web.console.dashboard import Card

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from steward.connectors.engines import SystemEngines
 from steward.errors import InvalidInput, StewardError
 from steward.policy.models import Policy
-from steward.retention.systems import SystemEngines
 from steward.scanner import reports
 from steward.scanner.systems import scan_system
 from steward.store.db import transaction
