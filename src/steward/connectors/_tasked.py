@@ -11,6 +11,7 @@ answer letter include it.
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -35,7 +36,7 @@ from steward.policy.models import SystemSpec
 TABLE = "answers"
 
 
-class TaskedConnector:
+class TaskedConnector(ABC):
     """Base of the connectors whose work is done outside Steward. Subclasses `deliver` a new
     or still-open task (mail the owner, post the event)."""
 
@@ -51,11 +52,13 @@ class TaskedConnector:
 
     # --- to implement -------------------------------------------------------------------
 
+    @abstractmethod
     def deliver(self, task: SystemTask, payload: Mapping[str, Any], new: bool) -> None:
-        raise NotImplementedError
+        """Hand the task to whoever answers it (mail the owner, post the webhook)."""
 
+    @abstractmethod
     def waiting_text(self, task: SystemTask) -> str:
-        raise NotImplementedError
+        """Why the request waits for this task, in words for the officer."""
 
     # --- the protocol ---------------------------------------------------------------------
 

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from steward.errors import InvalidInput
+
 NAMESPACE = 0x5357  # "SW": keeps Steward's advisory locks apart from other applications'
 
 
@@ -47,7 +49,7 @@ def exclusive(engine: Engine, data_dir: Path, name: str) -> Iterator[bool]:
             taken = conn.execute(text("SELECT GET_LOCK(:n, 0)"), params).scalar() == 1
             release = text("SELECT RELEASE_LOCK(:n)")
         else:
-            raise NotImplementedError(f"job locks on {dialect}")
+            raise InvalidInput(f"job locks need PostgreSQL, MariaDB/MySQL or SQLite, not {dialect}")
         conn.commit()  # the lock is the session's, not a transaction's: end the transaction
         try:
             yield taken

@@ -16,7 +16,8 @@ class TaskNotifier:
     name: ClassVar[str] = "task"
 
     def __init__(self, *, settings: Settings, env: Mapping[str, str] | None = None) -> None:
-        pass
+        # Nothing is sent: an officer tells the recipient and confirms it with a date.
+        self.settings = settings
 
     def send(self, notice: Art19Notice, target: Notify) -> Outcome:
         return Outcome(sent=False)
