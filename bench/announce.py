@@ -20,6 +20,7 @@ import resource
 import shutil
 import smtplib
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -32,32 +33,6 @@ from typing import Any
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
-NEW_PURPOSE = """
-purposes:
-  - key: product_research
-    title: {en: Product research interviews, da: Interviews om produktudvikling}
-    description:
-      en: We invite customers to short interviews.
-      da: Vi inviterer kunder til korte interviews.
-    legal_bases: [f]
-    legitimate_interests: [{en: Improving our products, da: At forbedre vores produkter}]
-processing_activities:
-  - key: product_research
-    name: {en: Product research, da: Produktudvikling}
-    purposes: [product_research]
-    subjects: [customer]
-    data_categories: [user.name, user.contact.email]
-    systems: [crm]
-consent:
-  purposes:
-    - key: product_research_invites
-      title: {en: Product research invitations, da: Invitationer til produktinterviews}
-      purpose: product_research
-      mode: opt_out
-      legal_basis: f
-      channels: [email]
-      wording: {en: We may invite you to an interview., da: Vi kan invitere dig til et interview.}
-"""
 COUNTRIES = ("DK", "DK", "NO", "SE", "GB")
 
 
@@ -160,11 +135,11 @@ def main() -> None:
     else:
         crm_url, store_url = f"sqlite:///{tmp / 'crm.db'}", f"sqlite:///{tmp / 'steward.db'}"
     os.environ["PROMARK_CRM_URL"] = crm_url
-    folder = tmp / "policy"
-    shutil.copytree(ROOT / "examples" / "promark", folder)
-    meta = folder / "policy.yaml"
-    meta.write_text(meta.read_text().replace('version: "2020-02-20"', 'version: "2026-12-01"'))
-    (folder / "zz-new-purpose.yaml").write_text(NEW_PURPOSE)
+    # The same second policy version the announcement tests use: ProMark plus a new purpose.
+    sys.path.insert(0, str(ROOT))
+    from tests.publication.factories import policy_v2
+
+    folder = policy_v2(tmp)
 
     t0 = time.perf_counter()
     fill_crm(crm_url, args.people)

@@ -154,19 +154,10 @@ def set_disabled(session: Session, *, user_id: int, disabled: bool, actor: str) 
 
 
 def reset_password(session: Session, *, email: str, password: str, actor: str) -> User:
-    """Give an existing user a new password (and enable them); NotFound when there is none."""
-    from steward.errors import NotFound
-
-    email = normalize_email(email)
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"the password needs at least {MIN_PASSWORD} characters")
-    user = session.scalar(select(User).where(User.email == email))
-    if user is None:
-        raise NotFound("no user with that e-mail")
-    user.password_hash = _hasher.hash(password)
+    """Give an existing user a new password and enable them (the demo admin's `--reset`);
+    NotFound when there is none. The caller ends the user's sessions."""
+    user = _new_password(session, email, password, actor, "user.password_reset")
     user.disabled = False
-    audit.append(session, actor=actor, action="user.password_reset",
-                 subject_ref=f"user:{user.id}")
     return user
 
 
@@ -190,12 +181,16 @@ def set_role(session: Session, *, user_id: int, role: str, actor: str) -> User:
 def set_password(session: Session, *, email: str, password: str, actor: str) -> User:
     """Replace a user's password. The caller ends the user's sessions: whoever held one
     with the old password is out."""
+    return _new_password(session, email, password, actor, "user.password_changed")
+
+
+def _new_password(session: Session, email: str, password: str, actor: str, action: str) -> User:
+    """Check the password's length, store its argon2 hash and record `action`."""
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"the password needs at least {MIN_PASSWORD} characters")
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         raise NotFound("no user with that e-mail")
     user.password_hash = _hasher.hash(password)
-    audit.append(session, actor=actor, action="user.password_changed",
-                 subject_ref=f"user:{user.id}")
+    audit.append(session, actor=actor, action=action, subject_ref=f"user:{user.id}")
     return user
