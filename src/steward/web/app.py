@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
-from steward import __version__
+from steward import __version__, i18n
 from steward.auth.sessions import make_store
 from steward.config import Settings
 from steward.policy.models import Policy
@@ -32,6 +32,9 @@ HERE = Path(__file__).parent
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
+    # `_()` and `ngettext()` in templates: the language in force for the request (steward.i18n).
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["csrf_token"] = csrf_token
     env.globals["nav"] = visible
     env.globals["version"] = __version__
