@@ -79,6 +79,9 @@ GET     /console/requests                                              viewer   
 GET     /console/requests/new                                          officer  -
 POST    /console/requests/new                                          officer  yes
 GET     /console/requests/{req_id}                                     viewer   -
+POST    /console/requests/bulk                                         officer  yes
+POST    /console/requests/{req_id}/assign                              officer  yes
+POST    /console/requests/{req_id}/notes                               officer  yes
 POST    /console/requests/{req_id}/verify                              officer  yes
 POST    /console/requests/{req_id}/plan                                officer  yes
 POST    /console/requests/{req_id}/approve                             officer  yes

@@ -259,3 +259,28 @@ class DsrNotification(Base):
     __table_args__ = (
         UniqueConstraint("request_id", "recipient", name="uq_dsr_notifications_recipient"),
     )
+
+
+class DsrAssignment(Base):
+    """Who on the team handles a request (`user:<id>`, as audit actors are named); one row per
+    request, replaced on reassignment. The audit log keeps every change."""
+
+    __tablename__ = "dsr_assignments"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), primary_key=True)
+    assignee: Mapped[str] = mapped_column(String(200), index=True)
+    assigned_by: Mapped[str] = mapped_column(String(200))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DsrNote(Base):
+    """An internal note on a request, for the team only (never shown to the person). The text
+    may name the person or their data, so it is sealed with the app key like the evidence."""
+
+    __tablename__ = "dsr_notes"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), index=True)
+    author: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text_enc: Mapped[str] = mapped_column(Text)

@@ -22,6 +22,7 @@ ROUTERS: list[str] = [
     "steward.web.api.core",
     "steward.web.api.requests",
     "steward.web.center.requests",
+    "steward.web.console.desk",
     "steward.web.console.requests",
     "steward.web.console.outbox",
     "steward.web.console.breaches",

@@ -22,6 +22,7 @@ from steward.requests import (
     delivery,
     execute,
     fees,
+    history,
     lifting,
     notices,
     notifications,
@@ -34,6 +35,7 @@ from steward.requests.intake import RECEIVED_VIA
 from steward.requests.states import State
 from steward.store.db import transaction
 from steward.web.api.requests import actor
+from steward.web.console import desk as desk_web
 from steward.web.console.dashboard import Card
 from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer, render
 from steward.web.security import csrf_protect
@@ -44,30 +46,6 @@ router = APIRouter(prefix="/console/requests", dependencies=[Depends(csrf_protec
 def _back(req_id: int, msg: str | None = None) -> Response:
     suffix = f"?msg={msg}" if msg else ""
     return RedirectResponse(f"/console/requests/{req_id}{suffix}", status_code=303)
-
-
-@router.get("")
-def queue(
-    request: Request,
-    user: Viewer,
-    session: SessionDep,
-    policy: PolicyDep,
-    type: str = "",
-    state: str = "",
-    due: str = "",
-) -> Response:
-    rows = queries.list_requests(session, type_=type or None, state=state or None, due=due or None)
-    return render(
-        request,
-        "console/requests/queue.html",
-        {
-            "rows": rows,
-            "counts": queries.counts(session),
-            "f": {"type": type, "state": state, "due": due},
-            "types": [r.value for r in policy.rights.offered],
-            "states": [s.value for s in State],
-        },
-    )
 
 
 def _new_context(policy: Policy, error: str | None, v: dict[str, Any]) -> dict[str, Any]:
@@ -188,7 +166,8 @@ def page(
         {
             "r": data,
             "clock": clock_for(policy, req),
-            "timeline": queries.timeline(session, req),
+            "timeline": history.entries(session, req, desk_web.staff(session)),
+            "desk": desk_web.panel(session, sealer, req),
             "letter": letter,
             "msg": msg,
             "officer": user.role in ("officer", "admin"),
