@@ -47,7 +47,7 @@ def _sentences() -> dict[str, str]:
         "dsr.code_sent": _("A one-time code was sent to the person"),
         "dsr.code_held_back": _("A code was held back: the mail limit was reached"),
         "dsr.code_rejected": _("A wrong or expired code was entered"),
-        "dsr.verified": _("%(actor)s verified the person's identity (Art. 12(6))"),
+        "dsr.verified": _("Identity verified (Art. 12(6)), recorded by %(actor)s"),
         "dsr.awaiting_approval": _("The request waits for an officer's approval"),
         "dsr.in_progress": _("%(actor)s started carrying out the request"),
         "dsr.waiting_on_system": _("The request waits for a system that did not answer"),

@@ -1,4 +1,5 @@
-"""The console dashboard: one card per capability, each fed by `dashboard_cards`.
+"""The console dashboard: what to do next (`next_steps`), one card per capability, each fed by
+`dashboard_cards`, and the charts of requests and consent.
 
 Capabilities contribute cards by adding a provider to `PROVIDERS` (a function taking the
 request's session and policy and returning a list of `Card`s).
@@ -35,8 +36,12 @@ def _foundation(session: Session, policy: Policy) -> list[Card]:
     events = session.scalar(select(func.count(AuditEvent.seq))) or 0
     return [
         Card("Purposes", str(len(policy.purposes)), "/console/policy"),
-        Card("Processing activities", str(len(policy.processing_activities)),
-             "/console/policy/ropa", note="Art. 30 record"),
+        Card(
+            "Processing activities",
+            str(len(policy.processing_activities)),
+            "/console/policy/ropa",
+            note="Art. 30 record",
+        ),
         Card("Connected systems", str(len(policy.systems)), "/console/policy#systems"),
         Card("Audit events", str(events), "/console/audit"),
     ]
@@ -64,4 +69,15 @@ def dashboard_cards(session: Session, policy: Policy) -> list[Card]:
 
 @router.get("")
 def dashboard(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep) -> Response:
-    return render(request, "console/dashboard.html", {"cards": dashboard_cards(session, policy)})
+    from steward.requests.workflow import sealer_for
+    from steward.web.console import next_steps
+
+    return render(
+        request,
+        "console/dashboard.html",
+        {
+            "groups": next_steps.groups(session, policy, sealer_for(request.app.state.settings)),
+            "cards": dashboard_cards(session, policy),
+            "charts": next_steps.charts(session, policy),
+        },
+    )
