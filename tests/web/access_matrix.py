@@ -68,6 +68,8 @@ GET     /console                                                       viewer   
 GET     /console/audit                                                 viewer   -
 GET     /console/policy                                                viewer   -
 GET     /console/policy/ropa                                           viewer   -
+GET     /console/datamap                                               viewer   -
+GET     /console/systems/{key}                                         viewer   -
 GET     /console/users                                                 admin    -
 POST    /console/users                                                 admin    yes
 POST    /console/users/{user_id}/disable                               admin    yes

@@ -8,6 +8,7 @@ NAV: list[tuple[str, str, Role]] = [
     ("Dashboard", "/console", Role.viewer),
     ("Policy", "/console/policy", Role.viewer),
     ("Record of processing", "/console/policy/ropa", Role.viewer),
+    ("Data map", "/console/datamap", Role.viewer),
     ("Announcements", "/console/announcements", Role.viewer),
     ("Audit log", "/console/audit", Role.viewer),
     ("Users", "/console/users", Role.admin),

@@ -18,6 +18,7 @@ ROUTERS: list[str] = [
     "steward.web.console.dashboard",
     "steward.web.console.audit",
     "steward.web.console.policy",
+    "steward.web.console.datamap",
     "steward.web.console.users",
     "steward.web.api.core",
     "steward.web.api.requests",

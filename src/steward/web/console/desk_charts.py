@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-W, H, PAD, LEFT = 640, 200, 28, 44
+W, H, PAD, LEFT = 480, 200, 28, 40
 # Colour-blind-safe (Okabe-Ito), each at least 3:1 against white.
 COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7a7a00")
 
@@ -97,13 +97,13 @@ def pair_bars(
 ) -> Markup:
     """Per row (a consent purpose) two horizontal bars: `names[0]` and `names[1]`."""
     row_h = 34
-    label_w = 220
+    label_w = 170
     height = max(len(rows), 1) * row_h + 26
     top = max([1, *(max(a, b) for _, a, b in rows)])
     parts = _open(ident, title, desc, height)
     for i, (label, a, b) in enumerate(rows):
         y = 4 + i * row_h
-        shown = label if len(label) <= 32 else label[:31] + "\u2026"
+        shown = label if len(label) <= 26 else label[:25] + "\u2026"
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 18}" text-anchor="end" font-size="12">'
             f"{escape(shown)}</text>"
