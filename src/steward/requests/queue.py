@@ -22,7 +22,7 @@ from steward.policy.models import Policy
 from steward.requests import deadlines, desk
 from steward.requests.identities import normalise_as
 from steward.requests.states import OPEN
-from steward.requests.tables import DsrAssignment, DsrIdentity, DsrRequest
+from steward.requests.tables import DsrAssignment, DsrIdentity, DsrPause, DsrRequest
 from steward.store.sealing import Sealer
 
 PER_PAGE = 50
@@ -68,9 +68,7 @@ def _identity_macs(policy: Policy, sealer: Sealer, q: str) -> list[str]:
     return macs
 
 
-def _statement(
-    f: Filters, policy: Policy, sealer: Sealer, today: date
-) -> Select[DsrRequest]:
+def _statement(f: Filters, policy: Policy, sealer: Sealer, today: date) -> Select[DsrRequest]:
     q = select(DsrRequest)
     text = " ".join(f.q.split())
     if text:
@@ -145,9 +143,21 @@ def search(
         )
     )
     who = desk.assignees(session, [r.id for r in rows])
+    # Only a request that waited for the person can have a date other than the one stored
+    # (`due_on`: Art. 12(3), extended when it was): read the clock for those alone, not one
+    # query per row.
+    waited = (
+        set(
+            session.scalars(
+                select(DsrPause.request_id).where(DsrPause.request_id.in_([r.id for r in rows]))
+            )
+        )
+        if rows
+        else set()
+    )
     out = []
     for r in rows:
-        due = deadlines.effective_due(policy, r)
+        due = deadlines.effective_due(policy, r) if r.id in waited else r.due_on
         local_today = fixed or deadlines.local_day(policy, r.jurisdiction, datetime.now(UTC))
         left = (due - local_today).days if r.state in OPEN else None
         out.append(Row(r, due, left, who.get(r.id)))
