@@ -74,3 +74,4 @@ def test_queue_search_filter_and_bulk_assign(live_server, page, tmp_path) -> Non
         assert wide <= 1280, (path, wide)
         name = path.strip("/").replace("/", "-") or "console"
         page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / f"{name}-top.png"))

@@ -101,6 +101,11 @@ def pair_bars(
     height = max(len(rows), 1) * row_h + 26
     top = max([1, *(max(a, b) for _, a, b in rows)])
     parts = _open(ident, title, desc, height)
+    if not rows:
+        parts.append(
+            f'<text x="{W / 2:.0f}" y="14" text-anchor="middle" font-size="12">'
+            f"{escape(desc)}</text>"
+        )
     for i, (label, a, b) in enumerate(rows):
         y = 4 + i * row_h
         shown = label if len(label) <= 26 else label[:25] + "\u2026"
