@@ -32,6 +32,8 @@ HEADERS = [
     ("sv;q=0.5,da;q=0.5", ALL, "sv"),  # equal q: the header's order
     ("da;q=0,sv", ALL, "sv"),  # q=0: "not acceptable"
     ("da;q=0", DANISH_FIRST, "da"),  # ... yet nothing else fits: the default stays
+    ("da;q=0", PROMARK, "en"),  # refused outright: never chosen, even as the only match
+    ("sv;q=0.0, da;q=0.001", ALL, "da"),
     ("*", ALL, "en"),
     ("*;q=0.5,nb;q=0.6", ALL, "nb"),
     ("", DANISH_FIRST, "da"),
