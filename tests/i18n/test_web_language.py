@@ -170,14 +170,16 @@ texts:
     "Make a request about your data": "Skriv til os om dine data"
     "Your rights and how to use them": "Sådan bruger du dine rettigheder <b>nu</b>"
   en:
-    "Privacy notice": "Our privacy notice"
+    "Privacy notice": "Our <i>privacy</i> notice"
 """
 
 
 def test_the_policy_rewords_any_text(sqlite_engine: Engine, tmp_path: Path) -> None:
     client = make_client(sqlite_engine, tmp_path, policy=_policy_dir(tmp_path, "[en, da]", TEXTS))
     en = client.get("/privacy").text
-    assert ">Our privacy notice</a>" in en and "Your rights and how to use them" in en
+    # the company's text is text, never markup, in the pages' templates too
+    assert ">Our &lt;i&gt;privacy&lt;/i&gt; notice</a>" in en
+    assert "Your rights and how to use them" in en
     da = client.get("/privacy?lang=da").text
     # the notice's heading, escaped: the company's text is text, never markup
     assert "Sådan bruger du dine rettigheder &lt;b&gt;nu&lt;/b&gt;" in da
