@@ -6,8 +6,8 @@ and are read with Babel when first used; a language without a catalog, or a text
 it, falls back to the English text. The language in force is a context variable: the web app
 sets it for each request, and a letter or a mail is rendered inside `language(lang)`.
 
-A policy may override any text per language (`texts:` in the policy): the overrides given to
-`language(lang, overrides)` win over the catalog. `N_()` marks a text for extraction where it is
+A policy may override any text per language (`texts:` in the policy): the overrides given as
+`language(lang, policy.texts)` win over the catalog. `N_()` marks a text for extraction where it is
 defined (a table of labels) and `gettext()` translates it where it is shown.
 """
 
