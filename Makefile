@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test run test lint docs bench mutation clean
+.PHONY: install install-test run test lint docs bench mutation translations clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -47,6 +47,12 @@ lint: install-test
 	$(BIN)/lint-imports
 	# Offline: the installed packages against the advisories kept in security/advisories.
 	$(BIN)/python tools/audit_dependencies.py check
+
+# The translation catalogs (src/steward/i18n/locale): new texts added to each catalog (empty),
+# places refreshed, translations kept; then every text must be translated in every catalog.
+translations: install-test
+	$(BIN)/python scripts/translations.py update
+	$(BIN)/python scripts/translations.py check
 
 bench: install-test
 	$(BIN)/pip install -q -e '.[bench]'

@@ -113,6 +113,24 @@ def test_letters_in_the_persons_language(sm: sessionmaker[Session]) -> None:
         assert "privacy@promark.example" in text
 
 
+def test_letters_in_norwegian_and_swedish_when_the_policy_publishes_them(
+    sm: sessionmaker[Session],
+) -> None:
+    nordic = promark().model_copy(update={"policy": promark().policy.model_copy(
+        update={"languages": ["en", "da", "nb", "sv"]})})
+    with transaction(sm) as s:
+        row = register_breach(s, nordic, breach_input(), actor="officer", now=NOW)
+        subj_nb, nb = subject_letter(nordic, row, "nb")
+        subj_sv, sv = subject_letter(nordic, row, "sv")
+    assert subj_nb == "Viktig: brudd på personopplysningssikkerheten hos ProMark A/S"
+    assert nb.startswith("Kjære kunde,") and "personvernforordningen artikkel 34" in nb
+    assert subj_sv == "Viktigt: en personuppgiftsincident hos ProMark A/S"
+    assert sv.startswith("Bästa kund,") and "dataskyddsförordningen artikel 34" in sv
+    assert sv.rstrip().endswith("Med vänliga hälsningar\nProMark A/S")
+    for text in (nb, sv):
+        assert row.consequences in text and "privacy@promark.example" in text
+
+
 def test_letters_need_an_assessment_before_recording(sm: sessionmaker[Session]) -> None:
     bid = _bid(sm)
     with pytest.raises(InvalidInput, match="Assess the risk"), transaction(sm) as s:

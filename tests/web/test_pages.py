@@ -91,4 +91,6 @@ def test_privacy_center_menu_follows_the_language(sqlite_engine: Engine, tmp_pat
     client = make_client(sqlite_engine, tmp_path)
     assert "Your rights: make a request" in client.get("/privacy").text
     da = client.get("/privacy?lang=da").text
-    assert "Dine rettigheder: send en anmodning" in da and 'href="/privacy/requests?lang=da"' in da
+    assert "Dine rettigheder: send en anmodning" in da and 'href="/privacy/requests"' in da
+    # The choice is remembered (a cookie), so the menu's plain links stay in Danish.
+    assert "Dine rettigheder: send en anmodning" in client.get("/privacy/versions").text

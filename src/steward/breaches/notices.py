@@ -16,9 +16,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from steward import i18n
 from steward.breaches.notice_texts import number, texts
 from steward.breaches.register import deadline_of
 from steward.breaches.tables import Breach
+from steward.i18n import N_
 from steward.legal.breach_clock import NOTIFICATION_HOURS, to_local
 from steward.policy.models import Policy
 from steward.store.db import as_utc
@@ -195,37 +197,21 @@ def _para(text: str | None, unknown: str = "not yet known") -> list[str]:
 
 # --- Art. 34: the letter to people ------------------------------------------------------------
 
-_LETTER: dict[str, dict[str, str]] = {
-    "en": {
-        "subject": "Important: a personal data breach at {controller}",
-        "hello": "Dear customer,",
-        "intro": "We are writing to tell you about a security incident at {controller} that "
-                 "involves your personal data. We are telling you because it may put you at "
-                 "risk, and the law (GDPR Article 34) asks us to tell you directly.",
-        "what": "What happened",
-        "consequences": "What this may mean for you",
-        "measures": "What we have done, and what we will do",
-        "contact": "Who to contact",
-        "contact_text": "If you have questions, contact {contact}.",
-        "complaint": "You can also complain to the data protection authority: {authority}.",
-        "sign": "Kind regards,\n{controller}",
-    },
-    "da": {
-        "subject": "Vigtigt: brud på persondatasikkerheden hos {controller}",
-        "hello": "Kære kunde,",
-        "intro": "Vi skriver for at fortælle dig om en sikkerhedshændelse hos {controller}, "
-                 "som omfatter dine personoplysninger. Vi fortæller dig det, fordi det kan "
-                 "udgøre en risiko for dig, og loven (databeskyttelsesforordningens artikel 34) "
-                 "kræver, at vi underretter dig direkte.",
-        "what": "Hvad er der sket",
-        "consequences": "Hvad det kan betyde for dig",
-        "measures": "Hvad vi har gjort, og hvad vi vil gøre",
-        "contact": "Hvem du kan kontakte",
-        "contact_text": "Har du spørgsmål, så kontakt {contact}.",
-        "complaint": "Du kan også klage til tilsynsmyndigheden: {authority}.",
-        "sign": "Med venlig hilsen\n{controller}",
-    },
-}
+# Written in English, translated in the catalogs (steward.i18n); the policy may reword them.
+_LETTER = i18n.Texts({
+    "subject": N_("Important: a personal data breach at {controller}"),
+    "hello": N_("Dear customer,"),
+    "intro": N_("We are writing to tell you about a security incident at {controller} that "
+                "involves your personal data. We are telling you because it may put you at "
+                "risk, and the law (GDPR Article 34) asks us to tell you directly."),
+    "what": N_("What happened"),
+    "consequences": N_("What this may mean for you"),
+    "measures": N_("What we have done, and what we will do"),
+    "contact": N_("Who to contact"),
+    "contact_text": N_("If you have questions, contact {contact}."),
+    "complaint": N_("You can also complain to the data protection authority: {authority}."),
+    "sign": N_("Kind regards,\n{controller}"),
+})
 
 
 def letter_language(policy: Policy, wanted: str | None) -> str:
@@ -241,7 +227,8 @@ def letter_language(policy: Policy, wanted: str | None) -> str:
 def subject_letter(policy: Policy, row: Breach, lang: str | None = None) -> tuple[str, str]:
     """(subject line, plain-text body) of the Art. 34 letter in `lang` (with fallback)."""
     lang = letter_language(policy, lang)
-    t = _LETTER[lang]
+    with i18n.language(lang, policy.texts):
+        t = _LETTER[lang]
     c = policy.controller
     contact = ", ".join(x for x in (row.contact_name, row.contact_email, row.contact_phone) if x)
     auth = policy.authorities.get(c.complaint_authority or c.lead_authority)

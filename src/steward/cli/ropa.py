@@ -43,9 +43,9 @@ def export(
         raise InvalidInput("xlsx is binary: give --out FILE")
     policy = context.load(path)
     if role == "controller":
-        data = export_rows(ropa_rows(policy, lang), CONTROLLER_FIELDS, fmt)
+        data = export_rows(ropa_rows(policy, lang), CONTROLLER_FIELDS, fmt, lang)
     else:
-        data = export_rows(ropa_processor_rows(policy, lang), PROCESSOR_FIELDS, fmt)
+        data = export_rows(ropa_processor_rows(policy, lang), PROCESSOR_FIELDS, fmt, lang)
     if out is None:
         sys.stdout.write(data.decode("utf-8-sig"))
     else:

@@ -19,14 +19,16 @@ from typing import Any, ClassVar
 from steward.connectors._tasked import TaskedConnector
 from steward.connectors.tasks import SystemTask, due_reminder
 from steward.errors import InvalidInput
+from steward.i18n import N_
 from steward.mail.sender import Mailer
 from steward.policy.models import SystemSpec
 
+# Marked for the catalogs: the task page shows them in the reader's language.
 WHAT = {
-    "search": "look for the records of one person (GDPR Art. 15: access request)",
-    "erase": "erase the records of one person (GDPR Art. 17: erasure request)",
-    "rectify": "correct one record (GDPR Art. 16: rectification request)",
-    "restrict": "restrict the processing of one person's records (GDPR Art. 18)",
+    "search": N_("look for the records of one person (GDPR Art. 15: access request)"),
+    "erase": N_("erase the records of one person (GDPR Art. 17: erasure request)"),
+    "rectify": N_("correct one record (GDPR Art. 16: rectification request)"),
+    "restrict": N_("restrict the processing of one person's records (GDPR Art. 18)"),
 }
 
 

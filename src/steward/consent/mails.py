@@ -78,7 +78,7 @@ def send_marketing(settings: Settings, *, to: str, subject_ref: str, purpose: st
     subject's language when `policy` and `lang` are given)."""
     ui = mailtexts.language(policy, lang) if policy is not None else "en"
     link = unsubscribe_url(settings, subject_ref, purpose, ui)
-    footer = mailtexts.text(ui, "unsubscribe_footer", link=link)
+    footer = mailtexts.text(ui, "unsubscribe_footer", policy=policy, link=link)
     body = f"{text}\n\n--\n{footer}\n"
     return Mailer(settings).send(to=to, subject=subject, text=body, html=html,
                                  headers=marketing_headers(settings, subject_ref, purpose, ui))
@@ -92,8 +92,9 @@ def send_confirmation(settings: Settings, policy: Policy, *, to: str, token: str
     fields = {"controller": policy.controller.name, "titles": ", ".join(titles),
               "hours": tokens.MAX_AGE["confirm"] // 3600,
               "link": _url(settings, "/privacy/newsletter/confirm", token)}
-    return Mailer(settings).send(to=to, subject=mailtexts.text(ui, "confirm_subject", **fields),
-                                 text=mailtexts.text(ui, "confirm_body", **fields))
+    return Mailer(settings).send(
+        to=to, subject=mailtexts.text(ui, "confirm_subject", policy=policy, **fields),
+        text=mailtexts.text(ui, "confirm_body", policy=policy, **fields))
 
 
 def send_preferences_link(settings: Settings, policy: Policy, *, to: str, token: str,
@@ -103,6 +104,7 @@ def send_preferences_link(settings: Settings, policy: Policy, *, to: str, token:
     fields = {"controller": policy.controller.name,
               "hours": tokens.MAX_AGE["preferences"] // 3600,
               "link": _url(settings, "/privacy/preferences", token)}
-    return Mailer(settings).send(to=to, subject=mailtexts.text(ui, "preferences_subject", **fields),
-                                 text=mailtexts.text(ui, "preferences_body", **fields))
+    return Mailer(settings).send(
+        to=to, subject=mailtexts.text(ui, "preferences_subject", policy=policy, **fields),
+        text=mailtexts.text(ui, "preferences_body", policy=policy, **fields))
 

@@ -15,7 +15,17 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+
+from steward import i18n
 
 _T = TypeVar("_T", bound=BaseModel)
 
@@ -28,6 +38,19 @@ WebUrl = Annotated[str, Field(pattern=r"^https?://[^\s<>\"']+$")]
 # Text that may exist in several languages: either one string (the default language) or a
 # mapping language -> text.
 Text = str | dict[LanguageCode, str]
+
+
+def _known_text(msgid: str) -> str:
+    if msgid not in i18n.known_msgids():
+        raise ValueError(
+            f"no text {msgid!r} to override: overrides name a text exactly as Steward writes it "
+            "in English (see the catalogs, `scripts/translations.py list`)"
+        )
+    return msgid
+
+
+# One of Steward's own texts, named by its English original (its msgid in the catalogs).
+Msgid = Annotated[str, AfterValidator(_known_text)]
 
 
 class Model(BaseModel):
@@ -1176,6 +1199,28 @@ class Policy(Model):
         default_factory=list,
         description="where Steward's own events are delivered, signed (ticketing, SIEM)",
     )
+    texts: dict[LanguageCode, dict[Msgid, Annotated[str, Field(min_length=1)]]] = Field(
+        default_factory=dict,
+        description="the company's own wording for any of Steward's texts, per language: "
+        "language -> {English original (the catalog's msgid): the text to show instead}; "
+        "wins over the translation catalogs in pages, mails, letters and exports",
+    )
+
+    @field_validator("texts")
+    @classmethod
+    def _same_placeholders(
+        cls, v: dict[str, dict[str, str]]
+    ) -> dict[str, dict[str, str]]:
+        # A text's placeholders are filled by the code: an override must keep exactly them.
+        for lang, overrides in v.items():
+            for msgid, text in overrides.items():
+                want, got = i18n.placeholders(msgid), i18n.placeholders(text)
+                if want != got:
+                    raise ValueError(
+                        f"{lang}: the override of {msgid!r} must keep its placeholders "
+                        f"{sorted(want) or 'none'}, it has {sorted(got) or 'none'}"
+                    )
+        return v
 
     # Lookups by key; the lists are small, built once per call site that needs many.
     def purpose(self, key: str) -> Purpose:

@@ -1,25 +1,27 @@
 """Render the public privacy notice (Arts. 13-14) from a policy, as HTML or Markdown.
 
 `render_notice(policy, lang=..., fmt="html"|"md")` returns an HTML fragment (to embed in a page)
-or Markdown; `render_notice_page` a standalone HTML page. Headings and fixed phrases come from
-`templates/labels.yaml` (English is the fallback); the company's texts come from the policy,
-falling back to its default language, then English.
+or Markdown; `render_notice_page` a standalone HTML page. Headings and fixed phrases are
+`labels.LABELS`, translated through the catalogs (steward.i18n) or the policy's own `texts:`;
+the company's texts come from the policy, falling back to its default language, then English.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from ruamel.yaml import YAML
 
+from steward import i18n
 from steward.errors import InvalidInput
 from steward.legal import articles
 from steward.policy.completeness import derivable_requirement, objection_applies
 from steward.policy.crossrefs import EEA
+from steward.policy.labels import LABELS
 from steward.policy.models import LegalBasis, Policy, Purpose, Right, Text, TransferMechanism
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -35,13 +37,6 @@ RIGHT_ARTICLES = {
     Right.objection: articles.ART_21,
     Right.automated_decisions: articles.ART_22,
 }
-
-
-@cache
-def labels() -> dict[str, dict[str, Any]]:
-    """The label table: language -> label key -> text."""
-    data = YAML(typ="safe").load((TEMPLATES / "labels.yaml").read_text(encoding="utf-8"))
-    return {str(k): dict(v) for k, v in data.items()}
 
 
 @cache
@@ -65,27 +60,41 @@ def legal_basis_text(bases: list[LegalBasis], word_and: str = "and", gdpr: str =
     return f"{gdpr} Art. 6(1){joined}"
 
 
-def format_date(day: date, lang: str) -> str:
+def format_date(
+    day: date, lang: str, overrides: Mapping[str, Mapping[str, str]] | None = None
+) -> str:
     """`20 February 2020` (en), `20. februar 2020` (da)."""
-    lab = _Labels(lang)
+    lab = _Labels(lang, overrides)
     month = lab.get("months")[day.month - 1]
     return str(lab.get("date_format")).format(day=day.day, month=month, year=day.year)
 
 
 class _Labels:
-    def __init__(self, lang: str) -> None:
-        table = labels()
-        self.own = table.get(lang, {})
-        self.fallback = table["en"]
+    """The notice's labels in one language (the policy's overrides first, then the catalog)."""
+
+    def __init__(
+        self, lang: str, overrides: Mapping[str, Mapping[str, str]] | None = None
+    ) -> None:
+        self.lang = lang
+        self.overrides = overrides
 
     def get(self, key: str) -> Any:
-        return self.own.get(key, self.fallback[key])
+        with i18n.language(self.lang, self.overrides):
+            return _translated(LABELS[key])
+
+
+def _translated(value: Any) -> Any:
+    if isinstance(value, str):
+        return i18n.gettext(value)
+    if isinstance(value, list):
+        return [_translated(v) for v in value]
+    return {k: _translated(v) for k, v in value.items()}
 
 
 def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
     """Everything the templates show, resolved to `lang` (plain strings, lists and dicts)."""
     lang = lang or policy.policy.default_language
-    lab = _Labels(lang)
+    lab = _Labels(lang, policy.texts)
 
     def t(value: Text | None) -> str:
         if isinstance(value, dict) and lang not in value and "en" in value:
@@ -211,7 +220,7 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
         }
     return {
         "lang": lang,
-        "l": {k: lab.get(k) for k in labels()["en"]},
+        "l": {k: lab.get(k) for k in LABELS},
         "title": t(policy.policy.title),
         "intro": t(n.intro),
         "controller": {
@@ -256,7 +265,9 @@ def notice_context(policy: Policy, lang: str | None = None) -> dict[str, Any]:
         "cookies": cookies,
         "analytics": _analytics(policy, lab, t),
         "extra_sections": [{"title": t(s.title), "text": t(s.text)} for s in n.extra_sections],
-        "effective": lab.get("effective").format(date=format_date(policy.policy.effective, lang)),
+        "effective": lab.get("effective").format(
+            date=format_date(policy.policy.effective, lang, policy.texts)
+        ),
         "closing": [t(x) for x in n.closing],
     }
 

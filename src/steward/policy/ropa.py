@@ -13,7 +13,9 @@ import io
 import json
 from typing import Literal
 
+from steward import i18n
 from steward.errors import InvalidInput
+from steward.i18n import N_
 from steward.policy.crossrefs import EEA
 from steward.policy.models import (
     Contact,
@@ -28,37 +30,38 @@ from steward.policy.render import legal_basis_text
 
 Format = Literal["csv", "xlsx", "json"]
 
-# (key, column heading): the order of the exported columns.
+# (key, column heading): the order of the exported columns. The headings are translated into
+# the language of the export (steward.i18n); the keys (JSON) stay as they are.
 CONTROLLER_FIELDS: tuple[tuple[str, str], ...] = (
-    ("activity", "Processing activity"),
-    ("controller", "(a) Controller, name and contact details"),
-    ("dpo", "(a) Data protection officer"),
-    ("representative", "(a) Representative / joint controller"),
-    ("purposes", "(b) Purposes of the processing"),
-    ("legal_basis", "Legal basis (Art. 6(1))"),
-    ("art9_condition", "Condition for special categories (Art. 9(2))"),
-    ("data_subjects", "(c) Categories of data subjects"),
-    ("data_categories", "(c) Categories of personal data"),
-    ("recipients", "(d) Categories of recipients"),
-    ("third_countries", "(d) Recipients in third countries"),
-    ("transfers", "(e) Transfers to third countries and safeguards"),
-    ("erasure_time_limits", "(f) Time limits for erasure"),
-    ("security_measures", "(g) Technical and organisational security measures"),
-    ("systems", "Systems"),
-    ("sources", "Sources of the data"),
+    ("activity", N_("Processing activity")),
+    ("controller", N_("(a) Controller, name and contact details")),
+    ("dpo", N_("(a) Data protection officer")),
+    ("representative", N_("(a) Representative / joint controller")),
+    ("purposes", N_("(b) Purposes of the processing")),
+    ("legal_basis", N_("Legal basis (Art. 6(1))")),
+    ("art9_condition", N_("Condition for special categories (Art. 9(2))")),
+    ("data_subjects", N_("(c) Categories of data subjects")),
+    ("data_categories", N_("(c) Categories of personal data")),
+    ("recipients", N_("(d) Categories of recipients")),
+    ("third_countries", N_("(d) Recipients in third countries")),
+    ("transfers", N_("(e) Transfers to third countries and safeguards")),
+    ("erasure_time_limits", N_("(f) Time limits for erasure")),
+    ("security_measures", N_("(g) Technical and organisational security measures")),
+    ("systems", N_("Systems")),
+    ("sources", N_("Sources of the data")),
 )
 PROCESSOR_FIELDS: tuple[tuple[str, str], ...] = (
-    ("role", "Processing as processor"),
-    ("processor", "(a) Processor, name and contact details"),
-    ("controller", "(a) Controller on whose behalf we act"),
-    ("controller_contact", "(a) Controller's contact details"),
-    ("controller_dpo", "(a) Controller's representative and data protection officer"),
-    ("dpo", "(a) Data protection officer"),
-    ("categories_of_processing", "(b) Categories of processing"),
-    ("data_categories", "Categories of personal data"),
-    ("sub_processors", "Sub-processors"),
-    ("transfers", "(c) Transfers to third countries and safeguards"),
-    ("security_measures", "(d) Technical and organisational security measures"),
+    ("role", N_("Processing as processor")),
+    ("processor", N_("(a) Processor, name and contact details")),
+    ("controller", N_("(a) Controller on whose behalf we act")),
+    ("controller_contact", N_("(a) Controller's contact details")),
+    ("controller_dpo", N_("(a) Controller's representative and data protection officer")),
+    ("dpo", N_("(a) Data protection officer")),
+    ("categories_of_processing", N_("(b) Categories of processing")),
+    ("data_categories", N_("Categories of personal data")),
+    ("sub_processors", N_("Sub-processors")),
+    ("transfers", N_("(c) Transfers to third countries and safeguards")),
+    ("security_measures", N_("(d) Technical and organisational security measures")),
 )
 MECHANISMS = {
     TransferMechanism.eea: "within the EU/EEA",
@@ -268,15 +271,22 @@ def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[st
 
 
 def export_rows(
-    rows: list[dict[str, str]], fields: tuple[tuple[str, str], ...], fmt: str
+    rows: list[dict[str, str]], fields: tuple[tuple[str, str], ...], fmt: str,
+    lang: str | None = None,
 ) -> bytes:
-    """Rows as CSV (UTF-8 with BOM, for spreadsheet apps), XLSX or JSON bytes."""
+    """Rows as CSV (UTF-8 with BOM, for spreadsheet apps), XLSX or JSON bytes; the CSV and
+    XLSX headings in `lang` (default: the language in force)."""
+    with i18n.language(lang or i18n.current()):
+        return _export(rows, fields, fmt)
+
+
+def _export(rows: list[dict[str, str]], fields: tuple[tuple[str, str], ...], fmt: str) -> bytes:
     if fmt == "json":
         return (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode()
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow([heading for _, heading in fields])
+        writer.writerow([i18n.gettext(heading) for _, heading in fields])
         for row in rows:
             writer.writerow([row[key] for key, _ in fields])
         return ("\ufeff" + buf.getvalue()).encode()
@@ -286,8 +296,8 @@ def export_rows(
 
         wb = Workbook()
         ws = wb.active
-        ws.title = "Art. 30 record"
-        ws.append([heading for _, heading in fields])
+        ws.title = i18n.gettext("Art. 30 record")
+        ws.append([i18n.gettext(heading) for _, heading in fields])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:

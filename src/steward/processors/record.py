@@ -24,5 +24,5 @@ def export_processor_record(
     session: Session, policy: Policy, fmt: str, lang: str | None = None,
 ) -> tuple[bytes, str, str]:
     """(bytes, media type, file name) of the Art. 30(2) record as CSV, JSON or XLSX."""
-    data = export_rows(processor_record(session, policy, lang), PROCESSOR_FIELDS, fmt)
+    data = export_rows(processor_record(session, policy, lang), PROCESSOR_FIELDS, fmt, lang)
     return data, MEDIA.get(fmt, "application/octet-stream"), f"art30-2-processor-record.{fmt}"

@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from steward import audit
+from steward import audit, i18n
 from steward.breaches.affected import system_dirs
 from steward.config import Settings
 from steward.consent.subjects import email_hasher
@@ -397,18 +397,20 @@ class _Composer:
             c = pol.controller
             f = {"controller": c.name, "date": self.date}
             change = self.change
-            subject = mailtexts.text(lang, f"subject_{change}", **f)
-            bases = ", ".join(mailtexts.BASES[lang][b.value] for b in p.legal_bases)
+            subject = mailtexts.text(lang, f"subject_{change}", policy=pol, **f)
+            with i18n.language(lang, pol.texts):
+                bases = ", ".join(mailtexts.BASES.text(lang, b.value) for b in p.legal_bases)
             base_url = self.settings.base_url.rstrip("/")
-            body = [mailtexts.text(lang, f"intro_{change}", **f), "",
+            body = [mailtexts.text(lang, f"intro_{change}", policy=pol, **f), "",
                     pol.text(p.title, lang), pol.text(p.description, lang), "",
-                    mailtexts.text(lang, "basis", bases=bases), "",
-                    mailtexts.text(lang, "object", **f)]
+                    mailtexts.text(lang, "basis", policy=pol, bases=bases), "",
+                    mailtexts.text(lang, "object", policy=pol, **f)]
             if self.consent is None:
-                body.append(mailtexts.text(lang, "object_contact", contact=_contact(pol),
-                                           center=f"{base_url}/privacy"))
+                body.append(mailtexts.text(lang, "object_contact", policy=pol,
+                                           contact=_contact(pol), center=f"{base_url}/privacy"))
             body += ["", mailtexts.text(
-                lang, "notice", link=f"{base_url}/privacy/versions/{self.version_id}")]
+                lang, "notice", policy=pol,
+                link=f"{base_url}/privacy/versions/{self.version_id}")]
             self._texts[lang] = (subject, "\n".join(body))
         return self._texts[lang]
 
@@ -417,7 +419,8 @@ class _Composer:
         headers: dict[str, str] = {}
         if self.consent is not None:
             link = self._urls[lang](ref)
-            body += "\n" + mailtexts.text(lang, "object_link", link=link) + "\n"
+            body += "\n" + mailtexts.text(lang, "object_link", policy=self.policy,
+                                           link=link) + "\n"
             if self.marketing:  # RFC 8058 one-click unsubscribe for marketing-related mail
                 headers = self._headers(self.settings, ref, self.consent.key, lang)
         return subject, body, headers

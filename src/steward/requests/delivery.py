@@ -13,9 +13,10 @@ from typing import TypedDict
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from steward import audit
+from steward import audit, i18n
 from steward.config import Settings
 from steward.errors import NotFound
+from steward.i18n import N_
 from steward.mail import Mailer
 from steward.policy.models import Policy
 from steward.requests import packages
@@ -30,62 +31,47 @@ TOKEN_MINUTES = 15
 _PACKAGES = DsrPackage.metadata.tables[DsrPackage.__tablename__]
 _GONE = "this download link is not valid any more; ask for a new one"
 
-_SUBJECTS = {
-    "code": {"en": "Your verification code", "da": "Din bekræftelseskode"},
-    "ready": {
-        "en": "The answer to your privacy request is ready",
-        "da": "Svaret på din anmodning er klar",
-    },
-    "extension": {
-        "en": "We need more time for your privacy request",
-        "da": "Vi har brug for mere tid til din anmodning",
-    },
-    "fee": {
-        "en": "A fee for your privacy request",
-        "da": "Et gebyr for din anmodning",
-    },
-    "lift": {
-        "en": "We will lift the restriction of processing of your data",
-        "da": "Vi ophæver begrænsningen af behandlingen af dine oplysninger",
-    },
-}
-_LIFT = {
-    "en": "You asked us to restrict the processing of your data. We are telling you, as GDPR "
-    "Art. 18(3) requires, before we lift that restriction. Our reason: {reason}\n\n"
-    "Your request in our privacy center: {link}\n"
-    "You may object (GDPR Art. 21) or ask for erasure (GDPR Art. 17) there.\n\n{controller}",
-    "da": "Du har bedt os begrænse behandlingen af dine oplysninger. Som GDPR art. 18(3) "
-    "kræver, giver vi dig besked, før vi ophæver begrænsningen. Vores begrundelse: {reason}\n\n"
-    "Din anmodning i vores privatlivscenter: {link}\n"
-    "Du kan gøre indsigelse (GDPR art. 21) eller bede om sletning (GDPR art. 17) der.\n\n"
-    "{controller}",
-}
-_CODE = {
-    "en": "Your code is {code}. Enter it at {link} within {minutes} minutes.\n\n"
-    "If you did not make a privacy request to {controller}, ignore this message.\n\n{note}",
-    "da": "Din kode er {code}. Indtast den på {link} inden for {minutes} minutter.\n\n"
-    "Har du ikke sendt en anmodning til {controller}, kan du se bort fra denne mail.\n\n"
-    "{note}",
-}
-_READY = {
-    "en": "The answer to your request is ready in our privacy center: {link}\n"
-    "For your safety we send nothing personal by e-mail; you will confirm with a fresh "
-    "code before you can read or download it.\n\n{controller}",
-    "da": "Svaret på din anmodning er klar i vores privatlivscenter: {link}\n"
-    "Af hensyn til din sikkerhed sender vi intet personligt med e-mail; du bekræfter med "
-    "en ny kode, før du kan læse eller hente det.\n\n{controller}",
-}
+# Written in English, translated in the catalogs (steward.i18n); the policy may reword them.
+_TEXTS = i18n.Texts({
+    "subject_code": N_("Your verification code"),
+    "subject_ready": N_("The answer to your privacy request is ready"),
+    "subject_extension": N_("We need more time for your privacy request"),
+    "subject_fee": N_("A fee for your privacy request"),
+    "subject_lift": N_("We will lift the restriction of processing of your data"),
+    "lift": N_(
+        "You asked us to restrict the processing of your data. We are telling you, as GDPR "
+        "Art. 18(3) requires, before we lift that restriction. Our reason: {reason}\n\n"
+        "Your request in our privacy center: {link}\n"
+        "You may object (GDPR Art. 21) or ask for erasure (GDPR Art. 17) there.\n\n{controller}"
+    ),
+    "code": N_(
+        "Your code is {code}. Enter it at {link} within {minutes} minutes.\n\n"
+        "If you did not make a privacy request to {controller}, ignore this message.\n\n{note}"
+    ),
+    "ready": N_(
+        "The answer to your request is ready in our privacy center: {link}\n"
+        "For your safety we send nothing personal by e-mail; you will confirm with a fresh "
+        "code before you can read or download it.\n\n{controller}"
+    ),
+    "note": N_(
+        "Please note that ordinary e-mail is not secure communication: do not send personal or "
+        "sensitive information by e-mail."
+    ),
+})
 
 
 def _lang(lang: str) -> str:
-    return lang if lang in ("en", "da") else "en"
+    return lang if lang in _TEXTS else "en"
+
+
+def _t(policy: Policy, lang: str, key: str) -> str:
+    """One text in `lang`, the policy's own wording first."""
+    with i18n.language(lang, policy.texts):
+        return _TEXTS.text(_lang(lang), key)
 
 
 def note(policy: Policy, lang: str) -> str:
-    return policy.text(policy.notice.email_security_note, lang) or (
-        "Please note that ordinary e-mail is not secure communication: do not send personal or "
-        "sensitive information by e-mail."
-    )
+    return policy.text(policy.notice.email_security_note, lang) or _t(policy, lang, "note")
 
 
 def status_link(settings: Settings, public_id: str) -> str:
@@ -106,8 +92,8 @@ def _code_mail(
     lg = _lang(lang)
     return {
         "to": email,
-        "subject": f"{_SUBJECTS['code'][lg]}: {code}",
-        "text": _CODE[lg].format(
+        "subject": f"{_t(policy, lg, 'subject_code')}: {code}",
+        "text": _t(policy, lg, "code").format(
             code=code,
             link=status_link(settings, public_id),
             minutes=CODE_MINUTES,
@@ -145,8 +131,8 @@ def send_ready(
     lg = _lang(lang)
     Mailer(settings).send(
         to=email,
-        subject=_SUBJECTS["ready"][lg],
-        text=_READY[lg].format(
+        subject=_t(policy, lg, "subject_ready"),
+        text=_t(policy, lg, "ready").format(
             link=status_link(settings, public_id), controller=policy.controller.name
         ),
     )
@@ -160,8 +146,8 @@ def send_lift_notice(
     lg = _lang(lang)
     Mailer(settings).send(
         to=email,
-        subject=_SUBJECTS["lift"][lg],
-        text=_LIFT[lg].format(
+        subject=_t(policy, lg, "subject_lift"),
+        text=_t(policy, lg, "lift").format(
             reason=reason,
             link=status_link(settings, public_id),
             controller=policy.controller.name,
@@ -172,7 +158,8 @@ def send_lift_notice(
 def send_extension(settings: Settings, policy: Policy, *, email: str, lang: str, text: str) -> None:
     lg = _lang(lang)
     Mailer(settings).send(
-        to=email, subject=_SUBJECTS["extension"][lg], text=text + "\n\n" + policy.controller.name
+        to=email, subject=_t(policy, lg, "subject_extension"),
+        text=text + "\n\n" + policy.controller.name,
     )
 
 
@@ -180,7 +167,7 @@ def send_fee(settings: Settings, policy: Policy, *, email: str, lang: str, text:
     """GDPR Art. 12(5)(a): the letter asking for a fee (amount, reason, the right to
     complain)."""
     lg = _lang(lang)
-    Mailer(settings).send(to=email, subject=_SUBJECTS["fee"][lg], text=text)
+    Mailer(settings).send(to=email, subject=_t(policy, lg, "subject_fee"), text=text)
 
 
 # --- download ---------------------------------------------------------------------------------

@@ -17,16 +17,18 @@ from typing import Any
 
 from jinja2 import Environment
 
+from steward import i18n
 from steward.requests.letters import phrase
 from steward.store.sealing import Sealer
 
 DOWNLOAD_DAYS = 30
 LEFT_OUT_REASONS = ("basis", "secret", "derived", "staff")  # steward.requests.portability
 
-# The readable Art. 15 report; autoescaped: every value from the systems is just text.
-_REPORT = Environment(autoescape=True).from_string(
-    (Path(__file__).parent / "report.html").read_text(encoding="utf-8")
-)
+# The readable Art. 15 report; autoescaped: every value from the systems is just text. Its
+# headings are translated (steward.i18n) into the language of the answer.
+_ENV = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+_ENV.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+_REPORT = _ENV.from_string((Path(__file__).parent / "report.html").read_text(encoding="utf-8"))
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
@@ -73,9 +75,8 @@ def build_zip(
         zf.writestr("letter.txt", letter)
         if portable is not None:
             zf.writestr("portability.json", json.dumps(portable, ensure_ascii=False, indent=1))
-        zf.writestr(
-            "report.html",
-            _REPORT.render(
+        with i18n.language(lang):
+            report = _REPORT.render(
                 lang=lang,
                 title=title,
                 controller=controller,
@@ -87,8 +88,8 @@ def build_zip(
                 copy_notes=copy_notes or [],
                 portable=portable,
                 reasons={r: phrase(f"left_out_{r}", lang) for r in LEFT_OUT_REASONS},
-            ),
-        )
+            )
+        zf.writestr("report.html", report)
     return buf.getvalue()
 
 

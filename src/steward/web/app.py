@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import escape
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -22,6 +23,7 @@ from steward.store.db import make_engine, make_reader, make_sessionmaker
 from steward.web import openapi, problems, routes
 from steward.web.bounds import InputBounds
 from steward.web.deps import NotSignedIn
+from steward.web.language import LanguageChoice, switch_links
 from steward.web.nav import visible
 from steward.web.ratelimit_backends import counters_for
 from steward.web.security import RateLimiter, SecurityHeaders, csrf_token, redact_access_log
@@ -34,11 +36,33 @@ def make_templates() -> Jinja2Templates:
     env = templates.env
     # `_()` and `ngettext()` in templates: the language in force for the request (steward.i18n).
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(_html_gettext, _html_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # `<html lang>`: the language in force, always a two-letter BCP 47 tag.
+    env.globals["current_language"] = i18n.current
+    env.globals["language_switch"] = _language_switch
     env.globals["csrf_token"] = csrf_token
     env.globals["nav"] = visible
     env.globals["version"] = __version__
     return templates
+
+
+def _html_gettext(message: str) -> str:
+    # Jinja marks translations safe (they are ours); a policy's override is the company's
+    # text: escaped, so a `<` in it is shown, never run.
+    override = i18n.override(message)
+    return escape(override) if override else i18n.gettext(message)
+
+
+def _html_ngettext(singular: str, plural: str, n: int) -> str:
+    override = i18n.override(singular if n == 1 else plural)
+    return escape(override) if override else i18n.ngettext(singular, plural, n)
+
+
+def _language_switch(request: Request) -> list[dict[str, str]]:
+    """The links of the language switch: this page in each language the policy publishes."""
+    languages = request.app.state.policy.policy.languages
+    links = switch_links(request.url.path, request.url.query, languages)
+    return [{**link, "name": i18n.autonym(link["lang"])} for link in links]
 
 
 def create_app(
@@ -107,6 +131,8 @@ def create_app(
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    # Outside everything that renders: error pages and problem documents speak it too.
+    app.add_middleware(LanguageChoice, fastapi_app=app, secure=settings.secure_cookies)
     app.add_middleware(SecurityHeaders, hsts=settings.base_url.startswith("https://"))
     redact_access_log()  # no personal data in logs: queries carry e-mails and link tokens
     return app

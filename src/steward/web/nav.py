@@ -1,25 +1,27 @@
-"""The console's navigation: (label, path, least role). Capabilities add their pages here."""
+"""The console's navigation: (label, path, least role). Capabilities add their pages here;
+labels are marked `N_()` for the catalogs (the layout shows them translated)."""
 
 from __future__ import annotations
 
 from steward.auth.users import Role
+from steward.i18n import N_
 
 NAV: list[tuple[str, str, Role]] = [
-    ("Dashboard", "/console", Role.viewer),
-    ("Policy", "/console/policy", Role.viewer),
-    ("Record of processing", "/console/policy/ropa", Role.viewer),
-    ("Data map", "/console/datamap", Role.viewer),
-    ("Announcements", "/console/announcements", Role.viewer),
-    ("Audit log", "/console/audit", Role.viewer),
-    ("Users", "/console/users", Role.admin),
-    ("Requests", "/console/requests", Role.viewer),
-    ("Outbox", "/console/outbox", Role.officer),
-    ("Consent", "/console/consent", Role.viewer),
-    ("Visitor statistics", "/console/analytics", Role.viewer),
-    ("Retention", "/console/retention", Role.viewer),
-    ("Scanner", "/console/scanner", Role.viewer),
-    ("Breaches", "/console/breaches", Role.viewer),
-    ("Processors", "/console/processors", Role.viewer),
+    (N_("Dashboard"), "/console", Role.viewer),
+    (N_("Policy"), "/console/policy", Role.viewer),
+    (N_("Record of processing"), "/console/policy/ropa", Role.viewer),
+    (N_("Data map"), "/console/datamap", Role.viewer),
+    (N_("Announcements"), "/console/announcements", Role.viewer),
+    (N_("Audit log"), "/console/audit", Role.viewer),
+    (N_("Users"), "/console/users", Role.admin),
+    (N_("Requests"), "/console/requests", Role.viewer),
+    (N_("Outbox"), "/console/outbox", Role.officer),
+    (N_("Consent"), "/console/consent", Role.viewer),
+    (N_("Visitor statistics"), "/console/analytics", Role.viewer),
+    (N_("Retention"), "/console/retention", Role.viewer),
+    (N_("Scanner"), "/console/scanner", Role.viewer),
+    (N_("Breaches"), "/console/breaches", Role.viewer),
+    (N_("Processors"), "/console/processors", Role.viewer),
 ]
 
 

@@ -15,10 +15,20 @@ from sqlalchemy.exc import DataError, NoResultFound
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from steward.errors import PolicyError, StewardError
+from steward.i18n import N_
 from steward.web.deps import render
 
 log = logging.getLogger("steward.web")
 PROBLEM = "application/problem+json"
+# The titles an error can carry (steward.errors and the handlers below), marked for the
+# catalogs: an error page shows its title in the page's language (error.html); a problem
+# document keeps the English title, which API clients match on.
+TITLES = (
+    N_("Bad request"), N_("Invalid input"), N_("Not found"), N_("Conflict"), N_("Forbidden"),
+    N_("Unauthorized"), N_("Too many requests"), N_("System unavailable"),
+    N_("Invalid policy"), N_("System refused the operation"), N_("Method not allowed"),
+    N_("Request body too large"), N_("Error"), N_("Internal error"),
+)
 
 
 def wants_json(request: Request) -> bool:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from steward import i18n
 from steward.consent import mailtexts, optin, preferences, tokens
 from steward.consent.snapshots import purpose_notice
 from steward.policy.models import Policy
@@ -20,16 +21,20 @@ router = APIRouter(prefix="/privacy", dependencies=[Depends(csrf_protect)])
 
 
 def _lang(policy: Policy, lang: str | None) -> str:
+    """The language a form or link names, else the one chosen for this request."""
     langs = policy.policy.languages
-    return lang if lang is not None and lang in langs else langs[0]
+    if lang is not None and lang in langs:
+        return lang
+    return i18n.current() if i18n.current() in langs else langs[0]
 
 
 def _page(request: Request, name: str, ctx: dict[str, object], status: int = 200) -> Response:
-    """Render a page; `lang` in ctx picks its texts (`t`) and the html lang attribute."""
+    """Render a page; `lang` in ctx picks its texts (`t`, `_()`) and the html lang attribute."""
     policy: Policy = request.app.state.policy
     ui = mailtexts.language(policy, str(ctx.get("lang") or ""))
-    ctx = {**ctx, "lang": ui, "t": mailtexts.TEXTS[ui]}
-    return render(request, f"center/consent/{name}", ctx, status_code=status)
+    with i18n.language(ui):
+        ctx = {**ctx, "lang": ui, "t": mailtexts.texts(policy, ui)}
+        return render(request, f"center/consent/{name}", ctx, status_code=status)
 
 
 def _limit(request: Request) -> None:

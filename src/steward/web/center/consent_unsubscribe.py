@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from steward import i18n
 from steward.consent import mailtexts, preferences, tokens
 from steward.consent.purposes import resolve
 from steward.policy.models import Policy
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/privacy")
 
 def _texts(policy: Policy, data: dict[str, object]) -> dict[str, str]:
     """The page's texts in the language the mail was written in (kept in the token)."""
-    return mailtexts.TEXTS[mailtexts.language(policy, str(data.get("l") or ""))]
+    return mailtexts.texts(policy, str(data.get("l") or ""))
 
 
 @router.get("/unsubscribe", dependencies=[PUBLIC], include_in_schema=False)
@@ -32,10 +33,11 @@ def unsubscribe_page(request: Request, policy: PolicyDep, settings: SettingsDep,
     texts = _texts(policy, data)
     lang = mailtexts.language(policy, str(data.get("l") or ""))
     info = resolve(policy, str(data.get("p", "")), lang)
-    return render(
-        request, "center/consent/unsubscribe.html",
-        {"token": token, "heading": texts["unsubscribe_title"].format(title=info.title),
-         "button": texts["unsubscribe_button"], "lang": lang})
+    with i18n.language(lang):  # the page speaks the mail's language
+        return render(
+            request, "center/consent/unsubscribe.html",
+            {"token": token, "heading": texts["unsubscribe_title"].format(title=info.title),
+             "button": texts["unsubscribe_button"], "lang": lang})
 
 
 @router.post("/unsubscribe", dependencies=[PUBLIC], include_in_schema=False)
@@ -48,7 +50,8 @@ def unsubscribe(request: Request, policy: PolicyDep, settings: SettingsDep,
                                     ip_address=client_id(request))
     data = tokens.read(settings.resolved_secret_key(), "unsubscribe", token)
     lang = mailtexts.language(policy, str(data.get("l") or ""))
-    return render(
-        request, "center/consent/done.html",
-        {"message": "unsubscribed", "count": 1 if event else 0, "t": _texts(policy, data),
-         "lang": lang})
+    with i18n.language(lang):
+        return render(
+            request, "center/consent/done.html",
+            {"message": "unsubscribed", "count": 1 if event else 0, "t": _texts(policy, data),
+             "lang": lang})

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
+from steward import i18n
 from steward.policy.render import render_notice
 from steward.web.deps import PUBLIC, PolicyDep, render
 
@@ -18,9 +19,10 @@ def home() -> Response:
 
 
 @router.get("/privacy", dependencies=[PUBLIC], include_in_schema=False)
-def notice(request: Request, policy: PolicyDep, lang: str | None = None) -> Response:
-    if lang not in policy.policy.languages:
-        lang = policy.policy.default_language
+def notice(request: Request, policy: PolicyDep) -> Response:
+    # The language chosen for this request (`?lang=`, the cookie, Accept-Language, the default:
+    # steward.web.language), always one the policy publishes in.
+    lang = i18n.current()
     return render(
         request, "center/notice.html",
         {"notice": Markup(render_notice(policy, lang=lang, fmt="html")), "policy": policy,

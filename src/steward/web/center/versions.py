@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from steward import i18n
 from steward.policy.render import render_notice
 from steward.publication.announcements import for_version
 from steward.publication.versions import changes_since_previous, history, load_version
@@ -25,10 +26,12 @@ def version(request: Request, session: SessionDep, version_id: int) -> Response:
     row, policy = load_version(session, version_id)
     changes = changes_since_previous(session, version_id)
     # The new purposes this version announces, with the date each may start (Art. 13(3)).
-    announced = [(a, policy.text(policy.purpose(a.purpose).title))
+    # In the language chosen for the request when that version published in it.
+    lang = i18n.current() if i18n.current() in policy.policy.languages else None
+    announced = [(a, policy.text(policy.purpose(a.purpose).title, lang))
                  for a in for_version(session, version_id)]
     return render(
         request, "center/version.html",
         {"row": row, "changes": changes, "announced": announced,
-         "notice": Markup(render_notice(policy, fmt="html"))},
+         "notice": Markup(render_notice(policy, lang=lang, fmt="html"))},
     )
