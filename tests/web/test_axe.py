@@ -12,6 +12,7 @@ other browser tests keep on.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -39,6 +40,8 @@ PHONES = (320, 390)
 PHONE_AXE = 390  # the public pages are checked by axe-core at this width too
 CONSOLE_WIDTH = 768
 DESKTOP = 1280
+# A folder to save every page's screenshot at each small width in, to look at them by eye.
+SHOTS = os.environ.get("STEWARD_SCREENSHOTS")
 
 
 @dataclass
@@ -241,10 +244,12 @@ def _visit(
                 page.goto(url)
                 if w == PHONE_AXE:  # contrast and overlap as laid out on a phone
                     out += [f"at {w} px: {v}" for v in _axe(page)]
+                name = re.sub(r"\W+", "_", p.path).strip("_") or "root"
                 if (wide := _too_wide(page)) is not None:
                     out.append(f"at {w} px: {wide}")
-                    name = re.sub(r"\W+", "_", p.path).strip("_")
                     page.screenshot(path=str(tmp_path / f"{name}-{w}.png"), full_page=True)
+                if SHOTS:  # to look at every page by eye
+                    page.screenshot(path=str(Path(SHOTS) / f"{name}-{w}.png"), full_page=True)
             if out:
                 problems[f"{p.path} ({p.kind}, {role})"] = out
         ctx.close()
