@@ -35,7 +35,10 @@ from tests.web.pages import CONSOLE_PAGES, PUBLIC_PAGES, Page
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent / "assets" / "axe.min.js"
-PERSON = "dana.lind@example.com"  # fictional
+# Fictional; a long address, as some are, that must wrap rather than widen a phone's page.
+PERSON = "dana.lind.kristoffersen-abrahamsen.phonecheck@example.com"
+# A long unbroken URL in a breach description, on the console at 768 px.
+LONG_URL = "https://files.example.com/exports/support-desk/2026-11-26/tickets-full-export.csv"
 PHONES = (320, 390)
 PHONE_AXE = 390  # the public pages are checked by axe-core at this width too
 CONSOLE_WIDTH = 768
@@ -121,7 +124,14 @@ def _seed(url: str, engine: Any, settings: Any, policy: Any) -> dict[str, str]:
     with transaction(sm) as s:
         req = workflow.by_public_id(s, values["public_id"])
         values["req_id"] = str(req.id)
-        values["breach_id"] = str(register_breach(s, policy, breach_input(), actor="test").id)
+        values["breach_id"] = str(
+            register_breach(
+                s,
+                policy,
+                breach_input(description=f"The export {LONG_URL} was public."),
+                actor="test",
+            ).id
+        )
         values["version_id"] = str(history(s)[1].id)  # the version with changes and news
         values["announcement_id"] = str(s.scalars(sa.select(Announcement.id)).first())
         values["token"] = s.scalars(sa.select(SubprocessorNotice.token)).first() or ""
