@@ -129,6 +129,8 @@ POST    /console/consent/subject                                       officer  
 GET     /console/consent/proof                                         officer  -
 GET     /console/consent/notices                                       viewer   -
 GET     /console/consent/notices/{sha}                                 viewer   -
+GET     /console/consent/import                                        officer  -
+POST    /console/consent/import                                        officer  yes
 
 GET     /console/analytics                                             viewer   -
 GET     /console/analytics.csv                                         viewer   -

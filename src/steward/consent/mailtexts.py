@@ -82,6 +82,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "how_cookie_banner": "cookie banner",
         "how_system": "expired automatically",
         "how_api": "recorded by our staff or systems",
+        "how_import": "given before we used this system; imported from our earlier records",
     },
     "da": {
         "confirm_subject": "Bekræft venligst: {titles}",
@@ -155,6 +156,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "how_cookie_banner": "cookiebanner",
         "how_system": "udløb automatisk",
         "how_api": "registreret af vores medarbejdere eller systemer",
+        "how_import": "givet, før vi tog dette system i brug; overført fra vores tidligere "
+                      "registreringer",
     },
 }
 

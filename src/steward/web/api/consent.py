@@ -34,7 +34,7 @@ from steward.web.deps import (
     SessionDep,
     SettingsDep,
 )
-from steward.web.security import csrf_protect
+from steward.web.security import check_csrf
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
 KEY_TTL = 30.0
@@ -66,7 +66,7 @@ class ConsentApiAccess(RoleGuard):
         user = await run_in_threadpool(RoleGuard.__call__, self, request)
         # The role first (401 anonymous, 403 lower roles), then the CSRF token: the session
         # cookie authenticates this call, so a forged cross-site POST must fail.
-        await csrf_protect(request)
+        await check_csrf(request)
         return user
 
     @staticmethod
