@@ -116,6 +116,7 @@ GET     /console/processors/record.{fmt}                               viewer   
 
 GET     /console/retention                                             viewer   -
 POST    /console/retention/refresh                                     officer  yes
+POST    /console/retention/rules/{rule_key}/run                        officer  yes
 GET     /console/retention/runs/{run_id}                               viewer   -
 POST    /console/retention/holds                                       officer  yes
 POST    /console/retention/holds/{hold_id}/lift                        officer  yes
