@@ -76,3 +76,17 @@ def test_viewer_cannot_import(tmp_path: Path, sqlite_engine: sa.Engine) -> None:
         files={"file": ("s.csv", FILE.encode(), "text/csv")},
     )
     assert r.status_code == 403
+
+
+def test_the_api_cannot_record_the_import_method(sqlite_engine: sa.Engine,
+                                                  tmp_path: Path) -> None:
+    """Only an import marks a consent as given before Steward."""
+    from tests.consent.test_api import _key
+
+    client = make_client(sqlite_engine, tmp_path)
+    h = {"Authorization": f"Bearer {_key(sqlite_engine)}"}
+    body = {"subject": "a@example.com", "purpose": "newsletter", "action": "given"}
+    r = client.post("/api/consent/events", headers=h, json={**body, "method": "import"})
+    assert r.status_code == 422 and "steward consent import" in r.json()["detail"]
+    assert client.post("/api/consent/events", headers=h,
+                       json={**body, "method": "paper_form"}).status_code == 201

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from steward.auth.users import Role
-from steward.consent import apikeys, checks, ledger, mails, mailtexts
+from steward.consent import apikeys, checks, imports, ledger, mails, mailtexts
 from steward.consent.purposes import resolve
 from steward.consent.snapshots import purpose_notice
 from steward.consent.subjects import subject_ref
@@ -170,6 +170,9 @@ def record(request: Request, body: RecordIn, session: SessionDep, policy: Policy
     info = resolve(policy, body.purpose)
     if info.kind != "purpose":
         raise InvalidInput("cookie choices are recorded by the banner, not through this API")
+    if body.method == imports.METHOD:  # that mark means "given before Steward", with proof
+        raise InvalidInput("the method 'import' is reserved for consents given before Steward: "
+                           "use `steward consent import` or the console's import page")
     ref = subject_ref(settings.resolved_secret_key(), body.subject)
     ev = ledger.record(
         session, policy, subject_ref=ref, purpose=info, action=body.action, method=body.method,
