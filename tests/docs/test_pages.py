@@ -18,6 +18,7 @@ PAGES = {
     "guides/connect-sql.md": None,
     "guides/connect-http.md": AFTER_MAKE_RUN,
     "guides/retention-rule.md": None,
+    "guides/import-consents.md": AFTER_MAKE_RUN,
     "guides/backup-restore.md": AFTER_MAKE_RUN,
     "guides/rotate-secret-key.md": AFTER_MAKE_RUN,
 }

@@ -121,6 +121,7 @@ GET     /console/processors/record.{fmt}                               viewer   
 
 GET     /console/retention                                             viewer   -
 POST    /console/retention/refresh                                     officer  yes
+POST    /console/retention/rules/{rule_key}/run                        officer  yes
 GET     /console/retention/runs/{run_id}                               viewer   -
 POST    /console/retention/holds                                       officer  yes
 POST    /console/retention/holds/{hold_id}/lift                        officer  yes
@@ -134,6 +135,8 @@ POST    /console/consent/subject                                       officer  
 GET     /console/consent/proof                                         officer  -
 GET     /console/consent/notices                                       viewer   -
 GET     /console/consent/notices/{sha}                                 viewer   -
+GET     /console/consent/import                                        officer  -
+POST    /console/consent/import                                        officer  yes
 
 GET     /console/analytics                                             viewer   -
 GET     /console/analytics.csv                                         viewer   -

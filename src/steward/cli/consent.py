@@ -1,8 +1,10 @@
-"""`steward consent …`: verify the ledger, export proof, filter a mailing list, API keys."""
+"""`steward consent …`: verify the ledger, export proof, filter a mailing list, import earlier
+consents, API keys."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -114,6 +116,46 @@ def filter_cmd(
             else:
                 dropped += 1
     print(f"{dropped} row(s) dropped", file=sys.stderr)
+
+
+@app.command("import")
+def import_cmd(
+    file: Path = typer.Argument(..., help="CSV: identity, purpose, given_at, source, evidence "
+                                          "[, withdrawn_at]"),
+    as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
+) -> None:
+    """Record consents given before Steward (e.g. a newsletter tool's subscribers) with their
+    original date, source and evidence, marked as imported. Re-importing the same file adds
+    nothing. Refused rows are listed with their line number and reason (exit status 1); the
+    good rows are recorded all the same."""
+    from steward import audit
+    from steward.consent import imports
+    from steward.store.db import transaction
+
+    policy = context.load()
+    try:
+        data = file.read_bytes()
+    except OSError as err:
+        raise InvalidInput(f"cannot read {file}: {err.strerror}") from None
+    with transaction(context.sessionmaker_()) as s:
+        report = imports.import_csv(s, policy, context.settings().resolved_secret_key(), data,
+                                    recorded_by="cli")
+        audit.append(s, actor="cli", action="consent.imported", details={
+            "file_sha256": hashlib.sha256(data).hexdigest(), "imported": report.imported,
+            "already_imported": report.already, "refused": len(report.refused),
+            "events": report.events})
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        typer.echo(f"{'imported':18} {report.imported:>8}")
+        typer.echo(f"{'already imported':18} {report.already:>8}")
+        typer.echo(f"{'refused':18} {len(report.refused):>8}")
+        if report.refused:
+            typer.echo("")
+            typer.echo(f"{'line':>6}  reason")
+            for r in report.refused:
+                typer.echo(f"{r.line:>6}  {r.reason}")
+    raise typer.Exit(1 if report.refused else 0)
 
 
 @app.command("expire")

@@ -42,6 +42,7 @@ def demo(
         loc = build.in_dir(folder)
     if if_missing and build.exists(loc):
         typer.echo(f"demo company exists already in {folder}: kept")
+        _import_subscribers(loc.newsletter_db, folder)
         return
 
     reported = [0]
@@ -84,3 +85,40 @@ def demo(
         "a fictional person in all five systems: "
         f"{show['email']} / {show['phone']} / customer number {show['customer_number']}"
     )
+    _import_subscribers(loc.newsletter_db, folder)
+
+
+def _import_subscribers(newsletter_db: Path, folder: Path) -> None:
+    """The newsletter tool's subscribers consented before Steward: export them as a consent
+    import file and import it into the store (idempotent), so their consent is on record with
+    its original date. Without a migrated store, say how to do it later."""
+    import sqlalchemy as sa
+
+    from steward.consent import imports
+    from steward.consent.purposes import by_key
+    from steward.demo.newsletter import CONSENT_PURPOSE, CONSENTS_FILE, export_consents
+    from steward.store.db import transaction
+
+    policy = context.load()
+    if CONSENT_PURPOSE not in by_key(policy):
+        return  # another policy: its newsletter purpose is not the demo's
+    out = folder / CONSENTS_FILE
+    rows = export_consents(newsletter_db, out)
+    sm = context.sessionmaker_()
+    with sm() as s:
+        migrated = sa.inspect(s.connection()).has_table("consent_head")
+    if not migrated:
+        typer.echo(f"newsletter subscribers exported to {out} ({rows} rows); after `steward db "
+                   f"upgrade`, record their consents with `steward consent import {out}`")
+        return
+    from steward import audit
+
+    with transaction(sm) as s:
+        report = imports.import_csv(s, policy, context.settings().resolved_secret_key(),
+                                    out.read_bytes(), recorded_by="demo")
+        audit.append(s, actor="demo", action="consent.imported", details={
+            "file": CONSENTS_FILE, "imported": report.imported,
+            "already_imported": report.already, "refused": len(report.refused),
+            "events": report.events})
+    typer.echo(f"newsletter subscribers' consents imported from {out}: {report.imported} new, "
+               f"{report.already} already imported, {len(report.refused)} refused")

@@ -87,23 +87,28 @@ def run(
                                     help="stop after this many batches (resume later)"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Sweep: batched, resumable after a crash, one worker per rule at a time."""
+    """Sweep: batched, resumable after a crash, one worker per rule at a time. Without
+    --rule, rules whose policy says `sweep: approval` are left for an officer (name one with
+    --rule to run it)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
     from steward.retention import plancache
     from steward.retention.plan import plan_rule
-    from steward.retention.sweep import run_rule
+    from steward.retention.sweep import AWAITING, AWAITING_REASON, RunResult, run_rule
     from steward.retention.transforms import anonymize_key
     from steward.store.db import transaction
 
     settings, policy, sm = context.settings(), context.load(), context.sessionmaker_()
-    keys = [rule] if rule else [r.key for r in policy.retention_rules]
+    # Every rule, except those the policy has wait for approval: naming one with --rule is
+    # the approval (the console's "Approve and run" does the same).
+    keys = [rule] if rule else [r.key for r in policy.retention_rules if r.sweep != "approval"]
     if rule:
         policy.retention_rule(rule)
     secret = settings.resolved_secret_key()
     key = anonymize_key(secret)
     engines = _engines()
-    results = []
+    results = [RunResult(r.key, AWAITING, reason=AWAITING_REASON + "; run it with --rule")
+               for r in policy.retention_rules if not rule and r.sweep == "approval"]
     quiet = as_json or not sys.stderr.isatty()
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -109,6 +109,7 @@ TEXTS = i18n.Texts(
         "how_cookie_banner": N_("cookie banner"),
         "how_system": N_("expired automatically"),
         "how_api": N_("recorded by our staff or systems"),
+        "how_import": N_("given before we used this system; imported from our earlier records"),
     }
 )
 

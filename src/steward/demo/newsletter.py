@@ -13,6 +13,7 @@ Every call needs `Authorization: Bearer <token>`.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hmac
 import os
@@ -50,6 +51,44 @@ def demo_token(demo_dir: Path, env: Mapping[str, str] | None = None) -> str:
     path.touch(mode=0o600)
     path.write_text(token, encoding="utf-8")
     return token
+
+
+# The consent purpose the newsletter tool's subscribers gave (the demo policy's key) and the
+# columns of `steward consent import`.
+CONSENT_PURPOSE = "newsletter"
+CONSENTS_FILE = "newsletter-consents.csv"
+_CONSENT_COLUMNS = ("identity", "purpose", "given_at", "source", "evidence")
+
+
+def export_consents(db_path: Path, out: Path, *, now: dt.datetime | None = None) -> int:
+    """Write the newsletter tool's subscribers as a consent import file (one row per
+    subscriber: the address, the subscribed-since date as `given_at`, where they signed up);
+    returns the number of rows. This is what a company exports from its own newsletter tool
+    before it starts recording consents in Steward."""
+    now = now or dt.datetime.now(dt.UTC)
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(_subscribers.c.email, _subscribers.c.subscribed_at,
+                                          _subscribers.c.source)
+                                .order_by(_subscribers.c.id)).all()
+    finally:
+        engine.dispose()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(_CONSENT_COLUMNS)
+        for email, since, source in rows:
+            at = since if isinstance(since, dt.datetime) else dt.datetime.fromisoformat(since)
+            at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
+            # The generator may date a sign-up later today than the clock shows now.
+            at = min(at, now)
+            writer.writerow((email, CONSENT_PURPOSE, at.isoformat(timespec="seconds"),
+                             "newsletter tool",
+                             f"subscribed since {at:%Y-%m-%d} through {source}; "
+                             f"double opt-in confirmed in the newsletter tool; subscriber "
+                             f"list exported on {now:%Y-%m-%d}"))
+    return len(rows)
 
 
 def _public(row: Mapping[str, Any]) -> dict[str, Any]:

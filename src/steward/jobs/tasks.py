@@ -125,7 +125,10 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
     """Register every task on `huey` and return them."""
 
     @_task(huey, name="retention.sweep")
-    def retention_sweep(rule: str | None = None, attempt: int = 1) -> list[dict[str, Any]]:
+    def retention_sweep(rule: str | None = None, attempt: int = 1, actor: str = "jobs",
+                        nightly: bool = False) -> list[dict[str, Any]]:
+        # `nightly`: the unattended daily sweep, which leaves rules awaiting approval alone;
+        # one rule with an `actor` is an officer's approved run (the run records who).
         from steward.retention.sweep import run_all, run_rule
         from steward.retention.transforms import anonymize_key
 
@@ -135,15 +138,18 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
         try:
             if rule:
                 results = [run_rule(runtime.sm, runtime.policy, rule, engines=engines,
-                                    anonymize_key=key, actor="jobs", secret=secret)]
+                                    anonymize_key=key, actor=actor, secret=secret)]
             else:
                 results = run_all(runtime.sm, runtime.policy, engines=engines,
-                                  anonymize_key=key, actor="jobs", secret=secret)
+                                  anonymize_key=key, actor=actor, secret=secret,
+                                  unattended_only=nightly)
             for r in results:
                 if r.status == "waiting" and attempt < MAX_ATTEMPTS:
                     # The system is down: try that rule again later, waiting longer each time.
-                    retention_sweep.schedule(kwargs={"rule": r.rule, "attempt": attempt + 1},
-                                             delay=backoff(attempt))
+                    again: dict[str, Any] = {"rule": r.rule, "attempt": attempt + 1}
+                    if actor != "jobs":  # an officer's approved run stays theirs
+                        again["actor"] = actor
+                    retention_sweep.schedule(kwargs=again, delay=backoff(attempt))
             from steward.retention.plancache import refresh
             from steward.store.db import transaction
 
@@ -156,7 +162,7 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
 
     @_periodic(huey, crontab(minute="0", hour=str(RETENTION_HOUR)), name="retention.daily")
     def retention_daily() -> None:
-        retention_sweep()
+        retention_sweep(nightly=True)
 
     @_periodic(huey, crontab(minute="*/15"), name="retention.refresh_stale")
     def retention_refresh() -> list[str]:

@@ -563,6 +563,15 @@ class RetentionRule(Model):
     )
     jurisdiction: Literal["storage_country"] | CountryCode = "storage_country"
     record_kind: Literal["accounting", "correspondence", "other"] = "other"
+    # Unattended by default: a rule is a promise the notice makes (Art. 5(1)(e)), kept on
+    # time without anyone having to remember it; rules written before this field keep working
+    # as they did. `approval` is for sweeps an officer wants to see before they run.
+    sweep: Literal["unattended", "approval"] = Field(
+        default="unattended",
+        description="unattended: the nightly sweep runs the rule on its own; approval: the "
+        "nightly sweep leaves it alone, the console shows it as awaiting approval with its "
+        "plan, and it runs when an officer approves it",
+    )
 
 
 # --- consent ---------------------------------------------------------------------------------

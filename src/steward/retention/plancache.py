@@ -27,8 +27,9 @@ _PLAN_FIELDS = {f.name for f in fields(RulePlan)}
 
 
 def rule_digest(rule: RetentionRule) -> str:
-    """A digest of the rule's definition: a changed rule no longer matches its cached plan."""
-    return hashlib.sha256(rule.model_dump_json().encode()).hexdigest()
+    """A digest of the rule's definition: a changed rule no longer matches its cached plan.
+    (`sweep`, who starts the run, changes no count: it is left out.)"""
+    return hashlib.sha256(rule.model_dump_json(exclude={"sweep"}).encode()).hexdigest()
 
 
 @dataclass
@@ -103,3 +104,11 @@ def as_of(entries: list[CachedPlan]) -> datetime | None:
     """The oldest count among `entries` (what "as of" can honestly claim), None if none."""
     times = [e.refreshed_at for e in entries if e.refreshed_at is not None]
     return min(times) if times else None
+
+
+def awaiting_approval(entries: list[CachedPlan]) -> list[CachedPlan]:
+    """The rules the nightly sweep leaves to an officer (`sweep: approval`) that have work
+    waiting: rows to process in their last count, or no usable count yet (unknown is not
+    nothing)."""
+    return [e for e in entries if e.rule.sweep == "approval"
+            and (e.plan is None or e.plan.error is not None or e.plan.to_process > 0)]

@@ -49,7 +49,8 @@ DEFAULT_BATCH = 1000
 @dataclass
 class RunResult:
     """What `run_rule` did: status done, paused (`max_batches` reached; resumed by the next
-    call), locked (another worker runs it), waiting (system unreachable; retried) or failed."""
+    call), locked (another worker runs it), waiting (system unreachable; retried) or failed;
+    `run_all` adds awaiting_approval for a rule the nightly sweep leaves to an officer."""
 
     rule: str
     status: str
@@ -271,14 +272,24 @@ def _result(sm: sessionmaker[Session], run_id: int, status: str) -> RunResult:
                          held=int(kept[0]), blocked=int(kept[1]))
 
 
+AWAITING = "awaiting_approval"
+AWAITING_REASON = "the policy has this rule wait for an officer's approval (sweep: approval)"
+
+
 def run_all(
     sm: sessionmaker[Session], policy: Policy, *, engines: SystemEngines,
     anonymize_key: bytes = b"", batch_size: int = DEFAULT_BATCH, actor: str = "retention",
-    secret: str | None = None,
+    secret: str | None = None, unattended_only: bool = False,
 ) -> list[RunResult]:
-    """Sweep every SQL rule of the policy once; one rule's failure does not stop the others."""
+    """Sweep every SQL rule of the policy once; one rule's failure does not stop the others.
+    With `unattended_only` (the nightly sweep), a rule whose policy says `sweep: approval`
+    is not touched: its result is `awaiting_approval`, and it runs when an officer approves
+    it (`run_rule` for that rule)."""
     results: list[RunResult] = []
     for rule in policy.retention_rules:
+        if unattended_only and rule.sweep == "approval":
+            results.append(RunResult(rule.key, AWAITING, reason=AWAITING_REASON))
+            continue
         try:
             results.append(run_rule(sm, policy, rule.key, engines=engines,
                                     anonymize_key=anonymize_key, batch_size=batch_size,

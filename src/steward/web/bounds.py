@@ -43,6 +43,7 @@ LARGE_BODY_ROUTES = frozenset({
     "/console/breaches/{breach_id}/affected",
     "/api/consent/filter",
     "/api/consent/events",
+    "/console/consent/import",  # a CSV of consents given before Steward
 })
 # Public routes with a looser per-client limit than `rate_limit_per_minute`: the setting that
 # holds theirs. (The cookie banner posts one decision per visitor and page.)

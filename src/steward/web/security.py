@@ -9,10 +9,11 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import Request
+from starlette.datastructures import FormData
 
 from steward.errors import Forbidden, TooManyRequests
 from steward.web.ratelimit_backends import CounterBackend, MemoryCounters
@@ -95,12 +96,15 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-async def csrf_protect(request: Request) -> None:
-    """Dependency for form routes: unsafe methods must echo the session's token."""
+async def check_csrf(request: Request) -> FormData | None:
+    """Raise Forbidden unless an unsafe request echoes the session's token (in the
+    `X-CSRF-Token` header or the form's `csrf_token` field); returns the form it read, if
+    any (closed here when the check fails)."""
     if request.method not in UNSAFE:
-        return
+        return None
     expected = request.session.get("csrf")
     sent = request.headers.get(CSRF_HEADER)
+    form = None
     if not sent:
         ctype = request.headers.get("content-type", "")
         if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
@@ -108,10 +112,25 @@ async def csrf_protect(request: Request) -> None:
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+        if form is not None:
+            await form.close()
         raise Forbidden(
             "the form has expired or did not come from this site (CSRF check); "
             "reload the page and try again"
         )
+    return form
+
+
+async def csrf_protect(request: Request) -> AsyncIterator[None]:
+    """Dependency for form routes: unsafe methods must echo the session's token. The form
+    read for the check is closed when the request ends, so an upload's spooled files never
+    outlive it, whether the route ran or a later guard (the role check) refused it."""
+    form = await check_csrf(request)
+    try:
+        yield
+    finally:
+        if form is not None:
+            await form.close()
 
 
 # --- rate limiting ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from steward.auth.users import Role
-from steward.consent import apikeys, checks, ledger, mails, mailtexts
+from steward.consent import apikeys, checks, imports, ledger, mails, mailtexts
 from steward.consent.purposes import resolve
 from steward.consent.snapshots import purpose_notice
 from steward.consent.subjects import subject_ref
@@ -34,7 +34,7 @@ from steward.web.deps import (
     SessionDep,
     SettingsDep,
 )
-from steward.web.security import csrf_protect
+from steward.web.security import check_csrf
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
 KEY_TTL = 30.0
@@ -66,7 +66,7 @@ class ConsentApiAccess(RoleGuard):
         user = await run_in_threadpool(RoleGuard.__call__, self, request)
         # The role first (401 anonymous, 403 lower roles), then the CSRF token: the session
         # cookie authenticates this call, so a forged cross-site POST must fail.
-        await csrf_protect(request)
+        await check_csrf(request)
         return user
 
     @staticmethod
@@ -170,6 +170,9 @@ def record(request: Request, body: RecordIn, session: SessionDep, policy: Policy
     info = resolve(policy, body.purpose)
     if info.kind != "purpose":
         raise InvalidInput("cookie choices are recorded by the banner, not through this API")
+    if body.method == imports.METHOD:  # that mark means "given before Steward", with proof
+        raise InvalidInput("the method 'import' is reserved for consents given before Steward: "
+                           "use `steward consent import` or the console's import page")
     ref = subject_ref(settings.resolved_secret_key(), body.subject)
     ev = ledger.record(
         session, policy, subject_ref=ref, purpose=info, action=body.action, method=body.method,

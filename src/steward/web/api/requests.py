@@ -36,7 +36,7 @@ from steward.requests.tables import DsrRequest
 from steward.requests.verification import Check, explain
 from steward.store.db import transaction
 from steward.web.deps import PUBLIC, Officer, PolicyDep, SessionDep, Viewer
-from steward.web.security import client_id, csrf_protect
+from steward.web.security import check_csrf, client_id
 
 router = APIRouter(prefix="/api/requests", tags=["requests"])
 
@@ -109,7 +109,7 @@ class CompleteIn(BaseModel):
 async def _officer_with_csrf(request: Request, user: Officer) -> User:
     """The officer role first (401 anonymous, 403 lower roles), then the CSRF header: the
     console session cookie authenticates these calls, so a forged cross-site call must fail."""
-    await csrf_protect(request)
+    await check_csrf(request)
     return user
 
 

@@ -1,5 +1,6 @@
 """Console pages for consent: figures per purpose over time, subject lookup with history and
-proof export, the notice versions (snapshots), and the ledger's chain check.
+proof export, the notice versions (snapshots), the ledger's chain check, and the import of
+consents given before Steward (a CSV upload, `steward.consent.imports`).
 
 A subject is looked up by a POST form (CSRF-protected): the e-mail address typed in never
 appears in a URL, so it stays out of browser history, proxy and server logs (Art. 5(1)(f),
@@ -8,6 +9,7 @@ hash>`, `acct:…`, `cid:…`), which alone identifies no one."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Annotated
 from urllib.parse import quote
@@ -15,13 +17,16 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from steward import audit
-from steward.consent import figures, ledger, proof, snapshots, state
+from steward.consent import figures, imports, ledger, proof, snapshots, state
 from steward.consent.purposes import all_purposes
 from steward.consent.subjects import reference, subject_ref
-from steward.errors import NotFound
+from steward.errors import InvalidInput, NotFound
+from steward.i18n import gettext as _
 from steward.policy.models import Policy
+from steward.store.db import transaction
 from steward.web.console.consent_chart import svg
 from steward.web.console.dashboard import Card
 from steward.web.deps import Officer, PolicyDep, SessionDep, SettingsDep, Viewer, render
@@ -96,6 +101,48 @@ def notice(request: Request, user: Viewer, session: SessionDep, sha: str) -> Res
         raise NotFound("no notice snapshot with that hash")
     pretty = json.dumps(json.loads(snap.content), indent=2, ensure_ascii=False)
     return render(request, "console/consent/notice.html", {"snap": snap, "pretty": pretty})
+
+
+@router.get("/import")
+def import_form(request: Request, user: Officer) -> Response:
+    """The upload form for consents given before Steward, with the file's columns."""
+    return render(request, "console/consent/import.html", {
+        "report": None, "error": None, "columns": imports.COLUMNS})
+
+
+@router.post("/import")
+async def import_upload(request: Request, user: Officer, policy: PolicyDep,
+                        settings: SettingsDep) -> Response:
+    """Import an uploaded CSV file (bounded by the upload limit) and show its report: rows
+    recorded, rows imported before, rows refused with line numbers and reasons."""
+    async with request.form() as form:  # closes the spooled upload afterwards
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return _import_error(request, _("Choose a CSV file to import."))
+        filename = upload.filename[:200]
+        data = await upload.read(settings.upload_limit_bytes + 1)
+    if len(data) > settings.upload_limit_bytes:
+        return _import_error(request, _("The file is larger than %(n)s bytes.")
+                             % {"n": f"{settings.upload_limit_bytes:,}"})
+    actor = f"user:{user.id}"
+    try:
+        with transaction(request.app.state.sessionmaker) as s:
+            report = imports.import_csv(s, policy, settings.resolved_secret_key(), data,
+                                        recorded_by=actor)
+            audit.append(s, actor=actor, action="consent.imported", details={
+                "file_sha256": hashlib.sha256(data).hexdigest(), "imported": report.imported,
+                "already_imported": report.already, "refused": len(report.refused),
+                "events": report.events})
+    except InvalidInput as err:
+        return _import_error(request, err.detail)
+    return render(request, "console/consent/import.html", {
+        "report": report, "error": None, "columns": imports.COLUMNS,
+        "filename": filename})
+
+
+def _import_error(request: Request, error: str) -> Response:
+    return render(request, "console/consent/import.html", {
+        "report": None, "error": error, "columns": imports.COLUMNS}, status_code=422)
 
 
 def dashboard_cards(session: Session, policy: Policy) -> list[Card]:

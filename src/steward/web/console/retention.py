@@ -1,5 +1,6 @@
 """The retention console: rules with their next run, past runs with counts and evidence,
-deletions due in the next 30 days, and legal holds (officers place and lift them).
+deletions due in the next 30 days, and legal holds (officers place and lift them). An officer
+approves and runs a rule from here (`sweep: approval` rules run no other way at night).
 
 The rules' counts come from the cached plans (`retention.plancache`), refreshed by the daily
 sweep job and by the officer's refresh button: loading the page never queries the company's
@@ -10,12 +11,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from fastapi import APIRouter, Depends, Request
+import sqlalchemy as sa
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from steward import audit
+from steward.config import Settings
 from steward.connectors.engines import SystemEngines
 from steward.errors import NotFound, StewardError
+from steward.i18n import gettext as _
 from steward.jobs.tasks import RETENTION_HOUR
 from steward.policy.models import Policy
 from steward.retention import evidence, plancache
@@ -39,14 +44,26 @@ def next_run(now: datetime | None = None) -> datetime:
 
 
 def cards(session: Session, policy: Policy) -> list[Card]:
-    """Dashboard: the last runs and active holds (no company system is queried here)."""
+    """Dashboard: rules awaiting approval with their last counts, the last runs that wait or
+    failed, and active holds (no company system is queried here)."""
     runs = evidence.recent_runs(session, limit=20)
     waiting = [r for r in runs if r.status in ("waiting", "failed")]
     holds = active_holds(session)
+    pending = plancache.awaiting_approval(plancache.cached(session, policy))
+    lines = [_awaiting_line(e) for e in pending]
+    lines += [f"{r.rule}: {r.status} ({r.reason or ''})" for r in waiting[:3]]
     return [Card("Retention", f"{len(policy.retention_rules)} rules", "/console/retention",
-                 tone="warn" if waiting else "ok",
+                 tone="warn" if waiting or pending else "ok",
                  note=f"next sweep {next_run():%Y-%m-%d %H:%M} UTC; {len(holds)} legal hold(s)",
-                 lines=[f"{r.rule}: {r.status} ({r.reason or ''})" for r in waiting[:3]])]
+                 lines=lines)]
+
+
+def _awaiting_line(e: plancache.CachedPlan) -> str:
+    if e.plan is None or e.plan.error is not None:
+        return _("%(rule)s: awaiting approval (not counted)") % {"rule": e.rule.key}
+    return _("%(rule)s: awaiting approval, %(n)d to %(action)s (counted %(at)s UTC)") % {
+        "rule": e.rule.key, "n": e.plan.to_process, "action": e.rule.action.value,
+        "at": f"{e.refreshed_at:%Y-%m-%d %H:%M}" if e.refreshed_at else "-"}
 
 
 @router.get("")
@@ -63,6 +80,7 @@ def index(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep
     return render(
         request, "console/retention/index.html", {
             "entries": entries, "as_of": plancache.as_of(entries), "runs": runs,
+            "awaiting": {e.rule.key for e in plancache.awaiting_approval(entries)},
             "totals": totals, "holds": holds, "lifted": lifted, "next_run": next_run(),
             "error": error, "message": message, "policy": policy,
             "periods": {r.key: describe(r.period) for r in policy.retention_rules},
@@ -85,6 +103,60 @@ def refresh(request: Request, user: Officer, policy: PolicyDep,
     request.session["retention_message"] = (
         f"Counted {len(plans)} rule(s)" + (f"; {failed} could not be counted." if failed else "."))
     return RedirectResponse("/console/retention#rules-h", status_code=303)
+
+
+@router.post("/rules/{rule_key}/run")
+def approve_and_run(request: Request, rule_key: str, user: Officer, policy: PolicyDep,
+                    settings: SettingsDep, background: BackgroundTasks) -> Response:
+    """The officer approves the rule's plan as the page showed it and queues its run (the
+    job queue, or in this process when no worker runs). Idempotent: a rule whose run is in
+    progress is not queued again, a resumed run keeps its cutoff, and a finished run leaves
+    nothing for the next one to do. The approval is an audit entry with the counts shown."""
+    rule = policy.retention_rule(rule_key)  # NotFound (404) for a rule not in the policy
+    sm = request.app.state.sessionmaker
+    with transaction(sm) as s:
+        running = s.scalar(sa.select(RetentionRun.id).where(
+            RetentionRun.rule == rule.key, RetentionRun.status == "running").limit(1))
+        if running is not None:
+            request.session["retention_message"] = _(
+                "Rule %(rule)s is running already (run #%(run)d): not queued again."
+            ) % {"rule": rule.key, "run": running}
+            return RedirectResponse("/console/retention#runs-h", status_code=303)
+        entry = next((e for e in plancache.cached(s, policy) if e.rule.key == rule.key), None)
+        plan = entry.plan if entry is not None else None
+        audit.append(s, actor=user.email, action="retention.approved", details={
+            "rule": rule.key, "action": rule.action.value, "sweep": rule.sweep,
+            "plan_counted_at": entry.refreshed_at.isoformat()
+            if entry is not None and entry.refreshed_at else None,
+            "expired": plan.expired if plan else None,
+            "to_process": plan.to_process if plan else None,
+            "held": plan.held if plan else None, "blocked": plan.blocked if plan else None})
+    tasks = request.app.state.extras.get("jobs")
+    if tasks is not None:
+        tasks.retention_sweep(rule=rule.key, actor=user.email)
+    else:
+        background.add_task(run_approved, sm, policy, settings, rule.key, user.email)
+    request.session["retention_message"] = _(
+        "Approved: rule %(rule)s is queued to run; its run and evidence appear under Runs."
+    ) % {"rule": rule.key}
+    return RedirectResponse("/console/retention#runs-h", status_code=303)
+
+
+def run_approved(sm: sessionmaker[Session], policy: Policy, settings: Settings, rule_key: str,
+                 actor: str) -> None:
+    """Run one approved rule now and count it again (what the sweep job does for one rule)."""
+    from steward.retention.sweep import run_rule
+    from steward.retention.transforms import anonymize_key
+
+    secret = settings.resolved_secret_key()
+    engines = SystemEngines.for_settings(settings)
+    try:
+        run_rule(sm, policy, rule_key, engines=engines, anonymize_key=anonymize_key(secret),
+                 actor=actor, secret=secret)
+        with transaction(sm) as s:
+            plancache.refresh(s, policy, engines=engines, rules=[rule_key], secret=secret)
+    finally:
+        engines.dispose()
 
 
 @router.get("/runs/{run_id}")
