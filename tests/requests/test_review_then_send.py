@@ -6,8 +6,13 @@ without review; letters name data in plain words, never table names, in English 
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -186,6 +191,55 @@ def test_erasure_is_confirmed_on_a_page_with_the_plan_before_anything_is_deleted
     assert r.status_code == 200 and "the answer was sent" in r.text
     r = officer.post(f"/console/requests/{rid}/send", data={"csrf_token": token})
     assert "already sent" in r.text and "never sent twice" in r.text
+
+
+def test_api_and_cli_send_once(sqlite_company, sqlite_engine, dsm, settings):  # type: ignore[no-untyped-def]
+    policy = reviewed_policy()
+    ids = []
+    for type_ in ("access", "portability"):  # access waits for approval, portability not
+        rid = _officer_request(dsm, settings, policy, sqlite_company.who["email"], type_)
+        if type_ == "access":
+            _approve(dsm, rid)
+        assert execute.execute_request(dsm, settings, policy, rid) == "awaiting_review"
+        ids.append(rid)
+    # The API: sent once; the second call is an RFC 9457 problem, and changes nothing.
+    app = create_app(settings, policy=policy, engine=sqlite_engine)
+    officer = TestClient(app, base_url="https://testserver")
+    h = {"x-csrf-token": login(officer, sqlite_engine, "officer")}
+    r = officer.post(f"/api/requests/{ids[0]}/send", json={"note": "Med venlig hilsen."}, headers=h)
+    assert r.status_code == 200 and r.json()["state"] == "completed"
+    r = officer.post(f"/api/requests/{ids[0]}/send", json={}, headers=h)
+    assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json")
+    assert "already sent" in r.json()["detail"]
+    r = officer.post(f"/api/requests/{ids[1]}/send", json={"greeting": "a\nb"}, headers=h)
+    assert r.status_code == 422 and "one line" in r.json()["detail"]
+    # The CLI: the draft as the person will read it, then send, then a clear one-line refusal.
+    env = {
+        **os.environ,
+        "STEWARD_DATABASE_URL": settings.database_url,
+        "STEWARD_DATA_DIR": str(settings.data_dir),
+        "STEWARD_SECRET_KEY": settings.resolved_secret_key(),
+        "STEWARD_POLICY": str(settings.policy),
+    }
+    exe = str(Path(sys.executable).parent / "steward")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [exe, "dsr", *args], env=env, capture_output=True, text=True, timeout=120
+        )
+
+    draft = cli("draft", str(ids[1]), "--json")
+    assert draft.returncode == 0, draft.stderr
+    assert json.loads(draft.stdout)["letter"].startswith("Kære Robin Example,")
+    sent = cli("send", str(ids[1]), "--note", "Ring gerne.", "--json")
+    assert sent.returncode == 0, sent.stderr
+    assert json.loads(sent.stdout) == {"id": ids[1], "state": "completed"}
+    again = cli("send", str(ids[1]))
+    assert again.returncode == 1 and again.stderr.strip().count("\n") == 0
+    assert "already sent" in again.stderr and "Traceback" not in again.stderr
+    with transaction(dsm) as s:
+        letter = workflow.sealer_for(settings).open_text(s.get_one(DsrRequest, ids[1]).letter)
+    assert letter is not None and "Ring gerne." in letter
 
 
 def _names(policy: Policy) -> tuple[set[str], set[str]]:

@@ -137,6 +137,14 @@ def _open_draft(session: Session, req: DsrRequest) -> DsrDraft:
     return draft
 
 
+def discard(session: Session, req: DsrRequest) -> None:
+    """A draft never to be sent (the request was refused instead): its sealed copy of the
+    data goes at once; the counts stay for the record."""
+    draft = draft_of(session, req)
+    if draft is not None and draft.sent_at is None:
+        draft.data_enc = None
+
+
 def letter_for(policy: Policy, req: DsrRequest, result: dict[str, Any], fields: FreeFields) -> str:
     """The letter as the person will read it, in their language."""
     return letters.render_letter(
