@@ -188,7 +188,7 @@ def test_erasure_is_confirmed_on_a_page_with_the_plan_before_anything_is_deleted
     assert "Answer to review before sending" in page
     # Sent through the console once; a second send is refused, clearly.
     r = officer.post(f"/console/requests/{rid}/send", data={"csrf_token": token})
-    assert r.status_code == 200 and "the answer was sent" in r.text
+    assert r.status_code == 200 and "The answer was sent." in r.text
     r = officer.post(f"/console/requests/{rid}/send", data={"csrf_token": token})
     assert "already sent" in r.text and "never sent twice" in r.text
 

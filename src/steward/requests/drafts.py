@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward import audit
 from steward.config import Settings
 from steward.errors import Conflict, InvalidInput, NotFound
+from steward.i18n import current
 from steward.policy.models import Policy
 from steward.requests import letters, notices, packages
 from steward.requests.states import State, move, record, ref
@@ -181,7 +182,7 @@ def preview(session: Session, sealer: Sealer, policy: Policy, req: DsrRequest) -
     return Preview(
         letter=letter_for(policy, req, result, fields),
         fields=fields,
-        package=letters.package_contents(policy, result, "en"),
+        package=letters.package_contents(policy, result, current()),  # the officer's
         has_package=draft.data_enc is not None,
         sent_at=draft.sent_at,
         sent_by=draft.sent_by,

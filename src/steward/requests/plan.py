@@ -394,9 +394,10 @@ def readable_plan(policy: Policy, plan: Mapping[str, Any]) -> list[dict[str, Any
     """The stored dry run (`plan_summary` with the rows found) in words, per system: what will
     be deleted, anonymised (which kinds of data) and kept (and why), the statements beside it
     for whoever wants them. Human names come from the policy (`letters.where`)."""
+    from steward.i18n import current
     from steward.requests import letters
 
-    lang = policy.policy.default_language
+    lang = current()  # the officer's language (the console's)
     found = plan.get("found") or {}
     planned = plan.get("systems") or {}
     out: list[dict[str, Any]] = []

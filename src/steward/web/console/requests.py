@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from steward.errors import Conflict, InvalidInput, NotFound, Unavailable
+from steward.i18n import gettext as _
 from steward.policy.identities import accepted_types
 from steward.policy.models import Policy
 from steward.requests import (
@@ -332,7 +333,7 @@ async def save_draft(
             drafts.edit(s, sealer, workflow.by_ref(s, str(req_id)), fields, actor(user))
     except (Conflict, InvalidInput, NotFound) as err:
         return _back(req_id, err.detail)
-    return _back(req_id, "draft saved: read the letter below, then send it")
+    return _back(req_id, _("Draft saved: read the letter below, then send it."))
 
 
 @router.post("/{req_id}/send")
@@ -352,7 +353,7 @@ async def send(
         )
     except (Conflict, InvalidInput, NotFound) as err:
         return _back(req_id, err.detail)
-    return _back(req_id, "the answer was sent")
+    return _back(req_id, _("The answer was sent."))
 
 
 @router.post("/{req_id}/extend")
