@@ -270,6 +270,8 @@ def confirm(
     """What approving an erasure (from its plan) or a rectification (the fields) will change,
     with the button that does it."""
     req = workflow.by_ref(session, str(req_id))
+    if req.type not in DESTRUCTIVE:
+        return _back(req_id)  # approved with one click: nothing in it is destroyed
     sealer = workflow.sealer_for(request.app.state.settings)
     data = queries.as_dict(req, policy, private=True, sealer=sealer)
     changes = sorted(json.loads(sealer.open_text(req.changes_enc) or "{}"))
