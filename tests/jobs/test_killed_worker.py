@@ -139,7 +139,9 @@ def test_killed_worker_leaves_no_request_stuck(
     tasks.huey.execute(task)
     with transaction(sm) as s:
         req = s.get_one(DsrRequest, out.id)
-        assert req.state == "completed"
+        # The worker path holds the answer for review like every other path: nothing sent.
+        assert req.state == "awaiting_review"
+        assert req.letter is None and req.notice_pending is None
     # Every system erased exactly once: one progress row each, none repeated.
     assert _progress(sm) == sorted([*sql, "newsletter"])
     news = sa.create_engine(f"sqlite:///{held.db}")

@@ -5,6 +5,11 @@ The newsletter is an HTTP system served by the demo app. Most tests use the four
 (the policy minus `newsletter`), which is also how a company without that tool is configured;
 `full_company` adds the newsletter API served for real by uvicorn on a free port, and
 `full_policy` is the whole ProMark policy (five systems).
+
+Both send each answer as soon as the request is executed (`rights.send_without_review` for
+every type, the one-step configuration a policy may choose): these tests are about executing
+requests. Review, then send (the default) is tested with `reviewed_policy()` in
+`test_review_then_send.py`.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from steward.config import Settings
 from steward.demo.build import DemoLocation, build, drop, in_dir, on_server
 from steward.demo.newsletter import newsletter_app
 from steward.policy.loader import load_policy
-from steward.policy.models import Policy
+from steward.policy.models import Policy, Right
 from steward.requests.plan import close_pool
 from steward.store.db import make_sessionmaker
 
@@ -47,11 +52,22 @@ def _fresh_connectors() -> Iterator[None]:
     close_pool()
 
 
-def sql_policy() -> Policy:
+def one_step(policy: Policy) -> Policy:
+    """`policy` with every answer sent without review (`rights.send_without_review`)."""
+    rights = policy.rights.model_copy(update={"send_without_review": list(Right)})
+    return policy.model_copy(update={"rights": rights})
+
+
+def reviewed_policy() -> Policy:
+    """The ProMark policy's SQL systems, as the example has it: every answer reviewed."""
     policy = load_policy(PROMARK)
     return policy.model_copy(
         update={"systems": [s for s in policy.systems if s.connector == "sql"]}
     )
+
+
+def sql_policy() -> Policy:
+    return one_step(reviewed_policy())
 
 
 def _company(loc: DemoLocation, monkeypatch: pytest.MonkeyPatch) -> Company:
@@ -107,7 +123,7 @@ def full_company(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Co
 
 @pytest.fixture
 def full_policy() -> Policy:
-    return load_policy(PROMARK)
+    return one_step(load_policy(PROMARK))
 
 
 @pytest.fixture

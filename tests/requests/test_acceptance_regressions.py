@@ -147,11 +147,14 @@ def test_console_shows_the_erasure_plan_and_result_as_tables(sqlite_company, eng
     assert "Search systems (dry run)" in page and "Approve and run" not in page
     officer.post(f"/console/requests/{rid}/plan", data={"csrf_token": otoken})
     page = officer.get(f"/console/requests/{rid}").text
-    assert 'id="plan-table"' in page and "keep, restricted" in page
+    assert 'id="plan-table"' in page and "Kept, and why" in page
+    assert 'id="plan-sql"' in page  # the statements one click away
     # the customer row kept invoices point at is rewritten, not deleted, and the plan says why
     assert "customers: still pointed at by" in page and "Art. 17 erases the subject" in page
     assert "Bogføringsloven" in page and "Approve and run" in page
-    officer.post(f"/console/requests/{rid}/approve", data={"csrf_token": otoken})
+    # an erasure runs from its confirmation page (review, then send: issue 12)
+    officer.post(f"/console/requests/{rid}/approve",
+                 data={"csrf_token": otoken, "confirmed": "yes"})
     page = officer.get(f"/console/requests/{rid}").text
     assert 'id="result-table"' in page and "Kept (Art. 17(3))" in page
     assert "\\u00f8" not in page and "Bogføringsloven" in page

@@ -78,9 +78,12 @@ def test_art15_4_own_cpr_stays_and_a_colleagues_cpr_is_masked(
         assert number in files["data/support/messages.json"]
     masked = {(m["system"], m["table"], m["field"]): m["kinds"] for m in result["copy"]["masked"]}
     assert masked[("support", "messages", "body")] == {"DK_CPR": 1, "EMAIL": 1}
-    assert "Support desk, messages, body: 1 × Danish CPR number, 1 × e-mail address" in letter
+    # Plain language: the table's label and the field's data category, from the policy.
+    where = ("what was written in your support cases in Support desk (Correspondence with "
+             "Customer Care and/or other employees)")
+    assert f"{where}: 1 × Danish CPR number, 1 × e-mail address" in letter
     assert "GDPR Art. 15(4)" in letter and "shown as they are" in letter
-    assert "Support desk, messages, body: 1 × Danish CPR number" in files["report.html"]
+    assert f"{where}: 1 × Danish CPR number" in files["report.html"]
 
 
 @pytest.mark.parametrize(
@@ -168,7 +171,9 @@ def test_art15_4_fields_about_others_are_left_out_and_said_so(tmp_path, dsm, set
         {"system": "care", "table": "visits", "field": "resident", "values": 3},
     ]
     assert "they are about other people, not you (GDPR Art. 15(4))" in letter
-    assert "Home care journal, visits, notes: 2" in letter
-    assert "Home care journal, visits, resident: 3" in letter
-    assert "Home care journal, visits, handover: 1 × phone number" in letter
-    assert "Home care journal, visits, resident: 3" in files["report.html"]
+    # Named by the fields' data categories (the table has no label; `user.content` is not
+    # declared in this policy, so it is one of "other details").
+    assert "in Home care journal (Health information): 2" in letter
+    assert "in Home care journal (Name): 3" in letter
+    assert "in Home care journal (other details): 1 × phone number" in letter
+    assert "in Home care journal (Name): 3" in files["report.html"]

@@ -22,7 +22,7 @@ import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tests.connectors.servers import serve
 from tests.helpers import PROMARK
-from tests.requests.conftest import NEWSLETTER_TOKEN, Company, _company
+from tests.requests.conftest import NEWSLETTER_TOKEN, Company, _company, one_step
 from tests.requests.test_workflow import _approve_and_run, _submit_verified
 
 from steward.demo.build import in_dir
@@ -88,7 +88,7 @@ def two_newsletters() -> Policy:
     policy = load_policy(PROMARK)
     news = policy.system("newsletter")
     other = news.model_copy(update={"key": "newsletter_b", "url_env": "PROMARK_NEWSLETTER_B_URL"})
-    return policy.model_copy(update={"systems": [news, other]})
+    return one_step(policy.model_copy(update={"systems": [news, other]}))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 from tests.connectors.fides_sample.sample import DATASET, rows_by_sql, sample_database
 from tests.policy.policy_helpers import BASE
-from tests.requests.conftest import code_from
+from tests.requests.conftest import code_from, one_step
 
 from steward.mail import list_outbox
 from steward.policy.loader import load_policy
@@ -43,7 +43,7 @@ def _policy(tmp_path: Path, dataset_text: str) -> Policy:
         f"    url_env: {ENV}\n    storage_country: DK\n    fides_dataset: ../shop_dataset.yml\n")
     policy = load_policy(folder)
     # Only the Fides system: the small base policy's own system has no database here.
-    return policy.model_copy(update={"systems": [policy.system("shop")]})
+    return one_step(policy.model_copy(update={"systems": [policy.system("shop")]}))
 
 
 def _access(dsm, settings, policy) -> dict:  # type: ignore[no-untyped-def]

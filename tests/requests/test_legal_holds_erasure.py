@@ -186,6 +186,7 @@ def test_art17_3_e_record_hold_keeps_the_record_and_what_hangs_under_it(
     held = {k["table"]: k["rows"] for k in result["kept"]}
     assert held == {"trips": 1, "trip_photos": 2}
     today = datetime.now(UTC).date().isoformat()
-    assert f"fleet.trips: 1 — GDPR Art. 17(3)(e): kept under a legal hold placed on {today}" \
-        in letter
+    # in plain words: the data by its category, the system by its name, never "fleet.trips"
+    assert f"in Fleet log: 1 record: GDPR Art. 17(3)(e): kept under a legal hold placed on " \
+        f"{today}" in letter and "fleet.trips" not in letter
     assert CONFIDENTIAL not in letter

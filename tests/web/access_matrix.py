@@ -87,6 +87,9 @@ POST    /console/requests/{req_id}/notes                               officer  
 POST    /console/requests/{req_id}/verify                              officer  yes
 POST    /console/requests/{req_id}/plan                                officer  yes
 POST    /console/requests/{req_id}/approve                             officer  yes
+GET     /console/requests/{req_id}/confirm                             officer  -
+POST    /console/requests/{req_id}/draft                               officer  yes
+POST    /console/requests/{req_id}/send                                officer  yes
 POST    /console/requests/{req_id}/run                                 officer  yes
 POST    /console/requests/{req_id}/extend                              officer  yes
 POST    /console/requests/{req_id}/refuse                              officer  yes
@@ -158,6 +161,7 @@ POST    /api/requests/officer                                          officer  
 POST    /api/requests/{ident}/evidence                                 officer  yes
 POST    /api/requests/{ident}/plan                                     officer  yes
 POST    /api/requests/{ident}/approve                                  officer  yes
+POST    /api/requests/{ident}/send                                     officer  yes
 POST    /api/requests/{ident}/run                                      officer  yes
 POST    /api/requests/{ident}/extend                                   officer  yes
 POST    /api/requests/{ident}/refuse                                   officer  yes

@@ -226,6 +226,50 @@ def approve(
     _out({"id": rid, "state": state}, as_json, f"request {rid}: {state}")
 
 
+@app.command("draft")
+def draft(ident: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """The answer waiting to be sent: the letter as the person will read it and what the
+    package holds."""
+    from steward.requests.drafts import preview
+    from steward.requests.workflow import by_ref, sealer_for
+    from steward.store.db import transaction
+
+    policy = context.load()
+    with transaction(context.sessionmaker_()) as s:
+        req = by_ref(s, ident)
+        view = preview(s, sealer_for(context.settings()), policy, req)
+        rid = req.id
+    if view is None:
+        raise InvalidInput(f"request {ident} has no draft answer (execute it first)")
+    data = {
+        "id": rid,
+        "letter": view.letter,
+        "package": view.package,
+        "sent_at": view.sent_at.isoformat() if view.sent_at else None,
+    }
+    _out(data, as_json, view.letter)
+
+
+@app.command("send")
+def send(
+    ident: str,
+    greeting: str = typer.Option(None, "--greeting", help="the letter's first line"),
+    note: str = typer.Option(None, "--note", help="a paragraph added before the signature"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Send the answer after reading it (`steward dsr draft`): letter, package and mail. Once
+    only: a second send is refused."""
+    from steward.requests.drafts import checked
+    from steward.requests.drafts import send as do
+
+    rid, _, _ = _with(ident, lambda s, r: None)
+    state = do(
+        context.sessionmaker_(), context.settings(), context.load(), rid, ACTOR,
+        checked(greeting, note),
+    )
+    _out({"id": rid, "state": state}, as_json, f"request {rid}: {state}")
+
+
 @app.command("run")
 def run_(ident: str, as_json: bool = typer.Option(False, "--json")) -> None:
     """Execute (or retry) a request that is in progress or waiting on a system."""

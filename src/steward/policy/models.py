@@ -916,6 +916,12 @@ class Reference(Model):
 
 class TableSpec(Model):
     name: str = Field(pattern=r"^[A-Za-z0-9_]+$")
+    label: Text | None = Field(
+        default=None,
+        description="what the table holds, in the words of the person it is about; letters "
+        "and the officer's plan use it instead of the table name (default: the names of its "
+        "fields' data categories)",
+    )
     primary_key: str | list[str] = Field(
         default="id",
         description="the column that identifies a row, or the columns of a composite key "
@@ -1062,6 +1068,12 @@ class Rights(Model):
     approval_required: list[Right] = Field(
         default_factory=lambda: [Right.erasure, Right.rectification, Right.access],
         description="request types an officer approves before execution",
+    )
+    send_without_review: list[Right] = Field(
+        default_factory=list,
+        description="request types whose answer (letter and package) is sent as soon as the "
+        "request is executed; every other type waits as a draft until an officer has read it "
+        "and sends it (default: every answer is reviewed)",
     )
     may_ask_for_information: bool = True
     statement: Text | None = None

@@ -26,13 +26,12 @@ from steward.connectors.base import ErasurePlan, SubjectRecords, plain_key
 from steward.errors import Conflict, SystemRefused, Unavailable
 from steward.policy.models import Policy, Right
 from steward.requests import (
+    drafts,
     fanout,
     legalholds,
-    letters,
     notices,
     notifications,
     objections,
-    packages,
     portability,
     redaction,
     suppression,
@@ -48,7 +47,6 @@ from steward.requests.plan import (
 )
 from steward.requests.states import State, move, record, ref
 from steward.requests.tables import (
-    DsrPackage,
     DsrProgress,
     DsrRequest,
 )
@@ -195,8 +193,12 @@ def execute_request(
     *,
     env: Mapping[str, str] | None = None,
     base_dir: Path | None = None,
+    actor: str = ACTOR,
 ) -> str:
-    """Run a request that is in_progress (or waiting_on_system); return its new state."""
+    """Run a request that is in_progress (or waiting_on_system); return its new state:
+    `awaiting_review` when its answer waits for an officer (`drafts`), `completed` when the
+    policy sends it without review. `actor`: who started the run (an officer, or Steward's
+    own job runner), on the timeline."""
     with transaction(sm) as s:
         req = s.get_one(DsrRequest, request_id)
         if req.state == State.waiting_on_system.value:
@@ -227,7 +229,7 @@ def execute_request(
     untold = _art19(sm, settings, policy, sealer, req, found, result, env=env)
     if untold is not None:
         return _wait(sm, request_id, untold)
-    return _finish(sm, settings, policy, sealer, request_id, found, result)
+    return _finish(sm, settings, policy, sealer, request_id, found, result, actor)
 
 
 def not_searched_text(not_searched: Mapping[str, str]) -> str:
@@ -738,61 +740,19 @@ def _finish(
     request_id: int,
     found: Discovery,
     result: dict[str, Any],
+    actor: str = ACTOR,
 ) -> str:
+    """The answer: a draft for the officer to read and send (`drafts`), or, for a type the
+    policy sends without review, sent at once."""
     data = result.pop("_data", None)
     with transaction(sm) as s:
         req = s.get_one(DsrRequest, request_id)
-        letter = letters.render_letter(
-            policy,
-            name=req.name,
-            type_=req.type,
-            received=req.received_on.isoformat(),
-            lang=req.language,
-            jurisdiction=req.jurisdiction,
-            result=result,
-        )
-        if data is not None:
-            info = letters.art15_information(
-                policy, result["systems_found"], req.language, req.jurisdiction
-            )
-            blob = packages.build_zip(
-                data,
-                info=info,
-                letter=letter,
-                lang=req.language,
-                title=f"{policy.controller.name}: {letters.ARTICLES[req.type]}",
-                controller=policy.controller.name,
-                none_text=letters.phrase("none", req.language),
-                copy_notes=[
-                    line.removeprefix("  - ")
-                    for line in letters.copy_lines(policy, result.get("copy") or {}, req.language)
-                ],
-                portable=result.get("portable"),
-            )
-            name, size = packages.store(sealer, settings.data_dir, blob)
-            now = datetime.now(UTC)
-            s.add(
-                DsrPackage(
-                    request_id=req.id,
-                    filename=name,
-                    size=size,
-                    created_at=now,
-                    expires_at=packages.expiry(now),
-                )
-            )
-            audit.append(
-                s,
-                actor=ACTOR,
-                action="dsr.disclosed",
-                subject_ref=ref(req),
-                details={"exported": result.get("exported", {})},
-            )
-        req.letter = sealer.seal_text(letter)
-        req.result_json = json.dumps(result)
-        req.completed_at = datetime.now(UTC)
-        req.next_retry_at = None
-        req.last_error = None  # a refusal or outage met on the way is over
-        move(s, req, State.completed, ACTOR, details_summary(result))
+        record(s, req, "executed", actor, details_summary(result))
+        if drafts.review_required(policy, req.type):
+            drafts.hold(s, sealer, req, result, data, ACTOR)
+            return req.state
+        drafts.answer(s, settings, policy, sealer, req, result, data, drafts.FreeFields(), ACTOR)
+        move(s, req, State.completed, ACTOR, "sent without review (rights.send_without_review)")
         notices.queue(req)  # sent below; kept pending (and retried) if the mail server is down
         s.flush()
         s.expunge(req)

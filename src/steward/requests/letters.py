@@ -1,5 +1,13 @@
-"""The answer letters, rendered from the policy in the subject's language where the policy has
-it (phrases here in English and Danish; policy texts through `policy.text(value, lang)`).
+"""The answer letters, rendered from the policy in the subject's language: the letters' own
+sentences through `steward.i18n` (gettext catalogs: en, da, nb, sv), the policy's texts through
+`policy.text(value, lang)`.
+
+Plain language: a letter names a system by its policy name and the data by what it is: a
+table's `label` in the policy ("your orders"), else the names of its fields' data categories;
+a field by its category's name. Table and column names never reach the person.
+
+The letter's free fields (`greeting`, `note`) are written by an officer before sending
+(`steward.requests.drafts`); every other sentence, with its article, comes from here.
 
 `art15_information` gathers everything GDPR Art. 15(1)(a)-(h) and 15(2) require for the systems
 where data was found; letters and the HTML report both use it.
@@ -10,267 +18,171 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from steward.errors import NotFound
+from steward.i18n import gettext as _
+from steward.i18n import language, ngettext
 from steward.policy.models import Policy, Right, Text, TransferMechanism
 from steward.requests.plan import activities_for
 
-PHRASES: dict[str, dict[str, str]] = {
-    "greeting": {"en": "Dear {name},", "da": "Kære {name},"},
-    "intro": {
-        "en": "We have handled your {right} request received on {received} ({article}).",
-        "da": "Vi har behandlet din anmodning om {right}, modtaget {received} ({article}).",
-    },
-    "none": {
-        "en": "We hold no data about you in the systems we searched.",
-        "da": "Vi har ingen oplysninger om dig i de systemer, vi har søgt i.",
-    },
-    "not_searched": {
-        "en": "We could not yet search: {systems}; we will write again when we have "
-        "(GDPR Art. 15(1)).",
-        "da": "Vi har endnu ikke kunnet søge i: {systems}; vi skriver igen, når vi har "
-        "(GDPR art. 15(1)).",
-    },
-    "found": {
-        "en": "We found data about you in: {systems}.",
-        "da": "Vi fandt oplysninger om dig i: {systems}.",
-    },
-    "package": {
-        "en": "A copy of your data (JSON and CSV per table, and a readable report) is "
-        "in your download package. The first copy is free (GDPR Art. 12(5), 15(3)).",
-        "da": "En kopi af dine oplysninger (JSON og CSV pr. tabel og en læsbar rapport) "
-        "findes i din downloadpakke. Den første kopi er gratis (GDPR art. 12(5), 15(3)).",
-    },
-    "redacted": {
-        "en": "Where free-text notes mention other people, we replaced their identity numbers, "
-        "e-mail addresses and phone numbers with a tag such as [EMAIL] (GDPR Art. 15(4)).",
-        "da": "Hvor fritekst nævner andre personer, har vi erstattet deres personnumre, "
-        "e-mailadresser og telefonnumre med en markering som [EMAIL] (GDPR art. 15(4)).",
-    },
-    "copy_masked": {
-        "en": "In your copy we replaced other people's identifiers with a tag such as [EMAIL], "
-        "because a copy must not reveal other people's data (GDPR Art. 15(4)):",
-        "da": "I din kopi har vi erstattet andre personers identifikationsoplysninger med en "
-        "markering som [EMAIL], fordi en kopi ikke må afsløre andres oplysninger "
-        "(GDPR art. 15(4)):",
-    },
-    "copy_left_out": {
-        "en": "We left out these fields, because they are about other people, not you "
-        "(GDPR Art. 15(4)):",
-        "da": "Vi har udeladt disse felter, fordi de handler om andre personer, ikke om dig "
-        "(GDPR art. 15(4)):",
-    },
-    "copy_own": {
-        "en": "Your own identity numbers, e-mail addresses and phone numbers in the text are "
-        "shown as they are ({n}): they are your data (GDPR Art. 15(1), 15(3)).",
-        "da": "Dine egne personnumre, e-mailadresser og telefonnumre i teksten vises, som de "
-        "er ({n}): det er dine oplysninger (GDPR art. 15(1), 15(3)).",
-    },
-    "portable": {
-        "en": "The package holds, in JSON and CSV, the data you provided to us, including what "
-        "we recorded of your use of our services, where we process it under your consent or "
-        "our contract with you (GDPR Art. 20(1)):",
-        "da": "Pakken indeholder, i JSON og CSV, de oplysninger, du har givet os, herunder "
-        "hvad vi har registreret om din brug af vores tjenester, hvor vi behandler dem på "
-        "grundlag af dit samtykke eller vores kontrakt med dig (GDPR art. 20(1)):",
-    },
-    "portable_table": {
-        "en": "  - {system}, {table}: {fields} ({rows} record(s))",
-        "da": "  - {system}, {table}: {fields} ({rows} post(er))",
-    },
-    "portable_empty": {
-        "en": "  - nothing: none of the data we hold about you is of that kind",
-        "da": "  - intet: ingen af de oplysninger, vi har om dig, er af den art",
-    },
-    "portable_left_out": {
-        "en": "Left out of the package (you can still see it through a copy under GDPR Art. 15):",
-        "da": "Udeladt af pakken (du kan stadig se det i en kopi efter GDPR art. 15):",
-    },
-    "portable_gap": {
-        "en": "  - {system}, {table}: {fields}: {reason}",
-        "da": "  - {system}, {table}: {fields}: {reason}",
-    },
-    "left_out_basis": {
-        "en": "processed neither under your consent nor under a contract with you "
-        "(GDPR Art. 20(1)(a))",
-        "da": "behandles hverken på grundlag af dit samtykke eller en kontrakt med dig "
-        "(GDPR art. 20(1)(a))",
-    },
-    "left_out_derived": {
-        "en": "made by us, not provided by you (GDPR Art. 20(1))",
-        "da": "udarbejdet af os, ikke givet af dig (GDPR art. 20(1))",
-    },
-    "left_out_staff": {
-        "en": "written by our staff (notes, assessments), not provided by you (GDPR Art. 20(1))",
-        "da": "skrevet af vores medarbejdere (notater, vurderinger), ikke givet af dig "
-        "(GDPR art. 20(1))",
-    },
-    "left_out_secret": {
-        "en": "credentials such as a password hash are never handed out, for the security of "
-        "your account",
-        "da": "adgangsoplysninger som en hashet adgangskode udleveres aldrig, af hensyn til "
-        "din kontos sikkerhed",
-    },
-    "erased": {
-        "en": "We erased your data: {counts} (GDPR Art. 17).",
-        "da": "Vi har slettet dine oplysninger: {counts} (GDPR art. 17).",
-    },
-    "kept": {
-        "en": "We must keep some records, because the law requires it or a legal claim needs "
-        "them (GDPR Art. 17(3)); they are restricted and used for nothing else:",
-        "da": "Nogle oplysninger skal vi opbevare, fordi loven kræver det, eller fordi et "
-        "retskrav kræver dem (GDPR art. 17(3)); de er begrænset og bruges ikke til andet:",
-    },
-    "rectified": {
-        "en": "We corrected these fields: {fields} (GDPR Art. 16).",
-        "da": "Vi har rettet disse felter: {fields} (GDPR art. 16).",
-    },
-    "restricted": {
-        "en": "We have restricted the processing of your data: it is only stored "
-        "until you tell us otherwise; we will tell you before the restriction "
-        "is lifted (GDPR Art. 18).",
-        "da": "Vi har begrænset behandlingen af dine oplysninger: de opbevares kun; "
-        "vi giver dig besked, før begrænsningen ophæves (GDPR art. 18).",
-    },
-    "objection_dm": {
-        "en": "We have recorded your objection to direct marketing and stopped it "
-        "at once (GDPR Art. 21(3)).",
-        "da": "Vi har registreret din indsigelse mod direkte markedsføring og "
-        "stoppet den straks (GDPR art. 21(3)).",
-    },
-    "objection_li_stop": {
-        "en": "We have stopped processing based on our legitimate interests (GDPR Art. 21(1)).",
-        "da": "Vi har stoppet behandlingen på grundlag af vores legitime "
-        "interesser (GDPR art. 21(1)).",
-    },
-    "objection_li_go": {
-        "en": "We continue the processing because of compelling legitimate "
-        "grounds (GDPR Art. 21(1)): {grounds}",
-        "da": "Vi fortsætter behandlingen på grund af tvingende legitime "
-        "grunde (GDPR art. 21(1)): {grounds}",
-    },
-    "objection_li_assessed": {
-        "en": "While we assessed your objection, your data in {systems} was restricted: only "
-        "stored, not used (GDPR Art. 18(1)(d)).",
-        "da": "Mens vi vurderede din indsigelse, var dine oplysninger i {systems} begrænset: "
-        "kun opbevaret, ikke brugt (GDPR art. 18(1)(d)).",
-    },
-    "objection_li_stopped": {
-        "en": "What stopped: {purposes} (GDPR Art. 21(1)). We no longer process your data "
-        "for it.",
-        "da": "Hvad der er stoppet: {purposes} (GDPR art. 21(1)). Vi behandler ikke længere "
-        "dine oplysninger til det.",
-    },
-    "objection_li_continued": {
-        "en": "What continues, on compelling legitimate grounds that override your interests "
-        "(GDPR Art. 21(1)): {purposes}. Our grounds: {grounds}",
-        "da": "Hvad der fortsætter på grund af tvingende legitime grunde, der går forud for "
-        "dine interesser (GDPR art. 21(1)): {purposes}. Vores grunde: {grounds}",
-    },
-    "objection_li_other": {
-        "en": "What continues, because it does not rely on our legitimate interests: "
-        "{purposes}.",
-        "da": "Hvad der fortsætter, fordi det ikke bygger på vores legitime interesser: "
-        "{purposes}.",
-    },
-    "objection_li_lift": {
-        "en": "The restriction during our assessment will be lifted; we tell you by e-mail "
-        "before it is (GDPR Art. 18(3)).",
-        "da": "Begrænsningen under vores vurdering ophæves; vi giver dig besked på e-mail, "
-        "før det sker (GDPR art. 18(3)).",
-    },
-    "art19_list": {
-        "en": "Those who receive your data from us, and how we told them of the change "
-        "(GDPR Art. 19):",
-        "da": "Dem, der modtager dine oplysninger fra os, og hvordan vi har underrettet dem om "
-        "ændringen (GDPR art. 19):",
-    },
-    "art19_sent": {
-        "en": "  - {name}: told on {date} {how}",
-        "da": "  - {name}: underrettet den {date} {how}",
-    },
-    "art19_how_mail": {"en": "by e-mail", "da": "pr. e-mail"},
-    "art19_how_http": {
-        "en": "by a signed message to their system",
-        "da": "med en signeret besked til deres system",
-    },
-    "art19_how_other": {
-        "en": "(confirmed by our privacy team)",
-        "da": "(bekræftet af vores databeskyttelsesteam)",
-    },
-    "art19_waived": {
-        "en": "  - {name}: not told, because telling them proves impossible or involves "
-        "disproportionate effort (GDPR Art. 19): {reason}",
-        "da": "  - {name}: ikke underrettet, fordi det viser sig umuligt eller uforholdsmæssigt "
-        "vanskeligt (GDPR art. 19): {reason}",
-    },
-    "art19_none": {
-        "en": "No one outside our company receives your data from the systems concerned, so "
-        "there was no one else to tell (GDPR Art. 19).",
-        "da": "Ingen uden for vores virksomhed modtager dine oplysninger fra de berørte "
-        "systemer, så der var ingen andre at underrette (GDPR art. 19).",
-    },
-    "complaint": {
-        "en": "You may complain to a supervisory authority: {authority}, "
-        "and seek a judicial remedy before the courts (GDPR Arts. 77-79).",
-        "da": "Du kan klage til en tilsynsmyndighed: {authority} og "
-        "indbringe sagen for domstolene (GDPR art. 77-79).",
-    },
-    "refused": {
-        "en": "We cannot act on your request (GDPR Art. 12(4)). Our reason: {reason}",
-        "da": "Vi kan ikke imødekomme din anmodning (GDPR art. 12(4)). Vores begrundelse: {reason}",
-    },
-    "fee": {
-        "en": "Your request is manifestly unfounded or excessive (GDPR Art. 12(5)); we "
-        "will act on it only for a reasonable fee. Our reason: {reason}",
-        "da": "Din anmodning er åbenbart grundløs eller overdreven (GDPR art. 12(5)); vi "
-        "behandler den kun mod et rimeligt gebyr. Vores begrundelse: {reason}",
-    },
-    "extension": {
-        "en": "We need more time to answer your request: under GDPR Art. 12(3) we "
-        "extend the period by two months, to {due}. Our reason: {reason}",
-        "da": "Vi har brug for mere tid til at besvare din anmodning: efter GDPR "
-        "art. 12(3) forlænger vi fristen med to måneder til {due}. Vores "
-        "begrundelse: {reason}",
-    },
-    "signoff": {"en": "Kind regards,\n{controller}", "da": "Venlig hilsen\n{controller}"},
-}
 
-KIND_NAMES = {
-    "en": {
-        "DK_CPR": "Danish CPR number", "NO_FNR": "Norwegian national identity number",
-        "NO_DNR": "Norwegian D number", "SE_PNR": "Swedish personal identity number",
-        "SE_SAMORD": "Swedish coordination number", "FI_HETU": "Finnish personal identity code",
-        "UK_NINO": "UK National Insurance number", "EMAIL": "e-mail address",
-        "PHONE": "phone number", "WITHHELD": "text withheld: it could not be checked",
-    },
-    "da": {
-        "DK_CPR": "CPR-nummer", "NO_FNR": "norsk personnummer", "NO_DNR": "norsk D-nummer",
-        "SE_PNR": "svensk personnummer", "SE_SAMORD": "svensk samordningsnummer",
-        "FI_HETU": "finsk personnummer", "UK_NINO": "britisk National Insurance-nummer",
-        "EMAIL": "e-mailadresse", "PHONE": "telefonnummer",
-        "WITHHELD": "tekst tilbageholdt: den kunne ikke kontrolleres",
-    },
-}
+def _phrases() -> dict[str, str]:
+    """The letters' sentences in the language in force (`steward.i18n.language`)."""
+    return {
+        "greeting": _("Dear {name},"),
+        "intro": _("We have handled your {right} request received on {received} ({article})."),
+        "none": _("We hold no data about you in the systems we searched."),
+        "not_searched": _(
+            "We could not yet search: {systems}; we will write again when we have "
+            "(GDPR Art. 15(1))."
+        ),
+        "found": _("We found data about you in: {systems}."),
+        "package": _(
+            "A copy of your data (in JSON and CSV, and a readable report) is in your download "
+            "package. The first copy is free (GDPR Art. 12(5), 15(3))."
+        ),
+        "redacted": _(
+            "Where free-text notes mention other people, we replaced their identity numbers, "
+            "e-mail addresses and phone numbers with a tag such as [EMAIL] (GDPR Art. 15(4))."
+        ),
+        "copy_masked": _(
+            "In your copy we replaced other people's identifiers with a tag such as [EMAIL], "
+            "because a copy must not reveal other people's data (GDPR Art. 15(4)):"
+        ),
+        "copy_left_out": _(
+            "We left out these details, because they are about other people, not you "
+            "(GDPR Art. 15(4)):"
+        ),
+        "copy_own": _(
+            "Your own identity numbers, e-mail addresses and phone numbers in the text are "
+            "shown as they are ({n}): they are your data (GDPR Art. 15(1), 15(3))."
+        ),
+        "portable": _(
+            "The package holds, in JSON and CSV, the data you provided to us, including what "
+            "we recorded of your use of our services, where we process it under your consent "
+            "or our contract with you (GDPR Art. 20(1)):"
+        ),
+        "portable_empty": _("nothing: none of the data we hold about you is of that kind"),
+        "portable_left_out": _(
+            "Left out of the package (you can still see it through a copy under GDPR Art. 15):"
+        ),
+        "left_out_basis": _(
+            "processed neither under your consent nor under a contract with you "
+            "(GDPR Art. 20(1)(a))"
+        ),
+        "left_out_derived": _("made by us, not provided by you (GDPR Art. 20(1))"),
+        "left_out_staff": _(
+            "written by our staff (notes, assessments), not provided by you (GDPR Art. 20(1))"
+        ),
+        "left_out_secret": _(
+            "credentials such as a password hash are never handed out, for the security of "
+            "your account"
+        ),
+        "erased": _("We erased your data (GDPR Art. 17):"),
+        "kept": _(
+            "We must keep some records, because the law requires it or a legal claim needs "
+            "them (GDPR Art. 17(3)); they are restricted and used for nothing else:"
+        ),
+        "rectified": _("We corrected these details: {fields} (GDPR Art. 16)."),
+        "restricted": _(
+            "We have restricted the processing of your data: it is only stored until you tell "
+            "us otherwise; we will tell you before the restriction is lifted (GDPR Art. 18)."
+        ),
+        "objection_dm": _(
+            "We have recorded your objection to direct marketing and stopped it at once "
+            "(GDPR Art. 21(3))."
+        ),
+        "objection_li_stop": _(
+            "We have stopped processing based on our legitimate interests (GDPR Art. 21(1))."
+        ),
+        "objection_li_go": _(
+            "We continue the processing because of compelling legitimate grounds "
+            "(GDPR Art. 21(1)): {grounds}"
+        ),
+        "objection_li_assessed": _(
+            "While we assessed your objection, your data in {systems} was restricted: only "
+            "stored, not used (GDPR Art. 18(1)(d))."
+        ),
+        "objection_li_stopped": _(
+            "What stopped: {purposes} (GDPR Art. 21(1)). We no longer process your data for it."
+        ),
+        "objection_li_continued": _(
+            "What continues, on compelling legitimate grounds that override your interests "
+            "(GDPR Art. 21(1)): {purposes}. Our grounds: {grounds}"
+        ),
+        "objection_li_other": _(
+            "What continues, because it does not rely on our legitimate interests: {purposes}."
+        ),
+        "objection_li_lift": _(
+            "The restriction during our assessment will be lifted; we tell you by e-mail "
+            "before it is (GDPR Art. 18(3))."
+        ),
+        "art19_list": _(
+            "Those who receive your data from us, and how we told them of the change "
+            "(GDPR Art. 19):"
+        ),
+        "art19_sent": _("{name}: told on {date} {how}"),
+        "art19_how_mail": _("by e-mail"),
+        "art19_how_http": _("by a signed message to their system"),
+        "art19_how_other": _("(confirmed by our privacy team)"),
+        "art19_waived": _(
+            "{name}: not told, because telling them proves impossible or involves "
+            "disproportionate effort (GDPR Art. 19): {reason}"
+        ),
+        "art19_none": _(
+            "No one outside our company receives your data from the systems concerned, so "
+            "there was no one else to tell (GDPR Art. 19)."
+        ),
+        "complaint": _(
+            "You may complain to a supervisory authority: {authority}, and seek a judicial "
+            "remedy before the courts (GDPR Arts. 77-79)."
+        ),
+        "complaint_any": _("the supervisory authority of your country"),
+        "refused": _("We cannot act on your request (GDPR Art. 12(4)). Our reason: {reason}"),
+        "fee": _(
+            "Your request is manifestly unfounded or excessive (GDPR Art. 12(5)); we will act "
+            "on it only for a reasonable fee. Our reason: {reason}"
+        ),
+        "extension": _(
+            "We need more time to answer your request: under GDPR Art. 12(3) we extend the "
+            "period by two months, to {due}. Our reason: {reason}"
+        ),
+        "signoff": _("Kind regards,\n{controller}"),
+        "where": _("{what} in {system}"),
+        "other_records": _("other records"),
+        "other_details": _("other details"),
+        "no_automated": _(
+            "No decisions based solely on automated processing are made (GDPR Art. 22)."
+        ),
+    }
 
-RIGHT_NAMES = {
-    "en": {
-        "access": "access",
-        "portability": "data portability",
-        "erasure": "erasure",
-        "rectification": "rectification",
-        "restriction": "restriction of processing",
-        "objection": "objection",
-        "automated_decisions": "automated decision-making",
-    },
-    "da": {
-        "access": "indsigt",
-        "portability": "dataportabilitet",
-        "erasure": "sletning",
-        "rectification": "berigtigelse",
-        "restriction": "begrænsning af behandling",
-        "objection": "indsigelse",
-        "automated_decisions": "automatiske afgørelser",
-    },
-}
+
+def _kind_names() -> dict[str, str]:
+    return {
+        "DK_CPR": _("Danish CPR number"),
+        "NO_FNR": _("Norwegian national identity number"),
+        "NO_DNR": _("Norwegian D number"),
+        "SE_PNR": _("Swedish personal identity number"),
+        "SE_SAMORD": _("Swedish coordination number"),
+        "FI_HETU": _("Finnish personal identity code"),
+        "UK_NINO": _("UK National Insurance number"),
+        "EMAIL": _("e-mail address"),
+        "PHONE": _("phone number"),
+        "WITHHELD": _("text withheld: it could not be checked"),
+    }
+
+
+def _right_names() -> dict[str, str]:
+    return {
+        "access": _("access"),
+        "portability": _("data portability"),
+        "erasure": _("erasure"),
+        "rectification": _("rectification"),
+        "restriction": _("restriction of processing"),
+        "objection": _("objection"),
+        "automated_decisions": _("automated decision-making"),
+    }
+
+
 ARTICLES = {
     "access": "GDPR Art. 15",
     "portability": "GDPR Art. 20",
@@ -283,8 +195,120 @@ ARTICLES = {
 
 
 def phrase(key: str, lang: str, **values: Any) -> str:
-    texts = PHRASES[key]
-    return texts.get(lang, texts["en"]).format(**values)
+    """One of the letters' sentences in `lang`, with `values` put in."""
+    with language(lang):
+        return _phrases()[key].format(**values)
+
+
+def right_name(type_: str, lang: str) -> str:
+    with language(lang):
+        return _right_names().get(type_, type_.replace("_", " "))
+
+
+def kind_names(lang: str) -> dict[str, str]:
+    with language(lang):
+        return _kind_names()
+
+
+# --- plain language: what the person reads instead of table and column names ---------------
+
+
+def _table(policy: Policy, system: str, table: str) -> Any:
+    return next((t for t in policy.system(system).tables if t.name == table), None)
+
+
+def data_names(policy: Policy, system: str, table: str, fields: Iterable[str], lang: str) -> str:
+    """The fields of a table as the person reads them: their data categories' names, once
+    each; a field without a category is one of "other details"."""
+    spec = _table(policy, system, table)
+    by_name = {f.name: f for f in spec.fields} if spec is not None else {}
+    names: list[str] = []
+    other = False
+    for f in fields:
+        field = by_name.get(f)
+        if field is not None and field.category:
+            names.append(_category(policy, field.category, lang))
+        else:
+            other = True
+    if other or not names:
+        names.append(phrase("other_details", lang))
+    return ", ".join(dict.fromkeys(names))
+
+
+def _category(policy: Policy, key: str, lang: str) -> str:
+    try:
+        return policy.text(policy.data_category(key).name, lang)
+    except NotFound:  # checked when the policy loads; never the key itself in a letter
+        return phrase("other_details", lang)
+
+
+def table_name(policy: Policy, system: str, table: str, lang: str) -> str:
+    """What a table holds, for the person: the policy's `label` ("your orders"), else the
+    names of its fields' data categories, else "other records"."""
+    spec = _table(policy, system, table)
+    if spec is not None and spec.label:
+        return policy.text(spec.label, lang)
+    if spec is not None:
+        cats = [f.category for f in spec.fields if f.category]
+        if cats:
+            return ", ".join(dict.fromkeys(_category(policy, c, lang) for c in cats))
+    return phrase("other_records", lang)
+
+
+def system_name(policy: Policy, system: str, lang: str) -> str:
+    return policy.text(policy.system(system).name, lang)
+
+
+def where(policy: Policy, system: str, table: str, lang: str) -> str:
+    """ "your orders in CRM" """
+    return phrase(
+        "where",
+        lang,
+        what=table_name(policy, system, table, lang),
+        system=system_name(policy, system, lang),
+    )
+
+
+def _count(lang: str, n: int, op: str) -> str:
+    with language(lang):
+        if op == "delete":
+            return ngettext("{n} record deleted", "{n} records deleted", n).format(n=n)
+        if op == "update":
+            return ngettext(
+                "{n} record anonymised", "{n} records anonymised", n
+            ).format(n=n)
+        return ngettext("{n} record", "{n} records", n).format(n=n)
+
+
+def package_contents(policy: Policy, result: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """What the package holds, for the officer's review: per system and table, its human
+    name, the rows exported, the fields masked (Art. 15(4)) and left out."""
+    copy = result.get("copy") or {}
+    masked: dict[tuple[str, str], list[str]] = {}
+    for item in copy.get("masked") or []:
+        masked.setdefault((item["system"], item["table"]), []).append(item["field"])
+    left: dict[tuple[str, str], list[str]] = {}
+    for item in copy.get("left_out") or []:
+        left.setdefault((item["system"], item["table"]), []).append(item["field"])
+    out: list[dict[str, Any]] = []
+    for system, tables in (result.get("exported") or {}).items():
+        out.append(
+            {
+                "system": system_name(policy, system, lang),
+                "key": system,
+                "tables": [
+                    {
+                        "what": table_name(policy, system, t, lang),
+                        "table": t,
+                        "rows": n,
+                        "masked": masked.get((system, t), []),
+                        "left_out": left.get((system, t), []),
+                    }
+                    for t, n in tables.items()
+                ],
+            }
+        )
+    return out
 
 
 def complaint_authority(policy: Policy, jurisdiction: str) -> tuple[str, str]:
@@ -295,7 +319,7 @@ def complaint_authority(policy: Policy, jurisdiction: str) -> tuple[str, str]:
         codes.append(policy.controller.complaint_authority)
     found = [policy.authorities[c] for c in dict.fromkeys(codes) if c in policy.authorities]
     if not found:
-        return "the supervisory authority of your country", ""
+        return phrase("complaint_any", "en"), ""
     names = " or ".join(f"{a.name} ({a.complaint_url or a.website})" for a in found)
     return names, ""
 
@@ -345,12 +369,10 @@ def art15_information(
             sources[t(s)] = t(s)
     authority, website = complaint_authority(policy, jurisdiction)
     rights = [
-        f"{RIGHT_NAMES.get(lang, RIGHT_NAMES['en'])[r.value]} ({ARTICLES[r.value]})"
+        f"{right_name(r.value, lang)} ({ARTICLES[r.value]})"
         for r in policy.rights.offered
     ]
-    automated = t(policy.rights.automated_decisions_statement) or (
-        "No decisions based solely on automated processing are made (GDPR Art. 22)."
-    )
+    automated = t(policy.rights.automated_decisions_statement) or phrase("no_automated", lang)
     return {
         "purposes": list(purposes.values()),  # 15(1)(a)
         "categories": list(categories.values()),  # 15(1)(b)
@@ -373,11 +395,15 @@ def render_letter(
     lang: str,
     jurisdiction: str,
     result: dict[str, Any],
+    greeting: str | None = None,
+    note: str | None = None,
 ) -> str:
-    """The answer letter (plain text) for a completed or refused request."""
-    right = RIGHT_NAMES.get(lang, RIGHT_NAMES["en"]).get(type_, type_)
+    """The answer letter (plain text) for a completed or refused request. `greeting` replaces
+    the first line and `note` is a paragraph before the complaint statement: the free fields
+    an officer may write (`steward.requests.drafts`); the rest is fixed."""
+    right = right_name(type_, lang)
     lines = [
-        phrase("greeting", lang, name=name),
+        greeting or phrase("greeting", lang, name=name),
         "",
         phrase("intro", lang, right=right, received=received, article=ARTICLES[type_]),
         "",
@@ -413,14 +439,16 @@ def render_letter(
         elif result.get("redacted"):
             lines.append(phrase("redacted", lang))
         if type_ == Right.erasure.value and result.get("erased"):
-            counts = ", ".join(f"{k}: {v}" for k, v in sorted(result["erased"].items()))
-            lines.append(phrase("erased", lang, counts=counts))
+            lines.append(phrase("erased", lang))
+            lines += erased_lines(policy, result, lang)
         if result.get("kept"):
             lines.append(phrase("kept", lang))
             for k in result["kept"]:
-                lines.append(f"  - {k['system']}.{k['table']}: {k['rows']} — {k['reason']}")
+                what = where(policy, k["system"], k["table"], lang)
+                lines.append(f"  - {what}: {_count(lang, k['rows'], 'keep')}: {k['reason']}")
         if result.get("rectified"):
-            lines.append(phrase("rectified", lang, fields=", ".join(result["rectified"])))
+            lines.append(phrase("rectified", lang, fields=rectified_names(
+                policy, result["rectified"], lang)))
         if type_ == Right.restriction.value:
             lines.append(phrase("restricted", lang))
         if type_ == Right.objection.value:
@@ -436,6 +464,8 @@ def render_letter(
             lines.append(policy.text(policy.rights.automated_decisions_statement, lang))
         if "art19" in result:
             lines += art19_lines(result["art19"], lang)
+    if note:
+        lines += ["", note]
     authority, website = complaint_authority(policy, jurisdiction)
     lines += [
         "",
@@ -462,68 +492,83 @@ def art19_lines(outcomes: list[dict[str, str]], lang: str) -> list[str]:
                 else "art19_how_other",
                 lang,
             )
-            lines.append(phrase("art19_sent", lang, name=o["name"], date=o["told_on"], how=how))
+            lines.append(
+                "  - " + phrase("art19_sent", lang, name=o["name"], date=o["told_on"], how=how)
+            )
         else:
-            lines.append(phrase("art19_waived", lang, name=o["name"], reason=o["reason"]))
+            lines.append(
+                "  - " + phrase("art19_waived", lang, name=o["name"], reason=o["reason"])
+            )
     return lines
 
 
 def portability_lines(policy: Policy, portable: dict[str, Any], lang: str) -> list[str]:
     """GDPR Art. 20: what the package holds and what it leaves out, and why."""
-
-    def system(key: str) -> str:
-        return policy.text(policy.system(key).name, lang)
-
     lines = [phrase("portable", lang)]
     included = portable.get("included") or []
     for t in included:
-        lines.append(
-            phrase(
-                "portable_table",
-                lang,
-                system=system(t["system"]),
-                table=t["table"],
-                fields=", ".join(t["fields"]),
-                rows=t["rows"],
-            )
-        )
+        what = where(policy, t["system"], t["table"], lang)
+        fields = data_names(policy, t["system"], t["table"], t["fields"], lang)
+        lines.append(f"  - {what}: {fields} ({_count(lang, t['rows'], 'keep')})")
     if not included:
-        lines.append(phrase("portable_empty", lang))
+        lines.append("  - " + phrase("portable_empty", lang))
     if portable.get("left_out"):
         lines.append(phrase("portable_left_out", lang))
         for g in portable["left_out"]:
-            lines.append(
-                phrase(
-                    "portable_gap",
-                    lang,
-                    system=system(g["system"]),
-                    table=g["table"],
-                    fields=", ".join(g["fields"]),
-                    reason=phrase(f"left_out_{g['reason']}", lang),
-                )
-            )
+            what = where(policy, g["system"], g["table"], lang)
+            fields = data_names(policy, g["system"], g["table"], g["fields"], lang)
+            reason = phrase(f"left_out_{g['reason']}", lang)
+            lines.append(f"  - {what}: {fields}: {reason}")
     return lines
 
 
-def copy_lines(policy: Policy, copy: dict[str, Any], lang: str) -> list[str]:
-    """Art. 15(4): exactly what the copy masks and leaves out, per system, table and field,
-    and that the subject's own identifiers stay (`redaction.CopyReport.to_json()`)."""
-    kinds = KIND_NAMES.get(lang, KIND_NAMES["en"])
+def erased_lines(policy: Policy, result: dict[str, Any], lang: str) -> list[str]:
+    """Art. 17: per system and kind of data, how many records were deleted or anonymised.
+    `result["erased"]` keys read "<system>.<table> deleted|anonymised" (`execute._erase`)."""
+    lines: list[str] = []
+    for key, n in sorted(result["erased"].items()):
+        place, _sep, op = key.rpartition(" ")
+        system, _dot, table = place.partition(".")
+        what = where(policy, system, table, lang)
+        lines.append(f"  - {what}: {_count(lang, n, 'delete' if op == 'deleted' else 'update')}")
+    return lines
 
-    def where(item: dict[str, Any]) -> str:
-        system = policy.text(policy.system(item["system"]).name, lang)
-        return f"{system}, {item['table']}, {item['field']}"
+
+def rectified_names(policy: Policy, keys: Iterable[str], lang: str) -> str:
+    """Art. 16: the corrected fields ("system.table.field") as the person reads them."""
+    names: list[str] = []
+    for key in keys:
+        system, table, field = key.split(".", 2)
+        names.append(
+            phrase(
+                "where",
+                lang,
+                what=data_names(policy, system, table, [field], lang),
+                system=system_name(policy, system, lang),
+            )
+        )
+    return ", ".join(dict.fromkeys(names))
+
+
+def copy_lines(policy: Policy, copy: dict[str, Any], lang: str) -> list[str]:
+    """Art. 15(4): exactly what the copy masks and leaves out, per system, kind of data and
+    field, and that the subject's own identifiers stay (`redaction.CopyReport.to_json()`)."""
+    kinds = kind_names(lang)
+
+    def at(item: dict[str, Any]) -> str:
+        fields = data_names(policy, item["system"], item["table"], [item["field"]], lang)
+        return f"{where(policy, item['system'], item['table'], lang)} ({fields})"
 
     lines: list[str] = []
     if copy.get("masked"):
         lines.append(phrase("copy_masked", lang))
         for item in copy["masked"]:
             what = ", ".join(f"{n} × {kinds.get(k, k)}" for k, n in item["kinds"].items())
-            lines.append(f"  - {where(item)}: {what}")
+            lines.append(f"  - {at(item)}: {what}")
     if copy.get("left_out"):
         lines.append(phrase("copy_left_out", lang))
         for item in copy["left_out"]:
-            lines.append(f"  - {where(item)}: {item['values']}")
+            lines.append(f"  - {at(item)}: {item['values']}")
     if copy.get("own_kept"):
         lines.append(phrase("copy_own", lang, n=copy["own_kept"]))
     return lines

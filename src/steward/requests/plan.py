@@ -28,7 +28,7 @@ from steward.connectors.base import (
     SubjectRecords,
 )
 from steward.connectors.tasks import Awaiting
-from steward.errors import InvalidInput
+from steward.errors import InvalidInput, NotFound
 from steward.policy.models import EraseAction, Policy, SystemSpec, TableSpec
 from steward.requests import fanout, legalholds
 from steward.retention import statutes
@@ -387,6 +387,57 @@ def plan_summary(plans: Mapping[str, ErasurePlan]) -> dict[str, Any]:
             "kept": [{"table": k.table, "pk": k.pk, "reason": k.reason} for k in plan.kept],
             "notes": list(plan.notes),  # rows rewritten not deleted (shared), NOT NULL kept
         }
+    return out
+
+
+def readable_plan(policy: Policy, plan: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The stored dry run (`plan_summary` with the rows found) in words, per system: what will
+    be deleted, anonymised (which kinds of data) and kept (and why), the statements beside it
+    for whoever wants them. Human names come from the policy (`letters.where`)."""
+    from steward.i18n import current
+    from steward.requests import letters
+
+    lang = current()  # the officer's language (the console's)
+    found = plan.get("found") or {}
+    planned = plan.get("systems") or {}
+    out: list[dict[str, Any]] = []
+    for key in dict.fromkeys([*found, *planned]):
+        try:
+            name = letters.system_name(policy, key, lang)
+        except NotFound:
+            name = key  # a system no longer in the policy: its key is all there is
+        p = planned.get(key) or {}
+        delete, anonymise, keep = [], [], []
+        for st in p.get("statements") or []:
+            what = letters.table_name(policy, key, st["table"], lang)
+            item = {"what": what, "table": st["table"], "rows": st["rows"]}
+            if st["op"] == "delete":
+                delete.append(item)
+            else:
+                fields = [a[0] for a in st.get("actions") or []]
+                item["fields"] = letters.data_names(policy, key, st["table"], fields, lang)
+                anonymise.append(item)
+        kept: dict[tuple[str, str], int] = {}
+        for k in p.get("kept") or []:
+            kept[(k["table"], k["reason"])] = kept.get((k["table"], k["reason"]), 0) + 1
+        for (table, reason), n in kept.items():
+            what = letters.table_name(policy, key, table, lang)
+            keep.append({"what": what, "table": table, "rows": n, "reason": reason})
+        out.append(
+            {
+                "key": key,
+                "system": name,
+                "found": found.get(key, 0),
+                "delete": delete,
+                "anonymise": anonymise,
+                "keep": keep,
+                "notes": list(p.get("notes") or []),
+                "statements": p.get("statements") or [],
+                "rows_deleted": sum(i["rows"] for i in delete),
+                "rows_anonymised": sum(i["rows"] for i in anonymise),
+                "rows_kept": sum(i["rows"] for i in keep),
+            }
+        )
     return out
 
 

@@ -1,9 +1,11 @@
 """Request states and the transitions allowed between them; every transition is audited.
 
 received → awaiting_verification → verified → (awaiting_approval) → in_progress →
-completed | refused; in_progress ⇄ waiting_on_system while a system is down. An Art. 12(5)(a)
-fee puts an open request in awaiting_payment until the payment is recorded (back to where it
-was) or the person withdraws the request (withdrawn).
+(awaiting_review →) completed | refused; in_progress ⇄ waiting_on_system while a system is
+down. An executed request waits in awaiting_review until an officer has read its answer (the
+letter and the package) and sent it, unless the policy sends that type without review. An
+Art. 12(5)(a) fee puts an open request in awaiting_payment until the payment is recorded (back
+to where it was) or the person withdraws the request (withdrawn).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class State(StrEnum):
     verified = "verified"
     awaiting_approval = "awaiting_approval"
     in_progress = "in_progress"
+    awaiting_review = "awaiting_review"  # executed; the answer waits for an officer to send it
     waiting_on_system = "waiting_on_system"
     completed = "completed"
     refused = "refused"
@@ -46,11 +49,16 @@ _ALLOWED: dict[State, set[State]] = {
     State.awaiting_approval: {State.in_progress, State.refused, State.completed},
     State.in_progress: {
         State.waiting_on_system,
+        State.awaiting_review,
         State.completed,
         State.refused,
         State.awaiting_approval,
     },
-    State.waiting_on_system: {State.in_progress, State.completed, State.refused},
+    State.waiting_on_system: {
+        State.in_progress, State.awaiting_review, State.completed, State.refused
+    },
+    # Sent by an officer (`drafts.send`), or refused instead of sent.
+    State.awaiting_review: {State.completed, State.refused},
     # Paid: back to verification or routing (`workflow.record_payment`); never completed
     # without the answer.
     State.awaiting_payment: {

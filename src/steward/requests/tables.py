@@ -6,6 +6,8 @@
 - `dsr_progress`: per-system progress of an execution, so a rerun after a kill skips what is
   done and nothing runs twice.
 - `dsr_packages`: encrypted answer packages and their single-use download tokens.
+- `dsr_drafts`: an executed request's answer before an officer sends it (review, then send):
+  the result, the sealed copy of the data and the letter's free fields; sent once.
 - `dsr_send_quota`: how many code mails went to one address / for one request in the current
   hour, so the limits hold across processes (`steward.requests.limits`).
 - `dsr_notifications`: one row per recipient told of a rectification, erasure or restriction
@@ -199,6 +201,29 @@ class DsrPackage(Base):
     token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     downloaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DsrDraft(Base):
+    """The answer of an executed request, held for the officer's review (`steward.requests.
+    drafts`): nothing reaches the person before `sent_at` is set. `result_json` holds counts
+    and keys only; the copy of the data (`data_enc`) and the free fields of the letter (a
+    greeting and a paragraph, which may name the person) are sealed."""
+
+    __tablename__ = "dsr_drafts"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    result_json: Mapped[str] = mapped_column(Text)
+    data_enc: Mapped[str | None] = mapped_column(Text)
+    greeting_enc: Mapped[str | None] = mapped_column(Text)
+    note_enc: Mapped[str | None] = mapped_column(Text)
+    edited_by: Mapped[str | None] = mapped_column(String(200))
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_by: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("request_id", name="uq_dsr_drafts_request_id"),)
 
 
 class Restriction(Base):

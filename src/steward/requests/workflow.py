@@ -22,6 +22,7 @@ from steward.policy.models import Policy, Right
 from steward.requests import (
     deadlines,
     delivery,
+    drafts,
     fees,
     letters,
     lifting,
@@ -310,6 +311,7 @@ def refuse(
     in_time = today <= limit
     req.refusal_kind = kind
     req.refusal_reason = reason
+    drafts.discard(session, req)  # refused after execution: the held answer is never sent
     sealer = sealer_for(settings)
     req.letter = sealer.seal_text(
         letters.render_letter(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from steward.auth.tables import User
 from steward.errors import InvalidInput
 from steward.requests import (
+    drafts,
     execute,
     fees,
     lifting,
@@ -89,6 +90,14 @@ class EvidenceIn(BaseModel):
 
 class ReasonIn(BaseModel):
     reason: str = Field(max_length=2000)
+
+
+class SendIn(BaseModel):
+    """The free fields of the answer letter (`steward.requests.drafts`); empty: the default
+    greeting, no additional paragraph."""
+
+    greeting: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
 
 
 class RefuseIn(BaseModel):
@@ -270,6 +279,20 @@ def plan(request: Request, user: OfficerAction, ident: str) -> dict[str, Any]:
 def approve(request: Request, user: OfficerAction, ident: str) -> dict[str, Any]:
     """Approve and execute across the systems."""
     return _act(request.app, ident, lambda s, r: workflow.approve(s, r, actor(user)))
+
+
+@router.post("/{ident}/send")
+def send(request: Request, user: OfficerAction, ident: str, body: SendIn) -> dict[str, Any]:
+    """Send the answer an officer has read (the letter, the package, the mail). Once: a
+    second send is a 409 problem."""
+    st = request.app.state
+    with transaction(st.sessionmaker) as s:
+        rid = workflow.by_ref(s, ident).id
+    drafts.send(
+        st.sessionmaker, st.settings, st.policy, rid, actor(user),
+        drafts.checked(body.greeting, body.note),
+    )
+    return _view(request.app, rid)
 
 
 @router.post("/{ident}/run")

@@ -1,5 +1,7 @@
 """The officer's request queue and request pages (GDPR Arts. 12-22): due dates, filters,
-timeline, plan, result, and the actions (verify with evidence, plan, approve, run, extend,
+timeline, plan, result, and the actions (verify with evidence, plan, approve (an erasure or a
+rectification after a confirmation page showing what it changes), run, review and send the
+answer (`steward.requests.drafts`), extend,
 refuse, decide, lift a restriction (Art. 18(3)), send a pending answer mail again, confirm or
 waive a recipient's notification (Art. 19)). Viewers
 read; officers act. Every form is CSRF-protected."""
@@ -16,10 +18,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from steward.errors import Conflict, InvalidInput, NotFound, Unavailable
+from steward.i18n import gettext as _
 from steward.policy.identities import accepted_types
 from steward.policy.models import Policy
 from steward.requests import (
     delivery,
+    drafts,
     execute,
     fees,
     history,
@@ -32,6 +36,7 @@ from steward.requests import (
 )
 from steward.requests.deadlines import clock_for
 from steward.requests.intake import RECEIVED_VIA
+from steward.requests.plan import readable_plan
 from steward.requests.states import State
 from steward.store.db import transaction
 from steward.web.api.requests import actor
@@ -179,13 +184,15 @@ def page(
             if data["result"]
             else None,
             "package": delivery.current_package(session, req) is not None,
+            "draft": drafts.preview(session, sealer, policy, req),
+            "readable": readable_plan(policy, data["plan"]) if data["plan"] else [],
             "restriction": lifting.status(session, req),
             "notifications": notifications.outcomes(session, req.id, policy),
         },
     )
 
 
-async def _act(request: Request, req_id: int, fn: Any) -> Response:
+async def _act(request: Request, req_id: int, fn: Any, by: str = execute.ACTOR) -> Response:
     st = request.app.state
     try:
         with transaction(st.sessionmaker) as s:
@@ -196,7 +203,9 @@ async def _act(request: Request, req_id: int, fn: Any) -> Response:
         return _back(req_id, err.detail)
     if run:
         await run_in_threadpool(
-            execute.execute_request, st.sessionmaker, st.settings, st.policy, req_id
+            lambda: execute.execute_request(
+                st.sessionmaker, st.settings, st.policy, req_id, actor=by
+            )
         )
     return _back(req_id)
 
@@ -228,9 +237,50 @@ async def plan(request: Request, user: Officer, req_id: int) -> Response:
     return _back(req_id)
 
 
+# Executions that change the person's data in the company's systems: approved only from the
+# confirmation page, which shows what will change (the plan) before anything runs.
+DESTRUCTIVE = ("erasure", "rectification")
+
+
+@router.get("/{req_id}/confirm")
+def confirm(
+    request: Request, user: Officer, session: SessionDep, policy: PolicyDep, req_id: int
+) -> Response:
+    """What approving an erasure (from its plan) or a rectification (the fields) will change,
+    with the button that does it."""
+    req = workflow.by_ref(session, str(req_id))
+    if req.type not in DESTRUCTIVE:
+        return _back(req_id)  # approved with one click: nothing in it is destroyed
+    sealer = workflow.sealer_for(request.app.state.settings)
+    data = queries.as_dict(req, policy, private=True, sealer=sealer)
+    changes = sorted(json.loads(sealer.open_text(req.changes_enc) or "{}"))
+    return render(
+        request,
+        "console/requests/confirm.html",
+        {
+            "r": data,
+            "readable": readable_plan(policy, data["plan"]) if data["plan"] else [],
+            "changes": changes,
+            "ready": req.state == State.awaiting_approval.value
+            and (req.type != "erasure" or bool(req.plan_json)),
+        },
+    )
+
+
 @router.post("/{req_id}/approve")
-async def approve(request: Request, user: Officer, req_id: int) -> Response:
-    return await _act(request, req_id, lambda s, r: workflow.approve(s, r, actor(user)))
+async def approve(
+    request: Request,
+    user: Officer,
+    req_id: int,
+    confirmed: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    with transaction(request.app.state.sessionmaker) as s:
+        type_ = workflow.by_ref(s, str(req_id)).type
+    if type_ in DESTRUCTIVE and confirmed != "yes":
+        return RedirectResponse(f"/console/requests/{req_id}/confirm", status_code=303)
+    return await _act(
+        request, req_id, lambda s, r: workflow.approve(s, r, actor(user)), by=actor(user)
+    )
 
 
 @router.post("/{req_id}/run")
@@ -238,11 +288,53 @@ async def run(request: Request, user: Officer, req_id: int) -> Response:
     st = request.app.state
     try:
         await run_in_threadpool(
-            execute.execute_request, st.sessionmaker, st.settings, st.policy, req_id
+            lambda: execute.execute_request(
+                st.sessionmaker, st.settings, st.policy, req_id, actor=actor(user)
+            )
         )
     except Conflict as err:
         return _back(req_id, err.detail)
     return _back(req_id)
+
+
+@router.post("/{req_id}/draft")
+async def save_draft(
+    request: Request,
+    user: Officer,
+    req_id: int,
+    greeting: Annotated[str, Form(max_length=drafts.GREETING_MAX)] = "",
+    note: Annotated[str, Form(max_length=drafts.NOTE_MAX)] = "",
+) -> Response:
+    """Save the free fields of the answer letter; the page shows the letter as it now reads."""
+    st = request.app.state
+    sealer = workflow.sealer_for(st.settings)
+    try:
+        fields = drafts.checked(greeting, note)
+        with transaction(st.sessionmaker) as s:
+            drafts.edit(s, sealer, workflow.by_ref(s, str(req_id)), fields, actor(user))
+    except (Conflict, InvalidInput, NotFound) as err:
+        return _back(req_id, err.detail)
+    return _back(req_id, _("Draft saved: read the letter below, then send it."))
+
+
+@router.post("/{req_id}/send")
+async def send(
+    request: Request,
+    user: Officer,
+    req_id: int,
+    greeting: Annotated[str, Form(max_length=drafts.GREETING_MAX)] = "",
+    note: Annotated[str, Form(max_length=drafts.NOTE_MAX)] = "",
+) -> Response:
+    """Send the answer as shown (with the free fields as typed): letter, package, mail."""
+    st = request.app.state
+    try:
+        fields = drafts.checked(greeting, note)
+        await run_in_threadpool(
+            drafts.send, st.sessionmaker, st.settings, st.policy, req_id, actor(user), fields
+        )
+    except (Conflict, InvalidInput, NotFound) as err:
+        return _back(req_id, err.detail)
+    return _back(req_id, _("The answer was sent."))
 
 
 @router.post("/{req_id}/extend")
