@@ -23,6 +23,7 @@ ROUTERS: list[str] = [
     "steward.web.api.requests",
     "steward.web.center.requests",
     "steward.web.console.requests",
+    "steward.web.console.request_messages",
     "steward.web.console.outbox",
     "steward.web.console.breaches",
     "steward.web.api.breaches",

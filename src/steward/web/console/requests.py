@@ -34,6 +34,7 @@ from steward.requests.intake import RECEIVED_VIA
 from steward.requests.states import State
 from steward.store.db import transaction
 from steward.web.api.requests import actor
+from steward.web.console import request_messages
 from steward.web.console.dashboard import Card
 from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer, render
 from steward.web.security import csrf_protect
@@ -202,6 +203,7 @@ def page(
             "package": delivery.current_package(session, req) is not None,
             "restriction": lifting.status(session, req),
             "notifications": notifications.outcomes(session, req.id, policy),
+            **request_messages.context(session, request.app.state.settings, req, user),
         },
     )
 
