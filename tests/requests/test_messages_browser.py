@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -53,7 +52,7 @@ def _submit(page, url: str, *, labels: dict[str, str], email: str, country: str,
     page.wait_for_url("**/privacy/requests/verify?*")
 
 
-def test_thread_from_both_sides_in_chromium(live_server, browser, smtp_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_thread_from_both_sides_in_chromium(live_server, browser, smtp_server, tmp_path):  # type: ignore[no-untyped-def]
     inbox = _smtp(live_server, smtp_server, officer_email="dpo@promark.example.com")
     url = live_server.url
     person = browser.new_context().new_page()
