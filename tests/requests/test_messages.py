@@ -390,3 +390,43 @@ def test_uk_clock_stops_for_identification_and_the_eu_clock_runs(env, country, p
     with transaction(st.sessionmaker) as s:
         req = s.get_one(DsrRequest, _rid(client, public_id))
         assert req.due_on == date.fromisoformat(adjusted or "2026-12-02")
+
+
+def test_attachments_are_deleted_with_the_request_data(env):  # type: ignore[no-untyped-def]
+    """A closed request's attachments go with the package window (30 days after closing): the
+    file is deleted, the row says so, the thread shows it; an open request's files stay."""
+    from steward.requests.delivery import purge_expired
+
+    client, inbox = env
+    st = client.app.state
+    closed_id = _start(client, inbox)
+    open_id = _start(client, inbox, type_="restriction")
+    assert open_id != closed_id
+    sealer = workflow.sealer_for(st.settings)
+    with transaction(st.sessionmaker) as s:
+        for pid in (closed_id, open_id):
+            req = workflow.by_public_id(s, pid)
+            messages.post(s, st.settings, st.policy, sealer, req, author="subject",
+                          actor="subject", text="my document",
+                          upload=messages.Upload("doc.pdf", PDF))
+        closed = workflow.by_public_id(s, closed_id)
+        closed.state = "completed"
+        closed.completed_at = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    files = st.settings.data_dir / "attachments"
+    assert len(list(files.iterdir())) == 2
+    # 30 days after closing: not yet; 31 days after: the closed request's file goes.
+    sm, settings = st.sessionmaker, st.settings
+    assert purge_expired(sm, settings, now=datetime(2026, 12, 1, 11, tzinfo=UTC)) == 0
+    assert purge_expired(sm, settings, now=datetime(2026, 12, 2, 13, tzinfo=UTC)) == 1
+    assert len(list(files.iterdir())) == 1
+    with transaction(st.sessionmaker) as s:
+        gone = s.scalars(select(DsrAttachment).where(
+            DsrAttachment.request_id == _rid(client, closed_id))).one()
+        assert gone.deleted_at is not None
+        with pytest.raises(Exception, match="not available"):
+            messages.attachment(s, sealer, st.settings, workflow.by_public_id(s, closed_id),
+                                gone.id, "user:1")
+    page = client.get(f"/privacy/requests/{closed_id}/messages")
+    assert "doc.pdf (deleted)" in page.text
+    # Idempotent: a second run deletes nothing more.
+    assert purge_expired(st.sessionmaker, st.settings, now=datetime(2026, 12, 3, tzinfo=UTC)) == 0
