@@ -430,3 +430,34 @@ def test_attachments_are_deleted_with_the_request_data(env):  # type: ignore[no-
     assert "doc.pdf (deleted)" in page.text
     # Idempotent: a second run deletes nothing more.
     assert purge_expired(st.sessionmaker, st.settings, now=datetime(2026, 12, 3, tzinfo=UTC)) == 0
+
+
+def test_a_failed_new_message_mail_is_shown_and_retried(env):  # type: ignore[no-untyped-def]
+    """Mail down: the message is kept, the officer is told the person was not told, the console
+    shows it; the retry sends the mail (still without the content) once the server is back."""
+    from urllib.parse import unquote_plus
+
+    from tests.conftest import free_port
+
+    from steward.config import Settings
+
+    client, inbox = env
+    st = client.app.state
+    public_id = _start(client, inbox)
+    rid = _rid(client, public_id)
+    working: Settings = st.settings
+    st.settings = working.model_copy(update={"smtp_port": free_port()})  # nobody listens there
+    officer = TestClient(client.app, base_url="https://testserver")
+    otoken = login(officer, st.engine, "officer")
+    mails = len(inbox)
+    r = officer.post(f"/console/requests/{rid}/messages",
+                     data={"csrf_token": otoken, "kind": "message", "text": "RETRY-REF-9904"},
+                     follow_redirects=False)
+    assert "mail server is unavailable" in unquote_plus(r.headers["location"])
+    assert len(inbox) == mails and _count(client, DsrMessage) == 1
+    st.settings = working
+    assert "mail not sent" in officer.get(f"/console/requests/{rid}").text
+    assert messages.retry_unsent(st.sessionmaker, working, st.policy) == 1
+    assert len(inbox) == mails + 1 and "RETRY-REF-9904" not in _text(inbox[-1])
+    assert "mail sent" in officer.get(f"/console/requests/{rid}").text
+    assert messages.retry_unsent(st.sessionmaker, working, st.policy) == 0

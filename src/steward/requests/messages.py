@@ -398,3 +398,15 @@ def notify(sm: sessionmaker[Session], settings: Settings, policy: Policy, messag
         else:
             msg.notice_error = error
     return error is None
+
+
+def retry_unsent(sm: sessionmaker[Session], settings: Settings, policy: Policy) -> int:
+    """Send again every "new message" mail that failed (the job runner calls this); returns
+    how many went out now."""
+    with transaction(sm) as s:
+        ids = s.scalars(
+            select(DsrMessage.id)
+            .where(DsrMessage.notice_sent_at.is_(None), DsrMessage.notice_error.is_not(None))
+            .order_by(DsrMessage.id)
+        ).all()
+    return sum(notify(sm, settings, policy, message_id) for message_id in ids)
