@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=8, ge=1)
     # Request bodies, refused (413) while they stream in, before anything parses them: forms
     # and JSON, and the few routes that take bulk lists (affected subjects, consent batches).
+    # The person's session on one request after a code (one verification per journey):
+    # ended after this long idle, and this long after the code regardless.
+    request_session_idle_minutes: int = Field(default=30, ge=1)
+    request_session_absolute_minutes: int = Field(default=120, ge=1)
+    # Attachments in a request's message thread: largest size, and the allowed kinds by file
+    # extension (pdf, png, jpeg); each kind's content is checked too, not just its name.
+    attachment_limit_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    attachment_types: str = "pdf,png,jpeg"
     body_limit_bytes: int = Field(default=64 * 1024, ge=1024)
     upload_limit_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
 

@@ -82,7 +82,8 @@ def test_periodic_schedule(tmp_path: Path, store: sessionmaker[Session]) -> None
     assert names == {"retention.daily", "retention.refresh_stale",
                      "requests.deadline_reminders", "breaches.reminders", "requests.retry",
                      "requests.retry_mail", "announcements.retry", "events.deliver",
-                     "processors.subprocessor_notices"} | (
+                     "processors.subprocessor_notices", "requests.retry_message_mail",
+                     "requests.purge"} | (
                          {"consent.expire"} & names)
 
 

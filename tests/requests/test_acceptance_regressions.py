@@ -87,7 +87,7 @@ def test_returning_person_gets_a_code_and_reads_the_answer(sqlite_company, clien
     assert _outbox_size(client) == before + 1  # before the fix: nothing was sent
     _verify(other, public_id, _newest_code(client))
     status = other.get(f"/privacy/requests/{public_id}").text
-    assert "Our answer" in status and "Send me a download code" in status
+    assert "Our answer" in status and "Go to the download" in status
 
 
 def test_resend_for_an_unknown_id_answers_the_same(client):  # type: ignore[no-untyped-def]

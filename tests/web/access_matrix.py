@@ -30,8 +30,12 @@ GET     /privacy/requests/verify                                       public   
 POST    /privacy/requests/verify                                       public   yes
 POST    /privacy/requests/resend                                       public   yes
 GET     /privacy/requests/{public_id}                                  public   -
-POST    /privacy/requests/{public_id}/download-code                    public   yes
+GET     /privacy/requests/{public_id}/messages                         public   -
+POST    /privacy/requests/{public_id}/messages                         public   yes
+GET     /privacy/requests/{public_id}/messages/files/{attachment_id}   public   -
+GET     /privacy/requests/{public_id}/download                         public   -
 POST    /privacy/requests/{public_id}/download                         public   yes
+POST    /privacy/requests/{public_id}/signout                          public   yes
 GET     /privacy/download/{token}                                      public   -
 GET     /privacy/newsletter                                            public   -
 POST    /privacy/newsletter                                            public   yes
@@ -85,6 +89,8 @@ POST    /console/requests/bulk                                         officer  
 POST    /console/requests/{req_id}/assign                              officer  yes
 POST    /console/requests/{req_id}/notes                               officer  yes
 POST    /console/requests/{req_id}/verify                              officer  yes
+POST    /console/requests/{req_id}/messages                            officer  yes
+GET     /console/requests/{req_id}/messages/files/{attachment_id}      officer  -
 POST    /console/requests/{req_id}/plan                                officer  yes
 POST    /console/requests/{req_id}/approve                             officer  yes
 GET     /console/requests/{req_id}/confirm                             officer  -

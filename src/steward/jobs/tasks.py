@@ -254,6 +254,21 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
 
         return retry_pending_mail(runtime.sm, runtime.settings, runtime.policy)
 
+    @_periodic(huey, crontab(minute="*/15"), name="requests.retry_message_mail")
+    def retry_message_mail() -> int:
+        # "You have a new message" mails (and the officer's reply notices) that failed.
+        from steward.requests.messages import retry_unsent
+
+        return retry_unsent(runtime.sm, runtime.settings, runtime.policy)
+
+    @_periodic(huey, crontab(minute="40", hour="3"), name="requests.purge")
+    def purge_request_files() -> int:
+        # Answer packages past their download window, and the message attachments of requests
+        # closed as long ago.
+        from steward.requests.delivery import purge_expired
+
+        return purge_expired(runtime.sm, runtime.settings)
+
     @_periodic(huey, crontab(minute="20"), name="consent.expire")
     def consent_expiry() -> int:
         from steward.consent.state import expire_due

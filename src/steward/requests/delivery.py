@@ -19,7 +19,7 @@ from steward.errors import NotFound
 from steward.i18n import N_
 from steward.mail import Mailer
 from steward.policy.models import Policy
-from steward.requests import packages
+from steward.requests import messages, packages
 from steward.requests.states import record, ref
 from steward.requests.tables import DsrPackage, DsrRequest
 from steward.requests.verification import CODE_MINUTES
@@ -241,7 +241,8 @@ def redeem(
 def purge_expired(
     sm: sessionmaker[Session], settings: Settings, now: datetime | None = None
 ) -> int:
-    """Delete packages past their download window (a job calls this daily)."""
+    """Delete packages past their download window, and the message attachments of requests
+    closed as long ago (`steward.requests.messages.purge`); a job calls this daily."""
     now = now or datetime.now(UTC)
     n = 0
     with transaction(sm) as s:
@@ -257,4 +258,5 @@ def purge_expired(
                     subject_ref=ref(s.get_one(DsrRequest, pkg.request_id)),
                 )
                 n += 1
+        n += messages.purge(s, settings, now)
     return n

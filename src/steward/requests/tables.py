@@ -309,3 +309,53 @@ class DsrNote(Base):
     author: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     text_enc: Mapped[str] = mapped_column(Text)
+
+
+class DsrMessage(Base):
+    """One message of a request's secure thread (seed §8: ordinary e-mail is not secure, so the
+    officer and the person write here, and the mail only says a message is waiting). `author`
+    is `officer` or `subject`; `kind` is `message`, `identification` or `clarification` (the
+    last two ask for something under Art. 12(6) and stop a UK clock). The text is encrypted with
+    the app key; `read_at` is when the other side first opened it."""
+
+    __tablename__ = "dsr_messages"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    author: Mapped[str] = mapped_column(String(20))  # officer | subject
+    actor: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    body_enc: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The "you have a new message" mail: when the mail server took it, or why it failed.
+    notice_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notice_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class DsrAttachment(Base):
+    """A file sent with a message, encrypted at rest in the data folder (`stored` names the
+    file); deleted with the request's data (`steward.requests.messages.purge`)."""
+
+    __tablename__ = "dsr_attachments"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("dsr_messages.id"), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    stored: Mapped[str] = mapped_column(String(80))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DsrSubjectSession(Base):
+    """The person signed in to one request after a code (one verification per journey): the
+    cookie holds a random token, only its HMAC is kept here; deleting the row ends it."""
+
+    __tablename__ = "dsr_subject_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

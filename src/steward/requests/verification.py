@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from steward.i18n import gettext as _
 from steward.requests.tables import DsrCode, DsrRequest
 from steward.store.db import as_utc, rows_matched
 from steward.store.sealing import Sealer
@@ -122,9 +123,10 @@ def check_code(
 
 
 def explain(result: Check) -> str:
+    """The result in words for the person, in the language in force."""
     return {
-        Check.ok: "verified",
-        Check.wrong: "that code is not right; check the e-mail and try again",
-        Check.expired: "the code has expired or was already used; ask for a new code",
-        Check.exhausted: "too many wrong codes; ask for a new code",
+        Check.ok: _("verified"),
+        Check.wrong: _("that code is not right; check the e-mail and try again"),
+        Check.expired: _("the code has expired or was already used; ask for a new code"),
+        Check.exhausted: _("too many wrong codes; ask for a new code"),
     }[result]

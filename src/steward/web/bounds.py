@@ -44,6 +44,9 @@ LARGE_BODY_ROUTES = frozenset({
     "/api/consent/filter",
     "/api/consent/events",
     "/console/consent/import",  # a CSV of consents given before Steward
+    # A message with an attachment (its own limit, `attachment_limit_bytes`, is checked after).
+    "/privacy/requests/{public_id}/messages",
+    "/console/requests/{req_id}/messages",
 })
 # Public routes with a looser per-client limit than `rate_limit_per_minute`: the setting that
 # holds theirs. (The cookie banner posts one decision per visitor and page.)

@@ -25,6 +25,7 @@ ROUTERS: list[str] = [
     "steward.web.center.requests",
     "steward.web.console.desk",
     "steward.web.console.requests",
+    "steward.web.console.request_messages",
     "steward.web.console.outbox",
     "steward.web.console.breaches",
     "steward.web.api.breaches",

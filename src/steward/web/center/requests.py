@@ -1,23 +1,38 @@
-"""The privacy center's request pages: the form, code verification, the status page (only
-after verification in this browser) and the single-use download.
+"""The privacy center's request pages: the form, code verification, and, once verified, the
+request's status, its secure message thread and the download of the answer.
 
+One verification per journey: a right code signs the person in to that request
+(`steward.requests.sessions`: a cookie scoped to the request's pages, idle and absolute limits,
+revocable in the store), and the status, the messages and the download need nothing more.
 Nothing about the person is looked up before verification; an unknown person gets the same
 pages, and after verification the same answer shape ("we hold no data about you").
+Every text is translatable; the page speaks the request's language (or `?lang=`).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from steward.errors import InvalidInput, NotFound
+from steward import i18n
+from steward.errors import Conflict, InvalidInput, NotFound
 from steward.policy.identities import accepted_types
 from steward.policy.models import IdentityKind
-from steward.requests import delivery, notifications, queries, workflow
+from steward.requests import (
+    delivery,
+    messages,
+    notifications,
+    pauses,
+    queries,
+    sessions,
+    workflow,
+)
 from steward.requests.deadlines import clock_for
+from steward.requests.states import CLOSED
 from steward.requests.verification import Check, explain
 from steward.store.db import transaction
 from steward.web.api.requests import run_if_ready
@@ -25,7 +40,7 @@ from steward.web.deps import PUBLIC, render
 from steward.web.security import client_id, csrf_protect
 
 router = APIRouter(prefix="/privacy", dependencies=[Depends(csrf_protect), PUBLIC])
-VERIFIED = "dsr_verified"
+COOKIE = "steward_request"
 
 
 def _limit(request: Request, bucket: str) -> None:
@@ -33,11 +48,36 @@ def _limit(request: Request, bucket: str) -> None:
     request.app.state.limiter.hit(bucket, client_id(request), limit=s.rate_limit_per_minute)
 
 
+def _language(request: Request, fallback: str | None = None) -> str:
+    """`?lang=` when the policy offers it, else `fallback` (the request's language), else the
+    policy's default language."""
+    policy = request.app.state.policy
+    offered = policy.policy.languages
+    for lang in (request.query_params.get("lang"), fallback):
+        if lang and lang in offered:
+            return str(lang)
+    return str(policy.policy.default_language)
+
+
+def _with_lang(request: Request, url: str, lang: str) -> str:
+    """`url` with `lang=` first in its query when it is not the policy's default language."""
+    if lang == request.app.state.policy.policy.default_language:
+        return url
+    path, _, query = url.partition("?")
+    return f"{path}?lang={lang}" + (f"&{query}" if query else "")
+
+
 def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
     policy = request.app.state.policy
     lang = ctx.get("lang") or policy.policy.default_language
     if lang not in policy.policy.languages:
         lang = policy.policy.default_language
+    with i18n.language(lang):
+        return _render(request, name, ctx, status, lang)
+
+
+def _render(request: Request, name: str, ctx: dict[str, Any], status: int, lang: str) -> Response:
+    policy = request.app.state.policy
     base = {
         "policy": policy,
         "lang": lang,
@@ -54,13 +94,64 @@ def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -
     return render(request, f"center/requests/{name}", {**base, **ctx}, status_code=status)
 
 
-def _verified(request: Request, public_id: str) -> bool:
-    return public_id in request.session.get(VERIFIED, [])
+def _limits(request: Request) -> sessions.Limits:
+    s = request.app.state.settings
+    return sessions.Limits(
+        idle=timedelta(minutes=s.request_session_idle_minutes),
+        absolute=timedelta(minutes=s.request_session_absolute_minutes),
+    )
+
+
+def _cookie_path(public_id: str) -> str:
+    return f"/privacy/requests/{public_id}"
+
+
+def _signed_in(request: Request, public_id: str) -> bool:
+    """True when this browser holds a live session on the request (marks it used)."""
+    cookie = request.cookies.get(COOKIE)
+    if not cookie:
+        return False
+    st = request.app.state
+    try:
+        with transaction(st.sessionmaker) as s:
+            req = workflow.by_public_id(s, public_id)
+            return sessions.is_live(
+                s, workflow.sealer_for(st.settings), req, cookie, _limits(request)
+            )
+    except NotFound:
+        return False
+
+
+def _sign_in(request: Request, response: Response, public_id: str) -> Response:
+    st = request.app.state
+    with transaction(st.sessionmaker) as s:
+        req = workflow.by_public_id(s, public_id)
+        value = sessions.open_session(s, workflow.sealer_for(st.settings), req)
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=st.settings.request_session_absolute_minutes * 60,
+        path=_cookie_path(public_id),
+        httponly=True,
+        samesite="lax",
+        secure=st.settings.secure_cookies,
+    )
+    return response
+
+
+def _return_page(request: Request, public_id: str) -> Response:
+    # Someone arriving from a mail link, on another device or after the session ended:
+    # nothing was mailed yet, so the page offers to send a code (same page for any id).
+    return _page(
+        request,
+        "verify.html",
+        {"public_id": public_id, "error": None, "purpose": "return", "lang": _language(request)},
+    )
 
 
 @router.get("/requests")
-def form(request: Request, lang: str | None = None) -> Response:
-    return _page(request, "form.html", {"values": {}, "error": None, "lang": lang})
+def form(request: Request) -> Response:
+    return _page(request, "form.html", {"values": {}, "error": None, "lang": _language(request)})
 
 
 @router.post("/requests")
@@ -89,7 +180,7 @@ async def submit(
     }
     form = await request.form()
     given = [
-        (key[len("identity_"):], str(value)[:200])
+        (key[len("identity_") :], str(value)[:200])
         for key, value in form.multi_items()
         if key.startswith("identity_") and str(value).strip()
     ][:10]
@@ -115,15 +206,22 @@ async def submit(
         return _page(
             request,
             "form.html",
-            {"values": values, "error": err.detail, "lang": language},
+            {"values": values, "error": err.detail, "lang": language or _language(request)},
             status=422,
         )
-    return RedirectResponse(f"/privacy/requests/verify?r={out.public_id}", status_code=303)
+    lang = _language(request, language)
+    return RedirectResponse(
+        _with_lang(request, f"/privacy/requests/verify?r={out.public_id}", lang), status_code=303
+    )
 
 
 @router.get("/requests/verify")
 def verify_page(request: Request, r: str = "") -> Response:
-    return _page(request, "verify.html", {"public_id": r, "error": None, "purpose": "verify"})
+    return _page(
+        request,
+        "verify.html",
+        {"public_id": r, "error": None, "purpose": "verify", "lang": _language(request)},
+    )
 
 
 @router.post("/requests/verify")
@@ -140,16 +238,20 @@ async def verify(
         )
     except NotFound:
         result, out = Check.expired, None
+    lang = _language(request)
     if result is not Check.ok or out is None:
+        with i18n.language(lang):
+            error = explain(result)
         return _page(
             request,
             "verify.html",
-            {"public_id": public_id, "error": explain(result), "purpose": "verify"},
+            {"public_id": public_id, "error": error, "purpose": "verify", "lang": lang},
             status=422,
         )
-    request.session[VERIFIED] = [*request.session.get(VERIFIED, [])[-9:], public_id]
     await run_in_threadpool(run_if_ready, request.app, out)
-    return RedirectResponse(f"/privacy/requests/{public_id}", status_code=303)
+    return _sign_in(
+        request, RedirectResponse(f"/privacy/requests/{public_id}", status_code=303), public_id
+    )
 
 
 @router.post("/requests/resend")
@@ -162,17 +264,13 @@ async def resend(request: Request, public_id: Annotated[str, Form(max_length=60)
         )
     except NotFound:
         pass  # same answer for an unknown id
-    return RedirectResponse(f"/privacy/requests/verify?r={public_id}", status_code=303)
+    return RedirectResponse(
+        _with_lang(request, f"/privacy/requests/verify?r={public_id}", _language(request)),
+        status_code=303,
+    )
 
 
-@router.get("/requests/{public_id}")
-def status(request: Request, public_id: str) -> Response:
-    if not _verified(request, public_id):
-        # Someone arriving from a mail link, on another device or after the session ended:
-        # nothing was mailed yet, so the page offers to send a code (same page for any id).
-        return _page(
-            request, "verify.html", {"public_id": public_id, "error": None, "purpose": "return"}
-        )
+def _status_context(request: Request, public_id: str) -> dict[str, Any]:
     st = request.app.state
     with transaction(st.sessionmaker) as s:
         req = workflow.by_public_id(s, public_id)
@@ -181,58 +279,186 @@ def status(request: Request, public_id: str) -> Response:
         pkg = delivery.current_package(s, req)
         view = queries.as_dict(req, st.policy)
         telling = bool(notifications.outstanding(s, req.id))
+        waiting = pauses.open_pause(s, req)
+        asked = bool(pauses.history(s, req))
+        unread = messages.unread(s, req, messages.SUBJECT)
+        count = len(messages.thread(s, workflow.sealer_for(st.settings), req))
+        lang = req.language
+    return {
+        "req": view,
+        "telling_recipients": telling,
+        "clock": clock,
+        "letter": letter,
+        "package": pkg is not None,
+        "unread": unread,
+        "message_count": count,
+        "awaiting": waiting.kind if waiting is not None else None,
+        "asked": asked,
+        "lang": _language(request, lang),
+        "error": None,
+    }
+
+
+@router.get("/requests/{public_id}")
+def status(request: Request, public_id: str) -> Response:
+    if not _signed_in(request, public_id):
+        return _return_page(request, public_id)
+    return _page(request, "status.html", _status_context(request, public_id))
+
+
+# --- the message thread --------------------------------------------------------------------
+
+
+def _thread_page(
+    request: Request, public_id: str, *, error: str | None = None, text: str = "", status: int = 200
+) -> Response:
+    st = request.app.state
+    with transaction(st.sessionmaker) as s:
+        req = workflow.by_public_id(s, public_id)
+        thread = messages.thread(s, workflow.sealer_for(st.settings), req)
+        messages.mark_read(s, req, messages.SUBJECT)
+        view = queries.as_dict(req, st.policy)
+        closed = req.state in CLOSED
+        package = delivery.current_package(s, req) is not None
+        lang = req.language
     return _page(
         request,
-        "status.html",
+        "messages.html",
         {
             "req": view,
-            "telling_recipients": telling,
-            "clock": clock,
-            "letter": letter,
-            "package": pkg is not None,
-            "lang": req.language,
-            "error": None,
+            "thread": thread,
+            "closed": closed,
+            "package": package,
+            "unread": 0,
+            "error": error,
+            "text": text,
+            "kinds_allowed": ", ".join(k.upper() for k in messages.allowed_kinds(st.settings)),
+            "limit_mb": f"{st.settings.attachment_limit_bytes / 2**20:g}",
+            "lang": _language(request, lang),
+        },
+        status=status,
+    )
+
+
+@router.get("/requests/{public_id}/messages")
+def thread(request: Request, public_id: str) -> Response:
+    if not _signed_in(request, public_id):
+        return _return_page(request, public_id)
+    return _thread_page(request, public_id)
+
+
+@router.post("/requests/{public_id}/messages")
+async def reply(
+    request: Request,
+    public_id: str,
+    text: Annotated[str, Form(max_length=messages.MAX_TEXT * 2)] = "",
+    attachment: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """The person's answer, with at most one attachment; checked whole before anything is
+    stored (a bad file: the page again with the error and the text kept)."""
+    if not _signed_in(request, public_id):
+        return _return_page(request, public_id)
+    st = request.app.state
+    upload = None
+    if attachment is not None and attachment.filename:
+        data = await attachment.read(st.settings.attachment_limit_bytes + 1)
+        upload = messages.Upload(attachment.filename, data)
+
+    def write() -> int:
+        with transaction(st.sessionmaker) as s:
+            req = workflow.by_public_id(s, public_id)
+            lang = _language(request, req.language)
+            with i18n.language(lang):
+                msg = messages.post(
+                    s,
+                    st.settings,
+                    st.policy,
+                    workflow.sealer_for(st.settings),
+                    req,
+                    author=messages.SUBJECT,
+                    actor="subject",
+                    text=text,
+                    upload=upload,
+                )
+            return msg.id
+
+    try:
+        message_id = await run_in_threadpool(write)
+    except InvalidInput as err:
+        return _thread_page(request, public_id, error=err.detail, text=text, status=422)
+    except Conflict as err:
+        return _thread_page(request, public_id, error=err.detail, text=text, status=409)
+    await run_in_threadpool(messages.notify, st.sessionmaker, st.settings, st.policy, message_id)
+    return RedirectResponse(
+        f"/privacy/requests/{public_id}/messages#m{message_id}", status_code=303
+    )
+
+
+@router.get("/requests/{public_id}/messages/files/{attachment_id}")
+def attachment_file(request: Request, public_id: str, attachment_id: int) -> Response:
+    _limit(request, "dsr-verify")
+    if not _signed_in(request, public_id):
+        return _return_page(request, public_id)
+    st = request.app.state
+    with transaction(st.sessionmaker) as s:
+        req = workflow.by_public_id(s, public_id)
+        with i18n.language(_language(request, req.language)):
+            name, media_type, data = messages.attachment(
+                s, workflow.sealer_for(st.settings), st.settings, req, attachment_id, "subject"
+            )
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
         },
     )
 
 
-@router.post("/requests/{public_id}/download-code")
-async def download_code(request: Request, public_id: str) -> Response:
-    _limit(request, "dsr-submit")
-    if not _verified(request, public_id):
-        return RedirectResponse(f"/privacy/requests/{public_id}", status_code=303)
-    st = request.app.state
-    await run_in_threadpool(
-        workflow.resend_code, st.sessionmaker, st.settings, st.policy, public_id, "download"
-    )
-    return _page(
-        request, "verify.html", {"public_id": public_id, "error": None, "purpose": "download"}
-    )
+# --- the download ----------------------------------------------------------------------------
+
+
+@router.get("/requests/{public_id}/download")
+def download_page(request: Request, public_id: str) -> Response:
+    """The download page; reloading it shows it again (no code within the session)."""
+    if not _signed_in(request, public_id):
+        return _return_page(request, public_id)
+    return _page(request, "download.html", _status_context(request, public_id))
 
 
 @router.post("/requests/{public_id}/download")
-async def download(
-    request: Request, public_id: str, code: Annotated[str, Form(max_length=40)]
-) -> Response:
-    """A fresh code proves the person again; then a single-use, short-lived link."""
+async def download(request: Request, public_id: str) -> Response:
+    """Within the session: a single-use, short-lived link to the package, followed at once."""
     _limit(request, "dsr-verify")
-    if not _verified(request, public_id):
-        return RedirectResponse(f"/privacy/requests/{public_id}", status_code=303)
+    if not _signed_in(request, public_id):
+        return _return_page(request, public_id)
     st = request.app.state
-    result, _ = await run_in_threadpool(
-        workflow.verify_code, st.sessionmaker, st.settings, st.policy, public_id, code, "download"
-    )
-    if result is not Check.ok:
-        return _page(
-            request,
-            "verify.html",
-            {"public_id": public_id, "error": explain(result), "purpose": "download"},
-            status=422,
-        )
-    with transaction(st.sessionmaker) as s:
-        req = workflow.by_public_id(s, public_id)
-        token = delivery.grant_download(s, workflow.sealer_for(st.settings), req)
+    try:
+        with transaction(st.sessionmaker) as s:
+            req = workflow.by_public_id(s, public_id)
+            token = delivery.grant_download(s, workflow.sealer_for(st.settings), req)
+    except NotFound:
+        return RedirectResponse(f"/privacy/requests/{public_id}/download", status_code=303)
     return RedirectResponse(f"/privacy/download/{token}", status_code=303)
+
+
+@router.post("/requests/{public_id}/signout")
+def signout(request: Request, public_id: str) -> Response:
+    """End this browser's session on the request, here and in the store."""
+    st = request.app.state
+    try:
+        with transaction(st.sessionmaker) as s:
+            req = workflow.by_public_id(s, public_id)
+            sessions.end(s, workflow.sealer_for(st.settings), req, request.cookies.get(COOKIE))
+    except NotFound:
+        pass
+    response = RedirectResponse(
+        _with_lang(request, f"/privacy/requests/{public_id}", _language(request)),
+        status_code=303,
+    )
+    response.delete_cookie(COOKIE, path=_cookie_path(public_id))
+    return response
 
 
 @router.get("/download/{token}")

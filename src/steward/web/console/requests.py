@@ -41,6 +41,7 @@ from steward.requests.states import State
 from steward.store.db import transaction
 from steward.web.api.requests import actor
 from steward.web.console import desk as desk_web
+from steward.web.console import request_messages
 from steward.web.console.dashboard import Card
 from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer, render
 from steward.web.security import csrf_protect
@@ -188,6 +189,7 @@ def page(
             "readable": readable_plan(policy, data["plan"]) if data["plan"] else [],
             "restriction": lifting.status(session, req),
             "notifications": notifications.outcomes(session, req.id, policy),
+            **request_messages.context(session, request.app.state.settings, req, user),
         },
     )
 
