@@ -19,6 +19,7 @@ NAV: list[tuple[str, str, Role]] = [
     ("Scanner", "/console/scanner", Role.viewer),
     ("Breaches", "/console/breaches", Role.viewer),
     ("Processors", "/console/processors", Role.viewer),
+    ("Controllers served", "/console/controllers", Role.viewer),
 ]
 
 
