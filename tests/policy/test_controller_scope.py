@@ -107,3 +107,14 @@ def test_a_table_without_tenant_column_must_reach_one() -> None:
     )
     msg = one_problem(text, "staff: null")
     assert "table 'staff' has no tenant column and no reference leading to a table" in msg
+
+
+def test_art_30_2_record_names_each_controllers_systems_and_categories() -> None:
+    from steward.policy.ropa import ropa_processor_rows
+
+    policy = load_policy_text_report(BASE + ROLE).policy
+    rows = {r["controller"]: r for r in ropa_processor_rows(policy)}
+    assert rows["Alpha ApS (DK)"]["systems"] == "HR (hr): customer_id = 17"
+    assert rows["Beta AB (DK)"]["systems"] == "HR (hr): a database of its own"
+    # Art. 30(2)(b): the categories of the fields of the systems processed for it.
+    assert rows["Alpha ApS (DK)"]["data_categories"] == "E-mail (user.contact.email)"

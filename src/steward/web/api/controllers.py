@@ -9,12 +9,14 @@ the audit log under the calling controller. A console session is no key: its cal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from steward.errors import Forbidden, NotFound, Unauthorized
@@ -27,6 +29,7 @@ from steward.store.db import transaction
 from steward.web.deps import PolicyDep, SessionDep, SettingsDep, current_user
 
 router = APIRouter(prefix="/api/controllers", tags=["controllers"])
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -90,14 +93,22 @@ class AssistedInput(BaseModel):
     )
 
 
-def _own(request: Request, session: Any, caller: Caller, public_id: str, what: str) -> DsrRequest:
-    req = assisted.for_controller(session, caller.controller, public_id)
-    if req is None:
-        # Filed in its own transaction: the route's rolls back with the 404.
-        with transaction(request.app.state.sessionmaker) as s:
-            assisted.refuse(s, caller.controller, public_id, caller.actor, what)
-        raise NotFound("no such request")
-    return req
+def _own(
+    request: Request,
+    caller: Caller,
+    public_id: str,
+    what: str,
+    work: Callable[[Session, DsrRequest], T],
+) -> T:
+    """`work` on the caller's own request `public_id`, in one transaction. Another
+    controller's request, or an unknown one, is filed in the audit log (committed) and is
+    the same 404."""
+    with transaction(request.app.state.sessionmaker) as s:
+        req = assisted.for_controller(s, caller.controller, public_id)
+        if req is not None:
+            return work(s, req)
+        assisted.refuse(s, caller.controller, public_id, caller.actor, what)
+    raise NotFound("no such request")
 
 
 @router.post("/requests", status_code=201)
@@ -139,33 +150,37 @@ def listing(caller: CallerDep, session: SessionDep, policy: PolicyDep) -> dict[s
 
 
 @router.get("/requests/{public_id}")
-def one(
-    public_id: str, request: Request, caller: CallerDep, session: SessionDep, policy: PolicyDep
-) -> dict[str, Any]:
+def one(public_id: str, request: Request, caller: CallerDep, policy: PolicyDep) -> dict[str, Any]:
     """One request: its state, both deadlines and, when answered, the report."""
-    return assisted.answer(session, policy, _own(request, session, caller, public_id, "status"))
+    return _own(
+        request, caller, public_id, "status", lambda s, req: assisted.answer(s, policy, req)
+    )
 
 
 @router.get("/requests/{public_id}/report", responses={200: {"content": {"text/plain": {}}}})
-def report(
-    public_id: str, request: Request, caller: CallerDep, session: SessionDep, settings: SettingsDep
-) -> Response:
+def report(public_id: str, request: Request, caller: CallerDep, settings: SettingsDep) -> Response:
     """The answer's report (for an erasure: what was erased and kept, and why)."""
-    req = _own(request, session, caller, public_id, "report")
-    if not req.letter:
-        raise NotFound("the request is not answered yet")
-    text = sealer_for(settings).open_text(req.letter) or ""
-    return Response(text, media_type="text/plain; charset=utf-8")
+
+    def text(s: Session, req: DsrRequest) -> str:
+        if not req.letter:
+            raise NotFound("the request is not answered yet")
+        return sealer_for(settings).open_text(req.letter) or ""
+
+    body = _own(request, caller, public_id, "report", text)
+    return Response(body, media_type="text/plain; charset=utf-8")
 
 
 @router.get("/requests/{public_id}/package", responses={200: {"content": {"application/zip": {}}}})
-def package(
-    public_id: str, request: Request, caller: CallerDep, session: SessionDep, settings: SettingsDep
-) -> Response:
+def package(public_id: str, request: Request, caller: CallerDep, settings: SettingsDep) -> Response:
     """The access package (a zip of the rows found in this controller's data)."""
-    req = _own(request, session, caller, public_id, "package")
-    name, blob = assisted.package(
-        session, sealer_for(settings), settings.data_dir, req, caller.actor
+    name, blob = _own(
+        request,
+        caller,
+        public_id,
+        "package",
+        lambda s, req: assisted.package(
+            s, sealer_for(settings), settings.data_dir, req, caller.actor
+        ),
     )
     return Response(
         blob,

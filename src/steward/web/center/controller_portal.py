@@ -17,7 +17,6 @@ from steward.errors import InvalidInput, NotFound
 from steward.i18n import gettext as _
 from steward.requests import assisted
 from steward.requests.workflow import sealer_for
-from steward.store.db import transaction
 from steward.web.api.controllers import Caller, caller_for
 from steward.web.deps import PUBLIC, PolicyDep, SessionDep, SettingsDep, render
 
@@ -33,6 +32,8 @@ def assisted_label(type_: str) -> str:
         "restriction": _("Restriction (GDPR Art. 18)"),
     }
     return labels.get(type_, type_)
+
+
 PAGE = "center/controllers/portal.html"
 NO_STORE = {"cache-control": "no-store"}
 
@@ -138,8 +139,8 @@ def act(
     if action in ("package", "report"):
         own = assisted.for_controller(session, caller.controller, public_id)
         if own is None:
-            with transaction(request.app.state.sessionmaker) as s:
-                assisted.refuse(s, caller.controller, public_id, caller.actor, action)
+            # Filed in this transaction: the page below is an answer, not an error.
+            assisted.refuse(session, caller.controller, public_id, caller.actor, action)
             return _page(
                 request, session, policy, caller, key, error=_("No such request."), status=404
             )
