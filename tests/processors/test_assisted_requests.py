@@ -403,3 +403,42 @@ def test_bad_input_is_a_problem_and_stores_nothing(world: World) -> None:
     assert client.post("/api/controllers/requests", json={}).status_code == 401
     with w.sm() as s:
         assert s.scalars(select(DsrRequest)).all() == []
+
+
+def test_rectification_changes_alphas_row_only_and_never_the_tenant_column(world: World) -> None:
+    w = world
+    client = w.client()
+    h = _auth(w.keys["alpha"])
+    beta_before = _checksums(w.shared, "x.tenant_id = 2")
+    moved = client.post(
+        "/api/controllers/requests",
+        headers=h,
+        json={
+            "type": "rectification",
+            "name": "Twin Example",
+            "identities": {"email": [w.twin]},
+            "changes": {"shiftdb.employees.tenant_id": "2"},
+        },
+    )
+    assert moved.status_code == 422 and "changes" in moved.json()["detail"]
+    r = client.post(
+        "/api/controllers/requests",
+        headers=h,
+        json={
+            "type": "rectification",
+            "name": "Twin Example",
+            "identities": {"email": [w.twin]},
+            "changes": {"shiftdb.employees.name": "Twin Renamed"},
+        },
+    )
+    assert r.status_code == 201, r.text
+    assert w.run(r.json()["id"]) == "completed"
+    eng = sa.create_engine(w.shared)
+    with eng.connect() as c:
+        names = c.execute(
+            sa.text("SELECT tenant_id, name FROM employees WHERE email = :m ORDER BY tenant_id"),
+            {"m": w.twin},
+        ).all()
+    eng.dispose()
+    assert [tuple(n) for n in names] == [(1, "Twin Renamed"), (2, "Twin Example")]
+    assert _checksums(w.shared, "x.tenant_id = 2") == beta_before

@@ -82,6 +82,24 @@ def _identities(
     return clean
 
 
+def _changes(
+    policy: Policy, controller: str, changes: dict[str, Any] | None
+) -> dict[str, str | None]:
+    """Art. 16 changes (`system.table.field -> value`) in the controller's systems; the tenant
+    column is never one of them (a row cannot be moved to another controller)."""
+    scoped = scoped_policy(policy, controller)
+    out = clean_changes(scoped, changes)
+    if not out:
+        raise InvalidInput("changes: say which fields to correct, and to what", field="changes")
+    for key in out:
+        system, table, field = key.split(".")
+        spec = next(t for t in scoped.system(system).tables if t.name == table)
+        if spec.tenant is not None and spec.tenant.column == field:
+            raise InvalidInput(f"changes: {key!r} says whose data the row is; it is not "
+                               "changed by a request", field="changes")
+    return out
+
+
 def _received_on(policy: Policy, country: str, text: str | None, now: datetime) -> date:
     """Art. 12(3): the day the controller received its subject's request (its month runs from
     then); today when not given; never in the future."""
@@ -125,9 +143,7 @@ def submit(
     if details is not None and len(details) > 4000:
         raise InvalidInput("details: at most 4000 characters", field="details")
     given = _identities(policy, controller, identities)
-    changes_ = clean_changes(policy, changes) if type == Right.rectification.value else {}
-    if type == Right.rectification.value and not changes_:
-        raise InvalidInput("changes: say which fields to correct, and to what", field="changes")
+    changes_ = _changes(policy, controller, changes) if type == Right.rectification.value else {}
     country = deadlines.jurisdiction(policy, served.controller.country)
     received = _received_on(policy, country, received_on, now)
     controller_due = deadlines.due_for(received, country, policy=policy)

@@ -38,6 +38,16 @@ PAGE = "center/controllers/portal.html"
 NO_STORE = {"cache-control": "no-store"}
 
 
+def _changes(text: str) -> dict[str, str]:
+    """`system.table.field = new value`, one a line (rectification, Art. 16)."""
+    out = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip():
+            out[key.strip()] = value.strip()
+    return out
+
+
 def _page(
     request: Request,
     session: Any,
@@ -98,6 +108,7 @@ def act(
     received_on: str = Form(""),
     details: str = Form(""),
     public_id: str = Form(""),
+    changes: str = Form(""),
 ) -> Response:
     caller = caller_for(request, key.strip()) if key.strip() else None
     if caller is None:
@@ -124,6 +135,7 @@ def act(
                 identities=identities,
                 received_on=received_on or None,
                 details=details or None,
+                changes=_changes(changes),
                 actor=caller.actor,
             )
         except InvalidInput as err:
