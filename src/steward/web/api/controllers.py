@@ -26,7 +26,7 @@ from steward.requests import assisted
 from steward.requests.tables import DsrRequest
 from steward.requests.workflow import sealer_for
 from steward.store.db import transaction
-from steward.web.deps import PolicyDep, SessionDep, SettingsDep, current_user
+from steward.web.deps import PolicyDep, Public, SessionDep, SettingsDep, current_user
 
 router = APIRouter(prefix="/api/controllers", tags=["controllers"])
 T = TypeVar("T")
@@ -55,20 +55,24 @@ def caller_for(request: Request, key: str) -> Caller | None:
         return Caller(row.controller, row.prefix)
 
 
-async def controller_key(request: Request) -> Caller:
-    auth = request.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer ":
-        caller = await run_in_threadpool(caller_for, request, auth[7:].strip())
-        if caller is None:
-            raise Unauthorized("this API needs a live controller API key")
-        request.state.user = None
-        return caller
-    if await run_in_threadpool(current_user, request) is not None:
-        raise Forbidden("this API is the controllers' own: call it with a controller API key")
-    raise Unauthorized("this API needs a controller API key (Authorization: Bearer sck_...)")
+class ControllerKey(Public):
+    """The access rule of this API: no console session (in that sense public), but a live
+    controller API key, which names the one controller whose requests the call may see."""
+
+    async def __call__(self, request: Request) -> Caller:  # type: ignore[override]
+        auth = request.headers.get("authorization", "")
+        if auth[:7].lower() == "bearer ":
+            caller = await run_in_threadpool(caller_for, request, auth[7:].strip())
+            if caller is None:
+                raise Unauthorized("this API needs a live controller API key")
+            request.state.user = None
+            return caller
+        if await run_in_threadpool(current_user, request) is not None:
+            raise Forbidden("this API is the controllers' own: call it with a controller API key")
+        raise Unauthorized("this API needs a controller API key (Authorization: Bearer sck_...)")
 
 
-CallerDep = Annotated[Caller, Depends(controller_key)]
+CallerDep = Annotated[Caller, Depends(ControllerKey())]
 
 
 class AssistedInput(BaseModel):
