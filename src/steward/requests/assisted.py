@@ -95,8 +95,10 @@ def _changes(
         system, table, field = key.split(".")
         spec = next(t for t in scoped.system(system).tables if t.name == table)
         if spec.tenant is not None and spec.tenant.column == field:
-            raise InvalidInput(f"changes: {key!r} says whose data the row is; it is not "
-                               "changed by a request", field="changes")
+            raise InvalidInput(
+                f"changes: {key!r} says whose data the row is; it is not changed by a request",
+                field="changes",
+            )
     return out
 
 
