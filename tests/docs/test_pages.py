@@ -21,6 +21,7 @@ PAGES = {
     "guides/import-consents.md": AFTER_MAKE_RUN,
     "guides/backup-restore.md": AFTER_MAKE_RUN,
     "guides/rotate-secret-key.md": AFTER_MAKE_RUN,
+    "guides/assisted-requests.md": AFTER_MAKE_RUN,
 }
 # Databases the guides make on the servers: connect-sql.md the shop on PostgreSQL and MariaDB,
 # backup-restore.md a store on PostgreSQL.

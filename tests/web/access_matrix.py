@@ -2,13 +2,15 @@
 the route table it checks (tests/web/test_access_matrix.py compares the two both ways).
 
 Roles: `public` (no sign-in: the privacy center, the banner, health, sign-in itself),
-`viewer` (reads the console and the API), `officer` (acts: requests, breaches, processors,
-retention, scanner, consent records of one person, announcements), `admin` (users, sessions and
-the audit verification). Column `csrf`: `yes` when an unsafe call must carry the session's
-CSRF token; `no` for the public endpoints that take no session (JSON submissions, beacons,
-RFC 8058 one-click unsubscribe, posted by mail clients and authorized by its signed token,
-and the pages a signed link opens for a system owner or a controller, and the HMAC-signed
-webhook callback, where the signed token is the authorization);
+`controller` (a controller served, with its own API key, Art. 28(3)(e): no console role and no
+anonymous caller gets in), `viewer` (reads the console and the API), `officer` (acts:
+requests, breaches, processors, retention, scanner, consent records of one person,
+announcements), `admin` (users, sessions and the audit verification). Column `csrf`: `yes`
+when an unsafe call must carry the session's CSRF token; `no` for the public endpoints that
+take no session (JSON submissions, beacons, RFC 8058 one-click unsubscribe, posted by mail
+clients and authorized by its signed token, and the pages a signed link opens for a system
+owner or a controller, and the HMAC-signed webhook callback, where the signed token is the
+authorization; the controllers' key-only API and portal, which take no session);
 `-` for safe methods.
 
 A new route needs a row here; a removed route needs its row removed.
@@ -200,10 +202,24 @@ GET     /api/processors/changes                                        viewer   
 POST    /api/processors/changes                                        officer  yes
 GET     /api/processors/record                                         viewer   -
 GET     /api/processors/subprocessor-notices                           viewer   -
+
+# A controller served (Art. 28(3)(e)) with its own API key; no console role may call these.
+GET     /controllers/portal                                            public   -
+POST    /controllers/portal                                            public   no
+POST    /api/controllers/requests                                      controller no
+GET     /api/controllers/requests                                      controller -
+GET     /api/controllers/requests/{public_id}                          controller -
+GET     /api/controllers/requests/{public_id}/report                   controller -
+GET     /api/controllers/requests/{public_id}/package                  controller -
+GET     /console/controllers                                           viewer   -
+POST    /console/controllers/{controller}/keys                         admin    yes
+POST    /console/controllers/keys/{prefix}/revoke                      admin    yes
 """
 
 ROLES = ("anonymous", "viewer", "officer", "admin")
 RANK = {"public": 0, "viewer": 1, "officer": 2, "admin": 3}
+# `controller`: only a controller's API key (Art. 28(3)(e)) opens it; no console role does.
+KEY_ONLY = "controller"
 
 
 def rows() -> list[tuple[str, str, str, str]]:
@@ -212,6 +228,6 @@ def rows() -> list[tuple[str, str, str, str]]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         method, path, role, csrf = line.split()
-        assert role in RANK and csrf in ("yes", "no", "-"), line
+        assert (role in RANK or role == KEY_ONLY) and csrf in ("yes", "no", "-"), line
         out.append((method, path, role, csrf))
     return out

@@ -38,6 +38,7 @@ SUBAPPS: list[tuple[str, str | None, str]] = [
     ("steward.cli.scan", None, "register"),
     ("steward.cli.analytics", "analytics", "app"),
     ("steward.cli.announce", "announce", "app"),
+    ("steward.cli.controllers", "controllers", "app"),
 ]
 
 

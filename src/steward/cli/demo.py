@@ -77,9 +77,17 @@ def demo(
         if replace and wf_db.exists():
             wf_db.unlink()
         if not wf_db.exists():
-            wf = build_workforce(f"sqlite:///{wf_db.resolve()}", seed=seed)
+            companies = _served_tenants()
+            wf = build_workforce(
+                f"sqlite:///{wf_db.resolve()}", seed=seed,
+                companies={t: (n, c) for t, (n, c, _) in companies.items()} or None)
             typer.echo(f"workforce product (processor data of {len(wf.tenants)} customer "
                        f"companies, GDPR Art. 28): {sum(wf.counts.values()):,} rows in {wf_db}")
+            for tenant, name in wf.tenants.items():
+                key = companies.get(tenant, ("", "", ""))[2]
+                if key:
+                    typer.echo(f"  tenant {tenant}: {name}; its admin's API key for assisted "
+                               f"requests: steward controllers key create {key}")
     show = summary.showcase
     typer.echo(
         "a fictional person in all five systems: "
@@ -122,3 +130,21 @@ def _import_subscribers(newsletter_db: Path, folder: Path) -> None:
             "events": report.events})
     typer.echo(f"newsletter subscribers' consents imported from {out}: {report.imported} new, "
                f"{report.already} already imported, {len(report.refused)} refused")
+
+
+def _served_tenants() -> dict[int, tuple[str, str, str]]:
+    """Tenant id -> (name, country, key) of the controllers the policy serves with a numeric
+    tenant value, so the demo's customer companies are the ones the policy names."""
+    from steward.cli import context
+    from steward.policy.tenancy import served
+
+    try:
+        policy = context.load()
+    except Exception:  # noqa: BLE001 - the demo builds without a loadable policy too
+        return {}
+    out: dict[int, tuple[str, str, str]] = {}
+    for s in served(policy):
+        for sc in s.controller.scope:
+            if sc.tenant is not None and isinstance(sc.tenant.value, int):
+                out[sc.tenant.value] = (s.controller.name, s.controller.country or "DK", s.key)
+    return out

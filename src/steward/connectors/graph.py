@@ -120,6 +120,8 @@ class DatasetGraph:
         cols += [f.name for f in spec.fields]
         if spec.restriction_flag:
             cols.append(spec.restriction_flag)
+        if spec.tenant is not None:
+            cols.append(spec.tenant.column)
         return list(dict.fromkeys(cols))
 
     def structural_columns(self, table: str) -> set[str]:
@@ -129,7 +131,16 @@ class DatasetGraph:
         cols = set(spec.key_columns)
         cols |= {c for e in self.parents_of(table) for c in e.child_fields}
         cols |= {c for e in self.children_of(table) for c in e.parent_columns}
+        if spec.tenant is not None:
+            cols.add(spec.tenant.column)  # the row stays the controller's (Art. 28(3)(e))
         return cols
+
+    @property
+    def tenant_scoped(self) -> bool:
+        """Does some table carry a tenant condition? Then the system is one controller's
+        share of a shared schema: a table without its own condition is reached only through
+        its references, never searched by identity (another controller's rows would match)."""
+        return any(t.tenant is not None for t in self.tables.values())
 
     def key_columns(self, table: str) -> tuple[str, ...]:
         return self.table(table).key_columns

@@ -8,6 +8,11 @@ rows are matched again in Python by exact equality so that a case- or accent-ins
 collation never returns another person's row. Composite keys and references are matched on
 all their columns at once (`(a, b) IN ((?, ?), ...)`).
 
+One controller's share of a shared schema (`TableSpec.tenant`, set by
+`steward.policy.tenancy` for an assisted request, Art. 28(3)(e)): every select, update and
+delete of a table with a tenant condition carries `column = :tenant`; a table without one is
+reached only through its references from scoped rows, never searched by identity.
+
 Errors: a connection failure (cannot connect, connection lost, timeout, deadlock, lock wait)
 is `Unavailable` and the work is retried; a deterministic refusal (a trigger, a check
 constraint, permission denied, unknown column) is `SystemRefused`, carrying the database's
@@ -29,6 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from steward.connectors._sqlerrors import classify
 from steward.connectors._sqlvalues import (
     bool_as,
+    coerce,
     coerce_all,
     db_key,
     exact_key,
@@ -208,7 +214,10 @@ class SqlConnector:
         spec = self.graph.table(name)
         table = self._table(conn, name)
         wanted: dict[tuple[str, ...], set[KeyTuple]] = {}
-        for kind, col in spec.identity_pairs:
+        # In a controller's share of a shared schema, a table without its own tenant column
+        # is reached through its references only (its identity values may be another's).
+        by_identity = spec.tenant is not None or not self.graph.tenant_scoped
+        for kind, col in spec.identity_pairs if by_identity else ():
             values = coerce_all(table.c[col], known.get(kind, ()))
             wanted.setdefault((col,), set()).update((v,) for v in values)
         for e in self.graph.parents_of(name):
@@ -244,11 +253,14 @@ class SqlConnector:
                 query = sa.select(*select_cols).where(sa.or_(*(
                     _in(table, cols, f"v{i}", self.sqlite) for i, cols in enumerate(shape)
                 )))
+                if spec.tenant is not None:
+                    query = query.where(_tenant_where(table, spec.tenant.column))
                 self._queries[(name, shape)] = query
-            params = {
+            params: dict[str, Any] = {
                 f"v{i}": [v[0] if len(cols) == 1 else v for v in by_cols[cols]]
                 for i, cols in enumerate(shape)
             }
+            params |= self._tenant_param(table, name)
             exact = {
                 cols: {tuple(exact_key(x) for x in v) for v in vs} for cols, vs in by_cols.items()
             }
@@ -428,7 +440,8 @@ class SqlConnector:
                 updates.setdefault((ch.table, cols, nulls), []).append(ch)
         for (name, cols, nulls), group in updates.items():
             keycols = self.graph.key_columns(name)
-            stmt = _update_stmt(tables[name], keycols, cols, nulls, self.sqlite)
+            stmt = _update_stmt(tables[name], keycols, cols, nulls, self.sqlite,
+                                self._tenant_column(name))
             statements.append(
                 Statement(
                     system=self.system.key, table=name, op="update", sql=self._render(stmt),
@@ -444,7 +457,8 @@ class SqlConnector:
             pks = [ch.pk for ch in changes if ch.op == "delete" and ch.table == name]
             if not pks:
                 continue
-            delete = _delete_stmt(tables[name], self.graph.key_columns(name), self.sqlite)
+            delete = _delete_stmt(tables[name], self.graph.key_columns(name), self.sqlite,
+                                  self._tenant_column(name))
             statements.append(
                 Statement(
                     system=self.system.key, table=name, op="delete", sql=self._render(delete),
@@ -469,22 +483,25 @@ class SqlConnector:
             for st in plan.statements:
                 table = self._table(conn, st.table)
                 keycols = self.graph.key_columns(st.table)
+                tenant_col = self._tenant_column(st.table)
+                tenant = self._tenant_param(table, st.table)
                 n = 0
                 if st.op == "delete":
-                    delete = _delete_stmt(table, keycols, self.sqlite)
+                    delete = _delete_stmt(table, keycols, self.sqlite, tenant_col)
                     for p in st.params:
                         keys = [
                             db_key(table, keycols, _as_tuple(k), sqlite=self.sqlite)
                             for k in p["pks"]
                         ]
                         values = [k[0] if len(keycols) == 1 else k for k in keys]
-                        n += conn.execute(delete, {"pks": values}).rowcount
+                        n += conn.execute(delete, {"pks": values, **tenant}).rowcount
                     add = Counts(deleted=n)
                 else:
-                    update = _update_stmt(table, keycols, st.columns, st.nulls, self.sqlite)
+                    update = _update_stmt(table, keycols, st.columns, st.nulls, self.sqlite,
+                                          tenant_col)
                     for p in st.params:
                         typed = typed_params(table, keycols, st.columns, p, sqlite=self.sqlite)
-                        n += conn.execute(update, typed).rowcount
+                        n += conn.execute(update, {**typed, **tenant}).rowcount
                     add = Counts(updated=n)
                 counts[st.table] = counts.get(st.table, Counts()) + add
         return counts
@@ -512,6 +529,9 @@ class SqlConnector:
             where = sa.and_(*(
                 _cmp(t, c, self.sqlite) == v for c, v in zip(keycols, key, strict=True)
             ))
+            if spec.tenant is not None:
+                # Another controller's row is "no such row", never changed (Art. 28(3)(e)).
+                where = sa.and_(where, t.c[spec.tenant.column] == self._tenant_value(t, table))
             query = sa.select(*(t.c[c] for c in cols)).where(where)
             if conn.dialect.name != "sqlite":
                 query = query.with_for_update()
@@ -550,9 +570,40 @@ class SqlConnector:
                         .where(sa.or_(flag.is_(None), flag != value))
                         .values({spec.restriction_flag: value})
                     )
-                    n += conn.execute(stmt, {"keys": values[i : i + self.chunk_size]}).rowcount
+                    if spec.tenant is not None:
+                        stmt = stmt.where(_tenant_where(t, spec.tenant.column))
+                    chunk = {"keys": values[i : i + self.chunk_size]}
+                    n += conn.execute(stmt, chunk | self._tenant_param(t, name)).rowcount
                 counts[name] = n
         return counts
+
+    # --- tenant scope (Art. 28(3)(e)) -------------------------------------------------------
+
+    def _tenant_column(self, name: str) -> str | None:
+        tenant = self.graph.table(name).tenant
+        return None if tenant is None else tenant.column
+
+    def _tenant_value(self, table: sa.Table, name: str) -> Any:
+        """The controller's tenant value typed for its column; InvalidInput when the column
+        cannot hold it (a policy mistake: better no search than a wrong one)."""
+        tenant = self.graph.table(name).tenant
+        assert tenant is not None
+        try:
+            return coerce(table.c[tenant.column], tenant.value)
+        except (ValueError, TypeError):
+            raise InvalidInput(
+                f"system {self.system.key!r}: tenant value of {name}.{tenant.column} does not "
+                "fit the column"
+            ) from None
+
+    def _tenant_param(self, table: sa.Table, name: str) -> dict[str, Any]:
+        if self.graph.table(name).tenant is None:
+            return {}
+        return {"tenant": self._tenant_value(table, name)}
+
+
+def _tenant_where(table: sa.Table, column: str) -> sa.ColumnElement[bool]:
+    return table.c[column] == sa.bindparam("tenant", type_=table.c[column].type)
 
 
 def _own(system: str, other: str) -> None:
@@ -613,6 +664,7 @@ def _update_stmt(
     cols: tuple[str, ...],
     nulls: tuple[str, ...],
     sqlite: bool = False,
+    tenant: str | None = None,
 ) -> sa.Update:
     """UPDATE one row by its key: `cols` to bound values, `nulls` to NULL, only where some
     value still differs, so that running it twice changes nothing the second time."""
@@ -622,13 +674,17 @@ def _update_stmt(
         new = sa.bindparam(f"new_{i}", type_=table.c[c].type)
         differs.append(sa.or_(table.c[c].is_(None), table.c[c] != new))
         values[c] = new
-    return (
+    stmt = (
         sa.update(table)
         .where(_key_where(table, keycols, sqlite))
         .where(sa.or_(*differs))
         .values(values)
     )
+    return stmt if tenant is None else stmt.where(_tenant_where(table, tenant))
 
 
-def _delete_stmt(table: sa.Table, keycols: tuple[str, ...], sqlite: bool = False) -> sa.Delete:
-    return sa.delete(table).where(_in(table, keycols, "pks", sqlite))
+def _delete_stmt(
+    table: sa.Table, keycols: tuple[str, ...], sqlite: bool = False, tenant: str | None = None
+) -> sa.Delete:
+    stmt = sa.delete(table).where(_in(table, keycols, "pks", sqlite))
+    return stmt if tenant is None else stmt.where(_tenant_where(table, tenant))

@@ -1,14 +1,7 @@
-"""API keys for the consent API: `stk_<prefix>_<secret>`, shown once, stored as sha256.
-
-Keys are 256-bit random values, so a fast hash is enough (no password stretching needed);
-lookups go by the non-secret prefix and compare digests in constant time.
-"""
+"""API keys for the consent API: `stk_<prefix>_<secret>`, shown once, stored as sha256
+(the mechanism is `steward.store.apikeys`, shared with the controllers' keys)."""
 
 from __future__ import annotations
-
-import hashlib
-import hmac
-import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,10 +10,9 @@ from steward import audit
 from steward.consent.purposes import now
 from steward.consent.tables import ConsentApiKey
 from steward.errors import InvalidInput, NotFound
+from steward.store import apikeys
 
-
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+TAG = "stk"
 
 
 def create(session: Session, *, name: str, actor: str) -> tuple[ConsentApiKey, str]:
@@ -28,26 +20,25 @@ def create(session: Session, *, name: str, actor: str) -> tuple[ConsentApiKey, s
     name = name.strip()
     if not name or len(name) > 120:
         raise InvalidInput("an API key needs a name of 1-120 characters")
-    prefix = secrets.token_hex(6)
-    key = f"stk_{prefix}_{secrets.token_urlsafe(32)}"
-    row = ConsentApiKey(name=name, prefix=prefix, key_hash=_hash(key), created_at=now(),
+    new = apikeys.make(TAG)
+    row = ConsentApiKey(name=name, prefix=new.prefix, key_hash=new.key_hash, created_at=now(),
                         created_by=actor)
     session.add(row)
     session.flush()
     audit.append(session, actor=actor, action="consent.api_key_created",
                  subject_ref=f"consent_api_key:{row.id}", details={"name": name})
-    return row, key
+    return row, new.key
 
 
 def verify(session: Session, key: str) -> ConsentApiKey | None:
     """The active key row for `key`, or None."""
-    parts = key.split("_")
-    if len(parts) < 3 or parts[0] != "stk":
+    prefix = apikeys.prefix_of(key, TAG)
+    if prefix is None:
         return None
-    row = session.scalar(select(ConsentApiKey).where(ConsentApiKey.prefix == parts[1]))
+    row = session.scalar(select(ConsentApiKey).where(ConsentApiKey.prefix == prefix))
     if row is None or row.revoked_at is not None:
         return None
-    return row if hmac.compare_digest(row.key_hash, _hash(key)) else None
+    return row if apikeys.matches(row.key_hash, key) else None
 
 
 def revoke(session: Session, prefix: str, *, actor: str) -> ConsentApiKey:

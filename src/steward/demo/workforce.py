@@ -89,11 +89,14 @@ class WorkforceSummary:
 
 def build_workforce(url: str, *, tenants: int = 3, employees: int = 25, seed: int = 1,
                     today: dt.date | None = None, first_tenant: int = 1,
-                    first_serial: int = 900_000) -> WorkforceSummary:
+                    first_serial: int = 900_000,
+                    companies: dict[int, tuple[str, str]] | None = None) -> WorkforceSummary:
     """Create the tables (if missing) in the database at `url` and fill `tenants` customer
     companies with `employees` employees each, their last eight weeks of shifts, absences
     and six months of wages. Ids start after `first_tenant`/`first_serial`, so a second
-    build into another database (a per-tenant layout) never reuses a person."""
+    build into another database (a per-tenant layout) never reuses a person. `companies`
+    (tenant id -> (name, country)) names the tenants instead, e.g. after the controllers a
+    policy declares with those tenant values."""
     today = today or dt.date.today()
     rng = random.Random(seed)
     engine = sa.create_engine(url)
@@ -112,10 +115,13 @@ def build_workforce(url: str, *, tenants: int = 3, employees: int = 25, seed: in
                 return ids[table]
 
             serial = first_serial
-            for n in range(tenants):
-                tenant_id = first_tenant + n
+            chosen = sorted(companies) if companies else [
+                first_tenant + n for n in range(tenants)]
+            for tenant_id in chosen:
                 country = rng.choice(("DK", "NO", "SE", "GB"))
                 name = company_name(rng, country)
+                if companies:
+                    name, country = companies[tenant_id]
                 names[tenant_id] = name
                 domain = f"{ascii_slug(name).replace('.', '-')}.example.com"
                 rows["tenants"].append({"id": tenant_id, "name": name, "country": country,

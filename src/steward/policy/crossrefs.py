@@ -22,6 +22,7 @@ from steward.policy.models import IdentityKind, LegalBasis, Policy, TransferMech
 from steward.policy.report import Findings, Report
 from steward.policy.sources import Location, Path_, SourceMap
 from steward.policy.tablerefs import check_systems
+from steward.policy.tenancyrefs import check_controllers
 
 # Art. 44: a transfer outside the EU/EEA needs a mechanism of Arts. 45-49.
 EEA = frozenset(
@@ -70,6 +71,7 @@ def check_policy(
     _identities(policy, r)
     _analytics(policy, r, purposes)
     check_systems(policy, r, data, rules, systems, base_dir)
+    check_controllers(policy, r, data)
     _may_contain(policy, r, data)
     # Imported here: these modules use this one's constants (EEA).
     from steward.policy.completeness import check_completeness

@@ -722,9 +722,67 @@ class Processor(Model):
     )
 
 
+class TenantColumn(Model):
+    """One controller's rows in a table shared by several controllers: `column` = `value`."""
+
+    column: str = Field(
+        pattern=r"^[A-Za-z0-9_]+$", description="the column naming the controller (tenant)"
+    )
+    value: str | int = Field(description="this controller's value in that column")
+
+
+class ControllerScope(Model):
+    """Where one controller's data lies in one system processed for it (Art. 28(3)(e)): a
+    tenant column in a shared schema, or a database of its own. An assisted request searches
+    and changes nothing outside it."""
+
+    system: Key = Field(description="a system of the processor role (`processor_roles[].systems`)")
+    tenant: TenantColumn | None = Field(
+        default=None,
+        description="the tenant column of every table of the system (unless `tables` says "
+        "otherwise): every query and change carries `column = value`",
+    )
+    tables: dict[str, TenantColumn | None] = Field(
+        default_factory=dict,
+        description="per table: its own tenant column, or null for a table without one, "
+        "reached only through its references to a scoped table",
+    )
+    url_env: str | None = Field(
+        default=None,
+        description="environment variable with the URL of this controller's own database "
+        "(a per-tenant database)",
+    )
+    url_file: str | None = Field(
+        default=None, description="secrets file holding the URL of this controller's database"
+    )
+    data_categories: list[Key] = Field(
+        default_factory=list,
+        description="categories of data processed for this controller in this system "
+        "(Art. 30(2)(b)); the fields' categories when empty",
+    )
+
+    @model_validator(mode="after")
+    def _scoped(self) -> ControllerScope:
+        if self.tenant is None and not self.tables and not (self.url_env or self.url_file):
+            raise ValueError(
+                "say how this controller's data is kept apart: tenant, tables, or url_env / "
+                "url_file for a database of its own"
+            )
+        return self
+
+    def tenant_of(self, table: str) -> TenantColumn | None:
+        """The tenant condition of `table`: its own entry, else the system's."""
+        return self.tables[table] if table in self.tables else self.tenant
+
+
 class ServedController(Model):
     """Art. 30(2)(a): a controller on whose behalf the company processes, with contacts."""
 
+    key: Key | None = Field(
+        default=None,
+        description="short identifier for API keys, the portal and the command line; needed "
+        "for assisted requests",
+    )
     name: str
     country: CountryCode | None = None
     contact: Contact | None = Field(default=None, description="name, e-mail, phone, address")
@@ -745,6 +803,16 @@ class ServedController(Model):
         default=30, ge=1, le=180,
         description="days the DPA gives them to object to a new sub-processor (Art. 28(2))",
     )
+    scope: list[ControllerScope] = Field(
+        default_factory=list,
+        description="the systems processed for this controller and where its data lies in "
+        "each (Art. 28(3)(e) assisted requests, Art. 30(2)(b))",
+    )
+    assistance_days: int | None = Field(
+        default=None, ge=1, le=90,
+        description="days the DPA gives the company to assist with a data-subject request "
+        "(Art. 28(3)(e)); shown as the assistance deadline",
+    )
 
 
 class ProcessorRole(Model):
@@ -763,6 +831,11 @@ class ProcessorRole(Model):
     transfers: list[Transfer] = Field(default_factory=list)
     security_measures: list[Text] = Field(default_factory=list)
     sub_processors: list[Key] = Field(default_factory=list)
+    systems: list[SystemSpec] = Field(
+        default_factory=list,
+        description="systems holding the controllers' data: searched only for a controller's "
+        "assisted request, within that controller's `scope`, never for the company's own",
+    )
 
     @model_validator(mode="after")
     def _names_controllers(self) -> ProcessorRole:
@@ -945,6 +1018,11 @@ class TableSpec(Model):
         default_factory=list,
         description="columns holding yes/no stored as numbers or text (e.g. a MariaDB "
         "TINYINT(1) 0/1): read and compared as true/false on every database",
+    )
+    tenant: TenantColumn | None = Field(
+        default=None,
+        description="rows of one controller served (Art. 28(3)(e)): every query and change "
+        "carries `column = value`; set from a controller's `scope` for its assisted requests",
     )
 
     @field_validator("primary_key")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from steward import i18n
 from steward.errors import InvalidInput
@@ -21,6 +22,7 @@ from steward.policy.models import (
     Contact,
     LegalBasis,
     Policy,
+    ProcessorRole,
     RetentionRule,
     ServedController,
     Text,
@@ -59,6 +61,7 @@ PROCESSOR_FIELDS: tuple[tuple[str, str], ...] = (
     ("dpo", N_("(a) Data protection officer")),
     ("categories_of_processing", N_("(b) Categories of processing")),
     ("data_categories", N_("Categories of personal data")),
+    ("systems", N_("Systems processed for the controller, and how its data is kept apart")),
     ("sub_processors", N_("Sub-processors")),
     ("transfers", N_("(c) Transfers to third countries and safeguards")),
     ("security_measures", N_("(d) Technical and organisational security measures")),
@@ -252,7 +255,8 @@ def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[st
             if ctrl is None:
                 cells = {"controller": role.controller or NONE,
                          "controller_contact": "not recorded", "controller_dpo": "not recorded",
-                         "categories_of_processing": role_processing}
+                         "categories_of_processing": role_processing,
+                         "systems": ", ".join(sp.key for sp in role.systems) or NONE}
             else:
                 name = ctrl.name + (f" ({ctrl.country})" if ctrl.country else "")
                 others = [f"representative: {_contact(ctrl.representative)}"
@@ -264,6 +268,7 @@ def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[st
                     "controller_dpo": "; ".join(x for x in others if x) or "not designated",
                     "categories_of_processing": "; ".join(
                         t(c) for c in ctrl.categories_of_processing) or role_processing,
+                    **_scope_cells(role, ctrl, data, t, common["data_categories"]),
                 }
             row = {**common, **cells}
             rows.append({key: row[key] for key, _ in PROCESSOR_FIELDS})
@@ -310,3 +315,34 @@ def _export(rows: list[dict[str, str]], fields: tuple[tuple[str, str], ...], fmt
         wb.save(out)
         return out.getvalue()
     raise InvalidInput(f"unknown export format {fmt!r}: use csv, xlsx or json")
+
+
+def _scope_cells(
+    role: ProcessorRole,
+    ctrl: ServedController,
+    data: dict[str, Any],
+    t: Callable[[Text | None], str],
+    role_categories: str,
+) -> dict[str, str]:
+    """Art. 30(2)(b) for one controller from its `scope`: the systems processed for it, how
+    its data is kept apart in each, and the categories processed (the scope's own, else the
+    categories of those systems' fields); the role's when it declares no scope."""
+    if not ctrl.scope:
+        return {"systems": ", ".join(sp.key for sp in role.systems) or NONE,
+                "data_categories": role_categories}
+    specs = {sp.key: sp for sp in role.systems}
+    systems, keys = [], []
+    for sc in ctrl.scope:
+        spec = specs.get(sc.system)
+        if sc.url_env or sc.url_file:
+            how = "a database of its own"
+        elif sc.tenant is not None and not sc.tables:
+            how = f"{sc.tenant.column} = {sc.tenant.value}"
+        else:
+            how = "tenant column per table"
+        systems.append(f"{t(spec.name) if spec else sc.system} ({sc.system}): {how}")
+        declared = list(sc.data_categories) or [
+            f.category for tb in (spec.tables if spec else []) for f in tb.fields if f.category]
+        keys += [k for k in declared if k not in keys]
+    categories = "; ".join(f"{t(data[k].name)} ({k})" if k in data else k for k in keys)
+    return {"systems": "; ".join(systems), "data_categories": categories or role_categories}

@@ -51,3 +51,19 @@ class SubprocessorNotice(Base):
     message_id: Mapped[str | None] = mapped_column(String(300))
     objected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     objection_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ControllerApiKey(Base):
+    """A key for one controller served (Art. 28(3)(e) assisted requests): it sees and submits
+    that controller's requests only. Stored as a hash (`steward.store.apikeys`)."""
+
+    __tablename__ = "controller_api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    controller: Mapped[str] = mapped_column(String(120), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(20), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

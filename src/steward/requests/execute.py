@@ -25,13 +25,16 @@ from steward.config import Settings
 from steward.connectors.base import ErasurePlan, SubjectRecords, plain_key
 from steward.errors import Conflict, SystemRefused, Unavailable
 from steward.policy.models import Policy, Right
+from steward.policy.tenancy import scope_lines, scoped_policy
 from steward.requests import (
     drafts,
     fanout,
     legalholds,
+    letters,
     notices,
     notifications,
     objections,
+    packages,
     portability,
     redaction,
     suppression,
@@ -47,6 +50,7 @@ from steward.requests.plan import (
 )
 from steward.requests.states import State, move, record, ref
 from steward.requests.tables import (
+    DsrPackage,
     DsrProgress,
     DsrRequest,
 )
@@ -153,6 +157,9 @@ def prepare_plan(
     with transaction(sm) as s:
         req = s.get_one(DsrRequest, request_id)
         ident = _identities(s, settings, req)
+        controller = req.controller
+    if controller:
+        policy = scoped_policy(policy, controller)  # Art. 28(3)(e): its data only
     systems = systems_for(policy, settings, env=env, base_dir=base_dir)
     try:
         found = discover(policy, systems, ident)
@@ -162,6 +169,9 @@ def prepare_plan(
             "found": {k: r.count() for k, r in found.records.items()},
             "not_searched": dict(found.not_searched),
         }
+        if controller:
+            summary["controller"] = controller
+            summary["scope"] = scope_lines(policy, controller)
         if req.type == Right.erasure.value:
             with transaction(sm) as s:
                 holds = legalholds.active(s)
@@ -207,6 +217,9 @@ def execute_request(
             raise Conflict(f"request {req.public_id} is {req.state}, not in progress")
         ident = _identities(s, settings, req)
         s.expunge(req)
+    if req.controller:
+        # Art. 28(3)(e): a controller's assisted request searches and changes its data only.
+        policy = scoped_policy(policy, req.controller)
     sealer = sealer_for(settings)
     systems = systems_for(policy, settings, env=env, base_dir=base_dir)
     try:
@@ -746,6 +759,10 @@ def _finish(
     policy sends without review, sent at once."""
     data = result.pop("_data", None)
     with transaction(sm) as s:
+        controller = s.get_one(DsrRequest, request_id).controller
+    if controller:
+        return _finish_assisted(sm, settings, policy, sealer, request_id, result, data)
+    with transaction(sm) as s:
         req = s.get_one(DsrRequest, request_id)
         record(s, req, "executed", actor, details_summary(result))
         if drafts.review_required(policy, req.type):
@@ -758,6 +775,73 @@ def _finish(
         s.expunge(req)
     notices.deliver(sm, settings, policy, req)
     return State.completed.value
+
+
+def _finish_assisted(
+    sm: sessionmaker[Session],
+    settings: Settings,
+    policy: Policy,
+    sealer: Sealer,
+    request_id: int,
+    result: dict[str, Any],
+    data: dict[str, Any] | None,
+) -> str:
+    """Art. 28(3)(e): the answer of an assisted request is the controller's: a report (and for
+    access the package of its data) fetched through its API or portal; its contact is told it
+    is ready. Nothing goes to the data subject, whose answer is the controller's to give."""
+    with transaction(sm) as s:
+        req = s.get_one(DsrRequest, request_id)
+        _answer_assisted(settings, policy, sealer, s, req, result, data)
+        s.flush()
+        s.expunge(req)
+    notices.deliver(sm, settings, policy, req)
+    return State.completed.value
+
+
+def _answer_assisted(
+    settings: Settings,
+    policy: Policy,
+    sealer: Sealer,
+    s: Session,
+    req: DsrRequest,
+    result: dict[str, Any],
+    data: dict[str, Any] | None,
+) -> None:
+    from steward.policy.tenancy import find
+    from steward.requests import assisted_texts
+
+    controller = req.controller or ""
+    served = find(policy, controller).controller
+    report = assisted_texts.report(
+        policy, controller=controller, public_id=req.public_id, type_=req.type, result=result
+    )
+    if data is not None:
+        blob = packages.build_zip(
+            data,
+            info={"controller": served.name, "processor": policy.controller.name,
+                  "article": "GDPR Art. 28(3)(e)", "scope": scope_lines(policy, controller)},
+            letter=report,
+            lang=assisted_texts.controller_language(policy, controller),
+            title=f"{served.name}: {letters.ARTICLES[req.type]}",
+            controller=served.name,
+            none_text="-",
+        )
+        name, size = packages.store(sealer, settings.data_dir, blob)
+        now = datetime.now(UTC)
+        s.add(DsrPackage(request_id=req.id, filename=name, size=size, created_at=now,
+                         expires_at=packages.expiry(now)))
+        audit.append(s, actor=ACTOR, action="dsr.disclosed", subject_ref=ref(req),
+                     details={"exported": result.get("exported", {}), "controller": controller})
+    req.letter = sealer.seal_text(report)
+    req.result_json = json.dumps(result)
+    req.completed_at = datetime.now(UTC)
+    req.next_retry_at = None
+    req.last_error = None
+    move(s, req, State.completed, ACTOR, details_summary(result))
+    audit.append(s, actor=ACTOR, action="controllers.request_answered",
+                 subject_ref=f"controller:{controller}",
+                 details={"request": req.public_id, "type": req.type})
+    notices.queue(req)
 
 
 def details_summary(result: dict[str, Any]) -> str:

@@ -49,6 +49,13 @@ def queue(req: DsrRequest, kind: str = READY, now: datetime | None = None) -> No
 
 def _send(settings: Settings, policy: Policy, req: DsrRequest) -> None:
     # Only one kind today; the column names the kind so later mails can join the same queue.
+    if req.controller:
+        # Art. 28(3)(e): an assisted request's answer is the controller's, told to its contact.
+        from steward.requests import assisted_texts
+
+        assisted_texts.send_ready(settings, policy, controller=req.controller, email=req.email,
+                                  public_id=req.public_id)
+        return
     delivery.send_ready(
         settings, policy, email=req.email, public_id=req.public_id, lang=req.language
     )

@@ -181,6 +181,9 @@ def as_dict(
         "notice_pending": req.notice_pending,
         "notice_attempts": req.notice_attempts or 0,
         "notice_error": req.notice_error,
+        # Art. 28(3)(e): an assisted request's controller and its own deadline to its subject.
+        "controller": req.controller,
+        "controller_due_on": req.controller_due_on.isoformat() if req.controller_due_on else None,
     }
     if private:
         out.update(

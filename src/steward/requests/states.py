@@ -100,7 +100,14 @@ def record(
         actor=actor,
         action=f"dsr.{kind}",
         subject_ref=ref(req),
-        details={"type": req.type, "state": req.state, **(details or {})},
+        # An assisted request's every step names its controller (Art. 28(3)(e)): the audit
+        # trail of one controller served is a filter on this field.
+        details={
+            "type": req.type,
+            "state": req.state,
+            **({"controller": req.controller} if req.controller else {}),
+            **(details or {}),
+        },
         at=at,
     )
 

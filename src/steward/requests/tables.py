@@ -96,6 +96,12 @@ class DsrRequest(Base):
     # was paid; the request waits in `awaiting_payment` meanwhile.
     fee_amount: Mapped[str | None] = mapped_column(String(40))
     fee_paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Art. 28(3)(e): an assisted request of a controller the company serves (its key in the
+    # policy): searched in that controller's data only, answered to it, never to the subject.
+    # `controller_due_on` is the controller's own deadline to its data subject (Art. 12(3));
+    # `due_on` is then the company's deadline to assist (the DPA's, when it states one).
+    controller: Mapped[str | None] = mapped_column(String(120), index=True)
+    controller_due_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (Index("ix_dsr_requests_email_type", "email", "type"),)
 

@@ -22,6 +22,7 @@ NAV: list[tuple[str, str, Role]] = [
     (N_("Scanner"), "/console/scanner", Role.viewer),
     (N_("Breaches"), "/console/breaches", Role.viewer),
     (N_("Processors"), "/console/processors", Role.viewer),
+    (N_("Controllers served"), "/console/controllers", Role.viewer),
 ]
 
 
