@@ -63,6 +63,9 @@ PUBLIC_PAGES: list[Page] = [
     Page("/consent/demo", "cookie banner"),
     Page("/system-tasks/{link}", "task form (a system owner's signed link)"),
     Page("/processors/objections/{token}", "objection form (a controller's signed link)"),
+    Page("/privacy/requests/{public_id}/messages", "messages (asks for the code first)"),
+    Page("/privacy/requests/{public_id}/download", "download (asks for the code first)"),
+    Page("/controllers/portal", "form (a served controller's key)"),
     Page("/privacy/no-such-page", "error (not found)", route="", status=404),
     Page("/console/login", "login"),
 ]
@@ -95,6 +98,11 @@ CONSOLE_PAGES: list[Page] = [
     Page("/console/breaches/{breach_id}/edit", "form", "officer"),
     Page("/console/breaches/{breach_id}/notice", "letter", "viewer"),
     Page("/console/processors", "list", "viewer"),
+    Page("/console/controllers", "list and form (controllers served, their keys)", "viewer"),
+    Page("/console/datamap", "picture (data map)", "viewer"),
+    Page("/console/systems/crm", "detail (one system)", "viewer", route="/console/systems/{key}"),
+    Page("/console/consent/import", "form (upload)", "officer"),
+    Page("/console/requests/{req_id}/confirm", "confirmation", "officer"),
     Page("/console/no-such-page", "error (not found, signed in)", "viewer", route="", status=404),
 ]
 
@@ -110,6 +118,8 @@ NOT_PAGES: dict[str, str] = {
     "/consent/config.json": "JSON for the banner",
     "/analytics/script.js": "script",
     "/console/analytics.csv": "CSV download",
+    "/privacy/requests/{public_id}/messages/files/{attachment_id}": "an attachment download",
+    "/console/requests/{req_id}/messages/files/{attachment_id}": "an attachment download",
     "/console/breaches/export/{fmt}": "register download (CSV/JSON)",
     "/console/processors/export/{fmt}": "register download (CSV/JSON)",
     "/console/processors/record.{fmt}": "record download",
