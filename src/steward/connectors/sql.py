@@ -17,6 +17,7 @@ message without values: retrying cannot help (see `_sqlerrors`).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,7 +97,11 @@ class SqlConnector:
             args: dict[str, Any] = {}
             if backend in ("postgresql", "mysql", "mariadb"):
                 args["connect_timeout"] = 5
-            self._engine = sa.create_engine(url, pool_pre_ping=True, connect_args=args)
+            self._engine = sa.create_engine(url, connect_args=args)
+            # A pooled connection idle for a while is tested before use (the server may have
+            # restarted); one just used is not, which saves a round trip per call.
+            sa.event.listen(self._engine, "checkout", _ping_if_idle(self._engine.dialect))
+            sa.event.listen(self._engine, "checkin", _mark_used)
             if backend == "sqlite":
                 # SQLite ignores foreign keys unless asked: enforce them on our connections,
                 # so an erasure that would orphan rows fails as it would on a server.
@@ -107,8 +112,18 @@ class SqlConnector:
     def _connect(self, *, write: bool = False) -> Iterator[Connection]:
         self._check_sqlite_file()
         try:
-            with self.engine.begin() if write else self.engine.connect() as conn:
-                yield conn
+            if write:
+                with self.engine.begin() as conn:
+                    yield conn
+            else:
+                with self.engine.connect() as conn:
+                    if conn.dialect.name == "postgresql":
+                        # Reads outside a transaction: psycopg would otherwise send BEGIN and,
+                        # when the connection goes back to the pool, ROLLBACK, two round trips
+                        # per call; under PostgreSQL's READ COMMITTED each statement sees its
+                        # own snapshot either way.
+                        conn.execution_options(isolation_level="AUTOCOMMIT")
+                    yield conn
         except sa_exc.DBAPIError as err:
             # The transaction (if any) was rolled back; the message never carries values.
             raise classify(self.system.key, err, write=write) from None
@@ -161,14 +176,25 @@ class SqlConnector:
             inspector = sa.inspect(conn)
             ours = set(self.graph.tables)
             deps: list[Dependency] = []
-            for name in inspector.get_table_names():
-                for fk in inspector.get_foreign_keys(name):
+            # One batched catalogue query for every table's foreign keys, not one per table.
+            multi = inspector.get_multi_foreign_keys()
+            for (_schema, name), fks in sorted(multi.items(), key=lambda kv: kv[0][1]):
+                for fk in fks:
                     target = fk.get("referred_table")
                     if target in ours and fk.get("constrained_columns"):
                         deps.append(Dependency(
                             name, tuple(fk["constrained_columns"]),
                             str(target), tuple(fk["referred_columns"]),
                         ))
+            # The tables the erasure checks join, reflected together (batched too) before the
+            # first plan needs them.
+            needed = {t for d in self.graph.dependencies() + deps
+                      for t in (d.dependant, d.referenced)} - set(self._full)
+            present = needed & set(inspector.get_table_names())
+            if present:
+                metadata = sa.MetaData()
+                metadata.reflect(bind=conn, only=sorted(present), resolve_fks=False)
+                self._full.update({t.name: t for t in metadata.tables.values()})
             self._db_deps = deps
         return self._db_deps
 
@@ -297,7 +323,11 @@ class SqlConnector:
         _own(self.system.key, records.system)
         with self._connect() as conn:
             tables = {name: self._table(conn, name) for name in records.tables}
-            deps = self.graph.dependencies() + self._database_dependencies(conn)
+            # A declared reference and the database's own foreign key are often the same
+            # dependency: ask about it once.
+            deps = list(dict.fromkeys(
+                self.graph.dependencies() + self._database_dependencies(conn)
+            ))
             order = dependants_first(self.graph.reverse_order, deps)
             lengths = {
                 name: {c.name: getattr(c.type, "length", None) for c in t.c}
@@ -307,49 +337,55 @@ class SqlConnector:
             texts = {
                 name: {c.name for c in t.c if python_type(c) is str} for name, t in tables.items()
             }
-            shared: dict[str, dict[KeyTuple, str]] = {}
-            # First ask about every row an erasure might delete, so the plan can say which
-            # rows are shared with other people even when another reason keeps them too.
+            # Every row an erasure might delete (the rows of personal `delete_row` tables): each
+            # later decision deletes a subset of these. The rows pointing at them are read once,
+            # one set-based query per dependency, before any decision; the rounds below only
+            # filter those pairs, so the database is asked nothing more however many rounds.
             deleting: dict[str, set[KeyTuple]] = {
                 name: set(records.keys(name)) for name in records.tables
                 if self.graph.is_personal(name)
                 and self.graph.table(name).erase is EraseAction.delete_row
             }
-            actual = False  # is `deleting` what the last decision deletes?
-            while True:
-                grew = False
-                for name, why in self._referenced_from_outside(conn, deps, deleting, records):
-                    if why[0] not in shared.setdefault(name, {}):
-                        shared[name][why[0]] = why[1]
-                        grew = True
-                changes, kept, notes = decide(
-                    self.graph, records, keep=keep, salt=salt, max_lengths=lengths,
-                    not_null=not_null, texts=texts, shared=shared, order=order,
-                )
-                # A row saved from deletion stays, and pins what it references: decide again
-                # until no row to delete is pointed at by a row that stays (a few rounds; the
-                # last check is always against the rows actually to be deleted, so that a row
-                # the plan keeps counts as pointing).
-                if not grew and actual:
-                    break
-                actual = True
-                deleting = {}
-                for ch in changes:
-                    if ch.op == "delete":
-                        deleting.setdefault(ch.table, set()).add(ch.key)
+            pointers = self._pointers(conn, deps, deleting)
+        shared: dict[str, dict[KeyTuple, str]] = {}
+        actual = False  # is `deleting` what the last decision deletes?
+        while True:
+            grew = False
+            for name, why in _referenced_from_outside(deps, pointers, deleting, records):
+                if why[0] not in shared.setdefault(name, {}):
+                    shared[name][why[0]] = why[1]
+                    grew = True
+            changes, kept, notes = decide(
+                self.graph, records, keep=keep, salt=salt, max_lengths=lengths,
+                not_null=not_null, texts=texts, shared=shared, order=order,
+            )
+            # A row saved from deletion stays, and pins what it references: decide again
+            # until no row to delete is pointed at by a row that stays (a few rounds; the
+            # last check is always against the rows actually to be deleted, so that a row
+            # the plan keeps counts as pointing).
+            if not grew and actual:
+                break
+            actual = True
+            deleting = {}
+            for ch in changes:
+                if ch.op == "delete":
+                    deleting.setdefault(ch.table, set()).add(ch.key)
         return self._statements(tables, changes, kept, notes, order)
 
-    def _referenced_from_outside(
+    def _pointers(
         self,
         conn: Connection,
         deps: list[Dependency],
-        deleting: dict[str, set[KeyTuple]],
-        records: SubjectRecords,
-    ) -> Iterator[tuple[str, tuple[KeyTuple, str]]]:
-        """Rows about to be deleted that a row which stays points at: (table, (key, why)).
-        One set-based query per foreign key (declared or the database's own), keys bound."""
+        candidates: dict[str, set[KeyTuple]],
+    ) -> dict[Dependency, list[tuple[KeyTuple, KeyTuple]]]:
+        """For each dependency, the (referenced key, dependant key) pairs of the rows that
+        point at a candidate row (a row the erasure might delete), from any row of the
+        database, the subject's or not. One set-based query per foreign key (declared or the
+        database's own), keys bound, chunked; a row pointing at itself is left out (it goes
+        with itself)."""
+        out: dict[Dependency, list[tuple[KeyTuple, KeyTuple]]] = {}
         for d in deps:
-            keys = deleting.get(d.referenced)
+            keys = candidates.get(d.referenced)
             if not keys:
                 continue
             parent = self._full_table(conn, d.referenced)
@@ -379,37 +415,26 @@ class SqlConnector:
             join = child.join(parent, sa.and_(*(
                 child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True)
             )))
-            own = set(records.keys(d.dependant)) if d.dependant in records.tables else set()
-            going = deleting.get(d.dependant, set())
-            counts: dict[KeyTuple, dict[bool, int]] = {}
+            query = (
+                sa.select(*(parent.c[c] for c in pcols), *(child.c[c] for c in ccols))
+                .select_from(join)
+                .where(_in(parent, pcols, "keys", self.sqlite))
+            )
+            pairs = out.setdefault(d, [])
             ordered = sorted(keys, key=repr)
             for i in range(0, len(ordered), self.chunk_size):
                 chunk = [
                     db_key(parent, pcols, k, sqlite=self.sqlite)
                     for k in ordered[i : i + self.chunk_size]
                 ]
-                query = (
-                    sa.select(*(parent.c[c] for c in pcols), *(child.c[c] for c in ccols))
-                    .select_from(join)
-                    .where(_in(parent, pcols, "keys", self.sqlite))
-                )
                 values = [k[0] if len(pcols) == 1 else k for k in chunk]
                 for raw in conn.execute(query, {"keys": values}):
                     pkey = tuple(json_safe(v) for v in raw[: len(pcols)])
                     ckey = tuple(json_safe(v) for v in raw[len(pcols) :])
                     if d.dependant == d.referenced and ckey == pkey:
                         continue  # a row pointing at itself goes with itself
-                    if ckey in going:
-                        continue
-                    per = counts.setdefault(pkey, {True: 0, False: 0})
-                    per[ckey in own] += 1
-            for pkey, per in counts.items():
-                if per[False]:
-                    why = f"shared with {per[False]} other row(s) in {d.dependant}"
-                else:
-                    why = f"still pointed at by {per[True]} of the subject's row(s) in " \
-                          f"{d.dependant} that stay"
-                yield d.referenced, (pkey, why)
+                    pairs.append((pkey, ckey))
+        return out
 
     def _statements(
         self,
@@ -553,6 +578,67 @@ class SqlConnector:
                     n += conn.execute(stmt, {"keys": values[i : i + self.chunk_size]}).rowcount
                 counts[name] = n
         return counts
+
+
+def _referenced_from_outside(
+    deps: list[Dependency],
+    pointers: Mapping[Dependency, list[tuple[KeyTuple, KeyTuple]]],
+    deleting: dict[str, set[KeyTuple]],
+    records: SubjectRecords,
+) -> Iterator[tuple[str, tuple[KeyTuple, str]]]:
+    """Rows about to be deleted (`deleting`) that a row which stays points at:
+    (table, (key, why)). A pointing row stays unless it is deleted too; it is another
+    person's row unless the subject's records hold it. Pure: reads the pairs `_pointers`
+    fetched."""
+    for d in deps:
+        keys = deleting.get(d.referenced)
+        pairs = pointers.get(d)
+        if not keys or not pairs:
+            continue
+        own = set(records.keys(d.dependant)) if d.dependant in records.tables else set()
+        going = deleting.get(d.dependant, set())
+        counts: dict[KeyTuple, dict[bool, int]] = {}
+        for pkey, ckey in pairs:
+            if pkey not in keys or ckey in going:
+                continue
+            per = counts.setdefault(pkey, {True: 0, False: 0})
+            per[ckey in own] += 1
+        for pkey, per in sorted(counts.items(), key=repr):
+            if per[False]:
+                why = f"shared with {per[False]} other row(s) in {d.dependant}"
+            else:
+                why = f"still pointed at by {per[True]} of the subject's row(s) in " \
+                      f"{d.dependant} that stay"
+            yield d.referenced, (pkey, why)
+
+
+PING_AFTER_SECONDS = 10.0
+
+
+def _mark_used(_dbapi_conn: Any, record: Any) -> None:
+    """`checkin` listener: when the connection was last given back to the pool."""
+    if record is not None:
+        record.info["steward_used_at"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: sa.Dialect) -> Any:
+    """A `checkout` listener testing a connection that sat idle in the pool for more than
+    PING_AFTER_SECONDS, with the dialect's own ping (as `pool_pre_ping` would); a fresh one,
+    or one given back moments ago, is not tested. A dead one is replaced: DisconnectionError
+    makes the pool discard it and connect anew."""
+
+    def listener(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        used = record.info.get("steward_used_at")
+        if used is None or time.monotonic() - used < PING_AFTER_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as err:  # noqa: BLE001 - any failure of the test means "not usable"
+            raise sa_exc.DisconnectionError(
+                f"a pooled connection failed its test ({type(err).__name__})"
+            ) from None
+
+    return listener
 
 
 def _own(system: str, other: str) -> None:
