@@ -86,6 +86,12 @@ class SqlConnector:
         self._full: dict[str, sa.Table] = {}
         self._db_deps: list[Dependency] | None = None
         self._queries: dict[tuple[str, tuple[tuple[str, ...], ...]], sa.Select[Any]] = {}
+        # Statements built once per shape and kept, with their rendered text: building and
+        # compiling them again for every request cost more CPU than the database's work.
+        self._changes: dict[tuple[Any, ...], tuple[Any, str]] = {}
+        self._pointer_queries: dict[
+            Dependency, tuple[sa.Table, tuple[str, ...], sa.Select[Any]]
+        ] = {}
 
     # --- connections ------------------------------------------------------------------------
 
@@ -388,38 +394,7 @@ class SqlConnector:
             keys = candidates.get(d.referenced)
             if not keys:
                 continue
-            parent = self._full_table(conn, d.referenced)
-            full_child = self._full_table(conn, d.dependant)
-            child: Any = full_child
-            if d.dependant == d.referenced:  # a table pointing at itself
-                child = full_child.alias("dependant")
-            if any(c not in child.c for c in d.columns) or any(
-                c not in parent.c for c in d.target
-            ):
-                raise InvalidInput(
-                    f"system {self.system.key!r}: {d.dependant}.({', '.join(d.columns)}) -> "
-                    f"{d.referenced}.({', '.join(d.target)}) names a missing column"
-                )
-            pcols = self.graph.key_columns(d.referenced)
-            if d.dependant in self.graph.tables:
-                ccols = self.graph.key_columns(d.dependant)
-            else:
-                ccols = tuple(c.name for c in full_child.primary_key.columns) or d.columns
-            missing = [f"{d.referenced}.{c}" for c in pcols if c not in parent.c]
-            missing += [f"{d.dependant}.{c}" for c in ccols if c not in child.c]
-            if missing:
-                raise InvalidInput(
-                    f"system {self.system.key!r}: key column(s) {', '.join(missing)} declared "
-                    "in the policy do not exist"
-                )
-            join = child.join(parent, sa.and_(*(
-                child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True)
-            )))
-            query = (
-                sa.select(*(parent.c[c] for c in pcols), *(child.c[c] for c in ccols))
-                .select_from(join)
-                .where(_in(parent, pcols, "keys", self.sqlite))
-            )
+            parent, pcols, query = self._pointer_query(conn, d)
             pairs = out.setdefault(d, [])
             ordered = sorted(keys, key=repr)
             for i in range(0, len(ordered), self.chunk_size):
@@ -435,6 +410,50 @@ class SqlConnector:
                         continue  # a row pointing at itself goes with itself
                     pairs.append((pkey, ckey))
         return out
+
+    def _pointer_query(
+        self, conn: Connection, d: Dependency
+    ) -> tuple[sa.Table, tuple[str, ...], sa.Select[Any]]:
+        """The query for `_pointers` of one dependency, built once: (referenced table, its
+        key columns, SELECT referenced key, dependant key FROM dependant JOIN referenced
+        WHERE referenced key IN :keys). InvalidInput when a column it names is missing."""
+        kept = self._pointer_queries.get(d)
+        if kept is not None:
+            return kept
+        parent = self._full_table(conn, d.referenced)
+        full_child = self._full_table(conn, d.dependant)
+        child: Any = full_child
+        if d.dependant == d.referenced:  # a table pointing at itself
+            child = full_child.alias("dependant")
+        if any(c not in child.c for c in d.columns) or any(
+            c not in parent.c for c in d.target
+        ):
+            raise InvalidInput(
+                f"system {self.system.key!r}: {d.dependant}.({', '.join(d.columns)}) -> "
+                f"{d.referenced}.({', '.join(d.target)}) names a missing column"
+            )
+        pcols = self.graph.key_columns(d.referenced)
+        if d.dependant in self.graph.tables:
+            ccols = self.graph.key_columns(d.dependant)
+        else:
+            ccols = tuple(c.name for c in full_child.primary_key.columns) or d.columns
+        missing = [f"{d.referenced}.{c}" for c in pcols if c not in parent.c]
+        missing += [f"{d.dependant}.{c}" for c in ccols if c not in child.c]
+        if missing:
+            raise InvalidInput(
+                f"system {self.system.key!r}: key column(s) {', '.join(missing)} declared "
+                "in the policy do not exist"
+            )
+        join = child.join(parent, sa.and_(*(
+            child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True)
+        )))
+        query = (
+            sa.select(*(parent.c[c] for c in pcols), *(child.c[c] for c in ccols))
+            .select_from(join)
+            .where(_in(parent, pcols, "keys", self.sqlite))
+        )
+        self._pointer_queries[d] = (parent, pcols, query)
+        return parent, pcols, query
 
     def _statements(
         self,
@@ -452,11 +471,10 @@ class SqlConnector:
                 nulls = tuple(c for c, v in ch.values.items() if v is None)
                 updates.setdefault((ch.table, cols, nulls), []).append(ch)
         for (name, cols, nulls), group in updates.items():
-            keycols = self.graph.key_columns(name)
-            stmt = _update_stmt(tables[name], keycols, cols, nulls, self.sqlite)
+            sql = self._update(tables[name], cols, nulls)[1]
             statements.append(
                 Statement(
-                    system=self.system.key, table=name, op="update", sql=self._render(stmt),
+                    system=self.system.key, table=name, op="update", sql=sql,
                     columns=cols, nulls=nulls, rows=len(group),
                     actions=tuple((c, group[0].actions[c]) for c in cols + nulls),
                     params=tuple(
@@ -469,10 +487,10 @@ class SqlConnector:
             pks = [ch.pk for ch in changes if ch.op == "delete" and ch.table == name]
             if not pks:
                 continue
-            delete = _delete_stmt(tables[name], self.graph.key_columns(name), self.sqlite)
+            sql = self._delete(tables[name])[1]
             statements.append(
                 Statement(
-                    system=self.system.key, table=name, op="delete", sql=self._render(delete),
+                    system=self.system.key, table=name, op="delete", sql=sql,
                     rows=len(pks),
                     params=tuple(
                         {"pks": pks[i : i + self.chunk_size]}
@@ -481,6 +499,27 @@ class SqlConnector:
                 )
             )
         return ErasurePlan(self.system.key, tuple(statements), tuple(kept), tuple(notes))
+
+    def _update(
+        self, table: sa.Table, cols: tuple[str, ...], nulls: tuple[str, ...]
+    ) -> tuple[sa.Update, str]:
+        """The kept UPDATE of one row of `table` (see `_update_stmt`) and its text."""
+        key = ("update", table.name, cols, nulls)
+        if key not in self._changes:
+            stmt = _update_stmt(table, self.graph.key_columns(table.name), cols, nulls,
+                                self.sqlite)
+            self._changes[key] = (stmt, self._render(stmt))
+        stmt, sql = self._changes[key]
+        return stmt, sql
+
+    def _delete(self, table: sa.Table) -> tuple[sa.Delete, str]:
+        """The kept DELETE of rows of `table` by key (see `_delete_stmt`) and its text."""
+        key = ("delete", table.name)
+        if key not in self._changes:
+            stmt = _delete_stmt(table, self.graph.key_columns(table.name), self.sqlite)
+            self._changes[key] = (stmt, self._render(stmt))
+        stmt, sql = self._changes[key]
+        return stmt, sql
 
     def _render(self, stmt: sa.Update | sa.Delete) -> str:
         """The statement as this database will see it, placeholders in place of values."""
@@ -496,7 +535,7 @@ class SqlConnector:
                 keycols = self.graph.key_columns(st.table)
                 n = 0
                 if st.op == "delete":
-                    delete = _delete_stmt(table, keycols, self.sqlite)
+                    delete = self._delete(table)[0]
                     for p in st.params:
                         keys = [
                             db_key(table, keycols, _as_tuple(k), sqlite=self.sqlite)
@@ -506,7 +545,7 @@ class SqlConnector:
                         n += conn.execute(delete, {"pks": values}).rowcount
                     add = Counts(deleted=n)
                 else:
-                    update = _update_stmt(table, keycols, st.columns, st.nulls, self.sqlite)
+                    update = self._update(table, st.columns, st.nulls)[0]
                     for p in st.params:
                         typed = typed_params(table, keycols, st.columns, p, sqlite=self.sqlite)
                         n += conn.execute(update, typed).rowcount
