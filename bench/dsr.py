@@ -4,11 +4,17 @@ rows in the same run.
 
     .venv/bin/python bench/dsr.py [--customers 10000] [--requests 50] [--pg URL] [--no-pg]
                                   [--mem-sizes 1000,10000] [--demo-dir DIR]
+                                  [--pg-demo PREFIX] [--offset K] [--only access|erasure]
 
 --demo-dir reuses a SQLite demo built beforehand (e.g. `steward demo --customers 1000000
 --dir DIR`) instead of building one for the SQLite run (a 1M-customer build takes minutes);
 the customer count is read from its CRM and its peak memory is reported too. The erasure cases
 change that demo: rebuild it before the next run.
+
+--pg-demo PREFIX keeps the PostgreSQL demo in the databases `<PREFIX>crm`, `<PREFIX>portal`, ...:
+built when missing, reused when there, never dropped (a 1M-customer build takes ~5 minutes).
+Each run erases the customers it picks; --offset K picks other customers (ids shifted by K), so
+that repeated runs on one kept demo never measure already-erased people. --only runs one kind.
 
 Measured per request:
 - "access (find+export)": Steward's identity discovery in rounds over every system plus the
@@ -230,23 +236,31 @@ def bench_full_access(policy, sm, settings, subjects, kind="access"):  # type: i
     return times
 
 
-def bench_erasure(loc: DemoLocation, policy, settings, ours_subjects, hand_subjects):  # type: ignore[no-untyped-def]
+def bench_erasure(loc: DemoLocation, policy, settings, ours_subjects, hand_subjects, warm=()):  # type: ignore[no-untyped-def]
     systems = Systems(policy)
     engines = {k: sa.create_engine(u) for k, u in loc.urls.items()}
     ours, hand = [], []
     today = dt.date(2026, 11, 26)
     try:
-        for email, _ in ours_subjects:
+        # Warm-up, as a server process is after its first requests: connections open and each
+        # system's tables reflected (dry-run plans for other people, nothing applied).
+        for email, _ in warm:
+            erasure_plans(policy, systems, discover(policy, systems, {"email": [email]}),
+                          today, "salt")
+        for e in engines.values():  # the hand-written side's connections too
+            e.connect().close()
+        # Alternately one of each, so that both sides meet the same machine (a shared machine's
+        # load moves within a run; measured one side after the other, the ratio moved with it).
+        for (email, _), (hand_email, _) in zip(ours_subjects, hand_subjects, strict=True):
             t0 = time.perf_counter()
             found = discover(policy, systems, {"email": [email]})
             for key, plan in erasure_plans(policy, systems, found, today, "salt").items():
                 systems.get(key).apply(plan)
             ours.append(time.perf_counter() - t0)
-        for email, _ in hand_subjects:
             t0 = time.perf_counter()
             conns = {k: e.connect() for k, e in engines.items()}
             try:
-                params = {"email": email, "cnos": hand_customer_numbers(conns, email)}
+                params = {"email": hand_email, "cnos": hand_customer_numbers(conns, hand_email)}
                 for key, stmts in HAND_ERASE_Q.items():
                     for q in stmts:  # one transaction per system, as Steward's apply
                         conns[key].execute(q, params)
@@ -302,26 +316,34 @@ def run_backend(
     policy, sm, settings, built = setup(loc, args.customers, tmp, reuse)
     n = args.requests
     step = max(1, args.customers // (5 * n + 1))
-    ids = list(range(1, args.customers + 1, step))[: 5 * n]
+    ids = [
+        (i + args.offset - 1) % args.customers + 1
+        for i in range(1, args.customers + 1, step)
+    ][: 5 * n]
     subjects = people(loc.urls["crm"], ids)
-    access = subjects[:n]
-    ours, hand, r1, r2 = bench_access(loc, policy, access)
-    full = bench_full_access(policy, sm, settings, subjects[n : 2 * n])
-    er_ours, er_hand = bench_erasure(
-        loc, policy, settings, subjects[2 * n : 3 * n], subjects[3 * n : 4 * n]
-    )
-    full_erasure = bench_full_access(policy, sm, settings, subjects[4 * n : 5 * n], "erasure")
-    print(
-        f"{label}: built {args.customers} customers in {built:.1f} s; rows fetched "
-        f"steward={r1} hand={r2}",
-        file=sys.stderr,
-    )
-    return [
-        row(f"{label}: access (find+export)", ours, hand),
-        row(f"{label}: access (full request, zip, encrypt)", full, None),
-        row(f"{label}: erasure (plan+apply)", er_ours, er_hand),
-        row(f"{label}: erasure (full request, audit, letter)", full_erasure, None),
-    ]
+    out = []
+    if args.only in (None, "access"):
+        ours, hand, r1, r2 = bench_access(loc, policy, subjects[:n])
+        full = bench_full_access(policy, sm, settings, subjects[n : 2 * n])
+        print(f"{label}: rows fetched steward={r1} hand={r2}", file=sys.stderr)
+        out += [
+            row(f"{label}: access (find+export)", ours, hand),
+            row(f"{label}: access (full request, zip, encrypt)", full, None),
+        ]
+    if args.only in (None, "erasure"):
+        er_ours, er_hand = bench_erasure(
+            loc, policy, settings, subjects[2 * n : 3 * n], subjects[3 * n : 4 * n],
+            warm=subjects[:n],
+        )
+        full_erasure = bench_full_access(
+            policy, sm, settings, subjects[4 * n : 5 * n], "erasure"
+        )
+        out += [
+            row(f"{label}: erasure (plan+apply)", er_ours, er_hand),
+            row(f"{label}: erasure (full request, audit, letter)", full_erasure, None),
+        ]
+    print(f"{label}: {args.customers} customers, built in {built:.1f} s", file=sys.stderr)
+    return out
 
 
 def main() -> None:
@@ -333,6 +355,9 @@ def main() -> None:
     ap.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only (large sizes)")
     ap.add_argument("--mem-sizes", default="1000,10000")
     ap.add_argument("--demo-dir", type=Path, help="reuse the SQLite demo in this folder")
+    ap.add_argument("--pg-demo", help="keep the PostgreSQL demo in databases <PREFIX><system>")
+    ap.add_argument("--offset", type=int, default=0, help="shift the customers picked")
+    ap.add_argument("--only", choices=["access", "erasure"])
     args = ap.parse_args()
     prebuilt = in_dir(args.demo_dir) if args.demo_dir else None
     if prebuilt is not None:
@@ -351,20 +376,30 @@ def main() -> None:
             lines += run_backend("SQLite", in_dir(tmp / "demo"), args, tmp)
         if not args.no_pg:
             prefix = args.pg.rsplit("/", 1)[0] + "/"
-            loc = on_server(
-                prefix, newsletter_dir=tmp / "pgnews", name_prefix=f"bench_{uuid.uuid4().hex[:6]}_"
-            )
-            try:
-                lines += run_backend("PostgreSQL", loc, args, tmp)
-            finally:
-                drop(loc)
+            if args.pg_demo:
+                news = Path(tempfile.gettempdir()) / f"{args.pg_demo}news"
+                news.mkdir(exist_ok=True)
+                loc = on_server(prefix, newsletter_dir=news, name_prefix=args.pg_demo)
+                kept = exists(loc)
+                if kept:
+                    args.customers = demo_customers(loc)
+                lines += run_backend("PostgreSQL", loc, args, tmp, reuse=kept)
+            else:
+                loc = on_server(
+                    prefix, newsletter_dir=tmp / "pgnews",
+                    name_prefix=f"bench_{uuid.uuid4().hex[:6]}_",
+                )
+                try:
+                    lines += run_backend("PostgreSQL", loc, args, tmp)
+                finally:
+                    drop(loc)
         mem = []
         if prebuilt is not None:
             policy = setup(prebuilt, args.customers, tmp, reuse=True)[0]
             email = people(prebuilt.urls["crm"], [args.customers // 2])[0][0]
             peak = memory_peak(prebuilt, policy, email)
             mem.append(f"{args.customers} customers (prebuilt demo): {peak:.0f} KiB")
-        for size in [int(x) for x in args.mem_sizes.split(",")]:
+        for size in [int(x) for x in args.mem_sizes.split(",") if x]:
             loc = in_dir(tmp / f"mem{size}")
             policy, _, _, _ = setup(loc, size, tmp)
             email = people(loc.urls["crm"], [size // 2])[0][0]

@@ -165,6 +165,28 @@ def test_erasure_keeps_foreign_keys_and_other_customers(company: tuple[str, Any]
     assert len(after["kunde"]) == facts.customers - 1
 
 
+def test_the_plan_reads_each_foreign_key_once(company: tuple[str, Any]) -> None:
+    """The check that no row to delete is still pointed at is set-based: one query per foreign
+    key into a table erasure may delete from (kunde <- faktura, husstand <- kunde: two), for
+    all of the subject's rows at once, however many rounds the plan takes (the shared
+    household makes it decide again). The declared reference and the database's own foreign
+    key are one dependency, not two."""
+    url, facts = company
+    conn = SqlConnector(generate.system(url), url=url)
+    statements: list[str] = []
+    try:
+        conn.plan_erasure(conn.find({"email": [facts.loner.email]}))  # warm: tables reflected
+        records = conn.find({"email": [facts.subject.email]})
+        sa.event.listen(conn.engine, "before_cursor_execute",
+                        lambda *args: statements.append(args[2]))
+        plan = conn.plan_erasure(records, keep=_bookkeeping)
+    finally:
+        conn.close()
+    assert "husstand: shared with 1 other row(s) in kunde" in plan.dry_run()
+    assert len(statements) == 2, statements
+    assert all(s.lstrip().upper().startswith("SELECT") for s in statements), statements
+
+
 def test_rectify_a_row_by_its_composite_key(company: tuple[str, Any]) -> None:
     url, facts = company
     conn = SqlConnector(generate.system(url), url=url)

@@ -202,3 +202,47 @@ def test_calls_into_one_system_are_bounded_across_requests() -> None:
     first.join(GATE_SECONDS)
     second.join(GATE_SECONDS)
     assert done == [system, system]
+
+
+def test_threads_are_kept_and_the_caller_works_too() -> None:
+    """The pool's threads outlive a fan-out (no thread started per round of every request),
+    and the calling thread runs the first system's call itself."""
+    seen: list[set[str]] = []
+    for _ in range(2):
+        gate = threading.Barrier(3)
+        names: set[str] = set()
+
+        def work(key: str, gate: threading.Barrier = gate, names: set[str] = names) -> str:
+            gate.wait(GATE_SECONDS)  # all three calls run at once
+            names.add(threading.current_thread().name)
+            return key
+
+        keys = [f"{k}-{uuid.uuid4().hex}" for k in "abc"]  # slots of their own
+        assert fanout.each_system(keys, work) == keys
+        seen.append(names)
+    caller = threading.current_thread().name
+    assert all(caller in names for names in seen)
+    pooled = [n - {caller} for n in seen]
+    assert all(len(p) == 2 for p in pooled)
+    assert pooled[0] & pooled[1], "the second fan-out started new threads instead of reusing"
+
+
+def test_a_fan_out_inside_a_fan_out_runs_in_line() -> None:
+    """A call that fans out again from one of the pool's threads runs its calls one after the
+    other on that thread: it never waits for a free pool thread, so it cannot deadlock."""
+    inner_threads: list[tuple[str, set[str]]] = []
+
+    def inner(key: str) -> str:
+        return threading.current_thread().name
+
+    def outer(key: str) -> list[str]:
+        names = fanout.each_system([f"{key}-1", f"{key}-2", f"{key}-3"], inner)
+        inner_threads.append((threading.current_thread().name, set(names)))
+        return names
+
+    results = fanout.each_system(["x", "y"], outer)
+    assert len(results) == 2 and all(len(r) == 3 for r in results)
+    from_pool = [(t, names) for t, names in inner_threads
+                 if t.startswith(fanout.THREAD_PREFIX)]
+    assert from_pool, "the second outer call ran on a pool thread"
+    assert all(names == {t} for t, names in from_pool)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -29,13 +30,72 @@ def _one_line(out: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def test_an_unmigrated_store_names_the_upgrade(tmp_path: Path) -> None:
+def test_a_new_sqlite_store_migrates_itself_and_says_so(tmp_path: Path) -> None:
+    """The laptop default: the first command on a store that does not exist yet creates it at
+    the current schema, says so in one line on stderr, and goes on with its work."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine, text
+
+    from steward.store.migrate import alembic_config
+
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    line = _one_line(_steward(tmp_path, "audit", "verify", STEWARD_DATABASE_URL=url))
+    first = _steward(tmp_path, "audit", "verify", STEWARD_DATABASE_URL=url)
+    assert first.returncode == 0 and "chain intact" in first.stdout, first
+    lines = first.stderr.strip().splitlines()
+    assert lines == [f"steward: created a new store at {url} (migrated to the current schema)"]
+    engine = create_engine(url)
+    with engine.connect() as c:
+        current = {r[0] for r in c.execute(text("SELECT version_num FROM alembic_version"))}
+    engine.dispose()
+    assert current == set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    again = _steward(tmp_path, "audit", "verify", STEWARD_DATABASE_URL=url)
+    assert again.returncode == 0 and again.stderr == "", again  # said once, not every time
+
+
+def test_the_default_store_is_created_in_the_working_folder(tmp_path: Path) -> None:
+    out = _steward(tmp_path, "audit", "verify")  # no STEWARD_DATABASE_URL: ./steward.db
+    assert out.returncode == 0 and "chain intact" in out.stdout, out
+    assert "created a new store at sqlite:///./steward.db" in out.stderr, out.stderr
+    assert (tmp_path / "steward.db").exists()
+
+
+def test_a_sqlite_file_with_other_tables_is_not_touched(tmp_path: Path) -> None:
+    """Only an empty store migrates itself: a file that holds tables (someone else's
+    database, named by mistake) gets the one-line fix and keeps exactly its tables."""
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    line = _one_line(_steward(tmp_path, "audit", "verify",
+                              STEWARD_DATABASE_URL=f"sqlite:///{path}"))
     assert line.endswith("never migrated: run `steward db upgrade`"), line
-    assert _steward(tmp_path, "db", "upgrade", STEWARD_DATABASE_URL=url).returncode == 0
-    ok = _steward(tmp_path, "audit", "verify", STEWARD_DATABASE_URL=url)
-    assert ok.returncode == 0 and "chain intact" in ok.stdout
+    with sqlite3.connect(path) as db:
+        names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert names == ["notes"]
+
+
+def test_an_unmigrated_server_store_names_the_upgrade(tmp_path: Path, pg_server_url: str) -> None:
+    """PostgreSQL is never migrated behind its operator's back: an empty database gets the
+    one line naming `steward db upgrade`, and stays empty."""
+    from sqlalchemy import create_engine, inspect, text
+
+    name = f"st_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = f"{pg_server_url.rsplit('/', 1)[0]}/{name}"
+    try:
+        line = _one_line(_steward(tmp_path, "audit", "verify", STEWARD_DATABASE_URL=url))
+        assert line.endswith("never migrated: run `steward db upgrade`"), line
+        engine = create_engine(url)
+        with engine.connect() as c:
+            assert inspect(c).get_table_names() == []
+        engine.dispose()
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def test_a_store_behind_the_code_names_the_upgrade(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
     from steward.config import Settings
@@ -25,10 +26,31 @@ def settings() -> Settings:
 
 
 @cache
-def sessionmaker_() -> sessionmaker[Session]:
-    from steward.store.db import make_engine, make_sessionmaker
+def engine() -> Engine:
+    """The engine of Steward's store. A new SQLite store (no table yet: the default
+    `./steward.db` on first use) is migrated here, with one line on stderr saying so; any
+    other store is used as it is (an unmigrated server store gives the one-line
+    `steward db upgrade` error when first used, see `steward.store.diagnose`)."""
+    import sys
 
-    return make_sessionmaker(make_engine(settings().database_url))
+    from steward.store.db import make_engine
+    from steward.store.diagnose import shown
+    from steward.store.migrate import is_new, migrate_if_new
+
+    url = settings().database_url
+    eng = make_engine(url)
+    # Read first (no lock): only a store that looks new takes the write lock to migrate.
+    if is_new(eng) and migrate_if_new(eng):
+        print(f"steward: created a new store at {shown(url)} (migrated to the current schema)",
+              file=sys.stderr)
+    return eng
+
+
+@cache
+def sessionmaker_() -> sessionmaker[Session]:
+    from steward.store.db import make_sessionmaker
+
+    return make_sessionmaker(engine())
 
 
 def policy_path(path: Path | None) -> Path:

@@ -156,12 +156,15 @@ def serve(
     # X-Forwarded-For/-Proto are believed only from the configured proxies (the client
     # address drives rate limits; anyone could send the header otherwise).
     trusted = settings.trusted_proxies
+    # A new SQLite store is migrated here, once, before any server process starts.
+    engine = context.engine()
     if workers == 1:
         from steward.web.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
-                    proxy_headers=bool(trusted), forwarded_allow_ips=trusted)
+        uvicorn.run(create_app(settings, engine=engine), host=host, port=port,
+                    log_level="info", proxy_headers=bool(trusted), forwarded_allow_ips=trusted)
         return
+    engine.dispose()  # each server process opens its own
     from steward.web.multiprocess import serve_workers
 
     serve_workers(settings, host=host, port=port, workers=workers,

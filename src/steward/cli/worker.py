@@ -22,6 +22,7 @@ def worker(
     from steward.jobs.worker import build
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    context.engine().dispose()  # a new SQLite store is migrated before the first job
     tasks = build(context.settings())
     # In the main thread the stock consumer installs its signal handlers (SIGTERM, SIGINT).
     Consumer(tasks.huey, workers=workers, worker_type="thread", periodic=periodic).run()

@@ -22,6 +22,7 @@ message without values: retrying cannot help (see `_sqlerrors`).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,6 +92,12 @@ class SqlConnector:
         self._full: dict[str, sa.Table] = {}
         self._db_deps: list[Dependency] | None = None
         self._queries: dict[tuple[str, tuple[tuple[str, ...], ...]], sa.Select[Any]] = {}
+        # Statements built once per shape and kept, with their rendered text: building and
+        # compiling them again for every request cost more CPU than the database's work.
+        self._changes: dict[tuple[Any, ...], tuple[Any, str]] = {}
+        self._pointer_queries: dict[
+            Dependency, tuple[sa.Table, tuple[str, ...], sa.Select[Any]]
+        ] = {}
 
     # --- connections ------------------------------------------------------------------------
 
@@ -102,7 +109,11 @@ class SqlConnector:
             args: dict[str, Any] = {}
             if backend in ("postgresql", "mysql", "mariadb"):
                 args["connect_timeout"] = 5
-            self._engine = sa.create_engine(url, pool_pre_ping=True, connect_args=args)
+            self._engine = sa.create_engine(url, connect_args=args)
+            # A pooled connection idle for a while is tested before use (the server may have
+            # restarted); one just used is not, which saves a round trip per call.
+            sa.event.listen(self._engine, "checkout", _ping_if_idle(self._engine.dialect))
+            sa.event.listen(self._engine, "checkin", _mark_used)
             if backend == "sqlite":
                 # SQLite ignores foreign keys unless asked: enforce them on our connections,
                 # so an erasure that would orphan rows fails as it would on a server.
@@ -113,8 +124,18 @@ class SqlConnector:
     def _connect(self, *, write: bool = False) -> Iterator[Connection]:
         self._check_sqlite_file()
         try:
-            with self.engine.begin() if write else self.engine.connect() as conn:
-                yield conn
+            if write:
+                with self.engine.begin() as conn:
+                    yield conn
+            else:
+                with self.engine.connect() as conn:
+                    if conn.dialect.name == "postgresql":
+                        # Reads outside a transaction: psycopg would otherwise send BEGIN and,
+                        # when the connection goes back to the pool, ROLLBACK, two round trips
+                        # per call; under PostgreSQL's READ COMMITTED each statement sees its
+                        # own snapshot either way.
+                        conn.execution_options(isolation_level="AUTOCOMMIT")
+                    yield conn
         except sa_exc.DBAPIError as err:
             # The transaction (if any) was rolled back; the message never carries values.
             raise classify(self.system.key, err, write=write) from None
@@ -167,14 +188,25 @@ class SqlConnector:
             inspector = sa.inspect(conn)
             ours = set(self.graph.tables)
             deps: list[Dependency] = []
-            for name in inspector.get_table_names():
-                for fk in inspector.get_foreign_keys(name):
+            # One batched catalogue query for every table's foreign keys, not one per table.
+            multi = inspector.get_multi_foreign_keys()
+            for (_schema, name), fks in sorted(multi.items(), key=lambda kv: kv[0][1]):
+                for fk in fks:
                     target = fk.get("referred_table")
                     if target in ours and fk.get("constrained_columns"):
                         deps.append(Dependency(
                             name, tuple(fk["constrained_columns"]),
                             str(target), tuple(fk["referred_columns"]),
                         ))
+            # The tables the erasure checks join, reflected together (batched too) before the
+            # first plan needs them.
+            needed = {t for d in self.graph.dependencies() + deps
+                      for t in (d.dependant, d.referenced)} - set(self._full)
+            present = needed & set(inspector.get_table_names())
+            if present:
+                metadata = sa.MetaData()
+                metadata.reflect(bind=conn, only=sorted(present), resolve_fks=False)
+                self._full.update({t.name: t for t in metadata.tables.values()})
             self._db_deps = deps
         return self._db_deps
 
@@ -309,7 +341,11 @@ class SqlConnector:
         _own(self.system.key, records.system)
         with self._connect() as conn:
             tables = {name: self._table(conn, name) for name in records.tables}
-            deps = self.graph.dependencies() + self._database_dependencies(conn)
+            # A declared reference and the database's own foreign key are often the same
+            # dependency: ask about it once.
+            deps = list(dict.fromkeys(
+                self.graph.dependencies() + self._database_dependencies(conn)
+            ))
             order = dependants_first(self.graph.reverse_order, deps)
             lengths = {
                 name: {c.name: getattr(c.type, "length", None) for c in t.c}
@@ -319,109 +355,117 @@ class SqlConnector:
             texts = {
                 name: {c.name for c in t.c if python_type(c) is str} for name, t in tables.items()
             }
-            shared: dict[str, dict[KeyTuple, str]] = {}
-            # First ask about every row an erasure might delete, so the plan can say which
-            # rows are shared with other people even when another reason keeps them too.
+            # Every row an erasure might delete (the rows of personal `delete_row` tables): each
+            # later decision deletes a subset of these. The rows pointing at them are read once,
+            # one set-based query per dependency, before any decision; the rounds below only
+            # filter those pairs, so the database is asked nothing more however many rounds.
             deleting: dict[str, set[KeyTuple]] = {
                 name: set(records.keys(name)) for name in records.tables
                 if self.graph.is_personal(name)
                 and self.graph.table(name).erase is EraseAction.delete_row
             }
-            actual = False  # is `deleting` what the last decision deletes?
-            while True:
-                grew = False
-                for name, why in self._referenced_from_outside(conn, deps, deleting, records):
-                    if why[0] not in shared.setdefault(name, {}):
-                        shared[name][why[0]] = why[1]
-                        grew = True
-                changes, kept, notes = decide(
-                    self.graph, records, keep=keep, salt=salt, max_lengths=lengths,
-                    not_null=not_null, texts=texts, shared=shared, order=order,
-                )
-                # A row saved from deletion stays, and pins what it references: decide again
-                # until no row to delete is pointed at by a row that stays (a few rounds; the
-                # last check is always against the rows actually to be deleted, so that a row
-                # the plan keeps counts as pointing).
-                if not grew and actual:
-                    break
-                actual = True
-                deleting = {}
-                for ch in changes:
-                    if ch.op == "delete":
-                        deleting.setdefault(ch.table, set()).add(ch.key)
+            pointers = self._pointers(conn, deps, deleting)
+        shared: dict[str, dict[KeyTuple, str]] = {}
+        actual = False  # is `deleting` what the last decision deletes?
+        while True:
+            grew = False
+            for name, why in _referenced_from_outside(deps, pointers, deleting, records):
+                if why[0] not in shared.setdefault(name, {}):
+                    shared[name][why[0]] = why[1]
+                    grew = True
+            changes, kept, notes = decide(
+                self.graph, records, keep=keep, salt=salt, max_lengths=lengths,
+                not_null=not_null, texts=texts, shared=shared, order=order,
+            )
+            # A row saved from deletion stays, and pins what it references: decide again
+            # until no row to delete is pointed at by a row that stays (a few rounds; the
+            # last check is always against the rows actually to be deleted, so that a row
+            # the plan keeps counts as pointing).
+            if not grew and actual:
+                break
+            actual = True
+            deleting = {}
+            for ch in changes:
+                if ch.op == "delete":
+                    deleting.setdefault(ch.table, set()).add(ch.key)
         return self._statements(tables, changes, kept, notes, order)
 
-    def _referenced_from_outside(
+    def _pointers(
         self,
         conn: Connection,
         deps: list[Dependency],
-        deleting: dict[str, set[KeyTuple]],
-        records: SubjectRecords,
-    ) -> Iterator[tuple[str, tuple[KeyTuple, str]]]:
-        """Rows about to be deleted that a row which stays points at: (table, (key, why)).
-        One set-based query per foreign key (declared or the database's own), keys bound."""
+        candidates: dict[str, set[KeyTuple]],
+    ) -> dict[Dependency, list[tuple[KeyTuple, KeyTuple]]]:
+        """For each dependency, the (referenced key, dependant key) pairs of the rows that
+        point at a candidate row (a row the erasure might delete), from any row of the
+        database, the subject's or not. One set-based query per foreign key (declared or the
+        database's own), keys bound, chunked; a row pointing at itself is left out (it goes
+        with itself)."""
+        out: dict[Dependency, list[tuple[KeyTuple, KeyTuple]]] = {}
         for d in deps:
-            keys = deleting.get(d.referenced)
+            keys = candidates.get(d.referenced)
             if not keys:
                 continue
-            parent = self._full_table(conn, d.referenced)
-            full_child = self._full_table(conn, d.dependant)
-            child: Any = full_child
-            if d.dependant == d.referenced:  # a table pointing at itself
-                child = full_child.alias("dependant")
-            if any(c not in child.c for c in d.columns) or any(
-                c not in parent.c for c in d.target
-            ):
-                raise InvalidInput(
-                    f"system {self.system.key!r}: {d.dependant}.({', '.join(d.columns)}) -> "
-                    f"{d.referenced}.({', '.join(d.target)}) names a missing column"
-                )
-            pcols = self.graph.key_columns(d.referenced)
-            if d.dependant in self.graph.tables:
-                ccols = self.graph.key_columns(d.dependant)
-            else:
-                ccols = tuple(c.name for c in full_child.primary_key.columns) or d.columns
-            missing = [f"{d.referenced}.{c}" for c in pcols if c not in parent.c]
-            missing += [f"{d.dependant}.{c}" for c in ccols if c not in child.c]
-            if missing:
-                raise InvalidInput(
-                    f"system {self.system.key!r}: key column(s) {', '.join(missing)} declared "
-                    "in the policy do not exist"
-                )
-            join = child.join(parent, sa.and_(*(
-                child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True)
-            )))
-            own = set(records.keys(d.dependant)) if d.dependant in records.tables else set()
-            going = deleting.get(d.dependant, set())
-            counts: dict[KeyTuple, dict[bool, int]] = {}
+            parent, pcols, query = self._pointer_query(conn, d)
+            pairs = out.setdefault(d, [])
             ordered = sorted(keys, key=repr)
             for i in range(0, len(ordered), self.chunk_size):
                 chunk = [
                     db_key(parent, pcols, k, sqlite=self.sqlite)
                     for k in ordered[i : i + self.chunk_size]
                 ]
-                query = (
-                    sa.select(*(parent.c[c] for c in pcols), *(child.c[c] for c in ccols))
-                    .select_from(join)
-                    .where(_in(parent, pcols, "keys", self.sqlite))
-                )
                 values = [k[0] if len(pcols) == 1 else k for k in chunk]
                 for raw in conn.execute(query, {"keys": values}):
                     pkey = tuple(json_safe(v) for v in raw[: len(pcols)])
                     ckey = tuple(json_safe(v) for v in raw[len(pcols) :])
                     if d.dependant == d.referenced and ckey == pkey:
                         continue  # a row pointing at itself goes with itself
-                    if ckey in going:
-                        continue
-                    per = counts.setdefault(pkey, {True: 0, False: 0})
-                    per[ckey in own] += 1
-            for pkey, per in counts.items():
-                if per[False]:
-                    why = f"shared with {per[False]} other row(s) in {d.dependant}"
-                else:
-                    why = f"still pointed at by {per[True]} of the subject's row(s) in " \
-                          f"{d.dependant} that stay"
-                yield d.referenced, (pkey, why)
+                    pairs.append((pkey, ckey))
+        return out
+
+    def _pointer_query(
+        self, conn: Connection, d: Dependency
+    ) -> tuple[sa.Table, tuple[str, ...], sa.Select[Any]]:
+        """The query for `_pointers` of one dependency, built once: (referenced table, its
+        key columns, SELECT referenced key, dependant key FROM dependant JOIN referenced
+        WHERE referenced key IN :keys). InvalidInput when a column it names is missing."""
+        kept = self._pointer_queries.get(d)
+        if kept is not None:
+            return kept
+        parent = self._full_table(conn, d.referenced)
+        full_child = self._full_table(conn, d.dependant)
+        child: Any = full_child
+        if d.dependant == d.referenced:  # a table pointing at itself
+            child = full_child.alias("dependant")
+        if any(c not in child.c for c in d.columns) or any(
+            c not in parent.c for c in d.target
+        ):
+            raise InvalidInput(
+                f"system {self.system.key!r}: {d.dependant}.({', '.join(d.columns)}) -> "
+                f"{d.referenced}.({', '.join(d.target)}) names a missing column"
+            )
+        pcols = self.graph.key_columns(d.referenced)
+        if d.dependant in self.graph.tables:
+            ccols = self.graph.key_columns(d.dependant)
+        else:
+            ccols = tuple(c.name for c in full_child.primary_key.columns) or d.columns
+        missing = [f"{d.referenced}.{c}" for c in pcols if c not in parent.c]
+        missing += [f"{d.dependant}.{c}" for c in ccols if c not in child.c]
+        if missing:
+            raise InvalidInput(
+                f"system {self.system.key!r}: key column(s) {', '.join(missing)} declared "
+                "in the policy do not exist"
+            )
+        join = child.join(parent, sa.and_(*(
+            child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True)
+        )))
+        query = (
+            sa.select(*(parent.c[c] for c in pcols), *(child.c[c] for c in ccols))
+            .select_from(join)
+            .where(_in(parent, pcols, "keys", self.sqlite))
+        )
+        self._pointer_queries[d] = (parent, pcols, query)
+        return parent, pcols, query
 
     def _statements(
         self,
@@ -439,12 +483,10 @@ class SqlConnector:
                 nulls = tuple(c for c, v in ch.values.items() if v is None)
                 updates.setdefault((ch.table, cols, nulls), []).append(ch)
         for (name, cols, nulls), group in updates.items():
-            keycols = self.graph.key_columns(name)
-            stmt = _update_stmt(tables[name], keycols, cols, nulls, self.sqlite,
-                                self._tenant_column(name))
+            sql = self._update(tables[name], cols, nulls)[1]
             statements.append(
                 Statement(
-                    system=self.system.key, table=name, op="update", sql=self._render(stmt),
+                    system=self.system.key, table=name, op="update", sql=sql,
                     columns=cols, nulls=nulls, rows=len(group),
                     actions=tuple((c, group[0].actions[c]) for c in cols + nulls),
                     params=tuple(
@@ -457,11 +499,10 @@ class SqlConnector:
             pks = [ch.pk for ch in changes if ch.op == "delete" and ch.table == name]
             if not pks:
                 continue
-            delete = _delete_stmt(tables[name], self.graph.key_columns(name), self.sqlite,
-                                  self._tenant_column(name))
+            sql = self._delete(tables[name])[1]
             statements.append(
                 Statement(
-                    system=self.system.key, table=name, op="delete", sql=self._render(delete),
+                    system=self.system.key, table=name, op="delete", sql=sql,
                     rows=len(pks),
                     params=tuple(
                         {"pks": pks[i : i + self.chunk_size]}
@@ -470,6 +511,29 @@ class SqlConnector:
                 )
             )
         return ErasurePlan(self.system.key, tuple(statements), tuple(kept), tuple(notes))
+
+    def _update(
+        self, table: sa.Table, cols: tuple[str, ...], nulls: tuple[str, ...]
+    ) -> tuple[sa.Update, str]:
+        """The kept UPDATE of one row of `table` (see `_update_stmt`) and its text."""
+        tenant = self._tenant_column(table.name)
+        key = ("update", table.name, cols, nulls, tenant)
+        if key not in self._changes:
+            stmt = _update_stmt(table, self.graph.key_columns(table.name), cols, nulls,
+                                self.sqlite, tenant)
+            self._changes[key] = (stmt, self._render(stmt))
+        stmt, sql = self._changes[key]
+        return stmt, sql
+
+    def _delete(self, table: sa.Table) -> tuple[sa.Delete, str]:
+        """The kept DELETE of rows of `table` by key (see `_delete_stmt`) and its text."""
+        tenant = self._tenant_column(table.name)
+        key = ("delete", table.name, tenant)
+        if key not in self._changes:
+            stmt = _delete_stmt(table, self.graph.key_columns(table.name), self.sqlite, tenant)
+            self._changes[key] = (stmt, self._render(stmt))
+        stmt, sql = self._changes[key]
+        return stmt, sql
 
     def _render(self, stmt: sa.Update | sa.Delete) -> str:
         """The statement as this database will see it, placeholders in place of values."""
@@ -483,11 +547,10 @@ class SqlConnector:
             for st in plan.statements:
                 table = self._table(conn, st.table)
                 keycols = self.graph.key_columns(st.table)
-                tenant_col = self._tenant_column(st.table)
                 tenant = self._tenant_param(table, st.table)
                 n = 0
                 if st.op == "delete":
-                    delete = _delete_stmt(table, keycols, self.sqlite, tenant_col)
+                    delete = self._delete(table)[0]
                     for p in st.params:
                         keys = [
                             db_key(table, keycols, _as_tuple(k), sqlite=self.sqlite)
@@ -497,8 +560,7 @@ class SqlConnector:
                         n += conn.execute(delete, {"pks": values, **tenant}).rowcount
                     add = Counts(deleted=n)
                 else:
-                    update = _update_stmt(table, keycols, st.columns, st.nulls, self.sqlite,
-                                          tenant_col)
+                    update = self._update(table, st.columns, st.nulls)[0]
                     for p in st.params:
                         typed = typed_params(table, keycols, st.columns, p, sqlite=self.sqlite)
                         n += conn.execute(update, {**typed, **tenant}).rowcount
@@ -604,6 +666,67 @@ class SqlConnector:
 
 def _tenant_where(table: sa.Table, column: str) -> sa.ColumnElement[bool]:
     return table.c[column] == sa.bindparam("tenant", type_=table.c[column].type)
+
+
+def _referenced_from_outside(
+    deps: list[Dependency],
+    pointers: Mapping[Dependency, list[tuple[KeyTuple, KeyTuple]]],
+    deleting: dict[str, set[KeyTuple]],
+    records: SubjectRecords,
+) -> Iterator[tuple[str, tuple[KeyTuple, str]]]:
+    """Rows about to be deleted (`deleting`) that a row which stays points at:
+    (table, (key, why)). A pointing row stays unless it is deleted too; it is another
+    person's row unless the subject's records hold it. Pure: reads the pairs `_pointers`
+    fetched."""
+    for d in deps:
+        keys = deleting.get(d.referenced)
+        pairs = pointers.get(d)
+        if not keys or not pairs:
+            continue
+        own = set(records.keys(d.dependant)) if d.dependant in records.tables else set()
+        going = deleting.get(d.dependant, set())
+        counts: dict[KeyTuple, dict[bool, int]] = {}
+        for pkey, ckey in pairs:
+            if pkey not in keys or ckey in going:
+                continue
+            per = counts.setdefault(pkey, {True: 0, False: 0})
+            per[ckey in own] += 1
+        for pkey, per in sorted(counts.items(), key=repr):
+            if per[False]:
+                why = f"shared with {per[False]} other row(s) in {d.dependant}"
+            else:
+                why = f"still pointed at by {per[True]} of the subject's row(s) in " \
+                      f"{d.dependant} that stay"
+            yield d.referenced, (pkey, why)
+
+
+PING_AFTER_SECONDS = 10.0
+
+
+def _mark_used(_dbapi_conn: Any, record: Any) -> None:
+    """`checkin` listener: when the connection was last given back to the pool."""
+    if record is not None:
+        record.info["steward_used_at"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: sa.Dialect) -> Any:
+    """A `checkout` listener testing a connection that sat idle in the pool for more than
+    PING_AFTER_SECONDS, with the dialect's own ping (as `pool_pre_ping` would); a fresh one,
+    or one given back moments ago, is not tested. A dead one is replaced: DisconnectionError
+    makes the pool discard it and connect anew."""
+
+    def listener(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        used = record.info.get("steward_used_at")
+        if used is None or time.monotonic() - used < PING_AFTER_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as err:  # noqa: BLE001 - any failure of the test means "not usable"
+            raise sa_exc.DisconnectionError(
+                f"a pooled connection failed its test ({type(err).__name__})"
+            ) from None
+
+    return listener
 
 
 def _own(system: str, other: str) -> None:
