@@ -41,7 +41,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         "tests/retention/test_sweep.py", "tests/retention/test_deadlines.py",
         "tests/retention/test_composite_keys.py"]),
     "consent/checks.py": (["src/steward/consent/checks.py"], [
-        "tests/consent/test_checks.py", "tests/consent/test_withdrawal_kinds.py"]),
+        "tests/consent/test_checks.py", "tests/consent/test_withdrawal_kinds.py",
+        "tests/consent/test_check_answers.py"]),
     "consent/state.py": (["src/steward/consent/state.py"], [
         "tests/consent/test_ledger.py", "tests/consent/test_state_edges.py",
         "tests/consent/test_checks.py", "tests/consent/test_withdrawal_kinds.py"]),
