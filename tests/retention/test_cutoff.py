@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from steward.errors import InvalidInput
 from steward.policy.models import Period
 from steward.retention.cutoff import (
     as_legal_period,
@@ -93,7 +94,8 @@ def test_three_months_statutory_cutoff(today: date, expected: date) -> None:
 
 @pytest.mark.parametrize("period", [
     THREE_MONTHS, TEN_PLUS_CURRENT, Period(days=30), Period(years=5), Period(months=1, days=2),
-    Period(months=6, anchor="end_of_year"),
+    Period(months=6, anchor="end_of_year"), Period(anchor="end_of_year"),
+    Period(days=20, anchor="end_of_year"), Period(years=1, months=1, days=1), Period(days=400),
 ])
 def test_cutoff_agrees_with_last_day_for_every_date(period: Period) -> None:
     # The SQL `trigger < cutoff` must select exactly the dates whose last day has passed.
@@ -119,3 +121,72 @@ def test_descriptions_and_legal_period() -> None:
     legal = as_legal_period(TEN_PLUS_CURRENT)
     assert legal is not None and legal.unit == "years_plus_current_year" and legal.amount == 10
     assert as_legal_period(Period(months=1, days=2)) is None
+
+
+# Hand-computed last days for periods with more than one unit (months counted first and clamped to
+# the month's end, then days added; the end-of-year anchor applied last).
+@pytest.mark.parametrize(("period", "trigger", "last"), [
+    (Period(months=1, days=2), date(2026, 1, 30), date(2026, 3, 2)),  # 28 Feb + 2 days
+    (Period(years=1, months=2), date(2024, 2, 29), date(2025, 4, 29)),  # 14 months
+    (Period(years=1), date(2024, 2, 29), date(2025, 2, 28)),  # no 29 Feb in 2025: clamped
+    (Period(days=1), date(2025, 12, 31), date(2026, 1, 1)),
+    (Period(years=1, months=1, anchor="end_of_year"), date(2025, 12, 15), date(2027, 12, 31)),
+    (Period(days=20, anchor="end_of_year"), date(2025, 12, 20), date(2026, 12, 31)),
+    (Period(days=20, anchor="end_of_year"), date(2025, 12, 1), date(2025, 12, 31)),
+    (Period(years=2, anchor="end_of_year"), date(2025, 1, 1), date(2027, 12, 31)),
+    (Period(anchor="end_of_year"), date(2025, 6, 1), date(2025, 12, 31)),  # "the current year"
+])
+def test_last_day_of_mixed_periods(period: Period, trigger: date, last: date) -> None:
+    assert last_day(period, trigger) == last
+    assert expires_on(period, trigger) == last  # a maximum: deleted on its last day
+    assert expires_on(period, trigger, "statutory") == last + timedelta(days=1)
+    assert is_due(period, trigger, last) and not is_due(period, trigger, last - timedelta(days=1))
+    assert not is_due(period, trigger, last, "statutory")
+    assert is_due(period, trigger, last + timedelta(days=1), "statutory")
+
+
+def test_until_the_end_of_the_current_year_is_not_at_once() -> None:
+    # "Keep for the current year" (zero years, end-of-year anchor): a record from June is kept to
+    # 31 December, so the SQL cutoff on 1 July must not select it.
+    period = Period(anchor="end_of_year")
+    assert cutoff(period, date(2025, 7, 1)) == date(2025, 1, 1)
+    assert cutoff(period, date(2025, 12, 31)) == date(2026, 1, 1)  # all of 2025 is due that day
+    assert cutoff(period, date(2025, 12, 31), "statutory") == date(2025, 1, 1)
+    assert describe(period) == "until the end of the current year"
+
+
+@pytest.mark.parametrize(("period", "words"), [
+    (Period(years=1), "1 year"),
+    (Period(months=1), "1 month"),
+    (Period(days=1), "1 day"),
+    (Period(years=2, months=1, days=3), "2 years, 1 month, 3 days"),
+    (Period(years=1, anchor="end_of_year"), "1 year plus the current year"),
+    (Period(days=30), "30 days"),
+])
+def test_described_in_plain_words(period: Period, words: str) -> None:
+    assert describe(period) == words
+
+
+@pytest.mark.parametrize(("period", "amount", "unit"), [
+    (Period(years=5), 5, "years"),
+    (Period(months=3), 3, "months"),
+    (Period(days=30), 30, "days"),
+    (Period(), 0, "days"),
+    (Period(years=3, anchor="end_of_year"), 3, "years_plus_current_year"),
+])
+def test_single_unit_periods_have_a_legal_period(period: Period, amount: int, unit: str) -> None:
+    legal = as_legal_period(period)
+    assert legal is not None and (legal.amount, legal.unit) == (amount, unit)
+
+
+@pytest.mark.parametrize("period", [
+    Period(years=1, months=6), Period(years=1, anchor="end_of_year", days=3),
+    Period(months=6, anchor="end_of_year"),
+])
+def test_mixed_periods_have_no_legal_period(period: Period) -> None:
+    assert as_legal_period(period) is None
+
+
+def test_a_period_reaching_before_year_one_is_a_clear_error() -> None:
+    with pytest.raises(InvalidInput, match="^the retention period reaches before year 1$"):
+        cutoff(Period(years=100), date(50, 1, 1))

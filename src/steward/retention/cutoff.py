@@ -17,7 +17,8 @@ Counting (LEGAL.md, Retention; Reg. (EEC, Euratom) 1182/71 Art. 3):
 - "N years plus the current year" (`anchor: end_of_year`): kept through 31 December of
   (trigger year + N), deleted after it;
 - an all-zero period: expired as soon as the trigger has happened (trigger date today or
-  earlier), e.g. sensitive case data at case close.
+  earlier), e.g. sensitive case data at case close; with the end-of-year anchor, kept to
+  31 December of the trigger's year ("the current year").
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ Kind = Literal["maximum", "statutory"]
 
 
 def is_immediate(period: Period) -> bool:
-    """An all-zero period: act as soon as the trigger has happened."""
-    return not (period.years or period.months or period.days)
+    """An all-zero period: act as soon as the trigger has happened. Not with the end-of-year
+    anchor: zero years plus the current year keeps the record to 31 December."""
+    return not (period.years or period.months or period.days) and period.anchor != "end_of_year"
 
 
 def last_day(period: Period, trigger: date) -> date:
@@ -72,8 +74,9 @@ def cutoff(period: Period, today: date, kind: Kind = "maximum") -> date:
         lo = (today - timedelta(days=span)).toordinal()
     except OverflowError:
         raise InvalidInput("the retention period reaches before year 1") from None
-    # last_day(t) > t for a non-zero period, so a trigger of today is never due today.
-    hi = today.toordinal()
+    # Every trigger after today is not due; today itself may be (a trigger on 31 December under
+    # "the current year" is due that day), so the search ends the day after today.
+    hi = today.toordinal() + 1
     while lo < hi:
         mid = (lo + hi) // 2
         if not is_due(period, date.fromordinal(mid), today, kind):
@@ -115,4 +118,6 @@ def describe(period: Period) -> str:
     parts = [f"{n} {u if n != 1 else u[:-1]}" for n, u in
              ((period.years, "years"), (period.months, "months"), (period.days, "days")) if n]
     text = ", ".join(parts)
-    return text + " plus the current year" if period.anchor == "end_of_year" else text
+    if period.anchor != "end_of_year":
+        return text
+    return f"{text} plus the current year" if text else "until the end of the current year"
