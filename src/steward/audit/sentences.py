@@ -78,6 +78,31 @@ def _sentences() -> dict[str, str]:
         "dsr.downloaded": _("The person downloaded their data"),
         "dsr.package_deleted": _("The answer package was deleted after its time ran out"),
         "dsr.package_exported": _("%(actor)s exported the answer package"),
+        "dsr.executed": _("%(actor)s carried out the request"),
+        "dsr.awaiting_review": _("The answer waits for an officer to review and send it"),
+        "dsr.draft_edited": _("%(actor)s edited the answer before sending it"),
+        "dsr.answer_sent": _("%(actor)s sent the answer to the person"),
+        "dsr.message_sent": _("%(actor)s sent the person a message"),
+        "dsr.message_received": _("The person sent a message"),
+        "dsr.attachment_opened": _("%(actor)s opened an attachment"),
+        "dsr.attachment_deleted": _("An attachment was deleted after its time ran out"),
+        # The controllers the company serves as processor (GDPR Art. 28(3)(e))
+        "controllers.api_key_created": _(
+            "%(actor)s created an API key for a controller we serve"
+        ),
+        "controllers.api_key_revoked": _("%(actor)s revoked a controller's API key"),
+        "controllers.request_submitted": _(
+            "%(actor)s asked for assistance with a data subject's request (Art. 28(3)(e))"
+        ),
+        "controllers.request_answered": _(
+            "%(actor)s answered an assisted request for the controller (Art. 28(3)(e))"
+        ),
+        "controllers.package_downloaded": _(
+            "%(actor)s downloaded the answer to an assisted request"
+        ),
+        "controllers.access_refused": _("%(actor)s was refused a request that is not theirs"),
+        "consent.imported": _("%(actor)s imported consents given before Steward"),
+        "retention.approved": _("%(actor)s approved a retention rule's run"),
         "dsr.deadline_reminder": _("Steward reminded the team of the deadline"),
         "dsr.assigned": _("%(actor)s assigned the request to %(assignee)s"),
         "dsr.unassigned": _("%(actor)s removed the assignment (it was %(previous)s)"),
