@@ -50,10 +50,12 @@ def _limit(request: Request, bucket: str) -> None:
 
 def _language(request: Request, fallback: str | None = None) -> str:
     """`?lang=` when the policy offers it, else `fallback` (the request's language), else the
-    policy's default language."""
+    language chosen for this visit (the cookie, the browser's Accept-Language:
+    steward.web.language), else the policy's default language."""
     policy = request.app.state.policy
     offered = policy.policy.languages
-    for lang in (request.query_params.get("lang"), fallback):
+    chosen = getattr(request.state, "lang", None)
+    for lang in (request.query_params.get("lang"), fallback, chosen):
         if lang and lang in offered:
             return str(lang)
     return str(policy.policy.default_language)
