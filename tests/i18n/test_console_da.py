@@ -167,6 +167,9 @@ def test_console_pages_in_danish(sqlite_engine: sa.Engine, tmp_path: Path) -> No
     _check("proof", client.get(f"/console/consent/proof?ref={ref}&format=html").text)
     _check("processors", client.get("/console/processors").text)
     _check("retention", client.get("/console/retention").text)
+    # The Art. 30 record's empty items say so in Danish too (ProMark has no third countries).
+    ropa = client.get("/console/policy/ropa").text
+    assert "<dd>ingen</dd>" in ropa and "<dd>none</dd>" not in ropa
 
     # With no language chosen the same pages are English again (the policy's default).
     other = make_client(sqlite_engine, tmp_path)
