@@ -163,6 +163,8 @@ def test_console_pages_in_danish(sqlite_engine: sa.Engine, tmp_path: Path) -> No
         "/console/consent/subject", data={"q": "ida.lund@example.com", "csrf_token": csrf}
     )
     _check("subject", sub.text)
+    # The consent actions by their Danish names, not their codes.
+    assert "<td>trukket tilbage</td>" in sub.text and "<td>withdrawn</td>" not in sub.text
     ref = email_ref(client.app.state.settings.resolved_secret_key(), "ida.lund@example.com")
     _check("proof", client.get(f"/console/consent/proof?ref={ref}&format=html").text)
     _check("processors", client.get("/console/processors").text)
