@@ -79,7 +79,7 @@ def test_access_request_through_the_privacy_center(sqlite_company, engine, smtp_
     assert r.status_code == 303
     detail = officer.get(f"/console/requests/{rid}").text
     # The request is completed, its package is ready and the disclosure is on the audit trail.
-    assert re.search(r'id="state">completed<', detail)
+    assert re.search(r'id="state" data-state="completed">Completed<', detail)
     assert re.search(r'Package</th><td>ready for download<', detail)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_events WHERE action = "

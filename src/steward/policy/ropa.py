@@ -79,7 +79,16 @@ EVENTS = {
     "case_closed": "the case was closed",
     "collected": "the data was collected",
 }
-NONE = "none"
+NONE = N_("none")
+UNDETERMINED = N_("not determined")
+
+
+def _words(lang: str | None, *messages: str) -> list[str]:
+    """`messages` translated into `lang` (None: the language in force)."""
+    if lang is None:
+        return [i18n.gettext(m) for m in messages]
+    with i18n.language(lang):
+        return [i18n.gettext(m) for m in messages]
 
 
 def _contact(c: Contact | None) -> str:
@@ -142,6 +151,8 @@ def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
     def t(value: Text | None) -> str:
         return policy.text(value, lang)
 
+    # an empty item's words, in the row's language (`lang`, else the language in force)
+    none, undetermined = _words(lang, NONE, UNDETERMINED)
     purposes = {p.key: p for p in policy.purposes}
     data = {d.key: d for d in policy.data_categories}
     subjects = {s.key: s for s in policy.subject_categories}
@@ -183,7 +194,7 @@ def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
         limits = [period_words(rules[k]) for k in act.retention if k in rules]
         if act.retention_description:
             limits.append(t(act.retention_description))
-        art9_text = NONE if not special else "; ".join(
+        art9_text = none if not special else "; ".join(
             [f"Art. 9(2)({c.value})" for c in sorted(art9, key=lambda c: c.value)]
             + ([t(act.art9_note)] if act.art9_note else [])
         )
@@ -193,19 +204,19 @@ def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
             "dpo": _dpo(policy),
             "representative": _contact(policy.controller.representative),
             "purposes": "; ".join(t(purposes[k].title) for k in act.purposes if k in purposes),
-            "legal_basis": legal_basis_text(sorted(bases)) if bases else NONE,
+            "legal_basis": legal_basis_text(sorted(bases)) if bases else none,
             "art9_condition": art9_text,
             "data_subjects": "; ".join(t(subjects[k].name) for k in act.subjects if k in subjects),
             "data_categories": "; ".join(
                 f"{t(data[k].name)} ({k})" for k in act.data_categories if k in data
             ),
-            "recipients": "; ".join(recipients) or NONE,
-            "third_countries": "; ".join(third) or NONE,
-            "transfers": "; ".join(transfers) or NONE,
-            "erasure_time_limits": "; ".join(limits) or "not determined",
-            "security_measures": "; ".join(t(m) for m in act.security_measures) or NONE,
-            "systems": ", ".join(act.systems) or NONE,
-            "sources": "; ".join(t(s) for s in act.sources) or NONE,
+            "recipients": "; ".join(recipients) or none,
+            "third_countries": "; ".join(third) or none,
+            "transfers": "; ".join(transfers) or none,
+            "erasure_time_limits": "; ".join(limits) or undetermined,
+            "security_measures": "; ".join(t(m) for m in act.security_measures) or none,
+            "systems": ", ".join(act.systems) or none,
+            "sources": "; ".join(t(s) for s in act.sources) or none,
         })
     return rows
 
@@ -218,6 +229,8 @@ def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[st
 
     def t(value: Text | None) -> str:
         return policy.text(value, lang)
+
+    (none,) = _words(lang, NONE)
 
     data = {d.key: d for d in policy.data_categories}
     processors = {p.key: p for p in policy.processors}
@@ -244,19 +257,19 @@ def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[st
             "dpo": _dpo(policy),
             "data_categories": "; ".join(
                 f"{t(data[k].name)} ({k})" if k in data else k for k in role.data_categories
-            ) or NONE,
-            "sub_processors": "; ".join(subs) or NONE,
-            "transfers": "; ".join(transfers) or NONE,
-            "security_measures": "; ".join(t(m) for m in role.security_measures) or NONE,
+            ) or none,
+            "sub_processors": "; ".join(subs) or none,
+            "transfers": "; ".join(transfers) or none,
+            "security_measures": "; ".join(t(m) for m in role.security_measures) or none,
         }
         role_processing = "; ".join(t(c) for c in role.categories_of_processing)
         served: list[ServedController | None] = list(role.controllers) or [None]
         for ctrl in served:
             if ctrl is None:
-                cells = {"controller": role.controller or NONE,
+                cells = {"controller": role.controller or none,
                          "controller_contact": "not recorded", "controller_dpo": "not recorded",
                          "categories_of_processing": role_processing,
-                         "systems": ", ".join(sp.key for sp in role.systems) or NONE}
+                         "systems": ", ".join(sp.key for sp in role.systems) or none}
             else:
                 name = ctrl.name + (f" ({ctrl.country})" if ctrl.country else "")
                 others = [f"representative: {_contact(ctrl.representative)}"

@@ -20,6 +20,7 @@ from steward.breaches import affected, assessment, export, notices, notification
 from steward.breaches.inputs import NATURES, AssessmentInput, BreachInput, NotificationInput
 from steward.breaches.tables import Breach
 from steward.errors import InvalidInput, StewardError
+from steward.i18n import N_
 from steward.policy.models import Policy
 from steward.store.db import as_utc, transaction
 from steward.web.console.dashboard import Card
@@ -67,15 +68,17 @@ def cards(session: Session, policy: Policy) -> list[Card]:
 
 # Form labels, for messages about a field (the field's own label sits next to the message).
 LABELS = {
-    "title": "Title", "aware_at": "Became aware", "occurred_at": "Breach occurred",
-    "discovery_source": "Discovered through", "description": "What happened",
-    "subjects_approx": "Approximate number of data subjects",
-    "records_approx": "Approximate number of records", "contact_email": "Contact e-mail",
-    "processor_reported_at": "Reported to us at", "risk": "Risk", "reasoning": "Reasoning",
-    "exception": "Art. 34(3) exception", "exception_reason": "Why the exception applies",
-    "sent_at": "Sent at", "kind": "To", "authority": "Authority", "phase": "Phase",
-    "source": "Table", "system": "System", "table": "Table", "since": "From", "until": "Until",
-    "ids": "Ids", "identities": "Identity values", "filters": "Filters", "timezone": "Time zone",
+    "title": N_("Title"), "aware_at": N_("Became aware"), "occurred_at": N_("Breach occurred"),
+    "discovery_source": N_("Discovered through"), "description": N_("What happened"),
+    "subjects_approx": N_("Approximate number of data subjects"),
+    "records_approx": N_("Approximate number of records"),
+    "contact_email": N_("Contact e-mail"), "processor_reported_at": N_("Reported to us at"),
+    "risk": N_("Risk"), "reasoning": N_("Reasoning"), "exception": N_("Art. 34(3) exception"),
+    "exception_reason": N_("Why the exception applies"), "sent_at": N_("Sent at"),
+    "kind": N_("To"), "authority": N_("Authority"), "phase": N_("Phase"),
+    "source": N_("Table"), "system": N_("System"), "table": N_("Table"), "since": N_("From"),
+    "until": N_("Until"), "ids": N_("Ids"), "identities": N_("Identity values"),
+    "filters": N_("Filters"), "timezone": N_("Time zone"),
 }
 
 

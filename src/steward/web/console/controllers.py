@@ -15,6 +15,7 @@ from steward.policy.models import Policy
 from steward.policy.tenancy import scope_lines, served
 from steward.processors import apikeys
 from steward.requests.tables import DsrRequest
+from steward.web.console import desk
 from steward.web.deps import Admin, PolicyDep, SessionDep, Viewer, render
 from steward.web.security import csrf_protect
 
@@ -48,7 +49,7 @@ def _page(
     return render(
         request,
         "console/controllers.html",
-        {"controllers": controllers, **extra},
+        {"controllers": controllers, "states": desk.state_labels(), **extra},
         status_code=status,
     )
 

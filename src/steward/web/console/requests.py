@@ -175,6 +175,7 @@ def page(
             "timeline": history.entries(session, req, desk_web.staff(session)),
             "desk": desk_web.panel(session, sealer, req),
             "letter": letter,
+            "states": desk_web.state_labels(),
             "msg": msg,
             "officer": user.role in ("officer", "admin"),
             "plan_json": json.dumps(data["plan"], indent=1, ensure_ascii=False)
