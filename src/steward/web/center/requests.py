@@ -449,12 +449,10 @@ async def download(request: Request, public_id: str) -> Response:
 def signout(request: Request, public_id: str) -> Response:
     """End this browser's session on the request, here and in the store."""
     st = request.app.state
-    try:
-        with transaction(st.sessionmaker) as s:
-            req = workflow.by_public_id(s, public_id)
-            sessions.end(s, workflow.sealer_for(st.settings), req, request.cookies.get(COOKIE))
-    except NotFound:
-        pass
+    # An unknown request is a 404: its id never reaches a cookie path or a redirect.
+    with transaction(st.sessionmaker) as s:
+        req = workflow.by_public_id(s, public_id)
+        sessions.end(s, workflow.sealer_for(st.settings), req, request.cookies.get(COOKIE))
     response = RedirectResponse(
         _with_lang(request, f"/privacy/requests/{public_id}", _language(request)),
         status_code=303,
