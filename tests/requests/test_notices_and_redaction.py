@@ -57,7 +57,7 @@ def test_failed_answer_mail_is_pending_shown_and_retried(
     app = create_app(down, policy=sql_policy(), engine=sqlite_engine)
     officer = TestClient(app, base_url="https://testserver")
     token = login(officer, sqlite_engine, "officer")
-    assert "notice_pending" in officer.get("/console/requests").text
+    assert "answer mail not sent yet" in officer.get("/console/requests").text
     page = officer.get(f"/console/requests/{rid}").text
     assert "notice_pending" in page and "Send the answer mail again" in page
     r = officer.post(f"/console/requests/{rid}/notice", data={"csrf_token": token})
