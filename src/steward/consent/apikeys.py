@@ -32,13 +32,7 @@ def create(session: Session, *, name: str, actor: str) -> tuple[ConsentApiKey, s
 
 def verify(session: Session, key: str) -> ConsentApiKey | None:
     """The active key row for `key`, or None."""
-    prefix = apikeys.prefix_of(key, TAG)
-    if prefix is None:
-        return None
-    row = session.scalar(select(ConsentApiKey).where(ConsentApiKey.prefix == prefix))
-    if row is None or row.revoked_at is not None:
-        return None
-    return row if apikeys.matches(row.key_hash, key) else None
+    return apikeys.active(session, ConsentApiKey, key, TAG)
 
 
 def revoke(session: Session, prefix: str, *, actor: str) -> ConsentApiKey:

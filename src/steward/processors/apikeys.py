@@ -57,13 +57,7 @@ def create(
 
 def verify(session: Session, key: str) -> ControllerApiKey | None:
     """The active key row for `key`, or None."""
-    prefix = apikeys.prefix_of(key, TAG)
-    if prefix is None:
-        return None
-    row = session.scalar(select(ControllerApiKey).where(ControllerApiKey.prefix == prefix))
-    if row is None or row.revoked_at is not None:
-        return None
-    return row if apikeys.matches(row.key_hash, key) else None
+    return apikeys.active(session, ControllerApiKey, key, TAG)
 
 
 def revoke(session: Session, prefix: str, *, actor: str) -> ControllerApiKey:

@@ -12,6 +12,10 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -41,3 +45,26 @@ def prefix_of(key: str, tag: str) -> str | None:
 
 def matches(key_hash: str, key: str) -> bool:
     return hmac.compare_digest(key_hash, digest(key))
+
+
+K = TypeVar("K", bound="KeyRow")
+
+
+class KeyRow(Protocol):
+    """A key table's row: its non-secret prefix, the key's digest, when it was revoked."""
+
+    prefix: Any
+    key_hash: Any
+    revoked_at: Any
+
+
+def active(session: Session, table: type[K], key: str, tag: str) -> K | None:
+    """The active (not revoked) row of `table` for `key`, or None: looked up by the prefix,
+    then the digest compared in constant time."""
+    prefix = prefix_of(key, tag)
+    if prefix is None:
+        return None
+    row = session.scalar(select(table).where(table.prefix == prefix))
+    if row is None or row.revoked_at is not None:
+        return None
+    return row if matches(row.key_hash, key) else None
