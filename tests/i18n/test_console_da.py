@@ -1,7 +1,7 @@
-"""The officer's console pages for breaches, consent, processors and retention in Danish: with
-`?lang=da` (then the remembered cookie) every heading and label is the catalog's Danish, and
-none of the English headings below is left on the page. The Danish expected here is written
-from the catalog's wording by hand, not read back from the code."""
+"""The officer's console pages for breaches, consent, processors, retention and requests in
+Danish: with `?lang=da` (then the remembered cookie) every heading and label is the catalog's
+Danish, and none of the English headings below is left on the page. The Danish expected here is
+written from the catalog's wording by hand, not read back from the code."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from tests.helpers import login, make_client
+from tests.helpers import csrf_from, login, make_client
 from tests.retention import company as co
 from tests.retention.test_sweep import NOW, fill_recruiting
 
@@ -221,3 +221,60 @@ def test_retention_run_evidence_in_danish(tmp_path: Path, sqlite_engine: sa.Engi
         assert text not in page, text
     runs = client.get("/console/retention").text
     assert 'data-status="done">udført<' in runs
+
+
+def test_request_pages_in_danish(sqlite_engine: sa.Engine, tmp_path: Path) -> None:
+    """The officer's form for entering a request and the request's own page, in Danish."""
+    client = make_client(sqlite_engine, tmp_path)
+    login(client, sqlite_engine, "officer")
+    form = client.get("/console/requests/new?lang=da").text
+    assert '<html lang="da"' in form
+    for text in [
+        "Registrér en anmodning for en person",
+        "Dokumentation for identitet",
+        "Modtaget via",
+        "direkte markedsføring",
+        "Registrér anmodningen",
+    ]:
+        assert text in form, text
+    for text in [
+        "Enter a request for someone",
+        "Identity evidence",
+        "Received by",
+        "direct marketing",
+        "legitimate interests",
+        "Record the request",
+    ]:
+        assert text not in form, text
+    r = client.post(
+        "/console/requests/new",
+        data={
+            "csrf_token": csrf_from(form),
+            "type": "access",
+            "name": "Ida Lund",
+            "email": "ida.lund@example.com",
+            "country": "DK",
+            "evidence": "ID checked in person",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"]).text
+    assert '<html lang="da"' in page
+    for text in [
+        "Fakta",
+        "Frist (lovbestemt)",
+        "Forlæng med to måneder: begrundelse (art. 12, stk. 3)",
+        "Afvis, eller opkræv et gebyr: begrundelse (art. 12, stk. 4/5)",
+        "Bed personen om (art. 12, stk. 6)",
+    ]:
+        assert text in page, text
+    for text in [
+        ">Facts<",
+        "Due (statutory)",
+        "Extend by two months",
+        "Refuse, or ask a fee",
+        "Ask the person for",
+        ">Actions<",
+    ]:
+        assert text not in page, text
