@@ -13,6 +13,7 @@ import asyncio
 import json
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,7 +81,15 @@ class Gates:
         return gated
 
     def order(self, phase: str) -> list[str]:
-        return [kind for kind, _, p in self.events if p == phase]
+        """The phase's events once both servers have recorded theirs: a server writes its
+        "end" after the response has left, so the client may read before the last one."""
+        deadline = time.monotonic() + GATE_SECONDS
+        while True:
+            with self._lock:
+                seen = [kind for kind, _, p in self.events if p == phase]
+            if len(seen) >= 4 or time.monotonic() > deadline:
+                return seen
+            time.sleep(0.01)
 
 
 def two_newsletters() -> Policy:
