@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import math
-import time
 from pathlib import Path
 from typing import Any
 
@@ -156,13 +155,11 @@ def test_recursive_alias_is_refused() -> None:
     assert "recursive alias" in msg and msg.startswith("x.yaml:1:")
 
 
-def test_alias_bomb_is_refused_quickly() -> None:
+def test_alias_bomb_is_refused_before_it_expands() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
-    start = time.process_time()
     (msg,) = parse("\n".join(lines) + "\n").problems
     assert "aliases expand to too much data" in msg
-    assert time.process_time() - start < 5
 
 
 def test_non_scalar_key_is_refused() -> None:
@@ -197,15 +194,13 @@ def test_positions_follow_items_merged_from_a_second_file(tmp_path: Path) -> Non
         loaded.sources.locate(("purposes", 1))
 
 
-def test_generated_500_activity_policy_loads_well_under_a_second_of_cpu() -> None:
+def test_generated_500_activity_policy_loads_whole() -> None:
+    """The bench's large policy loads without a problem. How fast is measured in
+    bench/policy.py against the pure-Python composer, not asserted here (tests never assert
+    timings: on a shared machine a CPU budget fails for reasons that are not ours)."""
     big = generated_policy(500, 200)
-    load_policy_text_report(big, "bench.yaml")
-    start = time.process_time()
     loaded = load_policy_text_report(big, "bench.yaml")
-    spent = time.process_time() - start
     assert len(loaded.policy.processing_activities) == 500
-    # The ruamel round-trip loader took ~7 s of CPU here; libyaml takes ~0.2 s.
-    assert spent < 1.0, spent
 
 
 def test_the_garbage_collector_is_restored_after_a_load() -> None:

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,6 +23,7 @@ from tests.notifiers.servers import Recipient, recipient
 from tests.requests.conftest import sql_policy
 
 from steward import audit
+from steward.errors import InvalidInput
 from steward.notifiers.http import SIGNATURE, TIMESTAMP, verify
 from steward.policy.models import Notify, Policy
 from steward.requests import execute, notifications, workflow
@@ -29,7 +31,13 @@ from steward.requests.tables import DsrNotification, DsrRequest
 from steward.store.db import transaction
 from steward.web.app import create_app
 
-TODAY = dt.datetime.now(dt.UTC).date()
+
+def today() -> dt.date:
+    """The day in Denmark, where the test requests come from: the receipt day and the "told on"
+    day are counted in the jurisdiction's time zone (Art. 12(3)), not in UTC."""
+    return dt.datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+
+
 HMAC_KEY = "art19-test-signing-key-not-a-secret"
 # Who holds the demo customer's CRM/portal/support/recruiting data (examples/promark):
 # NordHost hosts those systems, its backup vault holds copies, Ledgerly (payroll and
@@ -114,7 +122,7 @@ def test_art19_erasure_mails_every_recipient_and_the_letter_says_only_that(  # t
     letter = _letter(dsm, settings, rid)
     told = TOLD.findall(letter)
     assert {EXPECTED_MAIL[_who(n)] for n, _, _ in told} == set(received)
-    assert all(d == TODAY.isoformat() and how == "by e-mail" for _, d, how in told)
+    assert all(d == today().isoformat() and how == "by e-mail" for _, d, how in told)
     assert "sub-processor of NordHost" in letter  # the backup vault is named as such
     # Nothing personal in the audit trail of the notifications.
     events = [d for a, d in _audit(dsm) if a.startswith("dsr.art19")]
@@ -213,19 +221,19 @@ def test_art19_task_is_confirmed_through_the_api_with_csrf(task_app, sqlite_comp
     backup = next(n for n in out["notifications"] if n["name"].startswith("Backup Vault"))
     assert backup["status"] == "open" and backup["channel"] == "task"
     path = f"/api/requests/{rid}/notifications/{backup['recipient']}/confirm"
-    assert officer.post(path, json={"told_on": TODAY.isoformat()}).status_code == 403  # CSRF
-    future = (TODAY + dt.timedelta(days=3)).isoformat()
+    assert officer.post(path, json={"told_on": today().isoformat()}).status_code == 403  # CSRF
+    future = (today() + dt.timedelta(days=3)).isoformat()
     r = officer.post(path, json={"told_on": future}, headers=h)
     assert r.status_code == 422 and "future" in r.json()["detail"]
-    r = officer.post(path, json={"told_on": TODAY.isoformat()}, headers=h)
+    r = officer.post(path, json={"told_on": today().isoformat()}, headers=h)
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "completed"
-    assert officer.post(path, json={"told_on": TODAY.isoformat()}, headers=h).status_code == 409
+    assert officer.post(path, json={"told_on": today().isoformat()}, headers=h).status_code == 409
     with transaction(app.state.sessionmaker) as s:
         req = s.get_one(DsrRequest, rid)
         letter = workflow.sealer_for(app.state.settings).open_text(req.letter) or ""
     told = {_who(n): (d, how) for n, d, how in TOLD.findall(letter)}
-    assert told["Backup Vault Oy"] == (TODAY.isoformat(), "(confirmed by our privacy team)")
+    assert told["Backup Vault Oy"] == (today().isoformat(), "(confirmed by our privacy team)")
     assert {n for n in told} == set(EXPECTED_MAIL)
 
 
@@ -266,23 +274,56 @@ def test_art19_waiver_through_the_console_needs_a_reason_and_is_quoted(  # type:
     assert len(waived) == 1 and reason not in waived[0]
 
 
-def test_art19_officer_can_confirm_a_failing_channel_but_not_twice(  # type: ignore[no-untyped-def]
-    sqlite_company, dsm, settings, policy
-):
-    """A recipient whose channel fails (no signing key set) is told by hand and confirmed."""
-    pol = with_notify(
+@pytest.fixture
+def pol_failing_ledgerly(policy: Policy) -> Policy:
+    """Ledgerly's channel fails: its signing key is not set."""
+    return with_notify(
         policy, ledgerly=Notify(channel="http", url="https://ledgerly.example/art19",
                                 secret_env="UNSET_ART19_KEY_FOR_TEST")
     )
+
+
+def test_art19_officer_can_confirm_a_failing_channel_but_not_twice(  # type: ignore[no-untyped-def]
+    sqlite_company, dsm, settings, pol_failing_ledgerly
+):
+    """A recipient whose channel fails (no signing key set) is told by hand and confirmed."""
+    pol = pol_failing_ledgerly
     rid, state = _request(dsm, settings, pol, sqlite_company.who["email"], "restriction")
     assert state == "waiting_on_system"
     row = _rows(dsm, rid)["Ledgerly AS"]
     assert "UNSET_ART19_KEY_FOR_TEST" in (row.error or "")
-    with pytest.raises(Exception, match="before the request"):
-        notifications.decide(dsm, rid, row.recipient, "officer",
-                             told_on=TODAY - dt.timedelta(days=400))
-    assert notifications.decide(dsm, rid, row.recipient, "officer", told_on=TODAY)
+    with pytest.raises(InvalidInput, match="before the request"):
+        notifications.decide(dsm, pol, rid, row.recipient, "officer",
+                             told_on=today() - dt.timedelta(days=400))
+    assert notifications.decide(dsm, pol, rid, row.recipient, "officer", told_on=today())
     assert execute.execute_request(dsm, settings, pol, rid) == "completed"
+
+
+def test_art19_told_on_is_the_danish_day_just_after_midnight_in_copenhagen(  # type: ignore[no-untyped-def]
+    sqlite_company, dsm, pol_failing_ledgerly, settings
+):
+    """A request that arrives at 23:30 UTC arrived on the next day in Copenhagen (UTC+1 in
+    winter): the officer confirms "told on" that Danish day ten minutes later, when the UTC day
+    is still the day before. Neither a date "in the future" nor one "before the request"."""
+    pol = pol_failing_ledgerly
+    arrived = dt.datetime.combine(
+        today() - dt.timedelta(days=8), dt.time(23, 30), dt.UTC
+    )
+    danish_day = arrived.astimezone(ZoneInfo("Europe/Copenhagen")).date()
+    assert danish_day == arrived.date() + dt.timedelta(days=1)
+    rid, state = _request(dsm, settings, pol, sqlite_company.who["email"], "restriction",
+                          received=arrived)
+    assert state == "waiting_on_system"
+    row = _rows(dsm, rid)["Ledgerly AS"]
+    later = arrived + dt.timedelta(minutes=10)
+    with transaction(dsm) as s, pytest.raises(InvalidInput, match="in the future"):
+        notifications.confirm(s, pol, s.get_one(DsrRequest, rid), row.recipient,
+                              danish_day + dt.timedelta(days=1), "officer", now=later)
+    with transaction(dsm) as s:
+        req = s.get_one(DsrRequest, rid)
+        assert req.received_on == danish_day
+        done = notifications.confirm(s, pol, req, row.recipient, danish_day, "officer", now=later)
+        assert done.told_on == danish_day
 
 
 def test_art19_nothing_changed_means_no_one_is_told_or_named(  # type: ignore[no-untyped-def]
@@ -305,12 +346,12 @@ def test_art19_task_is_confirmed_through_the_console_form_with_csrf(  # type: ig
         "evidence": "ID checked in person"}, follow_redirects=False)
     rid = int(r.headers["location"].rsplit("/", 1)[1])
     confirm = f"/console/requests/{rid}/notifications/nordhost.nordhost_backup/confirm"
-    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
-    assert officer.post(confirm, data={"told_on": TODAY.isoformat()}).status_code == 403
+    yesterday = (today() - dt.timedelta(days=1)).isoformat()
+    assert officer.post(confirm, data={"told_on": today().isoformat()}).status_code == 403
     r = officer.post(confirm, data={"csrf_token": token, "told_on": yesterday},
                      follow_redirects=True)
     assert "cannot have been told before the request" in r.text
-    r = officer.post(confirm, data={"csrf_token": token, "told_on": TODAY.isoformat()},
+    r = officer.post(confirm, data={"csrf_token": token, "told_on": today().isoformat()},
                      follow_redirects=True)
     assert r.status_code == 200
     with transaction(app.state.sessionmaker) as s:
@@ -319,7 +360,7 @@ def test_art19_task_is_confirmed_through_the_console_form_with_csrf(  # type: ig
         letter = workflow.sealer_for(app.state.settings).open_text(req.letter) or ""
     told = {_who(n): (d, how) for n, d, how in TOLD.findall(letter)}
     assert told == {
-        "NordHost A/S": (TODAY.isoformat(), "by e-mail"),
-        "Backup Vault Oy": (TODAY.isoformat(), "(confirmed by our privacy team)"),
-        "Ledgerly AS": (TODAY.isoformat(), "by e-mail"),
+        "NordHost A/S": (today().isoformat(), "by e-mail"),
+        "Backup Vault Oy": (today().isoformat(), "(confirmed by our privacy team)"),
+        "Ledgerly AS": (today().isoformat(), "by e-mail"),
     }

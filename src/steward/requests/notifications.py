@@ -26,6 +26,7 @@ from steward.errors import Conflict, InvalidInput, NotFound, Unavailable
 from steward.notifiers.base import Art19Notice, Outcome
 from steward.notifiers.registry import notifier_for
 from steward.policy.models import Notify, Policy
+from steward.requests import deadlines
 from steward.requests.recipients import art19_recipients, notify_of
 from steward.requests.states import record as record_event
 from steward.requests.tables import DsrNotification, DsrRequest
@@ -160,7 +161,8 @@ def dispatch(
                     details={**details, "attempts": row.attempts},
                 )
             elif outcome.sent:
-                row.status, row.told_at, row.told_on = SENT, now, now.date()
+                row.status, row.told_at = SENT, now
+                row.told_on = deadlines.local_day(policy, req.country or "", now)
                 row.ref, row.error, row.payload_enc = outcome.ref[:200], None, SETTLED
                 out["sent"] += 1
                 record_event(
@@ -199,16 +201,26 @@ def _one(s: Session, req: DsrRequest, recipient: str) -> DsrNotification:
 
 
 def confirm(
-    s: Session, req: DsrRequest, recipient: str, told_on: date, actor: str
+    s: Session,
+    policy: Policy,
+    req: DsrRequest,
+    recipient: str,
+    told_on: date,
+    actor: str,
+    *,
+    now: datetime | None = None,
 ) -> DsrNotification:
     """An officer confirms the recipient was told on `told_on` (not in the future, not before
-    the request was received)."""
+    the request was received). Both are days in the jurisdiction's time zone, the one the
+    receipt day was counted in (Art. 12(3)): just after midnight in Copenhagen the request's day
+    is already tomorrow in UTC terms."""
     row = _one(s, req, recipient)
-    if told_on > datetime.now(UTC).date():
+    now = now or datetime.now(UTC)
+    if told_on > deadlines.local_day(policy, req.country or "", now):
         raise InvalidInput("told_on: the date the recipient was told cannot be in the future")
     if told_on < req.received_on:
         raise InvalidInput("told_on: the recipient cannot have been told before the request")
-    row.status, row.told_on, row.told_at = SENT, told_on, datetime.now(UTC)
+    row.status, row.told_on, row.told_at = SENT, told_on, now
     row.decided_by, row.error, row.payload_enc = actor, None, SETTLED
     row.ref = "confirmed by an officer"
     record_event(
@@ -248,6 +260,7 @@ def waive(s: Session, req: DsrRequest, recipient: str, reason: str, actor: str) 
 
 def decide(
     sm: sessionmaker[Session],
+    policy: Policy,
     request_id: int,
     recipient: str,
     actor: str,
@@ -263,7 +276,7 @@ def decide(
     with transaction(sm) as s:
         req = s.get_one(DsrRequest, request_id)
         if told_on is not None:
-            confirm(s, req, recipient, told_on, actor)
+            confirm(s, policy, req, recipient, told_on, actor)
         elif reason is not None:
             waive(s, req, recipient, reason, actor)
         else:

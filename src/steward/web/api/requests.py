@@ -403,7 +403,7 @@ def _art19(app: Any, ident: str, recipient: str, actor_: str, **decision: Any) -
     st = app.state
     with transaction(st.sessionmaker) as s:
         rid = workflow.by_ref(s, ident).id
-    if notifications.decide(st.sessionmaker, rid, recipient, actor_, **decision):
+    if notifications.decide(st.sessionmaker, st.policy, rid, recipient, actor_, **decision):
         execute.execute_request(st.sessionmaker, st.settings, st.policy, rid)
     return _view(app, rid)
 

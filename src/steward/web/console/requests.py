@@ -496,7 +496,7 @@ async def _art19(request: Request, req_id: int, recipient: str, actor_: str, **k
     st = request.app.state
     try:
         finish = await run_in_threadpool(
-            notifications.decide, st.sessionmaker, req_id, recipient, actor_, **kw
+            notifications.decide, st.sessionmaker, st.policy, req_id, recipient, actor_, **kw
         )
         if finish:
             await run_in_threadpool(
