@@ -33,7 +33,7 @@ from steward.i18n import current
 from steward.policy.models import Policy
 from steward.requests import letters, notices, packages
 from steward.requests.states import State, move, record, ref
-from steward.requests.tables import DsrDraft, DsrPackage, DsrRequest
+from steward.requests.tables import DsrDraft, DsrRequest
 from steward.store.db import transaction
 from steward.store.sealing import Sealer
 
@@ -259,17 +259,7 @@ def answer(
             ],
             portable=result.get("portable"),
         )
-        name, size = packages.store(sealer, settings.data_dir, blob)
-        now = datetime.now(UTC)
-        s.add(
-            DsrPackage(
-                request_id=req.id,
-                filename=name,
-                size=size,
-                created_at=now,
-                expires_at=packages.expiry(now),
-            )
-        )
+        packages.keep(s, sealer, settings.data_dir, req.id, blob)
         audit.append(
             s,
             actor=actor,

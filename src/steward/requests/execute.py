@@ -50,7 +50,6 @@ from steward.requests.plan import (
 )
 from steward.requests.states import State, move, record, ref
 from steward.requests.tables import (
-    DsrPackage,
     DsrProgress,
     DsrRequest,
 )
@@ -826,10 +825,7 @@ def _answer_assisted(
             controller=served.name,
             none_text="-",
         )
-        name, size = packages.store(sealer, settings.data_dir, blob)
-        now = datetime.now(UTC)
-        s.add(DsrPackage(request_id=req.id, filename=name, size=size, created_at=now,
-                         expires_at=packages.expiry(now)))
+        packages.keep(s, sealer, settings.data_dir, req.id, blob)
         audit.append(s, actor=ACTOR, action="dsr.disclosed", subject_ref=ref(req),
                      details={"exported": result.get("exported", {}), "controller": controller})
     req.letter = sealer.seal_text(report)

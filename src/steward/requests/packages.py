@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from sqlalchemy.orm import Session
 
 from steward import i18n
 from steward.requests.letters import phrase
+from steward.requests.tables import DsrPackage
 from steward.store.sealing import Sealer
 
 DOWNLOAD_DAYS = 30
@@ -109,6 +111,21 @@ def store(sealer: Sealer, data_dir: Path, blob: bytes) -> tuple[str, int]:
     tmp.write_bytes(sealed)
     tmp.rename(folder / name)
     return name, len(sealed)
+
+
+def keep(
+    session: Session, sealer: Sealer, data_dir: Path, request_id: int, blob: bytes
+) -> DsrPackage:
+    """Store the package encrypted and record it for the request's download window
+    (`DOWNLOAD_DAYS`): the one way an answer's package is kept, for the person or for a
+    controller."""
+    name, size = store(sealer, data_dir, blob)
+    now = datetime.now(UTC)
+    row = DsrPackage(
+        request_id=request_id, filename=name, size=size, created_at=now, expires_at=expiry(now)
+    )
+    session.add(row)
+    return row
 
 
 def load(sealer: Sealer, data_dir: Path, name: str) -> bytes:
