@@ -9,6 +9,7 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -113,13 +114,37 @@ def test_one_mail_per_stage_and_never_twice(
     ]
 
 
+def test_a_deadline_is_over_at_midnight_in_copenhagen_not_at_midnight_utc(
+    engine: Engine, tmp_path: Path, smtp_server: tuple[str, int, list[Any]]
+) -> None:
+    """Art. 12(3) with Reg. 1182/71 Art. 3(2)(b): a period ends with the expiry of its last day
+    where the request is answered. At 23:30 UTC on 26 November it is already 27 November in
+    Copenhagen (UTC+1), so a Danish request due on the 26th is overdue; at 22:30 UTC it is
+    still the 26th there, and the request is due within a day."""
+    settings = _settings(engine, tmp_path, smtp_server)
+    sm = make_sessionmaker(engine)
+    policy = load_policy(PROMARK)
+    due = date(2026, 11, 26)
+    reqs = _requests(sm, settings, due, {"due-26": 0})
+    pid = reqs["due-26"][1]
+    before = datetime(2026, 11, 26, 22, 30, tzinfo=UTC)
+    after = datetime(2026, 11, 26, 23, 30, tzinfo=UTC)
+    with transaction(sm) as s:
+        assert send_deadline_reminders(s, settings, now=before, policy=policy) == [(pid, "1 day")]
+    with transaction(sm) as s:
+        assert send_deadline_reminders(s, settings, now=after, policy=policy) == [
+            (pid, "overdue")]
+
+
 def test_hourly_task_mails_once_and_the_console_shows_the_notice(
     sqlite_engine: Engine, tmp_path: Path, smtp_server: tuple[str, int, list[Any]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings = _settings(sqlite_engine, tmp_path, smtp_server)
     sm = make_sessionmaker(sqlite_engine)
-    today = datetime.now(UTC).date()
+    # The example policy's authorities are in Copenhagen, Oslo, Stockholm and London: the
+    # latest day among them is Copenhagen's (the reminders count by that day).
+    today = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
     reqs = _requests(sm, settings, today, {"soon": 3, "late": -1})
     tasks = register(make_huey(settings), Runtime(settings, policy_=load_policy(PROMARK), sm_=sm))
     with caplog.at_level(logging.WARNING, logger="steward.jobs"):

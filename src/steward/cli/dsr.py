@@ -177,7 +177,8 @@ def list_(
 
     policy = context.load()
     with transaction(context.sessionmaker_()) as s:
-        rows = [as_dict(r, policy) for r in list_requests(s, type_=type_, state=state, due=due_)]
+        found = list_requests(s, type_=type_, state=state, due=due_, policy=policy)
+        rows = [as_dict(r, policy) for r in found]
     text = (
         "\n".join(f"{r['id']:>5}  {r['type']:<20} {r['state']:<22} due {r['due_on']}" for r in rows)
         or "no requests"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from steward import audit
 from steward.config import Settings
 from steward.mail import Mailer
+from steward.policy.models import Policy
 
 ACTION = "dsr.deadline_reminder"
 STAGES = ("overdue", "1 day", "7 days")  # the most urgent mail first
@@ -40,16 +41,22 @@ def _stage(due: date, today: date) -> str | None:
 
 
 def send_deadline_reminders(
-    session: Session, settings: Settings, now: datetime | None = None
+    session: Session,
+    settings: Settings,
+    now: datetime | None = None,
+    policy: Policy | None = None,
 ) -> list[tuple[str, str]]:
     """Remind the officer of requests entering a stage, in the caller's transaction; return
     (request public id, stage) for each. Without `officer_email` only the audit events (the
     console's notice) are written. A mail that cannot be sent raises, so the caller's
     transaction rolls back and the next run tries the same stage again."""
+    from steward.requests.deadlines import today as deadline_today
     from steward.requests.queries import due_soon, overdue
     from steward.requests.states import ref
 
-    today = (now or datetime.now(UTC)).astimezone(UTC).date()
+    # The day counted where the requests are answered (the latest among the policy's time
+    # zones), not UTC's: after midnight in Copenhagen yesterday's deadline is over.
+    today = deadline_today(policy, now or datetime.now(UTC))
     out: list[tuple[str, str]] = []
     by_stage: dict[str, list[tuple[str, date]]] = {}
     for req in [*overdue(session, today), *due_soon(session, today, days=7)]:

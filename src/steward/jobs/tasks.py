@@ -185,7 +185,7 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
         from steward.store.db import transaction
 
         with transaction(runtime.sm) as s:
-            sent = send_deadline_reminders(s, runtime.settings)
+            sent = send_deadline_reminders(s, runtime.settings, policy=runtime.policy)
         for pid, stage in sent:  # the console notice for whoever watches the worker
             log.warning("request %s: %s", pid,
                         "overdue" if stage == "overdue" else f"due in {stage}")

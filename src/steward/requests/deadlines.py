@@ -49,6 +49,19 @@ def local_day(policy: Policy, country: str, at: datetime) -> date:
     return at.astimezone(ZoneInfo(tz)).date()
 
 
+def today(policy: Policy | None, now: datetime | None = None) -> date:
+    """Today for deadlines that are compared across requests (overdue, due this week,
+    reminders): the latest calendar day among the time zones of the policy's authorities and UTC.
+    A deadline runs to the end of its last day where the request is answered (Art. 12(3); Reg.
+    1182/71 Art. 3(2)(b)), so just after midnight in Copenhagen a request due yesterday is
+    overdue there even while it is still yesterday in UTC: the stricter day is taken."""
+    at = now or datetime.now(UTC)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    zones = {"UTC"} | ({a.timezone for a in policy.authorities.values()} if policy else set())
+    return max(at.astimezone(ZoneInfo(z)).date() for z in sorted(zones))
+
+
 def answering_calendar(policy: Policy, country: str) -> tuple[str, str | None]:
     """(country, subdivision) of the holiday calendar used for a request of `country`
     (Reg. 1182/71 Art. 3(4)): the establishment that answers that jurisdiction (listed in its

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from steward import audit
 from steward.policy.models import Policy
-from steward.requests import suppression
+from steward.requests import deadlines, suppression
 from steward.requests.states import OPEN, State, ref
 from steward.requests.tables import DsrEvent, DsrRequest
 from steward.store.sealing import Sealer
@@ -50,25 +50,32 @@ def list_requests(
     due: str | None = None,
     today: date | None = None,
     limit: int = 200,
+    policy: Policy | None = None,
 ) -> list[DsrRequest]:
-    """The queue, soonest due first. `due`: None | "open" | "soon" | "overdue"."""
-    today = today or datetime.now(UTC).date()
+    """The queue, soonest due first. `due`: None | "open" | "soon" | "overdue"; today is
+    `deadlines.today` (the policy's latest local day) unless given."""
+    today = today or deadlines.today(policy)
     q = _query(type_, state, due, today).order_by(DsrRequest.due_on, DsrRequest.id).limit(limit)
     return list(session.scalars(q))
 
 
 def due_soon(
-    session: Session, today: date | None = None, days: int = DUE_SOON_DAYS
+    session: Session,
+    today: date | None = None,
+    days: int = DUE_SOON_DAYS,
+    policy: Policy | None = None,
 ) -> list[DsrRequest]:
     """Open requests due within `days` (for reminders)."""
-    today = today or datetime.now(UTC).date()
+    today = today or deadlines.today(policy)
     return list(
         session.scalars(_query(None, None, "soon", today, days).order_by(DsrRequest.due_on))
     )
 
 
-def overdue(session: Session, today: date | None = None) -> list[DsrRequest]:
-    today = today or datetime.now(UTC).date()
+def overdue(
+    session: Session, today: date | None = None, policy: Policy | None = None
+) -> list[DsrRequest]:
+    today = today or deadlines.today(policy)
     return list(session.scalars(_query(None, None, "overdue", today).order_by(DsrRequest.due_on)))
 
 
@@ -90,8 +97,10 @@ def retry_due(session: Session, now: datetime | None = None) -> list[int]:
     return out
 
 
-def counts(session: Session, today: date | None = None) -> dict[str, int]:
-    today = today or datetime.now(UTC).date()
+def counts(
+    session: Session, today: date | None = None, policy: Policy | None = None
+) -> dict[str, int]:
+    today = today or deadlines.today(policy)
 
     def n(due: str) -> int:
         sub = _query(None, None, due, today).subquery()

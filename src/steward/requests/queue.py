@@ -129,7 +129,7 @@ def search(
 ) -> Page:
     """One page of the queue, soonest due first (closed requests after the open ones)."""
     fixed = today
-    today = today or datetime.now(UTC).date()
+    today = today or deadlines.today(policy)
     stmt = _statement(f, policy, sealer, today)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // per_page))

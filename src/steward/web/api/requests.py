@@ -195,7 +195,7 @@ def list_(
 ) -> list[dict[str, Any]]:
     return [
         queries.as_dict(r, policy)
-        for r in queries.list_requests(session, type_=type, state=state, due=due)
+        for r in queries.list_requests(session, type_=type, state=state, due=due, policy=policy)
     ]
 
 

@@ -534,7 +534,7 @@ async def waive_notification(
 
 def cards(session: Session, policy: Policy) -> list[Card]:
     """Dashboard provider (`steward.web.console.dashboard.PROVIDERS`)."""
-    c = queries.counts(session)
+    c = queries.counts(session, policy=policy)
     return [
         Card("Open requests", str(c["open"]), "/console/requests?due=open",
              note="GDPR Arts. 15-22"),
