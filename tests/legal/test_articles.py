@@ -234,3 +234,10 @@ def test_unknown_points_and_references_are_refused_in_full_sentences(
     with pytest.raises(InvalidInput) as err:
         call()  # type: ignore[operator]
     assert err.value.detail == message
+
+
+def test_the_registry_holds_each_reference_once() -> None:
+    # 31 constants and 27 lettered points, of which 17(3)(b) and 17(3)(e) are both.
+    known = articles.registry()
+    assert len(known) == len(REFERENCES) + len(LETTERED) - 2
+    assert set(REFERENCES.values()) <= set(known)

@@ -179,3 +179,12 @@ def test_holidays_in_a_year_are_read_only() -> None:
     cal = calendar_for(2025, "GB", "SCT")
     assert (cal.country, cal.subdiv, cal.year) == ("GB", "SCT", 2025)
     assert cal.weekend == frozenset({5, 6})
+
+
+def test_the_subdivision_is_used_for_lists_and_the_next_day() -> None:
+    # 2 January is a bank holiday in Scotland only; in 2026 it is a Friday.
+    assert date(2026, 1, 2) in holidays_in(2026, "GB", "SCT")
+    assert date(2026, 1, 2) not in holidays_in(2026, "GB")
+    assert next_working_day(date(2026, 1, 1), "GB", "SCT") == date(2026, 1, 5)
+    assert next_working_day(date(2026, 1, 1), "GB") == date(2026, 1, 2)
+    assert next_working_day(date(2025, 6, 19), "SE") == date(2025, 6, 23)

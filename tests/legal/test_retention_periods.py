@@ -12,6 +12,7 @@ from steward.legal.retention_periods import (
     Finding,
     RetentionPeriod,
     StatutoryRetention,
+    applicable_rules,
     check_rule_period,
     financial_year_end_for,
     minimum_ends,
@@ -397,3 +398,15 @@ def test_declared_periods_count_in_the_rule_check() -> None:
     public = check_rule_period(RetentionPeriod(6, "years_plus_current_year"), country="GB",
                                company_type="public")  # fmt: skip
     assert public == []
+
+
+def test_the_rules_that_apply_by_default_are_for_accounts_of_a_private_company() -> None:
+    assert [r.citation for r in applicable_rules("GB")] == [
+        "Companies Act 2006 s.388(4)(a)",
+        "HMRC: Finance Act 1998 Sch. 18 para. 21",
+    ]
+    assert [r.citation for r in applicable_rules("uk", company_type="public")] == [
+        "Companies Act 2006 s.388(4)(b)",
+        "HMRC: Finance Act 1998 Sch. 18 para. 21",
+    ]
+    assert [r.kind for r in applicable_rules("NO")] == ["accounting"]
