@@ -223,6 +223,8 @@ def test_the_lettered_tables_hold_exactly_the_regulations_points() -> None:
          "(j)."),
         (lambda: erasure_ground("(g)"),
          "GDPR Art. 17(1) has no point '(g)'; valid: (a), (b), (c), (d), (e), (f)."),
+        (lambda: legal_basis("aX"),
+         "GDPR Art. 6(1) has no point 'aX'; valid: (a), (b), (c), (d), (e), (f)."),
         (lambda: erasure_exception(None),
          "GDPR Art. 17(3) has no point None; valid: (a), (b), (c), (d), (e)."),
         (lambda: describe("GDPR Art. 99"), "Unknown article reference 'GDPR Art. 99'."),

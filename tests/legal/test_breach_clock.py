@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -196,3 +197,23 @@ def test_lateness_against_a_shorter_promise() -> None:
     assert is_late(datetime(2025, 6, 4, 8, 0, tzinfo=UTC), AWARE, 48) is False
     assert is_late(datetime(2025, 6, 4, 8, 1, tzinfo=UTC), AWARE, 48) is True
     assert is_late(datetime(2025, 6, 4, 8, 1, tzinfo=UTC), AWARE) is False
+
+
+def test_the_clock_is_in_utc_whatever_the_servers_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Europe/Copenhagen")
+    time.tzset()
+    try:
+        aware = datetime(2025, 6, 2, 10, 0, tzinfo=CPH)
+        deadline = breach_deadline(aware)
+        assert deadline.utcoffset() == timedelta(0)
+        assert deadline.replace(tzinfo=None) == datetime(2025, 6, 5, 8, 0)
+        assert [r.at.replace(tzinfo=None) for r in reminders(aware)] == [
+            datetime(2025, 6, 3, 8, 0),
+            datetime(2025, 6, 4, 8, 0),
+            datetime(2025, 6, 5, 2, 0),
+        ]
+    finally:
+        monkeypatch.undo()
+        time.tzset()

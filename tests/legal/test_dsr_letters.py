@@ -84,6 +84,17 @@ def test_other_countries_are_named_by_their_code() -> None:
     )
 
 
+def test_a_roll_for_a_scottish_bank_holiday_names_it() -> None:
+    # 2 January is a bank holiday in Scotland only; in 2026 it is a Friday → Monday 5 January.
+    note = (
+        "by Monday 5 January 2026. The period would end on Friday 2 January 2026 (New Year "
+        "Holiday), which is not a working day in the United Kingdom, " + ROLL
+    )
+    assert note in explain(request_deadlines(date(2025, 12, 2), "GB", subdiv="SCT"))
+    extended = request_deadlines(date(2025, 10, 2), "GB", subdiv="SCT", extended=True)
+    assert "The reply is due " + note in explain(extended)
+
+
 def test_a_uk_extension_with_the_clock_started_late() -> None:
     clock = request_deadlines(
         date(2025, 9, 3), "GB", extended=True,
@@ -121,6 +132,13 @@ def test_a_uk_extension_with_the_clock_started_late() -> None:
                 "identity_received_on": date(2025, 9, 3)},
          f"Under {UK_RULE} no pause applies to your request; the date above stands."),
         ("DK", {}, f"Under {PRACTICE} no pause applies to your request; the date above stands."),
+        # Both: 10 October + 5 days = Wednesday 15 October 2025.
+        ("GB", {"identity_requested_on": date(2025, 9, 4),
+                "identity_received_on": date(2025, 9, 10),
+                "pauses": [(date(2025, 9, 15), date(2025, 9, 19))]},
+         f"Under {UK_RULE} the time limit started when we received the identification we asked "
+         "for, on Wednesday 10 September 2025 and it was paused for 5 day(s) while we awaited "
+         "your clarification, so our reply is due by Wednesday 15 October 2025."),
     ],
 )  # fmt: skip
 def test_the_stopped_clock_paragraph(
