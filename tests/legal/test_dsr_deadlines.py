@@ -346,3 +346,25 @@ def test_the_refusal_deadline_uses_the_nations_bank_holidays() -> None:
     # 2 December + 1 month = Friday 2 January 2026: a bank holiday in Scotland only.
     assert refusal_deadline(date(2025, 12, 2), "GB", "SCT") == date(2026, 1, 5)
     assert refusal_deadline(date(2025, 12, 2), "GB") == date(2026, 1, 2)
+
+
+def test_two_pauses_starting_on_the_same_day_overlap() -> None:
+    same_start = [(date(2025, 9, 5), date(2025, 9, 6)), (date(2025, 9, 5), None)]
+    with pytest.raises(InvalidInput) as err:
+        request_deadlines(RECEIVED, "GB", pauses=same_start)
+    assert err.value.detail == "Pause starting 2025-09-05 overlaps an earlier pause."
+
+
+def test_a_scottish_request_counts_scotlands_bank_holidays() -> None:
+    # Month one from 2 December 2025 and month three from 2 October 2025 both end on Friday
+    # 2 January 2026, a bank holiday in Scotland only → Monday 5 January.
+    december = request_deadlines(date(2025, 12, 2), "GB", subdiv="sct")
+    assert (december.subdiv, december.due, december.adjusted_due) == (
+        "SCT",
+        date(2026, 1, 5),
+        date(2026, 1, 5),
+    )
+    october = request_deadlines(date(2025, 10, 2), "GB", subdiv="SCT")
+    assert october.extended_due == october.adjusted_extended_due == date(2026, 1, 5)
+    england = request_deadlines(date(2025, 12, 2), "GB")
+    assert england.due == england.adjusted_due == date(2026, 1, 2)

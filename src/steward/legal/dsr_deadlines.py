@@ -104,7 +104,6 @@ def _validate(
     for start, _ in pauses:
         check_date(start, "pause start")
     ordered = sorted(pauses, key=lambda p: p[0])
-    previous_end: date | None = received - timedelta(days=1)
     for index, (start, end) in enumerate(ordered):
         if start < received:
             raise InvalidInput("A pause cannot start before the request arrived.")
@@ -116,9 +115,9 @@ def _validate(
                 )
         elif index != len(ordered) - 1:
             raise InvalidInput("Only the latest pause may still be open (clarification awaited).")
-        if previous_end is None or start <= previous_end:
+        previous_end = ordered[index - 1][1] if index else None  # only the latest may be open
+        if previous_end is not None and start <= previous_end:
             raise InvalidInput(f"Pause starting {start.isoformat()} overlaps an earlier pause.")
-        previous_end = end
     return ordered
 
 
