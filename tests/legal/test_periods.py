@@ -149,3 +149,63 @@ def test_years_plus_current_year_rejects_bad_input() -> None:
         years_plus_current_year(date(2025, 1, 1), -1)
     with pytest.raises(InvalidInput):
         years_plus_current_year(datetime(2025, 1, 1), 10)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: add_months("2025-01-01", 1),
+         "start must be a calendar date (YYYY-MM-DD), got '2025-01-01'."),
+        (lambda: add_months(datetime(2025, 1, 1, 12, 0), 1),
+         "start must be a calendar date (YYYY-MM-DD), got datetime.datetime(2025, 1, 1, 12, 0)."),
+        (lambda: add_months(date(2025, 1, 1), -1),
+         "months must be a whole number of zero or more, got -1."),
+        (lambda: add_months(date(2025, 1, 1), True),
+         "months must be a whole number of zero or more, got True."),
+        (lambda: add_months(date(9999, 12, 1), 1),
+         "9999-12-01 plus 1 months is past the year 9999."),
+        (lambda: years_plus_current_year(date(2025, 1, 1), -1),
+         "years must be a whole number of zero or more, got -1."),
+        (lambda: years_plus_current_year(datetime(2025, 1, 1), 10),
+         "trigger must be a calendar date (YYYY-MM-DD), got datetime.datetime(2025, 1, 1, 0, 0)."),
+        (lambda: years_plus_current_year(date(9989, 6, 1), 11),
+         "9989-06-01 plus 11 years is past the year 9999."),
+    ],
+)  # fmt: skip
+def test_refusals_say_what_is_wrong(call: object, message: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        call()  # type: ignore[operator]
+    assert err.value.detail == message
+
+
+def test_the_last_representable_year_still_counts() -> None:
+    assert add_months(date(9999, 11, 30), 1) == date(9999, 12, 30)
+    assert add_months(date(9998, 12, 31), 12) == date(9999, 12, 31)
+    assert years_plus_current_year(date(9989, 6, 1), 10) == date(9999, 12, 31)
+    assert years_plus_current_year(date(2025, 6, 1), 0) == date(2025, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        # Every month of a year, by hand: same date, else the last day of the month.
+        (date(2025, 1, 31), 2, date(2025, 3, 31)),
+        (date(2025, 1, 31), 3, date(2025, 4, 30)),
+        (date(2025, 1, 31), 4, date(2025, 5, 31)),
+        (date(2025, 1, 31), 5, date(2025, 6, 30)),
+        (date(2025, 1, 31), 6, date(2025, 7, 31)),
+        (date(2025, 1, 31), 7, date(2025, 8, 31)),
+        (date(2025, 1, 31), 8, date(2025, 9, 30)),
+        (date(2025, 1, 31), 9, date(2025, 10, 31)),
+        (date(2025, 1, 31), 10, date(2025, 11, 30)),
+        (date(2025, 1, 31), 11, date(2025, 12, 31)),
+        (date(2025, 1, 31), 12, date(2026, 1, 31)),
+        (date(2025, 12, 31), 2, date(2026, 2, 28)),
+        (date(2023, 12, 29), 2, date(2024, 2, 29)),
+        (date(2025, 2, 28), 1, date(2025, 3, 28)),  # not the end of March
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2024, 2, 29), 48, date(2028, 2, 29)),
+    ],
+)
+def test_month_ends_through_a_year(start: date, months: int, expected: date) -> None:
+    assert add_months(start, months) == expected

@@ -177,9 +177,10 @@ def _lettered_descriptions() -> dict[str, str]:
     return out
 
 
-# Every reference Steward knows, constant or lettered point, → description. The specific
-# 17(3)(b)/(e) lines above win over the generic exception names.
-REGISTRY: Mapping[str, str] = MappingProxyType({**_lettered_descriptions(), **_DESCRIPTIONS})
+def registry() -> dict[str, str]:
+    """Every reference Steward knows, constant or lettered point, → description. The specific
+    17(3)(b)/(e) lines above win over the generic exception names."""
+    return {**_lettered_descriptions(), **_DESCRIPTIONS}
 
 
 def describe(ref: str) -> str:
@@ -187,6 +188,7 @@ def describe(ref: str) -> str:
 
     Accepts the constants and lettered points (GDPR Art. 6(1)(a)); InvalidInput otherwise.
     """
-    if ref not in REGISTRY:
+    known = registry()
+    if ref not in known:
         raise InvalidInput(f"Unknown article reference {ref!r}.")
-    return f"{ref} — {REGISTRY[ref]}"
+    return f"{ref} — {known[ref]}"

@@ -57,8 +57,10 @@ def reminders(aware_at: datetime, hours: int = NOTIFICATION_HOURS) -> list[Remin
     """Reminders at 24, 48 and 66 hours after awareness (GDPR Art. 33(1) 72-hour clock), or
     at the same fractions of a shorter promised period (`scaled_reminder_hours`)."""
     start = _require_aware(aware_at, "aware_at").astimezone(UTC)
-    points = REMINDER_HOURS if hours == NOTIFICATION_HOURS else scaled_reminder_hours(hours)
-    return [Reminder(h, start + timedelta(hours=h), hours - h) for h in points]
+    # For 72 hours the scaled points are the default ones.
+    return [
+        Reminder(h, start + timedelta(hours=h), hours - h) for h in scaled_reminder_hours(hours)
+    ]
 
 
 def hours_left(now: datetime, deadline: datetime) -> float:

@@ -37,7 +37,8 @@ DEFAULT_SUBDIVISION: Mapping[str, str] = MappingProxyType({"GB": "ENG"})
 # The jurisdictions Steward documents and tests; any other `holidays` country works too.
 PRIMARY_JURISDICTIONS = ("DK", "NO", "SE", "GB")
 
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Weekday names for user-facing text, independent of the process locale (date.weekday() order).
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # A safety bound: no legal period we compute runs through more non-working days in a row.
 _MAX_ROLL_DAYS = 31
 
@@ -77,7 +78,7 @@ def normalise(country: str, subdiv: str | None = None) -> tuple[str, str | None]
     Raises InvalidInput naming the supported values.
     """
     if not isinstance(country, str) or not country.strip():
-        raise InvalidInput(_unknown_country_message(repr(country)), supported=supported_countries())
+        raise InvalidInput(_unknown_country_message(country), supported=supported_countries())
     if subdiv is not None and not isinstance(subdiv, str):
         raise InvalidInput(f"Subdivision must be text such as 'SCT', got {subdiv!r}.")
     return _normalise(country, subdiv)
@@ -103,7 +104,7 @@ def _normalise(country: str, subdiv: str | None) -> tuple[str, str | None]:
     return canonical, sub
 
 
-def _unknown_country_message(country: str) -> str:
+def _unknown_country_message(country: object) -> str:
     return (
         f"Unknown country {country!r} for the holiday calendar (Reg. 1182/71 Art. 3(4) needs "
         f"the public holidays of the jurisdiction). Supported: "
@@ -151,7 +152,7 @@ def non_working_reason(d: date, country: str, subdiv: str | None = None) -> str 
     cal = _year_calendar(code, sub, d.year)
     if cal.is_working_day(d):
         return None
-    return cal.holidays.get(d) or _WEEKDAY_NAMES[d.weekday()]
+    return cal.holidays.get(d) or WEEKDAY_NAMES[d.weekday()]
 
 
 def working_day_on_or_after(d: date, country: str, subdiv: str | None = None) -> date:

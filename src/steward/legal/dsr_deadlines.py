@@ -21,7 +21,12 @@ from datetime import date, timedelta
 from typing import Literal
 
 from steward.errors import InvalidInput
-from steward.legal.calendars import non_working_reason, normalise, working_day_on_or_after
+from steward.legal.calendars import (
+    WEEKDAY_NAMES,
+    non_working_reason,
+    normalise,
+    working_day_on_or_after,
+)
 from steward.legal.periods import add_months, check_date, due_date
 
 Pause = tuple[date, date | None]
@@ -99,9 +104,7 @@ def _validate(
     for start, _ in pauses:
         check_date(start, "pause start")
     ordered = sorted(pauses, key=lambda p: p[0])
-    previous_end: date | None = received - timedelta(days=1)
     for index, (start, end) in enumerate(ordered):
-        check_date(start, "pause start")
         if start < received:
             raise InvalidInput("A pause cannot start before the request arrived.")
         if end is not None:
@@ -112,9 +115,9 @@ def _validate(
                 )
         elif index != len(ordered) - 1:
             raise InvalidInput("Only the latest pause may still be open (clarification awaited).")
-        if previous_end is None or start <= previous_end:
+        previous_end = ordered[index - 1][1] if index else None  # only the latest may be open
+        if previous_end is not None and start <= previous_end:
             raise InvalidInput(f"Pause starting {start.isoformat()} overlaps an earlier pause.")
-        previous_end = end
     return ordered
 
 
@@ -218,13 +221,12 @@ _MONTHS = (
     "November",
     "December",
 )
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _PLACES = {"DK": "Denmark", "NO": "Norway", "SE": "Sweden", "GB": "the United Kingdom"}
 
 
 def format_date(d: date) -> str:
     """'Friday 28 February 2025', independent of the process locale."""
-    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{WEEKDAY_NAMES[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def _roll_note(start: date, months: int, due: date, country: str, subdiv: str | None) -> str:
@@ -276,12 +278,13 @@ def explain(clock: RequestClock) -> str:
 
 def _explain_stopped(clock: RequestClock) -> str:
     if clock.country == "GB":
-        rule = "UK GDPR Art. 12A (Data (Use and Access) Act 2025)"
+        law, rule = "UK GDPR", "UK GDPR Art. 12A (Data (Use and Access) Act 2025)"
     else:
+        law = "GDPR"
         rule = "the supervisory authority's accepted practice for identity checks (Art. 12(6))"
     if clock.status == "awaiting_identification":
         return (
-            f"We asked you to confirm your identity (GDPR Art. 12(6)). Under {rule} the time "
+            f"We asked you to confirm your identity ({law} Art. 12(6)). Under {rule} the time "
             "limit starts only once we receive that information."
         )
     if clock.status == "paused":

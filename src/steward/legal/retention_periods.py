@@ -117,7 +117,9 @@ def _country(country: str, declared: Declared = ()) -> str:
 
 
 def applicable_rules(
-    country: str, kind: str = "accounting", company_type: str = "private",
+    country: str,
+    kind: str = "accounting",
+    company_type: str = "private",
     declared: Declared = (),
 ) -> list[StatutoryRetention]:
     """The statutory minima for records of `kind` stored in `country`. Periods the policy
@@ -239,9 +241,13 @@ class Finding:
     article: str
 
 
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
 def _sample(years: Iterable[int]) -> list[date]:
-    # Every day of several consecutive years (one a leap year) covers every month-end and
-    # financial-year-end case, so the worst case found is the real worst case.
+    # Every day of four consecutive years (the leap-year cycle, so one leap year) covers every
+    # month-end and financial-year-end case, so the worst case found is the real worst case.
     out: list[date] = []
     for year in years:
         d = date(year, 1, 1)
@@ -304,20 +310,25 @@ def check_rule_period(
                 f"Keeping {kind} records for {period.describe()} is too short in {country}: a "
                 f"record dated {trigger.isoformat()} would be deleted after "
                 f"{rule_end.isoformat()}, but {citation} requires keeping it until "
-                f"{law_end.isoformat()} ({gap} days more). The bookkeeping duty prevails over "
+                f"{law_end.isoformat()} ({_days(gap)} more). The bookkeeping duty prevails over "
                 f"erasure (GDPR Art. 17(3)(b)).",
                 citation,
             )
         )
     if excess_example is not None:
         trigger, rule_end, need_end = excess_example
-        basis = "the statutory minimum" if needed is None else "the statute and documented need"
+        if needed is None:
+            basis = "the statutory minimum"
+        elif kind is None:  # no statute was compared: only the documented need counts
+            basis = "the documented need"
+        else:
+            basis = "the statute and documented need"
         findings.append(
             Finding(
                 "warning",
                 "longer_than_needed",
-                f"Keeping data for {period.describe()} exceeds {basis} by up to {excess_max} "
-                f"days (a record dated {trigger.isoformat()} is kept until "
+                f"Keeping data for {period.describe()} exceeds {basis} by up to "
+                f"{_days(excess_max)} (a record dated {trigger.isoformat()} is kept until "
                 f"{rule_end.isoformat()}, needed until {need_end.isoformat()}). Keep personal "
                 f"data no longer than necessary (GDPR Art. 5(1)(e), storage limitation) or "
                 f"document the purpose that needs it.",
