@@ -108,8 +108,21 @@ def test_is_valid_cpr_takes_the_day_to_compare_with() -> None:
     assert not is_valid_cpr(number, today=datetime.date(2009, 12, 31))
     assert is_valid_cpr("010110 4002")
     assert is_valid_cpr("0101104002")
-    for wrong in ("010110/4002", "010110--4002", "01011040021", "01O1104002", "٠١٠١١٠٤٠٠٢"):
-        assert not is_valid_cpr(wrong)
+    # Only "-" or " " separates; only ASCII digits count, in the serial number too (python-
+    # stdnum reads the date from the first seven characters alone).
+    for wrong in (
+        "010110/4002",
+        "010110X4002",
+        "010110--4002",
+        "01011040021",
+        "01O1104002",
+        "0101104X02",
+        "٠١٠١١٠٤٠٠٢",
+        "010110",
+        "01011",
+        "",
+    ):
+        assert not is_valid_cpr(wrong), wrong
 
 
 # --- Sweden: Skatteverket's YYMMDD-NNNC, YYMMDD+NNNC (aged 100 or more), YYYYMMDDNNNC ---
@@ -173,6 +186,30 @@ def test_a_number_both_a_cpr_and_a_personnummer_goes_to_the_better_reading() -> 
     ]  # 0.6 > 0.55
     assert _found(f"CPR: {number}") == [("DK_CPR", number, 0.85, "dk_cpr.date+context")]
     assert _found(f"Sverige: {number}") == [("SE_PNR", number, 0.75, "se_pnr.date+luhn")]
+
+
+def test_on_equal_confidence_the_documents_language_decides() -> None:
+    # 121212-0339: a CPR of 12 December 1912 with the modulus-11 check, and a Luhn-valid
+    # personnummer of 12 December 2012. In Danish text that names Sweden, both readings score
+    # 0.75 (CPR 0.5 + 0.15 check + 0.1 Danish; personnummer 0.55 + 0.2 Sweden named).
+    number = "121212-0339"
+    digits = number.replace("-", "")
+    assert stdnum_cpr.checksum(digits) == 0 and luhn.is_valid(digits)
+    text = f"Hej, jeg har ikke fået svar. Min kollega i Sverige har {number}."
+    assert _found(text) == [("DK_CPR", number, 0.75, "dk_cpr.date+mod11")]
+    assert _found(f"Min kollega i Sverige har {number}.") == [
+        ("SE_PNR", number, 0.75, "se_pnr.date+luhn")
+    ]
+
+
+def test_a_centenarians_plus_is_read_as_a_century_earlier() -> None:
+    # Folkbokföringslagen § 18: from the year one turns 100, "+" replaces "-". 31 December of
+    # this year, a hundred years ago: with "-" it would be a birthday still to come.
+    year = datetime.date.today().year
+    head = f"{year % 100:02d}1231123"
+    number = head[:6] + "+" + head[6:] + luhn.calc_check_digit(head)
+    assert se_birth_date(number) == datetime.date(year - 100, 12, 31)
+    assert _found(number) == [("SE_PNR", number, 0.65, "se_pnr.date+luhn")]
 
 
 def test_a_samordningsnummer_near_the_word_danmark_stays_a_cpr() -> None:
