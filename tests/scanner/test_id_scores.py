@@ -147,6 +147,7 @@ def test_the_swedish_examples_are_what_the_tables_assume() -> None:
         ("8112189876", [("SE_PNR", "8112189876", 0.45, "se_pnr.date+luhn")]),
         ("121212+1212", [("SE_PNR", "121212+1212", 0.65, "se_pnr.date+luhn")]),
         (SAMORD, [("SE_SAMORD", SAMORD, 0.55, "se_samord.date+luhn")]),
+        ("811218 9876", [("SE_PNR", "811218 9876", 0.55, "se_pnr.date+luhn")]),
         # Its own label, or an identity label: +0.35 and "+context".
         (f"Svenskt personnummer {PNR}", [("SE_PNR", PNR, 0.9, "se_pnr.date+luhn+context")]),
         (f"Personnummer {PNR}", [("SE_PNR", PNR, 0.9, "se_pnr.date+luhn+context")]),
@@ -185,6 +186,8 @@ def test_a_number_both_a_cpr_and_a_personnummer_goes_to_the_better_reading() -> 
         ("DK_CPR", number, 0.6, "dk_cpr.date")
     ]  # 0.6 > 0.55
     assert _found(f"CPR: {number}") == [("DK_CPR", number, 0.85, "dk_cpr.date+context")]
+    # A samordningsnummer after a CPR label stays a CPR too, in any language.
+    assert _found("CPR: 030572-3314") == [("DK_CPR", "030572-3314", 0.85, "dk_cpr.date+context")]
     assert _found(f"Sverige: {number}") == [("SE_PNR", number, 0.75, "se_pnr.date+luhn")]
 
 
@@ -240,6 +243,12 @@ def test_twelve_digit_scores() -> None:
     assert _found("19701063-2391") == [
         ("SE_SAMORD", "19701063-2391", 0.6, "se_samord.12digit+luhn")
     ]
+    assert _found("Svenskt personnummer 19701063-2391") == [
+        ("SE_SAMORD", "19701063-2391", 0.95, "se_samord.12digit+luhn")
+    ]
+    assert _found("Hej, jag har inte fått svar. Numret är 19811218-9876.") == [
+        ("SE_PNR", "19811218-9876", 0.7, "se_pnr.12digit+luhn")
+    ]
     assert _found("Samordningsnummer 19701063-2391") == [
         ("SE_SAMORD", "19701063-2391", 0.95, "se_samord.12digit+luhn")
     ]
@@ -256,6 +265,8 @@ def test_a_recent_twelve_digit_date_reads_as_a_timestamp_unless_labelled() -> No
     year = datetime.date.today().year
     young, older = _pnr12(f"{year - 14}0101"), _pnr12(f"{year - 15}0101")
     assert _found(young) == [("SE_PNR", young, 0.25, "se_pnr.12digit+luhn")]
+    dashed = young[:8] + "-" + young[8:]
+    assert _found(dashed) == [("SE_PNR", dashed, 0.35, "se_pnr.12digit+luhn")]
     assert _found(older) == [("SE_PNR", older, 0.5, "se_pnr.12digit+luhn")]
     assert _found(f"Personnummer {young}") == [("SE_PNR", young, 0.85, "se_pnr.12digit+luhn")]
     assert scan(young) == []
@@ -436,6 +447,7 @@ def test_nino_allocatable(nino: str) -> None:
         "A1123456C",
         "AB1234567C",
         "AB12345XC",
+        "ABX23456C",
         "AB123456",
         "AB 12 34 56 CC",
     ],
