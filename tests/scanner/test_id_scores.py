@@ -448,6 +448,7 @@ def test_nino_allocatable(nino: str) -> None:
         "AB1234567C",
         "AB12345XC",
         "ABX23456C",
+        "AB123456X",
         "AB123456",
         "AB 12 34 56 CC",
     ],
