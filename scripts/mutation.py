@@ -55,7 +55,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     "scanner/finance.py+nationalids.py": (
         ["src/steward/scanner/finance.py", "src/steward/scanner/nationalids.py"],
         ["tests/scanner/test_checkdigits.py", "tests/scanner/test_nationalids.py",
-         "tests/scanner/test_handwritten.py"]),
+         "tests/scanner/test_handwritten.py", "tests/scanner/test_id_scores.py",
+         "tests/scanner/test_finance.py"]),
 }
 
 

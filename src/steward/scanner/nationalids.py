@@ -114,7 +114,7 @@ def se_kind(number: str) -> str | None:
 
 def no_kind(number: str) -> str | None:
     """'NO_FNR' or 'NO_DNR' (day + 40) for a valid Norwegian 11-digit number, else None."""
-    digits = number.replace(" ", "").replace("-", "")
+    digits = fodselsnummer.compact(number)  # without " ", "-" and ":"
     if not fodselsnummer.is_valid(digits):
         return None
     return "NO_DNR" if int(digits[:2]) > 40 else "NO_FNR"
@@ -122,7 +122,7 @@ def no_kind(number: str) -> str | None:
 
 def is_valid_hetu(number: str) -> bool:
     """Finnish HETU: date, century sign and the modulo-31 check character."""
-    return hetu.is_valid(number.upper(), allow_temporary=True)
+    return hetu.is_valid(number, allow_temporary=True)  # upper-cases it first
 
 
 def is_valid_nino(number: str) -> bool:
@@ -187,7 +187,7 @@ def _ten(ctx: Context, start: int, end: int, head: str, sep: str, tail: str,
         conf += COUNTRY_BONUS if country == "DK" else 0.0
         rule += "+context" if label in ("DK_CPR", "ID") else ""
         options.append((conf, "da" in ctx.languages, "DK_CPR", rule))
-    kind = se_kind(head + (sep if sep in "+-" else "-") + tail)
+    kind = se_kind(head + sep + tail)  # " " and "" read as "-"
     if kind is not None:
         conf = (0.55 if sep else 0.45) + (0.1 if sep == "+" else 0.0)
         conf += _bonus(label, (kind, "SE_PNR"), ctx.languages, "sv")
