@@ -5,10 +5,11 @@ England. Dates are the nations' published bank holidays."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 import pytest
-from tests.helpers import ROOT
 
 from steward.policy.models import Establishment, Policy
 from steward.requests import workflow
@@ -16,7 +17,7 @@ from steward.requests.deadlines import answering_calendar, due_for
 from steward.requests.intake import submit
 from steward.store.db import transaction
 
-STEWARD = str(ROOT / ".venv" / "bin" / "steward")
+STEWARD = str(Path(sys.executable).with_name("steward"))
 
 CASES = [
     # received, due in England & Wales, subdivision, due there, the holiday

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -24,7 +26,7 @@ from steward.store.db import transaction
 
 NOW = datetime(2025, 3, 10, 9, tzinfo=UTC)
 VALID_CPR = "1407854124"  # generated: 14 July 1985, passes the modulus-11 check
-STEWARD = str(ROOT / ".venv" / "bin" / "steward")
+STEWARD = str(Path(sys.executable).with_name("steward"))
 
 
 def _enter(dsm, settings, policy, **kw):  # type: ignore[no-untyped-def]
