@@ -11,6 +11,7 @@ import pytest
 
 from steward.errors import Conflict, InvalidInput
 from steward.legal.dsr_deadlines import explain
+from steward.policy.models import Establishment
 from steward.requests import pauses, queries, workflow
 from steward.requests.deadlines import clock_for
 from steward.requests.intake import submit
@@ -368,3 +369,47 @@ def test_a_request_not_yet_stored_has_only_its_statutory_dates(policy):  # type:
         "running",
         0,
     )
+
+
+def test_a_request_read_after_its_transaction_closed_still_has_its_dates(  # type: ignore[no-untyped-def]
+    dsm, settings, policy
+):
+    # Pages and letters render requests after the transaction that read them has closed.
+    rid = _received(dsm, settings, policy, "DK", date(2025, 1, 31))
+    with transaction(dsm) as s:
+        req = s.get_one(DsrRequest, rid)
+    clock = clock_for(policy, req)  # LEGAL.md: received 31 January 2025 -> 28 February
+    assert (clock.due, clock.extended_due, clock.status) == (
+        date(2025, 2, 28),
+        date(2025, 4, 30),
+        "running",
+    )
+
+
+def test_uk_clarification_after_identification_stops_the_clock_that_started(  # type: ignore[no-untyped-def]
+    dsm, settings, policy
+):
+    rid = _received(dsm, settings, policy, "GB", date(2025, 1, 6))
+    steps = [
+        ("ask", "identification", date(2025, 1, 7)),
+        ("answer", None, date(2025, 1, 10)),
+        ("ask", "clarification", date(2025, 1, 20)),
+        ("answer", None, date(2025, 1, 22)),
+    ]
+    _steps(dsm, policy, rid, steps)
+    v = _view(dsm, policy, rid)
+    # the month runs from 10 January (identification arrived); 20-22 January do not count
+    # (3 days): 10 February + 3 = Thursday 13 February 2025
+    assert (v["paused_days"], v["adjusted_due"], v["due_on"]) == (3, "2025-02-13", "2025-02-13")
+
+
+def test_the_stopped_clock_counts_with_the_answering_offices_calendar(policy):  # type: ignore[no-untyped-def]
+    # A Glasgow office answers the UK's requests: received 30 October 2023, one month is
+    # Thursday 30 November, St Andrew's Day in Scotland -> Friday 1 December (England: 30 Nov).
+    office = Establishment(country="GB", name="Glasgow", holiday_subdivision="SCT")
+    controller = policy.controller.model_copy(update={"establishments": [office]})
+    glasgow = policy.model_copy(update={"controller": controller})
+    req = DsrRequest(received_on=date(2023, 10, 30), jurisdiction="GB", extended=False)
+    clock = clock_for(glasgow, req)
+    assert (clock.due, clock.adjusted_due) == (date(2023, 12, 1), date(2023, 12, 1))
+    assert clock_for(policy, req).adjusted_due == date(2023, 11, 30)
