@@ -47,6 +47,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/requests/test_legal_holds_erasure.py",
             "tests/requests/test_not_searched.py",
             "tests/requests/test_copy_own_and_others.py",
+            "tests/requests/test_erasure_plan_words.py",
         ],
     ),
     "retention/cutoff.py": (
