@@ -158,3 +158,6 @@ def test_the_answering_establishments_calendar_also_counts_the_extension(policy)
     assert due_for(date(2023, 10, 2), "GB", extended=True, policy=policy) == date(2024, 1, 2)
     assert due_for(date(2023, 10, 2), "GB", extended=True, policy=glasgow) == date(2024, 1, 3)
     assert due_for(date(2023, 10, 2), "UK", extended=True, subdiv="SCT") == date(2024, 1, 3)
+    # the office is found whatever the country was typed as
+    for typed in ("uk", " UK ", "gb"):
+        assert due_for(date(2023, 10, 2), typed, extended=True, policy=glasgow) == date(2024, 1, 3)
