@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 QUALITY = ROOT / "docs" / "quality.md"
 BEGIN, END = "<!-- mutation scores: begin -->", "<!-- mutation scores: end -->"
 GOAL = 0.85
-# SQLite only; and not the tests that run the installed `steward` command, which would test the
-# unmutated code (and cannot find it from mutmut's copy of the tree).
+# SQLite only; and not the tests that only run the installed `steward` command, which imports
+# the unmutated tree, not mutmut's copy (tests find the command beside `sys.executable`, so
+# those that also check in-process run from the copy too).
 ONLY_SQLITE = "not postgres and not mariadb and not test_the_cli_takes_the_receipt"
 
 # Modules whose own code has a PostgreSQL-only path run their PostgreSQL tests too.
@@ -29,29 +30,65 @@ KEYWORDS = {"audit/": "not mariadb and not test_the_cli_takes_the_receipt"}
 # name: (files to mutate, tests to run)
 MODULES: dict[str, tuple[list[str], list[str]]] = {
     "legal/": (["src/steward/legal/*"], ["tests/legal"]),
-    "requests/deadlines.py": (["src/steward/requests/deadlines.py"], [
-        "tests/requests/test_receipt.py", "tests/requests/test_deadlines.py",
-        "tests/requests/test_clock_pauses.py", "tests/requests/test_establishment_holidays.py"]),
-    "requests/plan.py": (["src/steward/requests/plan.py"], [
-        "tests/retention/test_statutes.py", "tests/requests/test_legal_holds_erasure.py",
-        "tests/requests/test_not_searched.py", "tests/requests/test_copy_own_and_others.py"]),
-    "retention/cutoff.py": (["src/steward/retention/cutoff.py"], [
-        "tests/retention/test_cutoff.py", "tests/retention/test_deadlines.py"]),
-    "retention/statements.py": (["src/steward/retention/statements.py"], [
-        "tests/retention/test_sweep.py", "tests/retention/test_deadlines.py",
-        "tests/retention/test_composite_keys.py"]),
-    "consent/checks.py": (["src/steward/consent/checks.py"], [
-        "tests/consent/test_checks.py", "tests/consent/test_withdrawal_kinds.py",
-        "tests/consent/test_check_answers.py"]),
-    "consent/state.py": (["src/steward/consent/state.py"], [
-        "tests/consent/test_ledger.py", "tests/consent/test_state_edges.py",
-        "tests/consent/test_checks.py", "tests/consent/test_withdrawal_kinds.py"]),
+    "requests/deadlines.py": (
+        ["src/steward/requests/deadlines.py"],
+        [
+            "tests/requests/test_receipt.py",
+            "tests/requests/test_deadlines.py",
+            "tests/requests/test_clock_pauses.py",
+            "tests/requests/test_establishment_holidays.py",
+            "tests/requests/test_deadline_calendars.py",
+        ],
+    ),
+    "requests/plan.py": (
+        ["src/steward/requests/plan.py"],
+        [
+            "tests/retention/test_statutes.py",
+            "tests/requests/test_legal_holds_erasure.py",
+            "tests/requests/test_not_searched.py",
+            "tests/requests/test_copy_own_and_others.py",
+            "tests/requests/test_erasure_plan_words.py",
+        ],
+    ),
+    "retention/cutoff.py": (
+        ["src/steward/retention/cutoff.py"],
+        ["tests/retention/test_cutoff.py", "tests/retention/test_deadlines.py"],
+    ),
+    "retention/statements.py": (
+        ["src/steward/retention/statements.py"],
+        [
+            "tests/retention/test_sweep.py",
+            "tests/retention/test_deadlines.py",
+            "tests/retention/test_composite_keys.py",
+        ],
+    ),
+    "consent/checks.py": (
+        ["src/steward/consent/checks.py"],
+        [
+            "tests/consent/test_checks.py",
+            "tests/consent/test_withdrawal_kinds.py",
+            "tests/consent/test_check_answers.py",
+        ],
+    ),
+    "consent/state.py": (
+        ["src/steward/consent/state.py"],
+        [
+            "tests/consent/test_ledger.py",
+            "tests/consent/test_state_edges.py",
+            "tests/consent/test_checks.py",
+            "tests/consent/test_withdrawal_kinds.py",
+        ],
+    ),
     # With PostgreSQL (see KEYWORDS): its one-statement append is its own code path.
     "audit/": (["src/steward/audit/*"], ["tests/audit"]),
     "web/security.py+deps.py": (
         ["src/steward/web/security.py", "src/steward/web/deps.py"],
-        ["tests/web/test_access_matrix.py", "tests/web/test_access.py",
-         "tests/web/test_hardening.py"]),
+        [
+            "tests/web/test_access_matrix.py",
+            "tests/web/test_access.py",
+            "tests/web/test_hardening.py",
+        ],
+    ),
     "scanner/finance.py+nationalids.py": (
         ["src/steward/scanner/finance.py", "src/steward/scanner/nationalids.py"],
         ["tests/scanner/test_checkdigits.py", "tests/scanner/test_nationalids.py",
@@ -80,15 +117,31 @@ def run(name: str, children: int = 2) -> dict[str, object]:
     shutil.rmtree(mutants, ignore_errors=True)
     cfg.write_text(_config(files, tests, KEYWORDS.get(name, ONLY_SQLITE)), encoding="utf-8")
     try:
-        subprocess.run([str(Path(sys.executable).parent / "mutmut"), "run", "--max-children",
-                        str(children)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([str(Path(sys.executable).parent / "mutmut"), "export-cicd-stats"],
-                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(children)],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            [str(Path(sys.executable).parent / "mutmut"), "export-cicd-stats"],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         stats = json.loads((mutants / "mutmut-cicd-stats.json").read_text(encoding="utf-8"))
-        out = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "results"],
-                             cwd=ROOT, check=True, capture_output=True, text=True).stdout
-        stats["survivors"] = [line.split(":")[0].strip() for line in out.splitlines()
-                              if line.strip().endswith("survived")]
+        out = subprocess.run(
+            [str(Path(sys.executable).parent / "mutmut"), "results"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        stats["survivors"] = [
+            line.split(":")[0].strip()
+            for line in out.splitlines()
+            if line.strip().endswith("survived")
+        ]
         return dict(stats)
     finally:
         # The mutants stay for `mutmut show NAME` (until the next module's run replaces them);
@@ -103,25 +156,32 @@ def _row(name: str, stats: dict[str, object]) -> str:
     killed, total, untested = n("killed") + n("timeout"), n("total"), n("no_tests")
     share = killed / total if total else 1.0
     flag = "yes" if share >= GOAL else "**no**"
-    return (f"| {name} | {total} | {killed} | {n('survived')} | {untested} | {share:.0%} | "
-            f"{flag} |")
+    return f"| {name} | {total} | {killed} | {n('survived')} | {untested} | {share:.0%} | {flag} |"
 
 
 def write(results: dict[str, dict[str, object]]) -> None:
     text = QUALITY.read_text(encoding="utf-8")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    old = {line.split("|")[1].strip(): line for line in rest.split(END, 1)[0].splitlines()
-           if line.startswith("| ") and not line.startswith("| Module") and "---" not in line}
+    old = {
+        line.split("|")[1].strip(): line
+        for line in rest.split(END, 1)[0].splitlines()
+        if line.startswith("| ") and not line.startswith("| Module") and "---" not in line
+    }
     for name, stats in results.items():
         old[name] = _row(name, stats)
     rows = [old[n] for n in MODULES if n in old]
-    table = "\n".join([
-        "| Module | Mutants | Killed | Survived | No test ran | Killed % | ≥ 85 % |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |", *rows])
+    table = "\n".join(
+        [
+            "| Module | Mutants | Killed | Survived | No test ran | Killed % | ≥ 85 % |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+            *rows,
+        ]
+    )
     stamp = datetime.now(UTC).date().isoformat()
-    QUALITY.write_text(f"{head}{BEGIN}\nMeasured {stamp}.\n\n{table}\n{END}{tail}",
-                       encoding="utf-8")
+    QUALITY.write_text(
+        f"{head}{BEGIN}\nMeasured {stamp}.\n\n{table}\n{END}{tail}", encoding="utf-8"
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -135,8 +195,8 @@ def main(argv: list[str]) -> int:
         results[name] = run(name)
         write(results)
         stats = results[name]
-        print(f"{name}: {stats['killed']}/{stats['total']} killed; survivors: "
-              f"{', '.join(stats['survivors']) or 'none'}")  # type: ignore[arg-type]
+        survivors = ", ".join(stats["survivors"]) or "none"  # type: ignore[arg-type]
+        print(f"{name}: {stats['killed']}/{stats['total']} killed; survivors: {survivors}")
     return 0
 
 

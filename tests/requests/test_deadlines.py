@@ -5,7 +5,9 @@ UK stop-the-clock with both dates, due-soon and overdue lists, and `steward dsr 
 from __future__ import annotations
 
 import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from tests.helpers import ROOT
@@ -17,6 +19,10 @@ from steward.requests.intake import submit
 from steward.requests.states import State, move
 from steward.requests.tables import DsrRequest
 from steward.store.db import transaction
+
+# The command installed beside the interpreter running the tests (also found from a copy of
+# the tree, such as mutmut's).
+STEWARD = str(Path(sys.executable).with_name("steward"))
 
 
 @pytest.mark.parametrize(
@@ -32,7 +38,7 @@ from steward.store.db import transaction
 def test_steward_dsr_due_prints_the_iso_date(received, country, extended, due):  # type: ignore[no-untyped-def]
     assert due_for(date.fromisoformat(received), country, extended=extended).isoformat() == due
     cmd = [
-        str(ROOT / ".venv/bin/steward"),
+        STEWARD,
         "dsr",
         "due",
         "--received",
@@ -48,7 +54,7 @@ def test_steward_dsr_due_prints_the_iso_date(received, country, extended, due): 
 def test_bad_due_input_is_one_line_and_nonzero():  # type: ignore[no-untyped-def]
     out = subprocess.run(
         [
-            str(ROOT / ".venv/bin/steward"),
+            STEWARD,
             "dsr",
             "due",
             "--received",

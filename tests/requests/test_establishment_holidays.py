@@ -5,10 +5,11 @@ England. Dates are the nations' published bank holidays."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 import pytest
-from tests.helpers import ROOT
 
 from steward.policy.models import Establishment, Policy
 from steward.requests import workflow
@@ -16,7 +17,7 @@ from steward.requests.deadlines import answering_calendar, due_for
 from steward.requests.intake import submit
 from steward.store.db import transaction
 
-STEWARD = str(ROOT / ".venv" / "bin" / "steward")
+STEWARD = str(Path(sys.executable).with_name("steward"))
 
 CASES = [
     # received, due in England & Wales, subdivision, due there, the holiday
@@ -44,9 +45,16 @@ def test_due_dates_move_only_in_the_nation_with_the_holiday(  # type: ignore[no-
     assert answering_calendar(office, "GB") == ("GB", subdiv)
     with transaction(dsm) as s:
         sub = submit(
-            s, office, workflow.sealer_for(settings), type="access", name="Sam Example",
-            email=f"sam{received.toordinal()}@example.com", country="GB", received=received,
-            received_via="post", now=datetime.combine(received, time(12), UTC),
+            s,
+            office,
+            workflow.sealer_for(settings),
+            type="access",
+            name="Sam Example",
+            email=f"sam{received.toordinal()}@example.com",
+            country="GB",
+            received=received,
+            received_via="post",
+            now=datetime.combine(received, time(12), UTC),
         )
         assert sub.request.due_on == there
     # the example policy's UK office follows England's calendar
@@ -73,9 +81,20 @@ def test_an_establishment_answering_another_jurisdiction_brings_its_calendar(pol
 
 def test_an_unknown_subdivision_is_a_clear_error(policy):  # type: ignore[no-untyped-def]
     out = subprocess.run(
-        [STEWARD, "dsr", "due", "--received", "2025-02-17", "--country", "GB",
-         "--subdivision", "XX"],
-        capture_output=True, text=True, check=False,
+        [
+            STEWARD,
+            "dsr",
+            "due",
+            "--received",
+            "2025-02-17",
+            "--country",
+            "GB",
+            "--subdivision",
+            "XX",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert out.returncode == 1 and out.stderr.count("\n") == 1
     assert "Unknown subdivision 'XX' for GB" in out.stderr
@@ -84,8 +103,19 @@ def test_an_unknown_subdivision_is_a_clear_error(policy):  # type: ignore[no-unt
 def test_the_cli_counts_with_a_nations_holidays() -> None:
     for subdiv, due in (("SCT", "2023-12-01"), ("ENG", "2023-11-30")):
         out = subprocess.run(
-            [STEWARD, "dsr", "due", "--received", "2023-10-30", "--country", "GB",
-             "--subdivision", subdiv],
-            capture_output=True, text=True, check=True,
+            [
+                STEWARD,
+                "dsr",
+                "due",
+                "--received",
+                "2023-10-30",
+                "--country",
+                "GB",
+                "--subdivision",
+                subdiv,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         assert out.stdout.strip() == due

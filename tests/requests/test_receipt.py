@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -24,16 +26,24 @@ from steward.store.db import transaction
 
 NOW = datetime(2025, 3, 10, 9, tzinfo=UTC)
 VALID_CPR = "1407854124"  # generated: 14 July 1985, passes the modulus-11 check
-STEWARD = str(ROOT / ".venv" / "bin" / "steward")
+STEWARD = str(Path(sys.executable).with_name("steward"))
 
 
 def _enter(dsm, settings, policy, **kw):  # type: ignore[no-untyped-def]
     with transaction(dsm) as s:
         sub = submit(
-            s, policy, workflow.sealer_for(settings), type="access", name="Kim Jensen",
-            email=kw.pop("email", "kim@example.com"), country=kw.pop("country", "DK"),
-            channel="officer", evidence="letter signed, ID copy enclosed", actor="officer",
-            now=kw.pop("now", NOW), **kw,
+            s,
+            policy,
+            workflow.sealer_for(settings),
+            type="access",
+            name="Kim Jensen",
+            email=kw.pop("email", "kim@example.com"),
+            country=kw.pop("country", "DK"),
+            channel="officer",
+            evidence="letter signed, ID copy enclosed",
+            actor="officer",
+            now=kw.pop("now", NOW),
+            **kw,
         )
         return sub.request.id
 
@@ -50,8 +60,9 @@ def _enter(dsm, settings, policy, **kw):  # type: ignore[no-untyped-def]
         ("2025-02-03", "email", "2025-02-03", "2025-03-03"),
     ],
 )
-def test_the_clock_starts_on_the_day_it_arrived(dsm, settings, policy, received, via,  # type: ignore[no-untyped-def]
-                                                received_on, due):
+def test_the_clock_starts_on_the_day_it_arrived(  # type: ignore[no-untyped-def]
+    dsm, settings, policy, received, via, received_on, due
+):
     rid = _enter(dsm, settings, policy, received=received, received_via=via)
     with transaction(dsm) as s:
         req = s.get_one(DsrRequest, rid)
@@ -114,54 +125,105 @@ def test_an_unknown_channel_is_refused(dsm, settings, policy):  # type: ignore[n
 def test_the_officer_api_takes_the_receipt(sqlite_engine, tmp_path):  # type: ignore[no-untyped-def]
     from steward.web.app import create_app
 
-    app = create_app(settings_for(sqlite_engine, tmp_path), policy=sql_policy(),
-                     engine=sqlite_engine)
+    app = create_app(
+        settings_for(sqlite_engine, tmp_path), policy=sql_policy(), engine=sqlite_engine
+    )
     client = TestClient(app, base_url="https://testserver")
     h = {"x-csrf-token": login(client, sqlite_engine, "officer")}
-    body = {"type": "access", "name": "Kim Jensen", "email": "kim@example.com",
-            "country": "DK", "evidence": "ID checked in person",
-            "received": "2025-01-31", "received_via": "post",
-            "identities": {"phone": ["20 12 34 56"], "national_id": [VALID_CPR]}}
-    r = client.post("/api/requests/officer", headers=h,
-                    json={**body, "identities": {"national_id": ["3201851234"]}})
-    assert r.status_code == 422 and r.headers["content-type"].startswith(
-        "application/problem+json")
+    body = {
+        "type": "access",
+        "name": "Kim Jensen",
+        "email": "kim@example.com",
+        "country": "DK",
+        "evidence": "ID checked in person",
+        "received": "2025-01-31",
+        "received_via": "post",
+        "identities": {"phone": ["20 12 34 56"], "national_id": [VALID_CPR]},
+    }
+    r = client.post(
+        "/api/requests/officer",
+        headers=h,
+        json={**body, "identities": {"national_id": ["3201851234"]}},
+    )
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["detail"] == "identity.national_id: not a valid DK national identity number"
     r = client.post("/api/requests/officer", json=body, headers=h)
     assert r.status_code == 201, r.text
     out = r.json()
     with transaction(app.state.sessionmaker) as s:
-        assert request_identities(s, out["id"], sealer=workflow.sealer_for(app.state.settings)) \
-            == {"email": ["kim@example.com"], "national_id": [VALID_CPR],
-                "phone": ["+4520123456"]}
+        assert request_identities(s, out["id"], sealer=workflow.sealer_for(app.state.settings)) == {
+            "email": ["kim@example.com"],
+            "national_id": [VALID_CPR],
+            "phone": ["+4520123456"],
+        }
     assert (out["received_on"], out["received_via"], out["statutory_due"]) == (
-        "2025-01-31", "post", "2025-02-28")
-    r = client.post("/api/requests/officer", headers=h,
-                    json={**body, "email": "b@example.com", "received": "2999-01-01"})
+        "2025-01-31",
+        "post",
+        "2025-02-28",
+    )
+    r = client.post(
+        "/api/requests/officer",
+        headers=h,
+        json={**body, "email": "b@example.com", "received": "2999-01-01"},
+    )
     assert r.status_code == 422 and "in the future" in r.json()["detail"]
-    r = client.post("/api/requests/officer", headers=h,
-                    json={**body, "email": "c@example.com", "received_via": "fax"})
+    r = client.post(
+        "/api/requests/officer",
+        headers=h,
+        json={**body, "email": "c@example.com", "received_via": "fax"},
+    )
     assert r.status_code == 422
 
 
 def test_the_cli_takes_the_receipt(tmp_path, sqlite_engine):  # type: ignore[no-untyped-def]
-    env = {"STEWARD_DATABASE_URL": sqlite_engine.url.render_as_string(hide_password=False),
-           "STEWARD_DATA_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin",
-           "STEWARD_POLICY": str(ROOT / "examples" / "promark")}
-    base = [STEWARD, "dsr", "submit", "--type", "access", "--name", "Kim Jensen",
-            "--email", "kim@example.com", "--evidence", "ID checked in person",
-            "--country", "DK", "--json"]
-    ok = subprocess.run([*base, "--received", "2025-01-31", "--via", "post"],
-                        capture_output=True, text=True, env=env, check=False)
+    env = {
+        "STEWARD_DATABASE_URL": sqlite_engine.url.render_as_string(hide_password=False),
+        "STEWARD_DATA_DIR": str(tmp_path / "var"),
+        "PATH": "/usr/bin:/bin",
+        "STEWARD_POLICY": str(ROOT / "examples" / "promark"),
+    }
+    base = [
+        STEWARD,
+        "dsr",
+        "submit",
+        "--type",
+        "access",
+        "--name",
+        "Kim Jensen",
+        "--email",
+        "kim@example.com",
+        "--evidence",
+        "ID checked in person",
+        "--country",
+        "DK",
+        "--json",
+    ]
+    ok = subprocess.run(
+        [*base, "--received", "2025-01-31", "--via", "post"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert ok.returncode == 0, ok.stderr
     rid = json.loads(ok.stdout)["id"]
-    shown = json.loads(subprocess.run([STEWARD, "dsr", "show", str(rid), "--json"],
-                                      capture_output=True, text=True, env=env,
-                                      check=True).stdout)
+    shown = json.loads(
+        subprocess.run(
+            [STEWARD, "dsr", "show", str(rid), "--json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        ).stdout
+    )
     assert (shown["received_on"], shown["received_via"], shown["due_on"]) == (
-        "2025-01-31", "post", "2025-02-28")
-    bad = subprocess.run([*base, "--received", "2999-01-01"], capture_output=True, text=True,
-                         env=env, check=False)
+        "2025-01-31",
+        "post",
+        "2025-02-28",
+    )
+    bad = subprocess.run(
+        [*base, "--received", "2999-01-01"], capture_output=True, text=True, env=env, check=False
+    )
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1
     assert bad.stderr.startswith("error: received: the day of receipt is in the future")
 
