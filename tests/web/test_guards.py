@@ -24,8 +24,10 @@ from sqlalchemy import Engine, text
 from starlette.middleware.sessions import SessionMiddleware
 from tests.helpers import PASSWORD, add_user, csrf_from, login, make_client, settings_for
 
+from steward.auth.users import Role
 from steward.errors import TooManyRequests
 from steward.web import problems
+from steward.web.deps import RoleGuard
 from steward.web.ratelimit_backends import MemoryCounters
 from steward.web.security import (
     QueryRedactor,
@@ -280,6 +282,8 @@ def test_the_redactor_cuts_every_query_and_keeps_the_rest() -> None:
     )
     assert line(("192.0.2.1:5", "GET", "/a?b=c")) == "192.0.2.1:5 GET /a?[redacted]"
     assert line(("192.0.2.1:5", "GET", "/a?")) == "192.0.2.1:5 GET /a?[redacted]"
+    # Everything after the first `?` is query, even a second `?` in a value.
+    assert line(("192.0.2.1:5", "GET", "/a?next=/b?token=t")) == "192.0.2.1:5 GET /a?[redacted]"
     assert line(("192.0.2.1:5", "GET")) == "192.0.2.1:5 GET"
     assert line(("a", "b", 3, "d?e")) == "a b 3 d?e"
 
@@ -332,6 +336,24 @@ def test_a_role_guard_names_the_role_it_needs(sqlite_engine: Engine, tmp_path: P
     officer = client.get("/console/requests/new", headers=accept)
     assert officer.status_code == 403
     assert officer.json()["detail"] == "this needs the officer role"
+
+
+@pytest.mark.parametrize(("role", "status"), [("viewer", 403), ("officer", 200), ("admin", 200)])
+def test_a_new_guard_lets_in_its_role_and_those_above(
+    sqlite_engine: Engine, tmp_path: Path, role: str, status: int
+) -> None:
+    client = make_client(sqlite_engine, tmp_path)
+    app: FastAPI = client.app  # type: ignore[assignment]
+
+    def seen(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(request.state.user.email)
+
+    app.add_api_route("/console/guard-test", seen, dependencies=[Depends(RoleGuard(Role.officer))])
+    login(client, sqlite_engine, role)
+    r = client.get("/console/guard-test", headers=JSON)
+    assert r.status_code == status
+    expected = f"{role}@steward.example" if status == 200 else "this needs the officer role"
+    assert (r.text if status == 200 else r.json()["detail"]) == expected
 
 
 @pytest.mark.parametrize("stale", [{"uid": 1}, {"sid": "no-such-session", "csrf": "x"}])
