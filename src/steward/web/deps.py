@@ -45,8 +45,9 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def render(request: Request, name: str, context: dict[str, Any], *,
-           status_code: int = 200) -> Response:
+def render(
+    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
+) -> Response:
     """The template `name` (a path under web/templates) rendered with `context` as an HTML
     response with `status_code`; `request` is passed to the template too."""
     templates: Jinja2Templates = request.app.state.templates
@@ -95,12 +96,15 @@ def current_user(request: Request) -> User | None:
     sm = request.app.state.sessionmaker
     with sm() as s:
         user: User | None = s.get(User, uid)
-        if user is None or user.disabled:
-            store.end(token)
-            request.session.clear()
-            return None
-        s.expunge(user)
-        return user
+        if user is not None:
+            s.expunge(user)
+    # Only after the read's transaction ended: on SQLite every transaction holds the write
+    # lock, so ending the record inside it would wait for itself.
+    if user is None or user.disabled:
+        store.end(token)
+        request.session.clear()
+        return None
+    return user
 
 
 class RoleGuard:
