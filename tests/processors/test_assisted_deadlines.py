@@ -129,6 +129,7 @@ def test_officer_sees_both_deadlines_and_no_extension(made, tmp_path: Path) -> N
     assert '<td id="due">2026-12-20 (nordlys)</td>' in page.text
     assert '<td id="controller-due">2026-12-30</td>' in page.text
     assert "/extend" not in page.text and 'value="fee"' not in page.text
+    assert 'name="fee"' not in page.text
     listed = client.get("/console/requests").text
     assert (
         '<td>2026-12-20<br><span class="muted small">assisting nordlys (GDPR Art. 28(3)(e)); '

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from tests.helpers import PASSWORD, add_user
+from tests.web.test_axe import _axe
 
 from steward.processors import apikeys
 from steward.requests import assisted, workflow
@@ -25,7 +27,9 @@ NORDLYS_DUE = date(2026, 12, 30)
 ASSISTANCE_DAYS = 10
 
 
-def test_customer_admin_passes_on_a_request_in_chromium(live_server, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_customer_admin_passes_on_a_request_in_chromium(
+    live_server, browser, page, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     s = live_server.settings
     policy = live_server.app.state.policy
     sm = make_sessionmaker(live_server.engine)
@@ -69,7 +73,7 @@ def test_customer_admin_passes_on_a_request_in_chromium(live_server, page, tmp_p
 
     with transaction(sm) as ses:
         made = ses.scalars(select(DsrRequest).where(DsrRequest.controller == "nordlys")).one()
-        ref = made.public_id[:8]
+        ref, rid = made.public_id[:8], made.id
         assert (made.type, made.email) == ("erasure", "privacy@nordlys-logistik.example")
     assert page.locator("#notice").inner_text() == f"Request {ref} received."
     today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Copenhagen")).date()
@@ -88,3 +92,25 @@ def test_customer_admin_passes_on_a_request_in_chromium(live_server, page, tmp_p
     assert errors == [
         "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
     ]
+
+    # axe-core (injected past the CSP, as tests/web/test_axe.py does) on the portal with its
+    # table of requests, and on the officer's page of the request with both deadlines.
+    ctx = browser.new_context(bypass_csp=True)
+    checked = ctx.new_page()
+    checked.goto(f"{live_server.url}/controllers/portal")
+    checked.get_by_label("Your API key").fill(nordlys)
+    checked.get_by_role("button", name="Sign in with the key").click()
+    assert checked.locator("#requests tbody tr").count() == 1
+    assert _axe(checked) == []
+    add_user(live_server.engine, "officer@steward.example", "officer")
+    checked.goto(f"{live_server.url}/console/login")
+    checked.get_by_label("E-mail").fill("officer@steward.example")
+    checked.get_by_label("Password").fill(PASSWORD)
+    checked.get_by_role("button", name="Sign in").click()
+    checked.wait_for_url(f"{live_server.url}/console")
+    checked.goto(f"{live_server.url}/console/requests/{rid}")
+    assert checked.locator("#due").inner_text() == f"{assist_by.isoformat()} (nordlys)"
+    assert checked.locator("#controller-due").inner_text() == NORDLYS_DUE.isoformat()
+    assert _axe(checked) == []
+    checked.screenshot(path=str(tmp_path / "officer-request.png"), full_page=True)
+    ctx.close()
