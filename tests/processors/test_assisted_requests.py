@@ -502,3 +502,13 @@ def test_rectification_changes_alphas_row_only_and_never_the_tenant_column(world
     eng.dispose()
     assert [tuple(n) for n in names] == [(1, "Twin Renamed"), (2, "Twin Example")]
     assert _checksums(w.shared, "x.tenant_id = 2") == beta_before
+    # Art. 19 with Art. 28(3)(e): ProMark's sub-processors get the corrected value for alpha.
+    # (A subject this long is folded on the wire; it reads back with a leading space.)
+    notices = [m for m in w.mails if str(m["Subject"]).strip().startswith("GDPR Art. 19")]
+    assert sorted(m["To"] for m in notices) == sorted(SUB_PROCESSORS)
+    for m in notices:
+        body = m.get_body().get_content()
+        assert "as processor for Alpha Logistik ApS" in body
+        lines = body.splitlines()
+        fixed = lines.index("The corrected values:")
+        assert lines[fixed + 1] == "  shiftdb.employees.name: Twin Renamed"
