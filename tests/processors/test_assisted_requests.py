@@ -10,6 +10,7 @@ before and after; a key of one controller on another's request is a 404 and an a
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import json
 import zipfile
@@ -46,6 +47,8 @@ def _role() -> ProcessorRole:
         {
             "key": "shift_planning",
             "categories_of_processing": ["Hosting of the shift-planning product"],
+            # ProMark's hosting provider runs the product for all customers (Art. 28(2)).
+            "sub_processors": ["nordhost"],
             "controllers": [
                 {
                     "key": "alpha",
@@ -339,6 +342,63 @@ def test_erasure_removes_alphas_rows_and_leaves_beta_and_gamma_byte_for_byte(
     )  # no package to erase
 
 
+# Whom ProMark tells of a change in a customer's data (Art. 19 with Art. 28(3)(e)): the
+# sub-processor it engaged for the product and that one's backup vault, which holds copies
+# (examples/promark/processors.yaml). Not its own processors, not another customer.
+SUB_PROCESSORS = {
+    "privacy-nordhost@example.com": "NordHost A/S (nordhost.example) (Hosting and operation of "
+    "the CRM, customer portal, support desk and recruiting systems)",
+    "privacy-backupvault@example.com": "Backup Vault Oy (backupvault.example) (Encrypted "
+    "off-site backups; sub-processor of NordHost A/S (nordhost.example))",
+}
+
+
+def test_erasure_is_told_to_promarks_sub_processors_for_alpha_and_reported_to_alpha(
+    world: World,
+) -> None:
+    w = world
+    client = w.client()
+    made = _submit(client, w.keys["alpha"], "erasure", w.twin)
+    before = dt.datetime.now(dt.UTC).date().isoformat()
+    assert w.run(made["id"], plan=True) == "completed"
+    days = {before, dt.datetime.now(dt.UTC).date().isoformat()}  # the run may cross midnight
+    notices = {m["To"]: m for m in w.mails if str(m["Subject"]).startswith("GDPR Art. 19")}
+    assert set(notices) == set(SUB_PROCESSORS)
+    for to, m in notices.items():
+        assert m["Subject"] == f"GDPR Art. 19: erasure carried out (ref. {made['id']})"
+        body = " ".join(m.get_body().get_content().split())
+        assert body.startswith(
+            f"Dear {SUB_PROCESSORS[to]}, ProMark A/S, as processor for "
+            "Alpha Logistik ApS, tells you on its behalf (GDPR Art. 19 and "
+            "Art. 28(3)(e)) that a data subject's erasure request"
+        )
+        assert f"email: {w.twin}" in body and body.endswith("Kind regards, ProMark A/S")
+        assert "Twin Example" not in body  # beta's row of the same person is not alpha's
+    # Nobody else: the rest is the answer-ready mail to alpha's contact.
+    assert sorted(m["To"] for m in w.mails) == sorted(
+        [*SUB_PROCESSORS, "privacy@alpha-logistik.example"]
+    )
+    answer = client.get(
+        f"/api/controllers/requests/{made['id']}", headers=_auth(w.keys["alpha"])
+    ).json()
+    told_on = answer["report"]["told"][0]["told_on"]
+    assert told_on in days
+    assert sorted(answer["report"]["told"], key=lambda o: o["name"]) == [
+        {"name": SUB_PROCESSORS[k], "status": "sent", "told_on": told_on, "reason": ""}
+        for k in ("privacy-backupvault@example.com", "privacy-nordhost@example.com")
+    ]
+    report = client.get(
+        f"/api/controllers/requests/{made['id']}/report", headers=_auth(w.keys["alpha"])
+    ).text
+    # Alpha is Danish: its report is in Danish.
+    told = [line for line in report.splitlines() if told_on in line]
+    assert sorted(told) == sorted(
+        f"  - {n}: underrettet den {told_on}" for n in SUB_PROCESSORS.values()
+    )
+    heading = "Underrettet om ændringen på jeres vegne (GDPR art. 19 og art. 28, stk. 3, litra e):"
+    assert heading in report.splitlines()
+
+
 def test_own_database_controller_gets_only_its_database(world: World) -> None:
     w = world
     client = w.client()
@@ -442,3 +502,13 @@ def test_rectification_changes_alphas_row_only_and_never_the_tenant_column(world
     eng.dispose()
     assert [tuple(n) for n in names] == [(1, "Twin Renamed"), (2, "Twin Example")]
     assert _checksums(w.shared, "x.tenant_id = 2") == beta_before
+    # Art. 19 with Art. 28(3)(e): ProMark's sub-processors get the corrected value for alpha.
+    # (A subject this long is folded on the wire; it reads back with a leading space.)
+    notices = [m for m in w.mails if str(m["Subject"]).strip().startswith("GDPR Art. 19")]
+    assert sorted(m["To"] for m in notices) == sorted(SUB_PROCESSORS)
+    for m in notices:
+        body = m.get_body().get_content()
+        assert "as processor for Alpha Logistik ApS" in body
+        lines = body.splitlines()
+        fixed = lines.index("The corrected values:")
+        assert lines[fixed + 1] == "  shiftdb.employees.name: Twin Renamed"

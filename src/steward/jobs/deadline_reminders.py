@@ -58,19 +58,32 @@ def send_deadline_reminders(
     # zones), not UTC's: after midnight in Copenhagen yesterday's deadline is over.
     today = deadline_today(policy, now or datetime.now(UTC))
     out: list[tuple[str, str]] = []
-    by_stage: dict[str, list[tuple[str, date]]] = {}
+    by_stage: dict[str, list[tuple[str, date, str]]] = {}
     for req in [*overdue(session, today), *due_soon(session, today, days=7)]:
         stage = _stage(req.due_on, today)
         subject = ref(req)
         if stage is None or any(
             json.loads(e.details).get("stage") == stage
-            for e in audit.events_for(session, subject) if e.action == ACTION
+            for e in audit.events_for(session, subject)
+            if e.action == ACTION
         ):
             continue
         out.append((req.public_id, stage))
-        by_stage.setdefault(stage, []).append((req.public_id, req.due_on))
-        audit.append(session, actor="steward", action=ACTION, subject_ref=subject,
-                     details={"stage": stage, "due_on": req.due_on.isoformat()})
+        # An assisted request's `due_on` is the deadline to assist its controller.
+        assisting = (
+            f" (assisting {req.controller}, GDPR Art. 28(3)(e); the controller's own deadline "
+            f"{req.controller_due_on.isoformat()})"
+            if req.controller and req.controller_due_on
+            else ""
+        )
+        by_stage.setdefault(stage, []).append((req.public_id, req.due_on, assisting))
+        audit.append(
+            session,
+            actor="steward",
+            action=ACTION,
+            subject_ref=subject,
+            details={"stage": stage, "due_on": req.due_on.isoformat()},
+        )
     if settings.officer_email:
         mailer = Mailer(settings)
         console = f"{settings.base_url.rstrip('/')}/console/requests"
@@ -78,12 +91,13 @@ def send_deadline_reminders(
             reqs = by_stage.get(stage)
             if not reqs:
                 continue
-            lines = [f"- {pid}: due {due.isoformat()}" for pid, due in reqs]
+            lines = [f"- {pid}: due {due.isoformat()}{more}" for pid, due, more in reqs]
             mailer.send(
                 to=settings.officer_email,
                 subject=SUBJECTS[stage].format(n=len(reqs)),
                 text="Requests must be answered within one month of receipt, extendable by two "
-                     "further months with notice in the first (GDPR Art. 12(3)).\n"
-                     + "\n".join(lines) + f"\n{console}\n",
+                "further months with notice in the first (GDPR Art. 12(3)).\n"
+                + "\n".join(lines)
+                + f"\n{console}\n",
             )
     return out

@@ -34,6 +34,13 @@ class Art19Notice:
     recipient: str
     identities: Mapping[str, list[str]]
     changes: Mapping[str, str | None] = field(default_factory=dict)
+    # Set when the company tells as `controller`'s processor (Art. 28(3)(e)): its own name.
+    processor: str = ""
+
+    @property
+    def sender(self) -> str:
+        """Who tells the recipient: the controller, or the processor assisting it."""
+        return self.processor or self.controller
 
     @property
     def article(self) -> str:
@@ -50,6 +57,7 @@ class Art19Notice:
             "right": self.right,
             "article": self.article,
             "controller": self.controller,
+            **({"processor": self.processor} if self.processor else {}),
             "identities": {k: list(v) for k, v in self.identities.items()},
             "changes": dict(self.changes),
         }

@@ -14,13 +14,18 @@ from steward.policy.models import Notify
 
 def body(notice: Art19Notice) -> str:
     """The message: what changed, for whom, and what the recipient is asked to do."""
+    who = f"{notice.controller} tells you under GDPR Art. 19"
+    if notice.processor:
+        who = (
+            f"{notice.processor}, as processor for {notice.controller}, tells you on its "
+            "behalf (GDPR Art. 19 and Art. 28(3)(e))"
+        )
     lines = [
         f"Dear {notice.recipient},",
         "",
-        f"{notice.controller} tells you under GDPR Art. 19 that a data subject's {notice.right} "
-        f"request ({notice.article}) has been carried out. Please {notice.action} in every "
-        "system where you hold it for us, and pass this on to your own sub-processors "
-        "(GDPR Art. 28(4)).",
+        f"{who} that a data subject's {notice.right} request ({notice.article}) has been "
+        f"carried out. Please {notice.action} in every system where you hold it for us, and "
+        "pass this on to your own sub-processors (GDPR Art. 28(4)).",
         "",
         "The data subject:",
     ]
@@ -36,7 +41,7 @@ def body(notice: Art19Notice) -> str:
         "",
         f"Our reference: {notice.request_ref}. Please confirm by replying to this message.",
         "",
-        f"Kind regards,\n{notice.controller}",
+        f"Kind regards,\n{notice.sender}",
     ]
     return "\n".join(lines)
 

@@ -278,6 +278,11 @@ def answer(session: Session, policy: Policy, req: DsrRequest) -> dict[str, Any]:
             )
             if k in result
         }
+        if "art19" in result:
+            # Art. 19 with Art. 28(3)(e): whom the company told of the change, for the controller.
+            out["report"]["told"] = [
+                {k: o[k] for k in ("name", "status", "told_on", "reason")} for o in result["art19"]
+            ]
     return out
 
 

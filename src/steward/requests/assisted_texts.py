@@ -60,6 +60,8 @@ def report(
         if kept:
             lines += ["", _("Kept, with the reason:")]
             lines += [f"  - {k['system']}.{k['table']}: {k['rows']} ({k['reason']})" for k in kept]
+        if "art19" in result:
+            lines += ["", *_told(result["art19"])]
         lines += [
             "",
             _(
@@ -68,6 +70,25 @@ def report(
             ),
         ]
     return "\n".join(lines) + "\n"
+
+
+def _told(outcomes: list[dict[str, str]]) -> list[str]:
+    """Art. 19 is the controller's duty; the company assisted by telling its own
+    sub-processors that hold the changed data (Art. 28(3)(e)), and says whom."""
+    if not outcomes:
+        lines = [_("None of our sub-processors holds the changed data: we told no one.")]
+    else:
+        lines = [_("Told of the change on your behalf (GDPR Art. 19 and Art. 28(3)(e)):")]
+        for o in outcomes:
+            if o["status"] == "sent":
+                line = _("%(name)s: told on %(day)s") % {"name": o["name"], "day": o["told_on"]}
+            else:
+                line = _("%(name)s: not told (%(reason)s)") % {
+                    "name": o["name"],
+                    "reason": o["reason"],
+                }
+            lines.append(f"  - {line}")
+    return [*lines, _("Telling your own recipients of the data is yours to do (GDPR Art. 19).")]
 
 
 def send_ready(

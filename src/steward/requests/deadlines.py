@@ -157,9 +157,29 @@ def clock_for(policy: Policy, req: DsrRequest) -> RequestClock:
     )
 
 
+def assisting(req: DsrRequest) -> bool:
+    """Whether the request is a controller's, passed on to the company as its processor
+    (GDPR Art. 28(3)(e)): its deadline is then the one to assist, not Art. 12(3)'s."""
+    return bool(req.controller)
+
+
 def effective_due(policy: Policy, req: DsrRequest) -> date:
     """The date the answer is due by; the statutory date whenever the adjusted one is unknown
-    (the stricter reading)."""
+    (the stricter reading). An assisted request is due on the deadline to assist fixed when it
+    was passed on (`assisted.submit`: the DPA's, never later than the controller's own
+    Art. 12(3) date): the controller's waits and extensions are the controller's to count."""
+    if assisting(req):
+        return req.due_on
     clock = clock_for(policy, req)
     statutory = clock.extended_due if clock.extended else clock.due
     return clock.effective_due or statutory
+
+
+def answer_by(policy: Policy, req: DsrRequest) -> date:
+    """The last day for an answer, a refusal or a fee request to be in time (Art. 12(3)-(5):
+    the end of month one, the statutory date while a stopped clock is not running); for an
+    assisted request the deadline to assist (Art. 28(3)(e))."""
+    if assisting(req):
+        return req.due_on
+    clock = clock_for(policy, req)
+    return clock.one_month_due or clock.due

@@ -68,10 +68,13 @@ def ask_fee(
         )
     if State(req.state) not in FEE_FROM:
         raise Conflict(f"a request that is {req.state} cannot be charged a fee")
+    if deadlines.assisting(req):
+        raise Conflict(
+            "a fee (GDPR Art. 12(5)(a)) is the controller's to ask of its data subject, not "
+            "the processor's assisting it (Art. 28(3)(e))"
+        )
     today = today or deadlines.local_day(policy, req.jurisdiction, now)
-    clock = deadlines.clock_for(policy, req)
-    limit = clock.one_month_due or clock.due
-    in_time = today <= limit
+    in_time = today <= deadlines.answer_by(policy, req)
     req.fee_amount = amount
     req.fee_paid_at = None
     pauses.ask(session, policy, req, "fee", actor, note=reason, on=today, now=now)

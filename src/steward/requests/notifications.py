@@ -26,8 +26,9 @@ from steward.errors import Conflict, InvalidInput, NotFound, Unavailable
 from steward.notifiers.base import Art19Notice, Outcome
 from steward.notifiers.registry import notifier_for
 from steward.policy.models import Notify, Policy
+from steward.policy.tenancy import find
 from steward.requests import deadlines
-from steward.requests.recipients import art19_recipients, notify_of
+from steward.requests.recipients import art19_recipients, assisted_recipients, notify_of
 from steward.requests.states import record as record_event
 from steward.requests.tables import DsrNotification, DsrRequest
 from steward.store.db import transaction
@@ -74,7 +75,13 @@ def record(
     )
     now = datetime.now(UTC)
     added = 0
-    for rec in art19_recipients(policy, systems):
+    recipients = (
+        # Art. 28(3)(e): the controller's request; the company tells its own sub-processors.
+        assisted_recipients(policy, req.controller, systems)
+        if req.controller
+        else art19_recipients(policy, systems)
+    )
+    for rec in recipients:
         if rec.key in known:
             continue
         channel = (rec.notify or TASK).channel
@@ -105,13 +112,18 @@ def record(
 
 def _notice(sealer: Sealer, policy: Policy, req: DsrRequest, row: DsrNotification) -> Art19Notice:
     payload = json.loads(sealer.open_text(row.payload_enc or None) or "{}")
+    controller, processor = policy.controller.name, ""
+    if req.controller:
+        # Whose data it is, and who tells: the company as that controller's processor.
+        controller, processor = find(policy, req.controller).controller.name, controller
     return Art19Notice(
         request_ref=req.public_id,
         right=req.type,
-        controller=policy.controller.name,
+        controller=controller,
         recipient=row.name,
         identities=payload.get("identities", {}),
         changes=payload.get("changes", {}),
+        processor=processor,
     )
 
 
@@ -284,9 +296,7 @@ def decide(
         return req.state == State.waiting_on_system.value and not outstanding(s, req.id)
 
 
-def outcomes(
-    s: Session, request_id: int, policy: Policy | None = None
-) -> list[dict[str, str]]:
+def outcomes(s: Session, request_id: int, policy: Policy | None = None) -> list[dict[str, str]]:
     """What happened to each notification, for letters and pages (no personal values). With
     the policy, each also carries the officer's `instructions` for telling the recipient."""
 

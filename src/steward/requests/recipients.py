@@ -6,6 +6,10 @@ covering them names and whose `data_categories` meet the categories those system
 sub-processor of those processors (backups included: they hold the same data); and every
 third party an activity covering the systems names. Internal recipients are the controller
 itself and are not told separately.
+
+For an assisted request (Art. 28(3)(e)) the company is the controller's processor: Art. 19 is
+the controller's duty, and the company assists by telling the sub-processors it engaged for
+that processing (`assisted_recipients`); the report to the controller says who was told.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from steward.policy.models import Notify, Policy, Processor
+from steward.policy.tenancy import find
 from steward.requests.plan import activities_for
 
 
@@ -46,6 +51,41 @@ def _holds(p: Processor, systems: set[str], named: set[str], categories: set[str
     return p.key in named and (not p.data_categories or bool(categories & set(p.data_categories)))
 
 
+def _with_subs(out: dict[str, Art19Recipient], p: Processor) -> None:
+    out[p.key] = Art19Recipient(p.key, f"{p.name} ({p.service})", p.notify)
+    for sp in p.sub_processors:
+        key = f"{p.key}.{sp.key}"
+        out[key] = Art19Recipient(
+            key, f"{sp.name} ({sp.service}; sub-processor of {p.name})", sp.notify
+        )
+
+
+def assisted_recipients(
+    policy: Policy, controller: str, systems: Iterable[str]
+) -> list[Art19Recipient]:
+    """Whom the company, as processor of `controller`, tells when that controller's data in
+    `systems` changed (Art. 28(3)(e) with Art. 19): the sub-processors engaged for the
+    processor role (Art. 28(2)/(4)) and their own sub-processors (backups hold the same data).
+    A sub-processor whose `systems` name some of the role's systems is told only when one of
+    those changed; one naming none of them serves the whole role. The controller's own
+    recipients, and the company's own activities and third parties, are not the company's to
+    tell here."""
+    keys = set(systems)
+    if not keys:
+        return []
+    role = find(policy, controller).role
+    role_systems = {spec.key for spec in role.systems}
+    out: dict[str, Art19Recipient] = {}
+    for p in policy.processors:
+        if p.key not in role.sub_processors:
+            continue
+        named = set(p.systems) & role_systems
+        if named and not named & keys:
+            continue
+        _with_subs(out, p)
+    return list(out.values())
+
+
 def art19_recipients(policy: Policy, systems: Iterable[str]) -> list[Art19Recipient]:
     """The recipients to tell when data in `systems` changed, processors first."""
     keys = set(systems)
@@ -58,12 +98,7 @@ def art19_recipients(policy: Policy, systems: Iterable[str]) -> list[Art19Recipi
     for p in policy.processors:
         if not _holds(p, keys, named, categories):
             continue
-        out[p.key] = Art19Recipient(p.key, f"{p.name} ({p.service})", p.notify)
-        for sp in p.sub_processors:
-            key = f"{p.key}.{sp.key}"
-            out[key] = Art19Recipient(
-                key, f"{sp.name} ({sp.service}; sub-processor of {p.name})", sp.notify
-            )
+        _with_subs(out, p)
     for a in acts:
         for r in a.recipients:
             if r.third_party:

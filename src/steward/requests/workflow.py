@@ -244,6 +244,12 @@ def extend(
         State.received.value,
     ):
         raise Conflict(f"a request that is {req.state} cannot be extended")
+    if deadlines.assisting(req):
+        raise Conflict(
+            "an assisted request is due on the deadline to assist the controller (GDPR Art. "
+            "28(3)(e)); only the controller extends its own deadline to its data subject "
+            "(Art. 12(3))"
+        )
     if req.extended:
         raise Conflict("the request is already extended (at most two further months)")
     today = today or deadlines.local_day(policy, req.jurisdiction, datetime.now(UTC))
@@ -306,9 +312,7 @@ def refuse(
     if kind not in ("refused", "fee"):
         raise InvalidInput("kind: refused or fee")
     today = today or deadlines.local_day(policy, req.jurisdiction, datetime.now(UTC))
-    clock = deadlines.clock_for(policy, req)
-    limit = clock.one_month_due or clock.due
-    in_time = today <= limit
+    in_time = today <= deadlines.answer_by(policy, req)
     req.refusal_kind = kind
     req.refusal_reason = reason
     drafts.discard(session, req)  # refused after execution: the held answer is never sent

@@ -18,6 +18,7 @@ from steward.i18n import gettext as _
 from steward.requests import assisted
 from steward.requests.workflow import sealer_for
 from steward.web.api.controllers import Caller, caller_for
+from steward.web.console.desk import state_labels
 from steward.web.deps import PUBLIC, PolicyDep, SessionDep, SettingsDep, render
 
 router = APIRouter()
@@ -81,6 +82,7 @@ def _page(
             "notice": notice,
             "types": [(t, assisted_label(t)) for t in assisted.TYPES],
             "labels": {t: assisted_label(t) for t in assisted.TYPES},
+            "states": state_labels(),
         },
         status_code=status,
     )
