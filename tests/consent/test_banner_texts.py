@@ -20,7 +20,9 @@ DANISH = {
     "save": "Gem valg",
     "always": "Altid slået til",
     "settings": "Cookieindstillinger",
-    "withdraw": "Du kan altid ændre eller trække dit valg tilbage under \u201cCookieindstillinger\u201d.",
+    "withdraw": (
+        "Du kan altid ændre eller trække dit valg tilbage under \u201cCookieindstillinger\u201d."
+    ),
 }
 SWEDISH = {
     "title": "Kakor på den här webbplatsen",

@@ -42,26 +42,37 @@ def client(sqlite_engine: sa.Engine, tmp_path: Path) -> TestClient:
     person: given by a form's checkbox, withdrawn through the API."""
     policy = load_policy(PROMARK)
     meta = policy.policy.model_copy(update={"languages": ["en", "da", "sv"]})
-    app = create_app(settings_for(sqlite_engine, tmp_path),
-                     policy=policy.model_copy(update={"policy": meta}), engine=sqlite_engine)
+    app = create_app(
+        settings_for(sqlite_engine, tmp_path),
+        policy=policy.model_copy(update={"policy": meta}),
+        engine=sqlite_engine,
+    )
     c = TestClient(app, base_url="https://testserver")
     with transaction(make_sessionmaker(sqlite_engine)) as s:
         key = apikeys.create(s, name="crm", actor="test")[1]
     for action, method in (("given", "checkbox"), ("withdrawn", "api")):
-        r = c.post("/api/consent/events", headers={"Authorization": f"Bearer {key}"},
-                   json={"subject": "ida.lund@example.com", "purpose": "newsletter",
-                         "action": action, "method": method, "language": "da"})
+        r = c.post(
+            "/api/consent/events",
+            headers={"Authorization": f"Bearer {key}"},
+            json={
+                "subject": "ida.lund@example.com",
+                "purpose": "newsletter",
+                "action": action,
+                "method": method,
+                "language": "da",
+            },
+        )
         assert r.status_code < 300, r.text
     return c
 
 
 @pytest.mark.parametrize("lang", ["da", "sv"])
-def test_consent_method_in_words(client: TestClient, sqlite_engine: sa.Engine,
-                                 lang: str) -> None:
+def test_consent_method_in_words(client: TestClient, sqlite_engine: sa.Engine, lang: str) -> None:
     csrf = login(client, sqlite_engine, "officer")
     client.get(f"/console/consent?lang={lang}")
-    page = client.post("/console/consent/subject",
-                       data={"q": "ida.lund@example.com", "csrf_token": csrf}).text
+    page = client.post(
+        "/console/consent/subject", data={"q": "ida.lund@example.com", "csrf_token": csrf}
+    ).text
     assert f'<html lang="{lang}"' in page
     for code in ("checkbox", "api"):
         # the words, with the code beside them for whoever searches the ledger
@@ -77,8 +88,9 @@ def test_consent_method_in_words(client: TestClient, sqlite_engine: sa.Engine,
 
 
 @pytest.mark.parametrize("lang", ["da", "sv"])
-def test_transfer_mechanism_in_words(client: TestClient, sqlite_engine: sa.Engine,
-                                     lang: str) -> None:
+def test_transfer_mechanism_in_words(
+    client: TestClient, sqlite_engine: sa.Engine, lang: str
+) -> None:
     login(client, sqlite_engine, "officer")
     page = client.get(f"/console/processors?lang={lang}").text
     assert f" / {WORDS[lang]['eea']}</td>" in page

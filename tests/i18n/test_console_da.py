@@ -172,6 +172,12 @@ def test_console_pages_in_danish(sqlite_engine: sa.Engine, tmp_path: Path) -> No
     # The Art. 30 record's empty items say so in Danish too (ProMark has no third countries).
     ropa = client.get("/console/policy/ropa").text
     assert "<dd>ingen</dd>" in ropa and "<dd>none</dd>" not in ropa
+    # Its headings and time limits (Art. 30(1)(f)) are Danish as well.
+    assert "<dt>(f) Tidsfrister for sletning</dt>" in ropa
+    assert "recruiting.applications: slettes senest 3 måneder efter at processen blev " \
+        "afsluttet" in ropa
+    for english in ("Time limits for erasure", "no later than", "after the process"):
+        assert english not in ropa, english
 
     # With no language chosen the same pages are English again (the policy's default).
     other = make_client(sqlite_engine, tmp_path)

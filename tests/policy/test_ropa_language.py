@@ -29,16 +29,24 @@ LIMITS = {
     },
     "customer_administration": {
         "da": "crm.customers: slettes senest 10 år plus det indeværende år efter at forholdet "
-              "ophørte",
+        "ophørte",
         "sv": "crm.customers: raderas senast 10 år plus innevarande år efter att relationen "
-              "upphörde",
+        "upphörde",
         "nb": "crm.customers: slettes senest 10 år pluss inneværende år etter at forholdet "
-              "opphørte",
+        "opphørte",
     },
 }
 # English words that must not be left in a translated record's time limits
-ENGLISH = ["no later than", "after the", "deleted", "redacted", "months", "immediately",
-           "plus the current year", "company's choice"]
+ENGLISH = [
+    "no later than",
+    "after the",
+    "deleted",
+    "redacted",
+    "months",
+    "immediately",
+    "plus the current year",
+    "company's choice",
+]
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +114,11 @@ def test_transfers_and_limits_in_the_danish_exports(promark: Policy) -> None:
 
 def test_english_record_reads_as_before(promark: Policy) -> None:
     by = _by_activity(ropa_rows(promark, "en"))
-    assert "recruiting.applications: deleted no later than 3 months after the process was " \
+    assert (
+        "recruiting.applications: deleted no later than 3 months after the process was "
         "completed" in by["recruitment"]["erasure_time_limits"]
-    assert "standard contractual clauses (GDPR Art. 46(2)(c))" in \
-        by["newsletter_marketing"]["transfers"]
+    )
+    assert (
+        "standard contractual clauses (GDPR Art. 46(2)(c))"
+        in by["newsletter_marketing"]["transfers"]
+    )

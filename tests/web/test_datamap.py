@@ -125,7 +125,8 @@ def test_the_map_shows_what_the_policy_declares(policy_client: tuple[Policy, Tes
     for who in [*policy.processors, *subs]:
         if who.country not in EEA:
             group = root.find(f".//{SVG}g[@id='country-{who.country}']")
-            assert BASIS[policy.policy.default_language][who.transfer_mechanism] in "".join(group.itertext())
+            words = BASIS[policy.policy.default_language][who.transfer_mechanism]
+            assert words in "".join(group.itertext())
     for href in links:
         sys_page = client.get(href)
         key = href.rsplit("/", 1)[1]
