@@ -168,7 +168,18 @@ def test_console_pages_in_danish(sqlite_engine: sa.Engine, tmp_path: Path) -> No
     ref = email_ref(client.app.state.settings.resolved_secret_key(), "ida.lund@example.com")
     _check("proof", client.get(f"/console/consent/proof?ref={ref}&format=html").text)
     _check("processors", client.get("/console/processors").text)
-    _check("retention", client.get("/console/retention").text)
+    retention = client.get("/console/retention").text
+    _check("retention", retention)
+    # Each rule's action and period in words (ProMark: job applications deleted 3 months
+    # after, support messages redacted at once, customers kept 10 years plus the year).
+    for words in (
+        "<td>slet rækkerne</td><td>3 måneder",
+        "<td>slør teksten i felterne</td><td>straks (ved den udløsende hændelse)",
+        "<td>slet rækkerne</td><td>10 år plus det indeværende år",
+    ):
+        assert words in retention, words
+    for english in ("<td>delete</td>", "<td>redact</td>", "3 months", "plus the current year"):
+        assert english not in retention, english
     # The Art. 30 record's empty items say so in Danish too (ProMark has no third countries).
     ropa = client.get("/console/policy/ropa").text
     assert "<dd>ingen</dd>" in ropa and "<dd>none</dd>" not in ropa

@@ -46,6 +46,13 @@ WORDS: dict[str, dict[str, str]] = {
         "dsr": N_("a data subject request (objection or erasure)"),
         "checkbox": N_("checkbox on a form"),
     },
+    # What a retention rule does to expired records (`steward.retention`).
+    "retention_action": {
+        "delete": N_("delete the rows"),
+        "anonymize": N_("anonymize the rows"),
+        "redact": N_("redact the fields' text"),
+        "null": N_("clear the fields"),
+    },
     # The safeguard of a transfer, GDPR Chapter V, with its article (the notice's words).
     "transfer_mechanism": {m.value: LABELS[f"mechanism_{m.value}"] for m in TransferMechanism},
 }
