@@ -157,6 +157,9 @@ def test_console_pages_in_danish(sqlite_engine: sa.Engine, tmp_path: Path) -> No
     _check("breach form", client.get("/console/breaches/new?lang=da").text)
     assert client.cookies.get("steward_lang") == "da"
     _check("breach", client.get(f"/console/breaches/{bid}").text)
+    # The list gives the breach's status as a word, not its code.
+    listing = client.get("/console/breaches").text
+    assert '<td data-status="open">åben</td>' in listing and "<td>open</td>" not in listing
     _check("consent", client.get("/console/consent").text)
     _check("notices", client.get("/console/consent/notices").text)
     sub = client.post(

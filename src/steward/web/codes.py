@@ -46,6 +46,9 @@ WORDS: dict[str, dict[str, str]] = {
         "dsr": N_("a data subject request (objection or erasure)"),
         "checkbox": N_("checkbox on a form"),
     },
+    # A personal data breach (GDPR Art. 33, 34): open until closed, and its assessed risk.
+    "breach_status": {"open": N_("open"), "closed": N_("closed")},
+    "breach_risk": {"unlikely": N_("unlikely"), "risk": N_("risk"), "high": N_("high")},
     # What a retention rule does to expired records (`steward.retention`).
     "retention_action": {
         "delete": N_("delete the rows"),
