@@ -157,6 +157,9 @@ def test_console_pages_in_danish(sqlite_engine: sa.Engine, tmp_path: Path) -> No
     _check("breach form", client.get("/console/breaches/new?lang=da").text)
     assert client.cookies.get("steward_lang") == "da"
     _check("breach", client.get(f"/console/breaches/{bid}").text)
+    # The list gives the breach's status as a word, not its code.
+    listing = client.get("/console/breaches").text
+    assert '<td data-status="open">åben</td>' in listing and "<td>open</td>" not in listing
     _check("consent", client.get("/console/consent").text)
     _check("notices", client.get("/console/consent/notices").text)
     sub = client.post(
@@ -168,10 +171,27 @@ def test_console_pages_in_danish(sqlite_engine: sa.Engine, tmp_path: Path) -> No
     ref = email_ref(client.app.state.settings.resolved_secret_key(), "ida.lund@example.com")
     _check("proof", client.get(f"/console/consent/proof?ref={ref}&format=html").text)
     _check("processors", client.get("/console/processors").text)
-    _check("retention", client.get("/console/retention").text)
+    retention = client.get("/console/retention").text
+    _check("retention", retention)
+    # Each rule's action and period in words (ProMark: job applications deleted 3 months
+    # after, support messages redacted at once, customers kept 10 years plus the year).
+    for words in (
+        "<td>slet rækkerne</td><td>3 måneder",
+        "<td>slør teksten i felterne</td><td>straks (ved den udløsende hændelse)",
+        "<td>slet rækkerne</td><td>10 år plus det indeværende år",
+    ):
+        assert words in retention, words
+    for english in ("<td>delete</td>", "<td>redact</td>", "3 months", "plus the current year"):
+        assert english not in retention, english
     # The Art. 30 record's empty items say so in Danish too (ProMark has no third countries).
     ropa = client.get("/console/policy/ropa").text
     assert "<dd>ingen</dd>" in ropa and "<dd>none</dd>" not in ropa
+    # Its headings and time limits (Art. 30(1)(f)) are Danish as well.
+    assert "<dt>(f) Tidsfrister for sletning</dt>" in ropa
+    assert "recruiting.applications: slettes senest 3 måneder efter at processen blev " \
+        "afsluttet" in ropa
+    for english in ("Time limits for erasure", "no later than", "after the process"):
+        assert english not in ropa, english
 
     # With no language chosen the same pages are English again (the policy's default).
     other = make_client(sqlite_engine, tmp_path)

@@ -37,11 +37,12 @@ def test_every_field_for_every_activity(promark) -> None:  # type: ignore[no-unt
     assert "Art. 9(2)(b)" in by["customer_support"]["art9_condition"]
     assert by["customer_administration"]["art9_condition"] == "none"
     assert "US" in by["newsletter_marketing"]["third_countries"]
-    assert "standard contractual clauses (Art. 46(2)(c))" in by["newsletter_marketing"]["transfers"]
+    assert "standard contractual clauses (GDPR Art. 46(2)(c))" in \
+        by["newsletter_marketing"]["transfers"]
     assert "no later than 3 months after the process was completed" in \
         by["recruitment"]["erasure_time_limits"]
     assert "10 years plus the current year" in by["customer_administration"]["erasure_time_limits"]
-    assert "redacted immediately when the case was closed" in \
+    assert "redacted immediately after the case was closed" in \
         by["customer_support"]["erasure_time_limits"]
     assert by["recruitment"]["legal_basis"] == "GDPR Art. 6(1)(b)"
     assert "CVR 31 07 52 62" in by["recruitment"]["controller"]

@@ -170,3 +170,31 @@ def test_send_goes_through_the_job_queue(sqlite_engine: Engine, tmp_path: Path,
     assert len(smtp_server[2]) == 6
     with transaction(make_sessionmaker(sqlite_engine)) as s:
         assert announcements.counts(s, 1)["sent"] == 6
+
+
+# The announcement's status and change in words, by language (written here by hand).
+STATUS_WORDS = {
+    "da": {"planned": "planlagt: ingen har fået besked endnu", "sent": "sendt til alle",
+           "added": "nyt formål"},
+    "en": {"planned": "planned: nobody told yet", "sent": "sent to everyone",
+           "added": "new purpose"},
+}
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_status_and_change_are_words_not_codes(web: tuple[TestClient, str, int],
+                                               lang: str) -> None:
+    client, csrf, _ = web
+    words = STATUS_WORDS[lang]
+    index = client.get(f"/console/announcements?lang={lang}").text
+    assert f'<td data-status="planned">{words["planned"]}</td>' in index
+    assert f"<td>{words['added']}</td>" in index
+    assert "<td>planned</td>" not in index and "<td>added</td>" not in index
+    [aid] = re.findall(r'href="/console/announcements/(\d+)"', index)
+    page = client.get(f"/console/announcements/{aid}").text
+    assert f'<dd data-status="planned">{words["planned"]}</dd>' in page
+    assert f"<dd>{words['added']}" in page and "<dd>added" not in page
+    client.post(f"/console/announcements/{aid}/send", data={"csrf_token": csrf})
+    page = client.get(f"/console/announcements/{aid}").text
+    assert f'<dd data-status="sent">{words["sent"]}</dd>' in page
+    assert "<dd>sent</dd>" not in page

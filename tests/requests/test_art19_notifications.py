@@ -364,3 +364,38 @@ def test_art19_task_is_confirmed_through_the_console_form_with_csrf(  # type: ig
         "Backup Vault Oy": (today().isoformat(), "(confirmed by our privacy team)"),
         "Ledgerly AS": (today().isoformat(), "by e-mail"),
     }
+
+
+# Each notification's status in words, by language (written here by hand).
+STATUS_WORDS = {
+    "da": {"sent": "underrettet", "open": "en medarbejder skal give besked", "waived": "fraveget"},
+    "en": {"sent": "told", "open": "an officer is to tell them", "waived": "waived"},
+}
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_art19_statuses_are_words_in_the_console_language(  # type: ignore[no-untyped-def]
+    task_app, sqlite_company, lang
+):
+    app, officer, _ = task_app
+    words = STATUS_WORDS[lang]
+    token = csrf_from(officer.get(f"/console/requests/new?lang={lang}").text)
+    r = officer.post("/console/requests/new", data={
+        "csrf_token": token, "type": "restriction", "name": "Pat Example",
+        "email": sqlite_company.who["email"], "country": "DK",
+        "evidence": "ID checked in person"}, follow_redirects=False)
+    page_url = r.headers["location"]
+    page = officer.get(page_url).text
+    assert f'<html lang="{lang}"' in page
+    # NordHost and Ledgerly are mailed at once; the backup vault waits for an officer.
+    assert page.count(f'data-status="sent">{words["sent"]}</span>') == 2
+    assert page.count(f'data-status="open">{words["open"]}</span>') == 1
+    rid = int(page_url.rsplit("/", 1)[1])
+    waive = f"/console/requests/{rid}/notifications/nordhost.nordhost_backup/waive"
+    reason = "The vault keeps write-once backups that expire after 35 days"
+    page = officer.post(waive, data={"csrf_token": token, "reason": reason},
+                        follow_redirects=True).text
+    assert f'data-status="waived">{words["waived"]}</span>' in page
+    if lang != "en":
+        for code in ("sent", "open", "waived"):
+            assert f'">{code}</span>' not in page, code

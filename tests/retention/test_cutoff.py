@@ -7,12 +7,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from steward import i18n
 from steward.errors import InvalidInput
 from steward.policy.models import Period
 from steward.retention.cutoff import (
     as_legal_period,
     cutoff,
     describe,
+    describe_words,
     expires_on,
     is_due,
     last_day,
@@ -165,6 +167,23 @@ def test_until_the_end_of_the_current_year_is_not_at_once() -> None:
 ])
 def test_described_in_plain_words(period: Period, words: str) -> None:
     assert describe(period) == words
+
+
+@pytest.mark.parametrize(("period", "lang", "words"), [
+    (Period(months=1), "da", "1 måned"),
+    (Period(months=3), "da", "3 måneder"),
+    (Period(years=2, months=1, days=3), "da", "2 år 1 måned 3 dage"),
+    (Period(years=10, anchor="end_of_year"), "da", "10 år plus det indeværende år"),
+    (Period(anchor="end_of_year"), "da", "til udgangen af det indeværende år"),
+    (Period(), "da", "straks (ved den udløsende hændelse)"),
+    (Period(months=1, days=2), "sv", "1 månad 2 dagar"),
+    (Period(years=1, anchor="end_of_year"), "sv", "1 år plus innevarande år"),
+    (Period(days=1), "nb", "1 dag"),
+    (Period(years=1, months=2), "en", "1 year 2 months"),
+])
+def test_described_for_people_in_their_language(period: Period, lang: str, words: str) -> None:
+    with i18n.language(lang):
+        assert describe_words(period) == words
 
 
 @pytest.mark.parametrize(("period", "amount", "unit"), [

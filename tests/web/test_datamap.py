@@ -22,12 +22,21 @@ from steward.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SVG = "{http://www.w3.org/2000/svg}"
-# The bases as the law names them, written here by hand.
+# The bases as the law names them, in the console's language (the policy's first), written
+# here by hand.
 BASIS = {
-    TransferMechanism.scc: "standard contractual clauses (Art. 46(2)(c))",
-    TransferMechanism.derogation: "derogation (Art. 49)",
-    TransferMechanism.adequacy: "adequacy decision (Art. 45)",
-    TransferMechanism.bcr: "binding corporate rules (Art. 47)",
+    "en": {
+        TransferMechanism.scc: "standard contractual clauses (GDPR Art. 46(2)(c))",
+        TransferMechanism.derogation: "derogation (GDPR Art. 49)",
+        TransferMechanism.adequacy: "adequacy decision (GDPR Art. 45)",
+        TransferMechanism.bcr: "binding corporate rules (GDPR Art. 47)",
+    },
+    "nb": {
+        TransferMechanism.scc: "standard personvernbestemmelser (GDPR art. 46(2)(c))",
+        TransferMechanism.derogation: "unntak (GDPR art. 49)",
+        TransferMechanism.adequacy: "beslutning om tilstrekkelig beskyttelsesnivå (GDPR art. 45)",
+        TransferMechanism.bcr: "bindende virksomhetsregler (GDPR art. 47)",
+    },
 }
 
 
@@ -116,7 +125,8 @@ def test_the_map_shows_what_the_policy_declares(policy_client: tuple[Policy, Tes
     for who in [*policy.processors, *subs]:
         if who.country not in EEA:
             group = root.find(f".//{SVG}g[@id='country-{who.country}']")
-            assert BASIS[who.transfer_mechanism] in "".join(group.itertext())
+            words = BASIS[policy.policy.default_language][who.transfer_mechanism]
+            assert words in "".join(group.itertext())
     for href in links:
         sys_page = client.get(href)
         key = href.rsplit("/", 1)[1]
@@ -133,9 +143,11 @@ def test_second_company_marks_its_third_countries(sqlite_engine: Engine, tmp_pat
     root = _svg(client.get("/console/datamap").text)
     us = "".join(root.find(f".//{SVG}g[@id='country-US']").itertext())
     india = "".join(root.find(f".//{SVG}g[@id='country-IN']").itertext())
-    # The Norwegian company's console speaks its first language, Norwegian ("tredjeland").
-    assert "tredjeland" in us and "standard contractual clauses (Art. 46(2)(c))" in us
-    assert "derogation (Art. 49)" in india
+    # The Norwegian company's console speaks its first language, Norwegian ("tredjeland"),
+    # the transfer bases too (the code `scc` or the English never shows).
+    assert "tredjeland" in us and "standard personvernbestemmelser (GDPR art. 46(2)(c))" in us
+    assert "unntak (GDPR art. 49)" in india
+    assert "standard contractual clauses" not in us and "derogation" not in india
     assert root.find(f".//{SVG}g[@id='country-NO']").get("class") == "eea"
     system = client.get("/console/systems/kunderegister").text
     assert "Skyen Inc." in system and "tredjeland" in system

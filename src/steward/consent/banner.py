@@ -14,68 +14,63 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from steward import i18n
 from steward.consent import ledger, snapshots, state
 from steward.consent.purposes import BANNER_NOTICE, COOKIE_PREFIX, resolve
 from steward.consent.snapshots import Notice
 from steward.consent.subjects import cid_ref
 from steward.consent.tables import ConsentEvent, ConsentSnapshot
 from steward.errors import InvalidInput
+from steward.i18n import N_
 from steward.policy.models import Policy
 
-UI_LANGUAGES = ("en", "da", "nb", "sv")
-UI: dict[str, dict[str, str]] = {
-    "en": {"title": "Cookies on this site", "body": "We use cookies for the purposes below. "
-           "Necessary cookies are always on; the others only with your consent.",
-           "accept": "Accept all", "reject": "Reject all", "choose": "Choose",
-           "save": "Save choices", "always": "Always on", "services": "Services",
-           "gpc": "Your browser sent a Global Privacy Control signal, so this stays off "
-                  "unless you switch it on.",
-           "withdraw": "You can change or withdraw your choice at any time via "
-                       "\u201cCookie settings\u201d.",
-           "settings": "Cookie settings",
-           "exempt": "No consent needed: counted as totals only, without cookies, without "
-                     "storing anything on your device and without identifying you."},
-    "da": {"title": "Cookies på dette website", "body": "Vi bruger cookies til formålene "
-           "nedenfor. Nødvendige cookies er altid slået til; de øvrige kun med dit samtykke.",
-           "accept": "Accepter alle", "reject": "Afvis alle", "choose": "Vælg",
-           "save": "Gem valg", "always": "Altid slået til", "services": "Tjenester",
-           "gpc": "Din browser sendte et Global Privacy Control-signal, så dette forbliver "
-                  "slået fra, medmindre du slår det til.",
-           "withdraw": "Du kan altid ændre eller trække dit valg tilbage under "
-                       "\u201cCookieindstillinger\u201d.",
-           "settings": "Cookieindstillinger",
-           "exempt": "Kræver ikke samtykke: tælles kun som totaler, uden cookies, uden at gemme "
-                     "noget på din enhed og uden at identificere dig."},
-    "nb": {"title": "Informasjonskapsler på dette nettstedet", "body": "Vi bruker "
-           "informasjonskapsler til formålene nedenfor. Nødvendige er alltid på; de andre "
-           "bare med ditt samtykke.",
-           "accept": "Godta alle", "reject": "Avvis alle", "choose": "Velg",
-           "save": "Lagre valg", "always": "Alltid på", "services": "Tjenester",
-           "gpc": "Nettleseren din sendte et Global Privacy Control-signal, så dette forblir "
-                  "av med mindre du slår det på.",
-           "withdraw": "Du kan når som helst endre eller trekke tilbake valget ditt under "
-                       "\u00abInnstillinger for informasjonskapsler\u00bb.",
-           "settings": "Innstillinger for informasjonskapsler",
-           "exempt": "Krever ikke samtykke: telles bare som totaler, uten informasjonskapsler, "
-                     "uten å lagre noe på enheten din og uten å identifisere deg."},
-    "sv": {"title": "Kakor på den här webbplatsen", "body": "Vi använder kakor för "
-           "ändamålen nedan. Nödvändiga kakor är alltid på; övriga bara med ditt samtycke.",
-           "accept": "Godkänn alla", "reject": "Avvisa alla", "choose": "Välj",
-           "save": "Spara val", "always": "Alltid på", "services": "Tjänster",
-           "gpc": "Din webbläsare skickade en Global Privacy Control-signal, så detta förblir "
-                  "avstängt om du inte slår på det.",
-           "withdraw": "Du kan när som helst ändra eller återkalla ditt val under "
-                       "\u201dKakinställningar\u201d.",
-           "settings": "Kakinställningar",
-           "exempt": "Kräver inget samtycke: räknas bara som summor, utan kakor, utan att "
-                     "något sparas på din enhet och utan att du identifieras."},
-}
+# The banner's own texts, written once in English and translated in the catalogs
+# (steward.i18n); the policy may reword any of them (`texts:`) and give its own `body`
+# (`consent.cookies.banner_text`). `UI[lang]` is every text in one language.
+UI = i18n.Texts(
+    {
+        "title": N_("Cookies on this site"),
+        "body": N_(
+            "We use cookies for the purposes below. Necessary cookies are always on; the "
+            "others only with your consent."
+        ),
+        "accept": N_("Accept all"),
+        "reject": N_("Reject all"),
+        "choose": N_("Choose"),
+        "save": N_("Save choices"),
+        "always": N_("Always on"),
+        "services": N_("Services"),
+        "gpc": N_(
+            "Your browser sent a Global Privacy Control signal, so this stays off unless you "
+            "switch it on."
+        ),
+        "withdraw": N_(
+            "You can change or withdraw your choice at any time via \u201cCookie settings\u201d."
+        ),
+        "settings": N_("Cookie settings"),
+        "exempt": N_(
+            "No consent needed: counted as totals only, without cookies, without storing "
+            "anything on your device and without identifying you."
+        ),
+    }
+)
 UI_ACTIONS = ("accept_all", "reject_all", "save", "dismiss", "gpc")
+
+
+def ui_languages() -> tuple[str, ...]:
+    """The languages the banner speaks: those with a catalog, English first."""
+    return i18n.available()
 
 
 def ui_language(lang: str | None) -> str:
     base = (lang or "en").lower().split("-")[0]
-    return base if base in UI_LANGUAGES else "en"
+    return base if base in UI else "en"
+
+
+def ui_texts(policy: Policy, lang: str) -> dict[str, str]:
+    """The banner's texts in `lang` (a language of `UI`), the policy's own wording first."""
+    with i18n.language(lang, policy.texts):
+        return UI[lang]
 
 
 def statistics_without_consent(policy: Policy, category: Any) -> bool:
@@ -107,7 +102,7 @@ def core(policy: Policy, *, gpc_header: bool = False) -> dict[str, Any]:
 def notice(policy: Policy, lang: str | None) -> Notice:
     """Exactly the banner's texts and choices in one language."""
     ui = ui_language(lang)
-    texts = dict(UI[ui])
+    texts = ui_texts(policy, ui)
     exempt = texts.pop("exempt")
     if policy.consent.cookies.banner_text:
         texts["body"] = policy.text(policy.consent.cookies.banner_text, ui)

@@ -15,22 +15,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from steward import i18n
 from steward.consent.purposes import resolve
 from steward.consent.tables import ConsentSnapshot
+from steward.i18n import N_
 from steward.policy.models import Policy
 
 CHOICES_OPT_IN = ["give", "decline"]
 CHOICES_OPT_OUT = ["object", "no objection"]
-WITHDRAW_NOTE = {
-    # Art. 7(3): the subject is told before consenting that they may withdraw at any time.
-    "en": "You can withdraw your consent at any time, as easily as you gave it (GDPR Art. 7(3)).",
-    "da": "Du kan til enhver tid trække dit samtykke tilbage, lige så let som du gav det "
-          "(GDPR art. 7, stk. 3).",
-    "nb": "Du kan når som helst trekke tilbake samtykket ditt, like enkelt som du ga det "
-          "(GDPR art. 7 nr. 3).",
-    "sv": "Du kan när som helst återkalla ditt samtycke, lika enkelt som du gav det "
-          "(GDPR art. 7.3).",
-}
+# Art. 7(3): the subject is told before consenting that they may withdraw at any time; in the
+# notice's language from the catalogs (English where there is none), or the policy's wording.
+WITHDRAW_NOTE = N_(
+    "You can withdraw your consent at any time, as easily as you gave it (GDPR Art. 7(3))."
+)
 
 
 def canonical(obj: Any) -> str:
@@ -59,6 +56,12 @@ class Notice:
         return sha256_of(self.text)
 
 
+def withdraw_note(policy: Policy, lang: str) -> str:
+    """The Art. 7(3) sentence in `lang`, the policy's own wording first."""
+    with i18n.language(lang, policy.texts):
+        return i18n.gettext(WITHDRAW_NOTE)
+
+
 def purpose_notice(policy: Policy, key: str, lang: str | None = None) -> Notice:
     """The notice for one consent purpose in `lang` (the policy's default when unknown)."""
     lang = lang if lang in policy.policy.languages else policy.policy.default_language
@@ -74,7 +77,7 @@ def purpose_notice(policy: Policy, key: str, lang: str | None = None) -> Notice:
         "legal_basis": f"GDPR Art. 6(1)({p.legal_basis.value})",
         "channels": list(p.channels),
         "choices": CHOICES_OPT_IN if not info.legitimate_interest else CHOICES_OPT_OUT,
-        "withdrawal": WITHDRAW_NOTE.get(lang, WITHDRAW_NOTE["en"]),
+        "withdrawal": withdraw_note(policy, lang),
     }
     return Notice(info.notice_id, str(p.version), lang, content)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from steward.policy.crossrefs import EEA
 from steward.policy.models import Policy, TransferMechanism
-from steward.policy.ropa import MECHANISMS
+from steward.policy.ropa import mechanism as mechanism_words
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,8 @@ class DataMap:
 
 
 def _basis(country: str, mechanism: TransferMechanism) -> str:
-    if country in EEA:
-        return MECHANISMS[TransferMechanism.eea]
-    return MECHANISMS[mechanism]
+    """The transfer basis in words, in the language in force (the console's)."""
+    return mechanism_words(TransferMechanism.eea if country in EEA else mechanism)
 
 
 def build(policy: Policy, lang: str | None = None) -> DataMap:

@@ -18,6 +18,7 @@ from steward import i18n
 from steward.errors import InvalidInput
 from steward.i18n import N_
 from steward.policy.crossrefs import EEA
+from steward.policy.labels import LABELS
 from steward.policy.models import (
     Contact,
     LegalBasis,
@@ -66,21 +67,43 @@ PROCESSOR_FIELDS: tuple[tuple[str, str], ...] = (
     ("transfers", N_("(c) Transfers to third countries and safeguards")),
     ("security_measures", N_("(d) Technical and organisational security measures")),
 )
-MECHANISMS = {
-    TransferMechanism.eea: "within the EU/EEA",
-    TransferMechanism.adequacy: "adequacy decision (Art. 45)",
-    TransferMechanism.scc: "standard contractual clauses (Art. 46(2)(c))",
-    TransferMechanism.bcr: "binding corporate rules (Art. 47)",
-    TransferMechanism.derogation: "derogation (Art. 49)",
+# The safeguard of a transfer (GDPR Chapter V), in the notice's words (`labels.py`), translated
+# where a row is written; the policy's code (`scc`, `bcr`...) stays in the policy.
+MECHANISMS = {m: LABELS[f"mechanism_{m.value}"] for m in TransferMechanism}
+# "after <event>": what starts a retention period (`trigger.event`), for the record's
+# Art. 30(1)(f) time limits.
+AFTER_EVENT = {
+    "relationship_ended": N_("after the relationship ended"),
+    "process_completed": N_("after the process was completed"),
+    "case_closed": N_("after the case was closed"),
+    "collected": N_("after the data was collected"),
 }
-EVENTS = {
-    "relationship_ended": "the relationship ended",
-    "process_completed": "the process was completed",
-    "case_closed": "the case was closed",
-    "collected": "the data was collected",
+# (kind, counted to the end of the year?) -> how long; `{amount}` is "3 months", "1 year 6 months"
+LIMITS = {
+    ("maximum", False): N_("no later than {amount} {after}"),
+    ("maximum", True): N_("no later than {amount} plus the current year {after}"),
+    ("statutory", False): N_("at least {amount} {after}"),
+    ("statutory", True): N_("at least {amount} plus the current year {after}"),
 }
+ACTIONS = {
+    "delete": N_("{what}: deleted {when}"),
+    "anonymize": N_("{what}: anonymized {when}"),
+    "redact": N_("{what}: redacted {when}"),
+    "null": N_("{what}: cleared {when}"),
+}
+COMPANY_CHOICE_WITHIN_STATUTE = N_(
+    "the company's choice; within it, the storage country's bookkeeping act requires keeping "
+    "it, Art. 17(3)(b)"
+)
+REQUIRED_BY_LAW = N_("required by law, Art. 17(3)(b)")
 NONE = N_("none")
 UNDETERMINED = N_("not determined")
+
+
+def mechanism(mech: TransferMechanism, lang: str | None = None) -> str:
+    """A transfer's safeguard in words, with its article, in `lang` (None: the language in
+    force)."""
+    return _words(lang, MECHANISMS[mech])[0]
 
 
 def _words(lang: str | None, *messages: str) -> list[str]:
@@ -118,31 +141,43 @@ def controller_contact(policy: Policy) -> str:
     return "; ".join(parts)
 
 
-def period_words(rule: RetentionRule) -> str:
-    """`10 years plus the current year after the relationship ended (crm.customers)`."""
+def amount_words(years: int, months: int, days: int) -> str:
+    """`1 year 6 months` in the language in force, each unit in its plural form for its number."""
+    units = (
+        (years, i18n.ngettext("%(num)s year", "%(num)s years", years)),
+        (months, i18n.ngettext("%(num)s month", "%(num)s months", months)),
+        (days, i18n.ngettext("%(num)s day", "%(num)s days", days)),
+    )
+    return " ".join(text % {"num": n} for n, text in units if n)
+
+
+def period_words(rule: RetentionRule, lang: str | None = None) -> str:
+    """`crm.customers: deleted no later than 10 years plus the current year after the
+    relationship ended`, in `lang` (None: the language in force)."""
+    if lang is not None:
+        with i18n.language(lang):
+            return period_words(rule)
+    _ = i18n.gettext
     p = rule.period
-    units = [(p.years, "year"), (p.months, "month"), (p.days, "day")]
-    amount = " ".join(f"{n} {u}{'s' if n != 1 else ''}" for n, u in units if n)
-    when = EVENTS.get(rule.trigger.event or "", f"the date in {rule.trigger.field}")
+    amount = amount_words(p.years, p.months, p.days)
+    event = AFTER_EVENT.get(rule.trigger.event or "")
+    after = _(event) if event else _("after the date in {field}").format(field=rule.trigger.field)
     if not amount:
-        text = f"immediately when {when}"
+        when = _("immediately {after}").format(after=after)
     else:
-        plus = " plus the current year" if p.anchor == "end_of_year" else ""
-        limit = "no later than " if rule.kind == "maximum" else "at least "
-        text = f"{limit}{amount}{plus} after {when}"
-    action = {"delete": "deleted", "anonymize": "anonymized", "redact": "redacted",
-              "null": "cleared"}[rule.action.value]
+        limit = LIMITS[("maximum" if rule.kind == "maximum" else "statutory",
+                        p.anchor == "end_of_year")]
+        when = _(limit).format(amount=amount, after=after)
     what = f"{rule.system}.{rule.table}"
     if rule.fields:
         what += f" ({', '.join(rule.fields)})"
+    text = _(ACTIONS[rule.action.value]).format(what=what, when=when)
     # Art. 17(3)(b) only for what a statute requires; a longer period is the company's choice.
-    extra = ""
     if rule.legal_obligation and rule.record_kind != "other" and rule.kind == "maximum":
-        extra = (" (the company's choice; within it, the storage country's bookkeeping act "
-                 "requires keeping it, Art. 17(3)(b))")
+        text += f" ({_(COMPANY_CHOICE_WITHIN_STATUTE)})"
     elif rule.legal_obligation:
-        extra = " (required by law, Art. 17(3)(b))"
-    return f"{what}: {action} {text}{extra}"
+        text += f" ({_(REQUIRED_BY_LAW)})"
+    return text
 
 
 def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
@@ -184,14 +219,14 @@ def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
                 ]:
                     if country not in EEA:
                         third.append(f"{who} ({country})")
-                        transfers.append(f"{country}: {who}; {MECHANISMS[mech]}")
+                        transfers.append(f"{country}: {who}; {mechanism(mech, lang)}")
         for tr in act.transfers:
-            line = f"{tr.country}: {tr.recipient or 'recipient'}; {MECHANISMS[tr.mechanism]}"
+            line = f"{tr.country}: {tr.recipient or 'recipient'}; {mechanism(tr.mechanism, lang)}"
             if tr.document:
                 line += f" ({tr.document})"
             if not any(x.startswith(f"{tr.country}: ") for x in transfers):
                 transfers.append(line)
-        limits = [period_words(rules[k]) for k in act.retention if k in rules]
+        limits = [period_words(rules[k], lang) for k in act.retention if k in rules]
         if act.retention_description:
             limits.append(t(act.retention_description))
         art9_text = none if not special else "; ".join(
@@ -246,9 +281,9 @@ def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[st
                 (s.name, s.country, s.transfer_mechanism) for s in proc.sub_processors
             ]:
                 if country not in EEA:
-                    transfers.append(f"{country}: {who}; {MECHANISMS[mech]}")
+                    transfers.append(f"{country}: {who}; {mechanism(mech, lang)}")
         transfers += [
-            f"{tr.country}: {tr.recipient or 'recipient'}; {MECHANISMS[tr.mechanism]}"
+            f"{tr.country}: {tr.recipient or 'recipient'}; {mechanism(tr.mechanism, lang)}"
             for tr in role.transfers
         ]
         common = {

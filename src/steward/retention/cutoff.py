@@ -26,10 +26,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal
 
+from steward import i18n
 from steward.errors import InvalidInput
+from steward.i18n import N_
 from steward.legal.periods import company_maximum, years_plus_current_year
 from steward.legal.retention_periods import RetentionPeriod
 from steward.policy.models import Period
+from steward.policy.ropa import amount_words
 
 Kind = Literal["maximum", "statutory"]
 
@@ -121,3 +124,16 @@ def describe(period: Period) -> str:
     if period.anchor != "end_of_year":
         return text
     return f"{text} plus the current year" if text else "until the end of the current year"
+
+
+def describe_words(period: Period) -> str:
+    """`describe` for people, in the language in force: "3 måneder", "10 år plus det
+    indeværende år" (the console); `describe` stays English for plans, evidence and errors."""
+    if is_immediate(period):
+        return i18n.gettext(N_("at once (when the trigger happens)"))
+    text = amount_words(period.years, period.months, period.days)
+    if period.anchor != "end_of_year":
+        return text
+    if not text:
+        return i18n.gettext(N_("until the end of the current year"))
+    return i18n.gettext(N_("{amount} plus the current year")).format(amount=text)

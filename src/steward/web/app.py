@@ -22,6 +22,7 @@ from steward.policy.models import Policy
 from steward.store.db import make_engine, make_reader, make_sessionmaker
 from steward.web import openapi, problems, routes
 from steward.web.bounds import InputBounds
+from steward.web.codes import code_words
 from steward.web.deps import NotSignedIn
 from steward.web.language import LanguageChoice, switch_links
 from steward.web.nav import visible
@@ -43,6 +44,8 @@ def make_templates() -> Jinja2Templates:
     env.globals["csrf_token"] = csrf_token
     env.globals["nav"] = visible
     env.globals["version"] = __version__
+    # A status, consent method or transfer mechanism in words (the code stays in exports).
+    env.globals["code_words"] = code_words
     return templates
 
 

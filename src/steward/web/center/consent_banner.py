@@ -70,7 +70,7 @@ def loader_source(policy: Any, *, gpc_header: bool) -> bytes:
     """The loader with its configuration filled in (no texts: those load with the dialog)."""
     cfg = banner.core(policy, gpc_header=gpc_header)
     cfg["rev"] = revision()
-    cfg["h"] = {lang: banner.notice(policy, lang).sha256 for lang in banner.UI_LANGUAGES}
+    cfg["h"] = {lang: banner.notice(policy, lang).sha256 for lang in banner.ui_languages()}
     blob = json.dumps(cfg, separators=(",", ":"), ensure_ascii=False)
     return _file("loader.js").replace(PLACEHOLDER.encode(), blob.encode(), 1)
 
@@ -155,7 +155,7 @@ def demo(request: Request, policy: PolicyDep, lang: str = "en") -> Response:
     if a and site:
         cat = next((c for c in cats if c.key == a.banner_category), None)
         free = cat is None or banner.statistics_without_consent(policy, cat)
-        stats = {"site": site.key, "free": free, "why": banner.UI[ui]["exempt"],
+        stats = {"site": site.key, "free": free, "why": banner.ui_texts(policy, ui)["exempt"],
                  "category_key": a.banner_category,
                  "category": policy.text(cat.title, ui) if cat else ""}
     return render(request, "center/consent/demo.html",

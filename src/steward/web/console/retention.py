@@ -24,7 +24,7 @@ from steward.i18n import gettext as _
 from steward.jobs.tasks import RETENTION_HOUR
 from steward.policy.models import Policy
 from steward.retention import evidence, plancache
-from steward.retention.cutoff import describe
+from steward.retention.cutoff import describe_words
 from steward.retention.holds import active_holds, add_hold, all_holds, lift_hold, masked
 from steward.retention.rules import resolve
 from steward.retention.tables import RetentionRun
@@ -83,7 +83,7 @@ def index(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep
             "awaiting": {e.rule.key for e in plancache.awaiting_approval(entries)},
             "totals": totals, "holds": holds, "lifted": lifted, "next_run": next_run(),
             "error": error, "message": message, "policy": policy,
-            "periods": {r.key: describe(r.period) for r in policy.retention_rules},
+            "periods": {r.key: describe_words(r.period) for r in policy.retention_rules},
             "systems": [s for s in policy.systems if s.connector == "sql"]})
 
 
