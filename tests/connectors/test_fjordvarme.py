@@ -191,6 +191,36 @@ def test_the_plan_reads_each_foreign_key_once(company: tuple[str, Any]) -> None:
     assert "FROM kunde JOIN husstand" in joins and "FROM faktura JOIN kunde" in joins, sql
 
 
+def test_one_statement_for_all_foreign_keys_decides_as_one_per_key(
+    company: tuple[str, Any],
+) -> None:
+    """The foreign keys asked together in one UNION ALL (integer keys fitting one chunk)
+    and asked one by one in chunks of a single key (chunk_size=1: nothing can be merged)
+    give the same plan: the same statements, rows kept, and notes on shared rows."""
+    url, facts = company
+    merged = SqlConnector(generate.system(url), url=url)
+    single = SqlConnector(generate.system(url), url=url, chunk_size=1)
+    statements: list[str] = []
+
+    def shown(plan: Any) -> list[tuple[Any, ...]]:
+        return [(s.table, s.op, s.rows, s.sql, s.actions) for s in plan.statements]
+
+    try:
+        sa.event.listen(single.engine, "before_cursor_execute",
+                        lambda *args: statements.append(args[2]))
+        for who in (facts.subject, facts.loner):
+            records = merged.find({"email": [who.email]})
+            one = merged.plan_erasure(records, keep=_bookkeeping)
+            other = single.plan_erasure(records, keep=_bookkeeping)
+            assert shown(one) == shown(other)
+            assert one.kept == other.kept and one.notes == other.notes
+    finally:
+        merged.close()
+        single.close()
+    # One by one: no statement of the merged form ("SELECT 0 AS fk, ... UNION ALL ...").
+    assert statements and not any(" AS fk" in s for s in statements), statements
+
+
 def test_rectify_a_row_by_its_composite_key(company: tuple[str, Any]) -> None:
     url, facts = company
     conn = SqlConnector(generate.system(url), url=url)

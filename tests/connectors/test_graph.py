@@ -105,3 +105,42 @@ def test_composite_reference_edges_and_dependencies() -> None:
 def test_reference_shape_is_checked(ref: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         _system([{"name": "x", "references": [ref]}])
+
+
+def test_what_the_graph_derives_is_kept_but_never_shared_for_writing() -> None:
+    """The graph computes its answers once; a caller changing the list or set it was given
+    does not change the next answer (the erasure adds a restriction flag to the structural
+    columns it is given, for instance)."""
+    g = build_graph(promark.systems()["crm"])
+    cols = g.structural_columns("orders")
+    cols.add("product")
+    parents = g.parents_of("invoices")
+    parents.clear()
+    deps = g.dependencies()
+    deps.clear()
+    columns = g.columns("orders")
+    columns.append("not_a_column")
+    assert g.structural_columns("orders") == {"id", "customer_id"}
+    assert {(e.child, e.child_field) for e in g.parents_of("invoices")} == {
+        ("invoices", "customer_id"), ("invoices", "order_id")
+    }
+    assert {(d.dependant, d.referenced) for d in g.dependencies()} >= {
+        ("orders", "customers"), ("order_lines", "orders"), ("invoices", "orders")
+    }
+    assert "not_a_column" not in g.columns("orders")
+
+
+def test_a_changed_system_gets_a_graph_of_its_own() -> None:
+    """What a graph keeps belongs to its spec: the graph of a changed declaration answers
+    for the change (a table no longer referenced is no longer personal)."""
+    before = build_graph(_system([
+        {"name": "people", "identities": {"email": "email"}},
+        {"name": "notes", "references": [{"field": "person_id", "to": "people.id"}]},
+    ]))
+    after = build_graph(_system([
+        {"name": "people", "identities": {"email": "email"}},
+        {"name": "notes"},
+    ]))
+    assert before.is_personal("notes") and before.dependencies()
+    assert not after.is_personal("notes") and not after.dependencies()
+    assert before.is_personal("notes")  # the first graph's answers are its own
