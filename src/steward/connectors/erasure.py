@@ -65,7 +65,7 @@ def mask_value(value: Any, max_length: int | None = None) -> Any:
     """A fixed mask for text; other types become NULL. Masking twice gives the same value."""
     if not isinstance(value, str):
         return None
-    return MASK[: max_length] if max_length else MASK
+    return MASK[:max_length] if max_length else MASK
 
 
 def hash_value(value: Any, salt: str = "", max_length: int | None = None) -> Any:
@@ -124,10 +124,14 @@ def decide(
                 continue
             why = shared.get(table, {}).get(key)
             if why is None:
-                holders = sorted({
-                    d.dependant for d in deps if d.referenced == table
-                    and tuple(row.get(c) for c in d.target) in pinned.get((table, d.target), ())
-                })
+                holders = sorted(
+                    {
+                        d.dependant
+                        for d in deps
+                        if d.referenced == table
+                        and tuple(row.get(c) for c in d.target) in pinned.get((table, d.target), ())
+                    }
+                )
                 if holders:
                     why = f"still pointed at by the subject's {', '.join(holders)} that stay"
             is_pinned = why is not None
@@ -135,15 +139,22 @@ def decide(
                 deletes.append(RowChange(table, key, "delete"))
                 continue
             if why is not None and EraseAction(spec.erase) is EraseAction.delete_row:
-                note = (f"{table}: {why}: personal fields rewritten instead of deleting the row "
-                        "(Art. 17 erases the subject's data only)")
+                note = (
+                    f"{table}: {why}: personal fields rewritten instead of deleting the row "
+                    "(Art. 17 erases the subject's data only)"
+                )
                 notes[note] = notes.get(note, 0) + 1
             if table not in columns_of:
                 columns_of[table] = _personal_columns(graph, table)
             values, actions = _rewrite(
-                table, columns_of[table], row, salt, max_lengths.get(table, {}),
+                table,
+                columns_of[table],
+                row,
+                salt,
+                max_lengths.get(table, {}),
                 not_null.get(table, ()),
-                None if texts is None else texts.get(table, ()), notes,
+                None if texts is None else texts.get(table, ()),
+                notes,
             )
             if values:
                 updates.append(RowChange(table, key, "update", values, actions))

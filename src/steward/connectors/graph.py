@@ -105,15 +105,17 @@ class DatasetGraph:
 
     def parents_of(self, table: str) -> list[Edge]:
         """Edges where `table` is the child (its foreign keys)."""
-        return list(self._once(
-            ("parents", table), lambda: tuple(e for e in self.edges if e.child == table)
-        ))
+        return list(
+            self._once(("parents", table), lambda: tuple(e for e in self.edges if e.child == table))
+        )
 
     def children_of(self, table: str) -> list[Edge]:
         """Edges where `table` is the parent (tables pointing at it)."""
-        return list(self._once(
-            ("children", table), lambda: tuple(e for e in self.edges if e.parent == table)
-        ))
+        return list(
+            self._once(
+                ("children", table), lambda: tuple(e for e in self.edges if e.parent == table)
+            )
+        )
 
     def identity_columns(self, table: str) -> tuple[tuple[str, str], ...]:
         """(identity type, column) pairs of one table; a type may have several columns."""
@@ -179,7 +181,8 @@ class DatasetGraph:
 
     def _personal(self) -> frozenset[str]:
         personal = {
-            name for name, spec in self.tables.items()
+            name
+            for name, spec in self.tables.items()
             if spec.identities or any(f.category for f in spec.fields)
         }
         deps = self.dependencies()

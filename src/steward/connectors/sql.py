@@ -201,14 +201,19 @@ class SqlConnector:
                 for fk in fks:
                     target = fk.get("referred_table")
                     if target in ours and fk.get("constrained_columns"):
-                        deps.append(Dependency(
-                            name, tuple(fk["constrained_columns"]),
-                            str(target), tuple(fk["referred_columns"]),
-                        ))
+                        deps.append(
+                            Dependency(
+                                name,
+                                tuple(fk["constrained_columns"]),
+                                str(target),
+                                tuple(fk["referred_columns"]),
+                            )
+                        )
             # The tables the erasure checks join, reflected together (batched too) before the
             # first plan needs them.
-            needed = {t for d in self.graph.dependencies() + deps
-                      for t in (d.dependant, d.referenced)} - set(self._full)
+            needed = {
+                t for d in self.graph.dependencies() + deps for t in (d.dependant, d.referenced)
+            } - set(self._full)
             present = needed & set(inspector.get_table_names())
             if present:
                 metadata = sa.MetaData()
@@ -289,9 +294,11 @@ class SqlConnector:
                 # Expanding bound parameters: one cached statement per table and column set,
                 # whatever the number of values.
                 select_cols = [table.c[c] for c in self.graph.columns(name)]
-                query = sa.select(*select_cols).where(sa.or_(*(
-                    _in(table, cols, f"v{i}", self.sqlite) for i, cols in enumerate(shape)
-                )))
+                query = sa.select(*select_cols).where(
+                    sa.or_(
+                        *(_in(table, cols, f"v{i}", self.sqlite) for i, cols in enumerate(shape))
+                    )
+                )
                 if spec.tenant is not None:
                     query = query.where(_tenant_where(table, spec.tenant.column))
                 self._queries[(name, shape)] = query
@@ -313,9 +320,7 @@ class SqlConnector:
                     found[name].setdefault(key, row)
         return len(found[name]) - before
 
-    def _discover(
-        self, found: dict[str, dict[KeyTuple, Row]], known: dict[str, set[str]]
-    ) -> bool:
+    def _discover(self, found: dict[str, dict[KeyTuple, Row]], known: dict[str, set[str]]) -> bool:
         """Add identity values seen in found rows to `known`; True if any was new."""
         grew = False
         for name, rows in found.items():
@@ -350,9 +355,9 @@ class SqlConnector:
             tables = {name: self._table(conn, name) for name in records.tables}
             # A declared reference and the database's own foreign key are often the same
             # dependency: ask about it once.
-            deps = list(dict.fromkeys(
-                self.graph.dependencies() + self._database_dependencies(conn)
-            ))
+            deps = list(
+                dict.fromkeys(self.graph.dependencies() + self._database_dependencies(conn))
+            )
             order = dependants_first(self.graph.reverse_order, deps)
             facts = {name: self._column_facts(t) for name, t in tables.items()}
             lengths = {name: f.lengths for name, f in facts.items()}
@@ -363,7 +368,8 @@ class SqlConnector:
             # one set-based query per dependency, before any decision; the rounds below only
             # filter those pairs, so the database is asked nothing more however many rounds.
             deleting: dict[str, set[KeyTuple]] = {
-                name: set(records.keys(name)) for name in records.tables
+                name: set(records.keys(name))
+                for name in records.tables
                 if self.graph.is_personal(name)
                 and self.graph.table(name).erase is EraseAction.delete_row
             }
@@ -377,8 +383,15 @@ class SqlConnector:
                     shared[name][why[0]] = why[1]
                     grew = True
             changes, kept, notes = decide(
-                self.graph, records, keep=keep, salt=salt, max_lengths=lengths,
-                not_null=not_null, texts=texts, shared=shared, order=order,
+                self.graph,
+                records,
+                keep=keep,
+                salt=salt,
+                max_lengths=lengths,
+                not_null=not_null,
+                texts=texts,
+                shared=shared,
+                order=order,
             )
             # A row saved from deletion stays, and pins what it references: decide again
             # until no row to delete is pointed at by a row that stays (a few rounds; the
@@ -431,10 +444,7 @@ class SqlConnector:
             pq = self._pointer_query(conn, d)
             out[d] = []
             chunks = [
-                [
-                    _bound(db_key(pq.parent, pq.pcols, k, sqlite=self.sqlite))
-                    for k in ordered
-                ]
+                [_bound(db_key(pq.parent, pq.pcols, k, sqlite=self.sqlite)) for k in ordered]
                 for ordered in _chunks(sorted(keys, key=repr), self.chunk_size)
             ]
             shape = (len(pq.pcols), pq.width - len(pq.pcols))
@@ -492,9 +502,7 @@ class SqlConnector:
         child: Any = full_child
         if d.dependant == d.referenced:  # a table pointing at itself
             child = full_child.alias("dependant")
-        if any(c not in child.c for c in d.columns) or any(
-            c not in parent.c for c in d.target
-        ):
+        if any(c not in child.c for c in d.columns) or any(c not in parent.c for c in d.target):
             raise InvalidInput(
                 f"system {self.system.key!r}: {d.dependant}.({', '.join(d.columns)}) -> "
                 f"{d.referenced}.({', '.join(d.target)}) names a missing column"
@@ -511,15 +519,12 @@ class SqlConnector:
                 f"system {self.system.key!r}: key column(s) {', '.join(missing)} declared "
                 "in the policy do not exist"
             )
-        join = child.join(parent, sa.and_(*(
-            child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True)
-        )))
-        columns = [parent.c[c] for c in pcols] + [child.c[c] for c in ccols]
-        query = (
-            sa.select(*columns)
-            .select_from(join)
-            .where(_in(parent, pcols, "keys", self.sqlite))
+        join = child.join(
+            parent,
+            sa.and_(*(child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True))),
         )
+        columns = [parent.c[c] for c in pcols] + [child.c[c] for c in ccols]
+        query = sa.select(*columns).select_from(join).where(_in(parent, pcols, "keys", self.sqlite))
         integers = all(python_type(c) is int for c in columns)
         kept = self._pointer_queries[d] = _PointerQuery(
             parent, pcols, len(columns), join, tuple(columns), query, integers
@@ -545,8 +550,13 @@ class SqlConnector:
             sql = self._update(tables[name], cols, nulls)[1]
             statements.append(
                 Statement(
-                    system=self.system.key, table=name, op="update", sql=sql,
-                    columns=cols, nulls=nulls, rows=len(group),
+                    system=self.system.key,
+                    table=name,
+                    op="update",
+                    sql=sql,
+                    columns=cols,
+                    nulls=nulls,
+                    rows=len(group),
                     actions=tuple((c, group[0].actions[c]) for c in cols + nulls),
                     params=tuple(
                         {"pk": ch.pk} | {f"new_{i}": ch.values[c] for i, c in enumerate(cols)}
@@ -561,7 +571,10 @@ class SqlConnector:
             sql = self._delete(tables[name])[1]
             statements.append(
                 Statement(
-                    system=self.system.key, table=name, op="delete", sql=sql,
+                    system=self.system.key,
+                    table=name,
+                    op="delete",
+                    sql=sql,
                     rows=len(pks),
                     params=tuple(
                         {"pks": pks[i : i + self.chunk_size]}
@@ -578,8 +591,9 @@ class SqlConnector:
         tenant = self._tenant_column(table.name)
         key = ("update", table.name, cols, nulls, tenant)
         if key not in self._changes:
-            stmt = _update_stmt(table, self.graph.key_columns(table.name), cols, nulls,
-                                self.sqlite, tenant)
+            stmt = _update_stmt(
+                table, self.graph.key_columns(table.name), cols, nulls, self.sqlite, tenant
+            )
             self._changes[key] = (stmt, self._render(stmt))
         stmt, sql = self._changes[key]
         return stmt, sql
@@ -621,8 +635,10 @@ class SqlConnector:
                 else:
                     update = self._update(table, st.columns, st.nulls)[0]
                     rows = [
-                        {**typed_params(table, keycols, st.columns, p, sqlite=self.sqlite),
-                         **tenant}
+                        {
+                            **typed_params(table, keycols, st.columns, p, sqlite=self.sqlite),
+                            **tenant,
+                        }
                         for p in st.params
                     ]
                     if len(rows) > 1 and conn.dialect.supports_sane_multi_rowcount:
@@ -656,9 +672,9 @@ class SqlConnector:
                 key = db_key(t, keycols, given, sqlite=self.sqlite)
             except (ValueError, TypeError):
                 raise NotFound(f"{self.system.key}.{table} has no row with that key") from None
-            where = sa.and_(*(
-                _cmp(t, c, self.sqlite) == v for c, v in zip(keycols, key, strict=True)
-            ))
+            where = sa.and_(
+                *(_cmp(t, c, self.sqlite) == v for c, v in zip(keycols, key, strict=True))
+            )
             if spec.tenant is not None:
                 # Another controller's row is "no such row", never changed (Art. 28(3)(e)).
                 where = sa.and_(where, t.c[spec.tenant.column] == self._tenant_value(t, table))
@@ -673,7 +689,8 @@ class SqlConnector:
             new = conn.execute(query).mappings().one()
         booleans = _boolean_columns(spec)
         return Rectification(
-            table, plain_key(given),
+            table,
+            plain_key(given),
             {c: read_value(old[c], c in booleans) for c in cols},
             {c: read_value(new[c], c in booleans) for c in cols},
         )
@@ -811,8 +828,10 @@ def _referenced_from_outside(
             if per[False]:
                 why = f"shared with {per[False]} other row(s) in {d.dependant}"
             else:
-                why = f"still pointed at by {per[True]} of the subject's row(s) in " \
-                      f"{d.dependant} that stay"
+                why = (
+                    f"still pointed at by {per[True]} of the subject's row(s) in "
+                    f"{d.dependant} that stay"
+                )
             yield d.referenced, (pkey, why)
 
 
