@@ -240,6 +240,16 @@ def bench_erasure(loc: DemoLocation, policy, settings, ours_subjects, hand_subje
     systems = Systems(policy)
     engines = {k: sa.create_engine(u) for k, u in loc.urls.items()}
     ours, hand = [], []
+    # Load-independent figures beside the wall times: the process's CPU time (every thread,
+    # `time.process_time`) and the statements sent, per erasure, for each side.
+    cpu: dict[str, list[float]] = {"ours": [], "hand": []}
+    sent: dict[str, list[int]] = {"ours": [], "hand": []}
+    count = [0]
+
+    def counted(*_args: object) -> None:
+        count[0] += 1
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", counted)
     today = dt.date(2026, 11, 26)
     try:
         # Warm-up, as a server process is after its first requests: connections open and each
@@ -252,12 +262,14 @@ def bench_erasure(loc: DemoLocation, policy, settings, ours_subjects, hand_subje
         # Alternately one of each, so that both sides meet the same machine (a shared machine's
         # load moves within a run; measured one side after the other, the ratio moved with it).
         for (email, _), (hand_email, _) in zip(ours_subjects, hand_subjects, strict=True):
-            t0 = time.perf_counter()
+            n0, c0, t0 = count[0], time.process_time(), time.perf_counter()
             found = discover(policy, systems, {"email": [email]})
             for key, plan in erasure_plans(policy, systems, found, today, "salt").items():
                 systems.get(key).apply(plan)
             ours.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
+            cpu["ours"].append(time.process_time() - c0)
+            sent["ours"].append(count[0] - n0)
+            n0, c0, t0 = count[0], time.process_time(), time.perf_counter()
             conns = {k: e.connect() for k, e in engines.items()}
             try:
                 params = {"email": hand_email, "cnos": hand_customer_numbers(conns, hand_email)}
@@ -269,10 +281,21 @@ def bench_erasure(loc: DemoLocation, policy, settings, ours_subjects, hand_subje
                 for c in conns.values():
                     c.close()
             hand.append(time.perf_counter() - t0)
+            cpu["hand"].append(time.process_time() - c0)
+            sent["hand"].append(count[0] - n0)
     finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", counted)
         systems.close()
         for e in engines.values():
             e.dispose()
+    mine, theirs = pct(cpu["ours"], 0.5) * 1000, pct(cpu["hand"], 0.5) * 1000
+    print(
+        f"erasure CPU ms per request, median: steward {mine:.1f}, hand-written {theirs:.1f} "
+        f"({mine / theirs:.2f}x); statements, median: steward {pct(sent['ours'], 0.5):.0f} "
+        f"(range {min(sent['ours'])}-{max(sent['ours'])}), hand-written "
+        f"{pct(sent['hand'], 0.5):.0f}",
+        file=sys.stderr,
+    )
     return ours, hand
 
 
