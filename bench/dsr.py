@@ -257,8 +257,9 @@ def bench_erasure(loc: DemoLocation, policy, settings, ours_subjects, hand_subje
         # Warm-up, as a server process is after its first requests: connections open and each
         # system's tables reflected (dry-run plans for other people, nothing applied).
         for email, _ in warm:
-            erasure_plans(policy, systems, discover(policy, systems, {"email": [email]}),
-                          today, "salt")
+            erasure_plans(
+                policy, systems, discover(policy, systems, {"email": [email]}), today, "salt"
+            )
         for e in engines.values():  # the hand-written side's connections too
             e.connect().close()
         # Alternately one of each, so that both sides meet the same machine (a shared machine's
@@ -341,10 +342,9 @@ def run_backend(
     policy, sm, settings, built = setup(loc, args.customers, tmp, reuse)
     n = args.requests
     step = max(1, args.customers // (5 * n + 1))
-    ids = [
-        (i + args.offset - 1) % args.customers + 1
-        for i in range(1, args.customers + 1, step)
-    ][: 5 * n]
+    ids = [(i + args.offset - 1) % args.customers + 1 for i in range(1, args.customers + 1, step)][
+        : 5 * n
+    ]
     subjects = people(loc.urls["crm"], ids)
     out = []
     if args.only in (None, "access"):
@@ -357,12 +357,14 @@ def run_backend(
         ]
     if args.only in (None, "erasure"):
         er_ours, er_hand = bench_erasure(
-            loc, policy, settings, subjects[2 * n : 3 * n], subjects[3 * n : 4 * n],
+            loc,
+            policy,
+            settings,
+            subjects[2 * n : 3 * n],
+            subjects[3 * n : 4 * n],
             warm=subjects[:n],
         )
-        full_erasure = bench_full_access(
-            policy, sm, settings, subjects[4 * n : 5 * n], "erasure"
-        )
+        full_erasure = bench_full_access(policy, sm, settings, subjects[4 * n : 5 * n], "erasure")
         out += [
             row(f"{label}: erasure (plan+apply)", er_ours, er_hand),
             row(f"{label}: erasure (full request, audit, letter)", full_erasure, None),
@@ -411,7 +413,8 @@ def main() -> None:
                 lines += run_backend("PostgreSQL", loc, args, tmp, reuse=kept)
             else:
                 loc = on_server(
-                    prefix, newsletter_dir=tmp / "pgnews",
+                    prefix,
+                    newsletter_dir=tmp / "pgnews",
                     name_prefix=f"bench_{uuid.uuid4().hex[:6]}_",
                 )
                 try:
