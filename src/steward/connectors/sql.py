@@ -69,6 +69,9 @@ from steward.policy.models import EraseAction, SystemSpec
 from steward.store.db import sqlite_foreign_keys
 
 MAX_ROUNDS = 10  # identity discovery within one system converges in 2-3 rounds in practice
+# Merged pointer queries kept per connector: one per combination of foreign keys an erasure
+# met (a handful in practice); a system with many would otherwise keep ever more.
+MAX_MERGED_QUERIES = 64
 
 
 class SqlConnector:
@@ -487,6 +490,8 @@ class SqlConnector:
                     .select_from(pq.join)
                     .where(_in(pq.parent, pq.pcols, f"keys{i}", self.sqlite))
                 )
+            if len(self._merged_queries) >= MAX_MERGED_QUERIES:
+                self._merged_queries.clear()  # many foreign keys, many combinations: start anew
             kept = self._merged_queries[group] = sa.union_all(*parts)
         return kept
 
