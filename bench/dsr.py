@@ -28,6 +28,8 @@ Measured per request:
 The hand-written SQL starts from the same input as Steward, the e-mail address: it first looks
 up the person's customer numbers by e-mail, then selects (or erases) by e-mail or customer
 number, so both sides do the same work (the row counts are printed and compared).
+For the erasure case the CPU time (`time.process_time`) and the statements sent per request
+are printed too, for both sides (medians): they do not depend on the machine's load.
 Memory: tracemalloc peak of one access request at two database sizes.
 """
 
@@ -240,24 +242,37 @@ def bench_erasure(loc: DemoLocation, policy, settings, ours_subjects, hand_subje
     systems = Systems(policy)
     engines = {k: sa.create_engine(u) for k, u in loc.urls.items()}
     ours, hand = [], []
+    # Load-independent figures beside the wall times: the process's CPU time (every thread,
+    # `time.process_time`) and the statements sent, per erasure, for each side.
+    cpu: dict[str, list[float]] = {"ours": [], "hand": []}
+    sent: dict[str, list[int]] = {"ours": [], "hand": []}
+    count = [0]
+
+    def counted(*_args: object) -> None:
+        count[0] += 1
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", counted)
     today = dt.date(2026, 11, 26)
     try:
         # Warm-up, as a server process is after its first requests: connections open and each
         # system's tables reflected (dry-run plans for other people, nothing applied).
         for email, _ in warm:
-            erasure_plans(policy, systems, discover(policy, systems, {"email": [email]}),
-                          today, "salt")
+            erasure_plans(
+                policy, systems, discover(policy, systems, {"email": [email]}), today, "salt"
+            )
         for e in engines.values():  # the hand-written side's connections too
             e.connect().close()
         # Alternately one of each, so that both sides meet the same machine (a shared machine's
         # load moves within a run; measured one side after the other, the ratio moved with it).
         for (email, _), (hand_email, _) in zip(ours_subjects, hand_subjects, strict=True):
-            t0 = time.perf_counter()
+            n0, c0, t0 = count[0], time.process_time(), time.perf_counter()
             found = discover(policy, systems, {"email": [email]})
             for key, plan in erasure_plans(policy, systems, found, today, "salt").items():
                 systems.get(key).apply(plan)
             ours.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
+            cpu["ours"].append(time.process_time() - c0)
+            sent["ours"].append(count[0] - n0)
+            n0, c0, t0 = count[0], time.process_time(), time.perf_counter()
             conns = {k: e.connect() for k, e in engines.items()}
             try:
                 params = {"email": hand_email, "cnos": hand_customer_numbers(conns, hand_email)}
@@ -269,10 +284,21 @@ def bench_erasure(loc: DemoLocation, policy, settings, ours_subjects, hand_subje
                 for c in conns.values():
                     c.close()
             hand.append(time.perf_counter() - t0)
+            cpu["hand"].append(time.process_time() - c0)
+            sent["hand"].append(count[0] - n0)
     finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", counted)
         systems.close()
         for e in engines.values():
             e.dispose()
+    mine, theirs = pct(cpu["ours"], 0.5) * 1000, pct(cpu["hand"], 0.5) * 1000
+    print(
+        f"erasure CPU ms per request, median: steward {mine:.1f}, hand-written {theirs:.1f} "
+        f"({mine / theirs:.2f}x); statements, median: steward {pct(sent['ours'], 0.5):.0f} "
+        f"(range {min(sent['ours'])}-{max(sent['ours'])}), hand-written "
+        f"{pct(sent['hand'], 0.5):.0f}",
+        file=sys.stderr,
+    )
     return ours, hand
 
 
@@ -316,10 +342,9 @@ def run_backend(
     policy, sm, settings, built = setup(loc, args.customers, tmp, reuse)
     n = args.requests
     step = max(1, args.customers // (5 * n + 1))
-    ids = [
-        (i + args.offset - 1) % args.customers + 1
-        for i in range(1, args.customers + 1, step)
-    ][: 5 * n]
+    ids = [(i + args.offset - 1) % args.customers + 1 for i in range(1, args.customers + 1, step)][
+        : 5 * n
+    ]
     subjects = people(loc.urls["crm"], ids)
     out = []
     if args.only in (None, "access"):
@@ -332,12 +357,14 @@ def run_backend(
         ]
     if args.only in (None, "erasure"):
         er_ours, er_hand = bench_erasure(
-            loc, policy, settings, subjects[2 * n : 3 * n], subjects[3 * n : 4 * n],
+            loc,
+            policy,
+            settings,
+            subjects[2 * n : 3 * n],
+            subjects[3 * n : 4 * n],
             warm=subjects[:n],
         )
-        full_erasure = bench_full_access(
-            policy, sm, settings, subjects[4 * n : 5 * n], "erasure"
-        )
+        full_erasure = bench_full_access(policy, sm, settings, subjects[4 * n : 5 * n], "erasure")
         out += [
             row(f"{label}: erasure (plan+apply)", er_ours, er_hand),
             row(f"{label}: erasure (full request, audit, letter)", full_erasure, None),
@@ -386,7 +413,8 @@ def main() -> None:
                 lines += run_backend("PostgreSQL", loc, args, tmp, reuse=kept)
             else:
                 loc = on_server(
-                    prefix, newsletter_dir=tmp / "pgnews",
+                    prefix,
+                    newsletter_dir=tmp / "pgnews",
                     name_prefix=f"bench_{uuid.uuid4().hex[:6]}_",
                 )
                 try:

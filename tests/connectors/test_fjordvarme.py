@@ -34,20 +34,19 @@ def company(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[st
 EXPECTED_SQL = {
     "kunde": "SELECT kundenr FROM kunde WHERE epost = :e",
     "husstand": "SELECT h.id FROM husstand h JOIN kunde k ON k.husstand_id = h.id "
-                "WHERE k.epost = :e",
+    "WHERE k.epost = :e",
     "faktura": "SELECT f.faktura_nr FROM faktura f JOIN kunde k ON k.kundenr = f.kundenr "
-               "WHERE k.epost = :e",
+    "WHERE k.epost = :e",
     "fakturalinje": "SELECT l.faktura_nr, l.linje_nr FROM fakturalinje l "
-                    "JOIN faktura f ON f.faktura_nr = l.faktura_nr "
-                    "JOIN kunde k ON k.kundenr = f.kundenr WHERE k.epost = :e",
+    "JOIN faktura f ON f.faktura_nr = l.faktura_nr "
+    "JOIN kunde k ON k.kundenr = f.kundenr WHERE k.epost = :e",
     "klage": "SELECT c.id FROM klage c JOIN fakturalinje l ON l.faktura_nr = c.faktura_nr "
-             "AND l.linje_nr = c.linje_nr JOIN faktura f ON f.faktura_nr = l.faktura_nr "
-             "JOIN kunde k ON k.kundenr = f.kundenr WHERE k.epost = :e",
+    "AND l.linje_nr = c.linje_nr JOIN faktura f ON f.faktura_nr = l.faktura_nr "
+    "JOIN kunde k ON k.kundenr = f.kundenr WHERE k.epost = :e",
 }
 # Every foreign key, as an orphan count (must stay 0).
 ORPHANS = [
-    "SELECT count(*) FROM kunde k LEFT JOIN husstand h ON h.id = k.husstand_id "
-    "WHERE h.id IS NULL",
+    "SELECT count(*) FROM kunde k LEFT JOIN husstand h ON h.id = k.husstand_id WHERE h.id IS NULL",
     "SELECT count(*) FROM faktura f LEFT JOIN kunde k ON k.kundenr = f.kundenr "
     "WHERE k.kundenr IS NULL",
     "SELECT count(*) FROM fakturalinje l LEFT JOIN faktura f ON f.faktura_nr = l.faktura_nr "
@@ -95,13 +94,15 @@ def test_access_matches_hand_written_sql(company: tuple[str, Any]) -> None:
         package = conn.export(records)
     finally:
         conn.close()
-    assert {t: set(records.keys(t)) for t in records.tables} == _expected(
-        url, facts.subject.email
-    )
+    assert {t: set(records.keys(t)) for t in records.tables} == _expected(url, facts.subject.email)
     # 1 customer, the shared household, 3 invoices of 2 lines, 1 complaint (fixed by the
     # generator whatever the seed).
     assert {t: len(r) for t, r in records.tables.items()} == {
-        "kunde": 1, "husstand": 1, "faktura": 3, "fakturalinje": 6, "klage": 1,
+        "kunde": 1,
+        "husstand": 1,
+        "faktura": 3,
+        "fakturalinje": 6,
+        "klage": 1,
     }
     assert records.identities["national_id"] == [facts.subject.fnr]
     assert records.identities["customer_number"] == [str(facts.subject.kundenr)]
@@ -132,59 +133,103 @@ def test_erasure_keeps_foreign_keys_and_other_customers(company: tuple[str, Any]
     # The complaint goes; the two invoices past the bookkeeping period are anonymised, the
     # recent one and all lines are kept; the customer stays (kept invoices point at them).
     assert {t: (c.deleted, c.updated) for t, c in counts.items()} == {
-        "klage": (1, 0), "faktura": (0, 2), "kunde": (0, 1), "husstand": (0, 1),
+        "klage": (1, 0),
+        "faktura": (0, 2),
+        "kunde": (0, 1),
+        "husstand": (0, 1),
     }
     assert {(k.table, k.reason[:15]) for k in plan.kept} == {
-        ("faktura", "Art. 17(3)(b): "), ("fakturalinje", "the policy keep"),
+        ("faktura", "Art. 17(3)(b): "),
+        ("fakturalinje", "the policy keep"),
     }
     # Customer 3: no invoices, a household of their own: both rows deleted, customer first.
     assert {t: (c.deleted, c.updated) for t, c in loner_counts.items()} == {
-        "kunde": (1, 0), "husstand": (1, 0),
+        "kunde": (1, 0),
+        "husstand": (1, 0),
     }
     for sql in ORPHANS:
         assert _query(url, sql) == [(0,)], sql
     after = _snapshot(url)
-    (subject,) = _query(url, "SELECT fnr, epost, navn, reservert_reklame FROM kunde "
-                             "WHERE kundenr = :k", k=facts.subject.kundenr)
+    (subject,) = _query(
+        url,
+        "SELECT fnr, epost, navn, reservert_reklame FROM kunde WHERE kundenr = :k",
+        k=facts.subject.kundenr,
+    )
     assert subject[:3] == (None, None, "***")
     (home,) = _query(url, "SELECT gateadresse, postnummer, poststed FROM husstand WHERE id = 1")
     assert home == ("***", "***", "***")
-    amounts = _query(url, "SELECT mottaker, belop FROM faktura WHERE kundenr = :k "
-                          "ORDER BY fakturadato", k=facts.subject.kundenr)
+    amounts = _query(
+        url,
+        "SELECT mottaker, belop FROM faktura WHERE kundenr = :k ORDER BY fakturadato",
+        k=facts.subject.kundenr,
+    )
     assert [a[0] for a in amounts] == ["***", "***", amounts[2][0]] and amounts[2][0] != "***"
     # Nobody else's row changed: every row outside the subject's and customer 3's is as before.
     gone = {("kunde", facts.loner.kundenr), ("husstand", facts.loner.household)}
     for table, rows in before.items():
         width = 2 if table == "fakturalinje" else 1
         own = mine.get(table, set())
-        others = {
-            r for r in rows
-            if tuple(r[:width]) not in own and (table, r[0]) not in gone
-        }
+        others = {r for r in rows if tuple(r[:width]) not in own and (table, r[0]) not in gone}
         assert others <= after[table], table
     assert len(after["kunde"]) == facts.customers - 1
 
 
 def test_the_plan_reads_each_foreign_key_once(company: tuple[str, Any]) -> None:
-    """The check that no row to delete is still pointed at is set-based: one query per foreign
-    key into a table erasure may delete from (kunde <- faktura, husstand <- kunde: two), for
-    all of the subject's rows at once, however many rounds the plan takes (the shared
-    household makes it decide again). The declared reference and the database's own foreign
-    key are one dependency, not two."""
+    """The check that no row to delete is still pointed at is set-based: each foreign key
+    into a table erasure may delete from (kunde <- faktura, husstand <- kunde: two) is asked
+    once, for all of the subject's rows at once, however many rounds the plan takes (the
+    shared household makes it decide again). Their keys are integers, so both are asked in
+    one statement (a UNION ALL of the two joins). The declared reference and the database's
+    own foreign key are one dependency, not two."""
     url, facts = company
     conn = SqlConnector(generate.system(url), url=url)
     statements: list[str] = []
     try:
         conn.plan_erasure(conn.find({"email": [facts.loner.email]}))  # warm: tables reflected
         records = conn.find({"email": [facts.subject.email]})
-        sa.event.listen(conn.engine, "before_cursor_execute",
-                        lambda *args: statements.append(args[2]))
+        sa.event.listen(
+            conn.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+        )
         plan = conn.plan_erasure(records, keep=_bookkeeping)
     finally:
         conn.close()
     assert "husstand: shared with 1 other row(s) in kunde" in plan.dry_run()
-    assert len(statements) == 2, statements
-    assert all(s.lstrip().upper().startswith("SELECT") for s in statements), statements
+    assert len(statements) == 1, statements
+    (sql,) = statements
+    assert sql.lstrip().upper().startswith("SELECT") and "UNION ALL" in sql.upper(), sql
+    joins = " ".join(sql.replace("INNER JOIN", "JOIN").split())
+    assert "FROM kunde JOIN husstand" in joins and "FROM faktura JOIN kunde" in joins, sql
+
+
+def test_one_statement_for_all_foreign_keys_decides_as_one_per_key(
+    company: tuple[str, Any],
+) -> None:
+    """The foreign keys asked together in one UNION ALL (integer keys fitting one chunk)
+    and asked one by one in chunks of a single key (chunk_size=1: nothing can be merged)
+    give the same plan: the same statements, rows kept, and notes on shared rows."""
+    url, facts = company
+    merged = SqlConnector(generate.system(url), url=url)
+    single = SqlConnector(generate.system(url), url=url, chunk_size=1)
+    statements: list[str] = []
+
+    def shown(plan: Any) -> list[tuple[Any, ...]]:
+        return [(s.table, s.op, s.rows, s.sql, s.actions) for s in plan.statements]
+
+    try:
+        sa.event.listen(
+            single.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+        )
+        for who in (facts.subject, facts.loner):
+            records = merged.find({"email": [who.email]})
+            one = merged.plan_erasure(records, keep=_bookkeeping)
+            other = single.plan_erasure(records, keep=_bookkeeping)
+            assert shown(one) == shown(other)
+            assert one.kept == other.kept and one.notes == other.notes
+    finally:
+        merged.close()
+        single.close()
+    # One by one: no statement of the merged form ("SELECT 0 AS fk, ... UNION ALL ...").
+    assert statements and not any(" AS fk" in s for s in statements), statements
 
 
 def test_rectify_a_row_by_its_composite_key(company: tuple[str, Any]) -> None:
@@ -203,12 +248,20 @@ def test_rectify_a_row_by_its_composite_key(company: tuple[str, Any]) -> None:
             conn.rectify("fakturalinje", [invoice, 99], {"tekst": "x"})
     finally:
         conn.close()
-    (text,) = _query(url, "SELECT tekst FROM fakturalinje WHERE faktura_nr = :f AND "
-                          "linje_nr = :n", f=invoice, n=line)
+    (text,) = _query(
+        url,
+        "SELECT tekst FROM fakturalinje WHERE faktura_nr = :f AND linje_nr = :n",
+        f=invoice,
+        n=line,
+    )
     assert text == (f"Fjernvarme [{invoice}, {line}]",)
     # Only that line changed: its sibling keeps the generator's text.
-    assert _query(url, "SELECT tekst FROM fakturalinje WHERE faktura_nr = :f AND "
-                       "linje_nr <> :n", f=invoice, n=line) == [(f"Fjernvarme {3 - line}",)]
+    assert _query(
+        url,
+        "SELECT tekst FROM fakturalinje WHERE faktura_nr = :f AND linje_nr <> :n",
+        f=invoice,
+        n=line,
+    ) == [(f"Fjernvarme {3 - line}",)]
 
 
 def test_a_foreign_key_only_the_database_knows_protects_the_row(
@@ -221,7 +274,8 @@ def test_a_foreign_key_only_the_database_knows_protects_the_row(
     meta = sa.MetaData()
     sa.Table("kunde", meta, autoload_with=engine)
     avtale = sa.Table(
-        "avtale", meta,
+        "avtale",
+        meta,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("kundenr", sa.Integer, sa.ForeignKey("kunde.kundenr"), nullable=False),
     )
@@ -237,10 +291,14 @@ def test_a_foreign_key_only_the_database_knows_protects_the_row(
         conn.close()
     assert "kunde: shared with 1 other row(s) in avtale" in plan.dry_run()
     assert {t: (c.deleted, c.updated) for t, c in counts.items()} == {
-        "kunde": (0, 1), "husstand": (0, 1),  # the household the kept row points at stays
+        "kunde": (0, 1),
+        "husstand": (0, 1),  # the household the kept row points at stays
     }
-    assert _query(url, "SELECT count(*) FROM avtale a JOIN kunde k ON k.kundenr = a.kundenr "
-                       "WHERE k.epost IS NULL AND k.navn = '***'") == [(1,)]
+    assert _query(
+        url,
+        "SELECT count(*) FROM avtale a JOIN kunde k ON k.kundenr = a.kundenr "
+        "WHERE k.epost IS NULL AND k.navn = '***'",
+    ) == [(1,)]
 
 
 def test_the_same_company_reads_the_same_on_every_database(
@@ -270,20 +328,31 @@ def test_conformance_kit_on_composite_keys(company: tuple[str, Any]) -> None:
     url, facts = company
 
     def person(p: generate.Person) -> Subject:
-        expected = {t: {k[0] if len(k) == 1 else k for k in keys}
-                    for t, keys in _expected(url, p.email).items()}
+        expected = {
+            t: {k[0] if len(k) == 1 else k for k in keys}
+            for t, keys in _expected(url, p.email).items()
+        }
         return Subject(
-            identities={"email": [p.email], "customer_number": [str(p.kundenr)],
-                        "national_id": [p.fnr]},
+            identities={
+                "email": [p.email],
+                "customer_number": [str(p.kundenr)],
+                "national_id": [p.fnr],
+            },
             expected=expected,
         )
 
     conn = SqlConnector(generate.system(url), url=url)
     try:
-        passed = run_conformance(conn, Case(
-            subject=person(facts.subject), bystander=person(facts.neighbour),
-            rectify=("kunde", "navn"), min_depth=3, keep=_bookkeeping,
-        ))
+        passed = run_conformance(
+            conn,
+            Case(
+                subject=person(facts.subject),
+                bystander=person(facts.neighbour),
+                rectify=("kunde", "navn"),
+                min_depth=3,
+                keep=_bookkeeping,
+            ),
+        )
     finally:
         conn.close()
     assert "erasure counts, bystander, idempotency" in passed

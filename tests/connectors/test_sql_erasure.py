@@ -47,8 +47,9 @@ def test_invoices_kept_customer_and_orders_nulled_rest_deleted(
     assert ops == sorted(ops, key=lambda op: op == "delete")  # updates, then deletes
     counts = conn.apply(plan)
     assert counts["customers"].updated == 1 and counts["order_lines"].deleted > 0
-    (row,) = _rows(url, "SELECT customer_no, email, contact_name, created_at FROM customers "
-                        "WHERE id = 1")
+    (row,) = _rows(
+        url, "SELECT customer_no, email, contact_name, created_at FROM customers WHERE id = 1"
+    )
     assert row[0] == "PM-100001" and row[1] is None and row[2] is None and row[3] is not None
     assert _rows(url, "SELECT count(*) FROM invoices WHERE customer_id = 1")[0][0] == len(
         records.pks("invoices")
@@ -56,8 +57,14 @@ def test_invoices_kept_customer_and_orders_nulled_rest_deleted(
     left = {r[0] for r in _rows(url, "SELECT id FROM orders WHERE customer_id = 1")}
     assert left == orders  # referenced by kept invoices: nulled, not deleted
     assert _rows(url, "SELECT product FROM orders WHERE customer_id = 1")[0][0] is None
-    assert _rows(url, "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id "
-                      "WHERE o.customer_id = 1")[0][0] == 0
+    assert (
+        _rows(
+            url,
+            "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id "
+            "WHERE o.customer_id = 1",
+        )[0][0]
+        == 0
+    )
 
 
 def test_hook_decides_and_everything_goes_children_first(crm: tuple[SqlConnector, str]) -> None:
@@ -85,10 +92,13 @@ def test_mask_and_hash_actions(crm: tuple[SqlConnector, str]) -> None:
         for t in spec.tables
     ]
     customers = next(t for t in tables if t.name == "customers")
-    fields = [f.model_copy(update={"erase": EraseAction.hash}) if f.name == "email" else f
-              for f in customers.fields]
-    tables = [t.model_copy(update={"fields": fields}) if t.name == "customers" else t
-              for t in tables]
+    fields = [
+        f.model_copy(update={"erase": EraseAction.hash}) if f.name == "email" else f
+        for f in customers.fields
+    ]
+    tables = [
+        t.model_copy(update={"fields": fields}) if t.name == "customers" else t for t in tables
+    ]
     conn = SqlConnector(spec.model_copy(update={"tables": tables}), url=url)
     email = promark_email(url, 3)
     records = conn.find({"email": [email]})
@@ -141,11 +151,82 @@ def test_missing_declared_column_is_named(tmp_path: Path) -> None:
     with engine.begin() as c:
         c.execute(sa.text("CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT)"))
     engine.dispose()
-    spec = SystemSpec.model_validate({
-        "key": "x", "name": "X", "connector": "sql", "url": f"sqlite:///{db}",
-        "storage_country": "DK",
-        "tables": [{"name": "people", "identities": {"email": "email"},
-                    "fields": [{"name": "shoe_size"}]}],
-    })
+    spec = SystemSpec.model_validate(
+        {
+            "key": "x",
+            "name": "X",
+            "connector": "sql",
+            "url": f"sqlite:///{db}",
+            "storage_country": "DK",
+            "tables": [
+                {
+                    "name": "people",
+                    "identities": {"email": "email"},
+                    "fields": [{"name": "shoe_size"}],
+                }
+            ],
+        }
+    )
     with pytest.raises(InvalidInput, match="no column\\(s\\) shoe_size"):
         SqlConnector(spec, url=f"sqlite:///{db}").find({"email": ["a@example.com"]})
+
+
+def test_not_null_read_once_per_reflection_and_anew_for_a_new_connector(tmp_path: Path) -> None:
+    """What an erasure knows of a table's columns (NOT NULL, text) is read with the
+    reflection and kept with it: the same connector plans the same way each time, and the
+    connector made for a changed declaration (a new policy) reads the changed schema: a
+    column made NOT NULL is then masked instead of emptied."""
+    db = tmp_path / "n.db"
+    engine = sa.create_engine(f"sqlite:///{db}")
+
+    def table(nick: str) -> None:
+        with engine.begin() as c:
+            c.execute(sa.text("DROP TABLE IF EXISTS people"))
+            c.execute(
+                sa.text(
+                    f"CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT, nick TEXT {nick})"
+                )
+            )
+            c.execute(sa.text("INSERT INTO people VALUES (1, 'ada@example.com', 'Ada')"))
+
+    def spec(name: str) -> SystemSpec:
+        return SystemSpec.model_validate(
+            {
+                "key": "n",
+                "name": name,
+                "connector": "sql",
+                "url": f"sqlite:///{db}",
+                "storage_country": "DK",
+                "tables": [
+                    {
+                        "name": "people",
+                        "identities": {"email": "email"},
+                        "erase": "null",
+                        "fields": [{"name": "nick", "category": "user.name"}],
+                    }
+                ],
+            }
+        )
+
+    def nick_change(conn: SqlConnector) -> tuple[str, tuple[object, ...]]:
+        plan = conn.plan_erasure(conn.find({"email": ["ada@example.com"]}))
+        (st,) = plan.statements
+        (params,) = st.params
+        return st.sql, tuple(params.get(k) for k in sorted(params) if k.startswith("new_"))
+
+    table("NULL")
+    first = SqlConnector(spec("N"), url=f"sqlite:///{db}")
+    try:
+        sql, new = nick_change(first)
+        assert "nick=NULL" in sql.replace(" ", "") and new == (), sql
+        assert nick_change(first) == (sql, new)
+        table("NOT NULL")
+        second = SqlConnector(spec("N, renamed"), url=f"sqlite:///{db}")
+        try:
+            sql, new = nick_change(second)
+            assert "nick=NULL" not in sql.replace(" ", "") and new == (MASK,), sql
+        finally:
+            second.close()
+    finally:
+        first.close()
+        engine.dispose()

@@ -65,7 +65,7 @@ def mask_value(value: Any, max_length: int | None = None) -> Any:
     """A fixed mask for text; other types become NULL. Masking twice gives the same value."""
     if not isinstance(value, str):
         return None
-    return MASK[: max_length] if max_length else MASK
+    return MASK[:max_length] if max_length else MASK
 
 
 def hash_value(value: Any, salt: str = "", max_length: int | None = None) -> Any:
@@ -109,6 +109,7 @@ def decide(
     deletes: list[RowChange] = []
     kept: list[KeptRow] = []
     notes: dict[str, int] = {}
+    columns_of: dict[str, list[tuple[str, EraseAction]]] = {}
     for table in order or graph.reverse_order:  # dependants first: their fate pins the rest
         rows = records.tables.get(table) or []
         if not rows or not graph.is_personal(table):
@@ -123,10 +124,14 @@ def decide(
                 continue
             why = shared.get(table, {}).get(key)
             if why is None:
-                holders = sorted({
-                    d.dependant for d in deps if d.referenced == table
-                    and tuple(row.get(c) for c in d.target) in pinned.get((table, d.target), ())
-                })
+                holders = sorted(
+                    {
+                        d.dependant
+                        for d in deps
+                        if d.referenced == table
+                        and tuple(row.get(c) for c in d.target) in pinned.get((table, d.target), ())
+                    }
+                )
                 if holders:
                     why = f"still pointed at by the subject's {', '.join(holders)} that stay"
             is_pinned = why is not None
@@ -134,13 +139,22 @@ def decide(
                 deletes.append(RowChange(table, key, "delete"))
                 continue
             if why is not None and EraseAction(spec.erase) is EraseAction.delete_row:
-                note = (f"{table}: {why}: personal fields rewritten instead of deleting the row "
-                        "(Art. 17 erases the subject's data only)")
+                note = (
+                    f"{table}: {why}: personal fields rewritten instead of deleting the row "
+                    "(Art. 17 erases the subject's data only)"
+                )
                 notes[note] = notes.get(note, 0) + 1
+            if table not in columns_of:
+                columns_of[table] = _personal_columns(graph, table)
             values, actions = _rewrite(
-                graph, table, row, salt, max_lengths.get(table, {}),
-                set(not_null.get(table, ())),
-                None if texts is None else set(texts.get(table, ())), notes,
+                table,
+                columns_of[table],
+                row,
+                salt,
+                max_lengths.get(table, {}),
+                not_null.get(table, ()),
+                None if texts is None else texts.get(table, ()),
+                notes,
             )
             if values:
                 updates.append(RowChange(table, key, "update", values, actions))
@@ -175,18 +189,9 @@ def _pin(
             pinned.setdefault((d.referenced, d.target), set()).add(value)
 
 
-def _rewrite(
-    graph: DatasetGraph,
-    table: str,
-    row: Row,
-    salt: str,
-    lengths: Mapping[str, int | None],
-    not_null: set[str],
-    texts: set[str] | None,
-    notes: dict[str, int],
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """New values for the personal fields of a row that stays. A NOT NULL column is never
-    nulled: text is masked instead, other values are left and the plan says so."""
+def _personal_columns(graph: DatasetGraph, table: str) -> list[tuple[str, EraseAction]]:
+    """The columns of `table` an erasure rewrites in a row that stays, each with its action
+    (never `keep` nor `delete_row`), in declaration order; the same for every row."""
     spec = graph.table(table)
     fixed = graph.structural_columns(table)
     if spec.restriction_flag:
@@ -201,15 +206,35 @@ def _rewrite(
     # retention sweeps still need them on rows that are kept.
     columns = [f.name for f in spec.fields if f.category or f.erase]
     columns += [c for c in spec.identity_column_names if c not in columns]
-    values: dict[str, Any] = {}
-    actions: dict[str, str] = {}
+    out: list[tuple[str, EraseAction]] = []
     for col in columns:
-        if col in fixed or col not in row:
+        if col in fixed:
             continue
         action = EraseAction(overrides.get(col, default))
         if action is EraseAction.delete_row:
             action = EraseAction.null
-        if action is EraseAction.keep:
+        if action is not EraseAction.keep:
+            out.append((col, action))
+    return out
+
+
+def _rewrite(
+    table: str,
+    columns: Sequence[tuple[str, EraseAction]],
+    row: Row,
+    salt: str,
+    lengths: Mapping[str, int | None],
+    not_null: Collection[str],
+    texts: Collection[str] | None,
+    notes: dict[str, int],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """New values for the personal fields (`columns`, from `_personal_columns`) of a row
+    that stays. A NOT NULL column is never nulled: text is masked instead, other values are
+    left and the plan says so."""
+    values: dict[str, Any] = {}
+    actions: dict[str, str] = {}
+    for col, action in columns:
+        if col not in row:
             continue
         old = row[col]
         is_text = isinstance(old, str) if texts is None else col in texts

@@ -11,11 +11,14 @@ row is deleted while a row pointing at it remains.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from steward.errors import InvalidInput
 from steward.policy.models import SystemSpec, TableSpec
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,18 @@ class DatasetGraph:
     edges: tuple[Edge, ...]
     order: tuple[str, ...]  # parents before children
     _depth: dict[str, int] = field(default_factory=dict, repr=False)
+    # The graph is a pure function of its spec and never changes: what its methods derive is
+    # computed once per graph (a changed policy makes a new connector, hence a new graph).
+    # Every search and erasure asks these many times per row; recomputing them was a
+    # noticeable share of a request's CPU.
+    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def _once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = make()
+            return value
 
     @property
     def reverse_order(self) -> tuple[str, ...]:
@@ -90,11 +105,17 @@ class DatasetGraph:
 
     def parents_of(self, table: str) -> list[Edge]:
         """Edges where `table` is the child (its foreign keys)."""
-        return [e for e in self.edges if e.child == table]
+        return list(
+            self._once(("parents", table), lambda: tuple(e for e in self.edges if e.child == table))
+        )
 
     def children_of(self, table: str) -> list[Edge]:
         """Edges where `table` is the parent (tables pointing at it)."""
-        return [e for e in self.edges if e.parent == table]
+        return list(
+            self._once(
+                ("children", table), lambda: tuple(e for e in self.edges if e.parent == table)
+            )
+        )
 
     def identity_columns(self, table: str) -> tuple[tuple[str, str], ...]:
         """(identity type, column) pairs of one table; a type may have several columns."""
@@ -112,6 +133,9 @@ class DatasetGraph:
         """The declared columns of a table: primary key, identities, references (both ends),
         fields and restriction flag, in a stable order without duplicates. Only these are
         ever selected: a connector never reads a column the policy does not declare."""
+        return list(self._once(("columns", table), lambda: tuple(self._columns(table))))
+
+    def _columns(self, table: str) -> list[str]:
         spec = self.table(table)
         cols: list[str] = list(spec.key_columns)
         cols += list(spec.identity_column_names)
@@ -127,13 +151,16 @@ class DatasetGraph:
     def structural_columns(self, table: str) -> set[str]:
         """Columns that hold the graph together (primary key, foreign keys, referenced
         columns): erasure never rewrites them, so foreign keys keep holding."""
+        return set(self._once(("structural", table), lambda: self._structural(table)))
+
+    def _structural(self, table: str) -> frozenset[str]:
         spec = self.table(table)
         cols = set(spec.key_columns)
         cols |= {c for e in self.parents_of(table) for c in e.child_fields}
         cols |= {c for e in self.children_of(table) for c in e.parent_columns}
         if spec.tenant is not None:
             cols.add(spec.tenant.column)  # the row stays the controller's (Art. 28(3)(e))
-        return cols
+        return frozenset(cols)
 
     @property
     def tenant_scoped(self) -> bool:
@@ -150,11 +177,12 @@ class DatasetGraph:
         column, or rows that belong to personal rows (they point at them, like the items of an
         order)? A table with none of these (a product catalogue) is read to follow references
         but an erasure never changes it: its rows are nobody's personal data (Art. 4(1))."""
-        return table in self._personal()
+        return table in self._once(("personal",), self._personal)
 
-    def _personal(self) -> set[str]:
+    def _personal(self) -> frozenset[str]:
         personal = {
-            name for name, spec in self.tables.items()
+            name
+            for name, spec in self.tables.items()
             if spec.identities or any(f.category for f in spec.fields)
         }
         deps = self.dependencies()
@@ -165,7 +193,7 @@ class DatasetGraph:
                 if d.referenced in personal and d.dependant not in personal:
                     personal.add(d.dependant)
                     grew = True
-        return personal
+        return frozenset(personal)
 
     def dependencies(self) -> list[Dependency]:
         """The declared references as foreign keys in the database's sense. A reference is a
@@ -173,6 +201,9 @@ class DatasetGraph:
         key and the table declaring it is the dependant. When instead `field` is the
         declaring table's own key and `to` is not the target's key (a dataset that says "from
         customer.address_id find address.id"), the target is the dependant."""
+        return list(self._once(("dependencies",), lambda: tuple(self._dependencies())))
+
+    def _dependencies(self) -> list[Dependency]:
         out: list[Dependency] = []
         for e in self.edges:
             parent_key = set(self.key_columns(e.parent))

@@ -25,6 +25,7 @@ import datetime as dt
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,9 @@ from steward.policy.models import EraseAction, SystemSpec
 from steward.store.db import sqlite_foreign_keys
 
 MAX_ROUNDS = 10  # identity discovery within one system converges in 2-3 rounds in practice
+# Merged pointer queries kept per connector: one per combination of foreign keys an erasure
+# met (a handful in practice); a system with many would otherwise keep ever more.
+MAX_MERGED_QUERIES = 64
 
 
 class SqlConnector:
@@ -85,7 +89,13 @@ class SqlConnector:
         self.system = system
         self.graph = build_graph(system)
         self.url = url
-        self.sqlite = sa.make_url(url).get_backend_name() == "sqlite"
+        parsed = sa.make_url(url)
+        self.sqlite = parsed.get_backend_name() == "sqlite"
+        # The SQLite file that must exist before connecting (not in-memory, not a URI).
+        self._sqlite_file: Path | None = None
+        if self.sqlite and parsed.database and parsed.database != ":memory:":
+            if not parsed.database.startswith("file:"):
+                self._sqlite_file = Path(parsed.database)
         self.chunk_size = chunk_size
         self._engine: Engine | None = None
         self._tables: dict[str, sa.Table] = {}
@@ -95,9 +105,11 @@ class SqlConnector:
         # Statements built once per shape and kept, with their rendered text: building and
         # compiling them again for every request cost more CPU than the database's work.
         self._changes: dict[tuple[Any, ...], tuple[Any, str]] = {}
-        self._pointer_queries: dict[
-            Dependency, tuple[sa.Table, tuple[str, ...], sa.Select[Any]]
-        ] = {}
+        self._pointer_queries: dict[Dependency, _PointerQuery] = {}
+        self._merged_queries: dict[tuple[Dependency, ...], sa.CompoundSelect[Any]] = {}
+        # What an erasure needs to know of a reflected table's columns (maximum lengths,
+        # NOT NULL, text or not), read from the reflection once, as the reflection itself.
+        self._facts: dict[str, _ColumnFacts] = {}
 
     # --- connections ------------------------------------------------------------------------
 
@@ -141,11 +153,9 @@ class SqlConnector:
             raise classify(self.system.key, err, write=write) from None
 
     def _check_sqlite_file(self) -> None:
-        url = sa.make_url(self.url)
-        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-            if not url.database.startswith("file:") and not Path(url.database).exists():
-                # Connecting would create an empty file and report "no rows": that is a lie.
-                raise Unavailable(f"system {self.system.key!r}: its SQLite file does not exist")
+        if self._sqlite_file is not None and not self._sqlite_file.exists():
+            # Connecting would create an empty file and report "no rows": that is a lie.
+            raise Unavailable(f"system {self.system.key!r}: its SQLite file does not exist")
 
     def close(self) -> None:
         if self._engine is not None:
@@ -194,14 +204,19 @@ class SqlConnector:
                 for fk in fks:
                     target = fk.get("referred_table")
                     if target in ours and fk.get("constrained_columns"):
-                        deps.append(Dependency(
-                            name, tuple(fk["constrained_columns"]),
-                            str(target), tuple(fk["referred_columns"]),
-                        ))
+                        deps.append(
+                            Dependency(
+                                name,
+                                tuple(fk["constrained_columns"]),
+                                str(target),
+                                tuple(fk["referred_columns"]),
+                            )
+                        )
             # The tables the erasure checks join, reflected together (batched too) before the
             # first plan needs them.
-            needed = {t for d in self.graph.dependencies() + deps
-                      for t in (d.dependant, d.referenced)} - set(self._full)
+            needed = {
+                t for d in self.graph.dependencies() + deps for t in (d.dependant, d.referenced)
+            } - set(self._full)
             present = needed & set(inspector.get_table_names())
             if present:
                 metadata = sa.MetaData()
@@ -269,7 +284,6 @@ class SqlConnector:
             return 0
         for cols, v in pairs:
             queried.setdefault((name, cols), set()).add(v)
-        select_cols = [table.c[c] for c in self.graph.columns(name)]
         booleans = _boolean_columns(spec)
         before = len(found[name])
         for start in range(0, len(pairs), self.chunk_size):
@@ -282,9 +296,12 @@ class SqlConnector:
             if query is None:
                 # Expanding bound parameters: one cached statement per table and column set,
                 # whatever the number of values.
-                query = sa.select(*select_cols).where(sa.or_(*(
-                    _in(table, cols, f"v{i}", self.sqlite) for i, cols in enumerate(shape)
-                )))
+                select_cols = [table.c[c] for c in self.graph.columns(name)]
+                query = sa.select(*select_cols).where(
+                    sa.or_(
+                        *(_in(table, cols, f"v{i}", self.sqlite) for i, cols in enumerate(shape))
+                    )
+                )
                 if spec.tenant is not None:
                     query = query.where(_tenant_where(table, spec.tenant.column))
                 self._queries[(name, shape)] = query
@@ -306,9 +323,7 @@ class SqlConnector:
                     found[name].setdefault(key, row)
         return len(found[name]) - before
 
-    def _discover(
-        self, found: dict[str, dict[KeyTuple, Row]], known: dict[str, set[str]]
-    ) -> bool:
+    def _discover(self, found: dict[str, dict[KeyTuple, Row]], known: dict[str, set[str]]) -> bool:
         """Add identity values seen in found rows to `known`; True if any was new."""
         grew = False
         for name, rows in found.items():
@@ -343,24 +358,21 @@ class SqlConnector:
             tables = {name: self._table(conn, name) for name in records.tables}
             # A declared reference and the database's own foreign key are often the same
             # dependency: ask about it once.
-            deps = list(dict.fromkeys(
-                self.graph.dependencies() + self._database_dependencies(conn)
-            ))
+            deps = list(
+                dict.fromkeys(self.graph.dependencies() + self._database_dependencies(conn))
+            )
             order = dependants_first(self.graph.reverse_order, deps)
-            lengths = {
-                name: {c.name: getattr(c.type, "length", None) for c in t.c}
-                for name, t in tables.items()
-            }
-            not_null = {name: {c.name for c in t.c if not c.nullable} for name, t in tables.items()}
-            texts = {
-                name: {c.name for c in t.c if python_type(c) is str} for name, t in tables.items()
-            }
+            facts = {name: self._column_facts(t) for name, t in tables.items()}
+            lengths = {name: f.lengths for name, f in facts.items()}
+            not_null = {name: f.not_null for name, f in facts.items()}
+            texts = {name: f.texts for name, f in facts.items()}
             # Every row an erasure might delete (the rows of personal `delete_row` tables): each
             # later decision deletes a subset of these. The rows pointing at them are read once,
             # one set-based query per dependency, before any decision; the rounds below only
             # filter those pairs, so the database is asked nothing more however many rounds.
             deleting: dict[str, set[KeyTuple]] = {
-                name: set(records.keys(name)) for name in records.tables
+                name: set(records.keys(name))
+                for name in records.tables
                 if self.graph.is_personal(name)
                 and self.graph.table(name).erase is EraseAction.delete_row
             }
@@ -374,8 +386,15 @@ class SqlConnector:
                     shared[name][why[0]] = why[1]
                     grew = True
             changes, kept, notes = decide(
-                self.graph, records, keep=keep, salt=salt, max_lengths=lengths,
-                not_null=not_null, texts=texts, shared=shared, order=order,
+                self.graph,
+                records,
+                keep=keep,
+                salt=salt,
+                max_lengths=lengths,
+                not_null=not_null,
+                texts=texts,
+                shared=shared,
+                order=order,
             )
             # A row saved from deletion stays, and pins what it references: decide again
             # until no row to delete is pointed at by a row that stays (a few rounds; the
@@ -390,6 +409,17 @@ class SqlConnector:
                     deleting.setdefault(ch.table, set()).add(ch.key)
         return self._statements(tables, changes, kept, notes, order)
 
+    def _column_facts(self, table: sa.Table) -> _ColumnFacts:
+        facts = self._facts.get(table.name)
+        if facts is None or facts.table is not table:
+            facts = self._facts[table.name] = _ColumnFacts(
+                table,
+                {c.name: getattr(c.type, "length", None) for c in table.c},
+                frozenset(c.name for c in table.c if not c.nullable),
+                frozenset(c.name for c in table.c if python_type(c) is str),
+            )
+        return facts
+
     def _pointers(
         self,
         conn: Connection,
@@ -400,35 +430,75 @@ class SqlConnector:
         point at a candidate row (a row the erasure might delete), from any row of the
         database, the subject's or not. One set-based query per foreign key (declared or the
         database's own), keys bound, chunked; a row pointing at itself is left out (it goes
-        with itself)."""
+        with itself).
+
+        Foreign keys whose key columns are all integers are asked together when their keys
+        fit in one chunk: one UNION ALL per shape (`_merged_pointer_query`), so that a
+        system's usual surrogate keys cost one statement, not one per foreign key. Integers
+        only: they compare and combine alike on every database, where text (collations,
+        padding) and date-times (SQLite's text form) might not."""
         out: dict[Dependency, list[tuple[KeyTuple, KeyTuple]]] = {}
+        merged: dict[tuple[int, int], list[tuple[Dependency, list[Any]]]] = {}
+        room: dict[tuple[int, int], int] = {}
         for d in deps:
             keys = candidates.get(d.referenced)
             if not keys:
                 continue
-            parent, pcols, query = self._pointer_query(conn, d)
-            pairs = out.setdefault(d, [])
-            ordered = sorted(keys, key=repr)
-            for i in range(0, len(ordered), self.chunk_size):
-                chunk = [
-                    db_key(parent, pcols, k, sqlite=self.sqlite)
-                    for k in ordered[i : i + self.chunk_size]
-                ]
-                values = [k[0] if len(pcols) == 1 else k for k in chunk]
-                for raw in conn.execute(query, {"keys": values}):
-                    pkey = tuple(json_safe(v) for v in raw[: len(pcols)])
-                    ckey = tuple(json_safe(v) for v in raw[len(pcols) :])
-                    if d.dependant == d.referenced and ckey == pkey:
-                        continue  # a row pointing at itself goes with itself
-                    pairs.append((pkey, ckey))
+            pq = self._pointer_query(conn, d)
+            out[d] = []
+            chunks = [
+                [_bound(db_key(pq.parent, pq.pcols, k, sqlite=self.sqlite)) for k in ordered]
+                for ordered in _chunks(sorted(keys, key=repr), self.chunk_size)
+            ]
+            shape = (len(pq.pcols), pq.width - len(pq.pcols))
+            left = room.get(shape, self.chunk_size)
+            if pq.integers and len(chunks) == 1 and len(chunks[0]) <= left:
+                merged.setdefault(shape, []).append((d, chunks[0]))
+                room[shape] = left - len(chunks[0])
+                continue
+            for values in chunks:
+                for raw in conn.execute(pq.query, {"keys": values}):
+                    _add_pair(out[d], d, tuple(raw), len(pq.pcols))
+        for group in merged.values():
+            if len(group) == 1:  # nothing to merge with: its own query
+                d, values = group[0]
+                pq = self._pointer_query(conn, d)
+                for raw in conn.execute(pq.query, {"keys": values}):
+                    _add_pair(out[d], d, tuple(raw), len(pq.pcols))
+                continue
+            which = tuple(d for d, _ in group)
+            query = self._merged_pointer_query(conn, which)
+            params = {f"keys{i}": values for i, (_, values) in enumerate(group)}
+            for raw in conn.execute(query, params):
+                d = which[raw[0]]
+                _add_pair(out[d], d, tuple(raw[1:]), len(self._pointer_query(conn, d).pcols))
         return out
 
-    def _pointer_query(
-        self, conn: Connection, d: Dependency
-    ) -> tuple[sa.Table, tuple[str, ...], sa.Select[Any]]:
-        """The query for `_pointers` of one dependency, built once: (referenced table, its
-        key columns, SELECT referenced key, dependant key FROM dependant JOIN referenced
-        WHERE referenced key IN :keys). InvalidInput when a column it names is missing."""
+    def _merged_pointer_query(
+        self, conn: Connection, group: tuple[Dependency, ...]
+    ) -> sa.CompoundSelect[Any]:
+        """The pointer queries of `group` (of one shape, integer keys) as one UNION ALL,
+        built once per group: each part first says which foreign key it answers (its
+        position in `group`) and binds its own keys (`keys<position>`)."""
+        kept = self._merged_queries.get(group)
+        if kept is None:
+            parts = []
+            for i, d in enumerate(group):
+                pq = self._pointer_query(conn, d)
+                parts.append(
+                    sa.select(sa.literal_column(str(i), sa.Integer).label("fk"), *pq.columns)
+                    .select_from(pq.join)
+                    .where(_in(pq.parent, pq.pcols, f"keys{i}", self.sqlite))
+                )
+            if len(self._merged_queries) >= MAX_MERGED_QUERIES:
+                self._merged_queries.clear()  # many foreign keys, many combinations: start anew
+            kept = self._merged_queries[group] = sa.union_all(*parts)
+        return kept
+
+    def _pointer_query(self, conn: Connection, d: Dependency) -> _PointerQuery:
+        """The query for `_pointers` of one dependency, built once: SELECT referenced key,
+        dependant key FROM dependant JOIN referenced WHERE referenced key IN :keys.
+        InvalidInput when a column it names is missing."""
         kept = self._pointer_queries.get(d)
         if kept is not None:
             return kept
@@ -437,9 +507,7 @@ class SqlConnector:
         child: Any = full_child
         if d.dependant == d.referenced:  # a table pointing at itself
             child = full_child.alias("dependant")
-        if any(c not in child.c for c in d.columns) or any(
-            c not in parent.c for c in d.target
-        ):
+        if any(c not in child.c for c in d.columns) or any(c not in parent.c for c in d.target):
             raise InvalidInput(
                 f"system {self.system.key!r}: {d.dependant}.({', '.join(d.columns)}) -> "
                 f"{d.referenced}.({', '.join(d.target)}) names a missing column"
@@ -456,16 +524,17 @@ class SqlConnector:
                 f"system {self.system.key!r}: key column(s) {', '.join(missing)} declared "
                 "in the policy do not exist"
             )
-        join = child.join(parent, sa.and_(*(
-            child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True)
-        )))
-        query = (
-            sa.select(*(parent.c[c] for c in pcols), *(child.c[c] for c in ccols))
-            .select_from(join)
-            .where(_in(parent, pcols, "keys", self.sqlite))
+        join = child.join(
+            parent,
+            sa.and_(*(child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True))),
         )
-        self._pointer_queries[d] = (parent, pcols, query)
-        return parent, pcols, query
+        columns = [parent.c[c] for c in pcols] + [child.c[c] for c in ccols]
+        query = sa.select(*columns).select_from(join).where(_in(parent, pcols, "keys", self.sqlite))
+        integers = all(python_type(c) is int for c in columns)
+        kept = self._pointer_queries[d] = _PointerQuery(
+            parent, pcols, len(columns), join, tuple(columns), query, integers
+        )
+        return kept
 
     def _statements(
         self,
@@ -486,8 +555,13 @@ class SqlConnector:
             sql = self._update(tables[name], cols, nulls)[1]
             statements.append(
                 Statement(
-                    system=self.system.key, table=name, op="update", sql=sql,
-                    columns=cols, nulls=nulls, rows=len(group),
+                    system=self.system.key,
+                    table=name,
+                    op="update",
+                    sql=sql,
+                    columns=cols,
+                    nulls=nulls,
+                    rows=len(group),
                     actions=tuple((c, group[0].actions[c]) for c in cols + nulls),
                     params=tuple(
                         {"pk": ch.pk} | {f"new_{i}": ch.values[c] for i, c in enumerate(cols)}
@@ -502,7 +576,10 @@ class SqlConnector:
             sql = self._delete(tables[name])[1]
             statements.append(
                 Statement(
-                    system=self.system.key, table=name, op="delete", sql=sql,
+                    system=self.system.key,
+                    table=name,
+                    op="delete",
+                    sql=sql,
                     rows=len(pks),
                     params=tuple(
                         {"pks": pks[i : i + self.chunk_size]}
@@ -519,8 +596,9 @@ class SqlConnector:
         tenant = self._tenant_column(table.name)
         key = ("update", table.name, cols, nulls, tenant)
         if key not in self._changes:
-            stmt = _update_stmt(table, self.graph.key_columns(table.name), cols, nulls,
-                                self.sqlite, tenant)
+            stmt = _update_stmt(
+                table, self.graph.key_columns(table.name), cols, nulls, self.sqlite, tenant
+            )
             self._changes[key] = (stmt, self._render(stmt))
         stmt, sql = self._changes[key]
         return stmt, sql
@@ -561,9 +639,20 @@ class SqlConnector:
                     add = Counts(deleted=n)
                 else:
                     update = self._update(table, st.columns, st.nulls)[0]
-                    for p in st.params:
-                        typed = typed_params(table, keycols, st.columns, p, sqlite=self.sqlite)
-                        n += conn.execute(update, {**typed, **tenant}).rowcount
+                    rows = [
+                        {
+                            **typed_params(table, keycols, st.columns, p, sqlite=self.sqlite),
+                            **tenant,
+                        }
+                        for p in st.params
+                    ]
+                    if len(rows) > 1 and conn.dialect.supports_sane_multi_rowcount:
+                        # One executemany for the group (psycopg pipelines it: one round
+                        # trip), where the driver reports the rows it changed in total.
+                        n = conn.execute(update, rows).rowcount
+                    else:
+                        for one in rows:
+                            n += conn.execute(update, one).rowcount
                     add = Counts(updated=n)
                 counts[st.table] = counts.get(st.table, Counts()) + add
         return counts
@@ -588,9 +677,9 @@ class SqlConnector:
                 key = db_key(t, keycols, given, sqlite=self.sqlite)
             except (ValueError, TypeError):
                 raise NotFound(f"{self.system.key}.{table} has no row with that key") from None
-            where = sa.and_(*(
-                _cmp(t, c, self.sqlite) == v for c, v in zip(keycols, key, strict=True)
-            ))
+            where = sa.and_(
+                *(_cmp(t, c, self.sqlite) == v for c, v in zip(keycols, key, strict=True))
+            )
             if spec.tenant is not None:
                 # Another controller's row is "no such row", never changed (Art. 28(3)(e)).
                 where = sa.and_(where, t.c[spec.tenant.column] == self._tenant_value(t, table))
@@ -605,7 +694,8 @@ class SqlConnector:
             new = conn.execute(query).mappings().one()
         booleans = _boolean_columns(spec)
         return Rectification(
-            table, plain_key(given),
+            table,
+            plain_key(given),
             {c: read_value(old[c], c in booleans) for c in cols},
             {c: read_value(new[c], c in booleans) for c in cols},
         )
@@ -664,6 +754,54 @@ class SqlConnector:
         return {"tenant": self._tenant_value(table, name)}
 
 
+@dataclass(frozen=True)
+class _PointerQuery:
+    """What `SqlConnector._pointer_query` keeps for one foreign key: the referenced table and
+    its key columns, how many columns the query selects (referenced key, then dependant
+    key), the join, those columns, the query itself, and whether every key column holds
+    integers (then it may be merged with others, see `_pointers`)."""
+
+    parent: sa.Table
+    pcols: tuple[str, ...]
+    width: int
+    join: Any
+    columns: tuple[Any, ...]
+    query: sa.Select[Any]
+    integers: bool
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _bound(key: KeyTuple) -> Any:
+    """A key as bound in `col IN (...)`: the value itself for one column, else the tuple."""
+    return key[0] if len(key) == 1 else key
+
+
+def _add_pair(
+    pairs: list[tuple[KeyTuple, KeyTuple]], d: Dependency, raw: tuple[Any, ...], width: int
+) -> None:
+    """Add (referenced key, dependant key) read from a row of a pointer query, whose first
+    `width` columns are the referenced key; a row pointing at itself goes with itself."""
+    pkey = tuple(json_safe(v) for v in raw[:width])
+    ckey = tuple(json_safe(v) for v in raw[width:])
+    if d.dependant == d.referenced and ckey == pkey:
+        return
+    pairs.append((pkey, ckey))
+
+
+@dataclass(frozen=True)
+class _ColumnFacts:
+    """Of one reflected table (`table`): each column's maximum length (None when unbounded),
+    the NOT NULL columns, and the columns of a text type."""
+
+    table: sa.Table
+    lengths: Mapping[str, int | None]
+    not_null: frozenset[str]
+    texts: frozenset[str]
+
+
 def _tenant_where(table: sa.Table, column: str) -> sa.ColumnElement[bool]:
     return table.c[column] == sa.bindparam("tenant", type_=table.c[column].type)
 
@@ -695,8 +833,10 @@ def _referenced_from_outside(
             if per[False]:
                 why = f"shared with {per[False]} other row(s) in {d.dependant}"
             else:
-                why = f"still pointed at by {per[True]} of the subject's row(s) in " \
-                      f"{d.dependant} that stay"
+                why = (
+                    f"still pointed at by {per[True]} of the subject's row(s) in "
+                    f"{d.dependant} that stay"
+                )
             yield d.referenced, (pkey, why)
 
 
