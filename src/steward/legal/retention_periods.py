@@ -145,7 +145,9 @@ def financial_year_end_for(record_date: date, financial_year_end: tuple[int, int
     check_date(record_date, "record_date")
     try:
         month, day = financial_year_end
-        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2024, month)[1]:
+        # monthrange refuses a month outside 1-12 (IllegalMonthError, a ValueError); 2024 is a
+        # leap year, so (2, 29) is accepted.
+        if not 1 <= day <= calendar.monthrange(2024, month)[1]:
             raise ValueError
     except (TypeError, ValueError) as exc:
         raise InvalidInput(
