@@ -249,7 +249,8 @@ def _days(n: int) -> str:
 
 def _sample(years: Iterable[int]) -> list[date]:
     # Every day of four consecutive years (the leap-year cycle, so one leap year) covers every
-    # month-end and financial-year-end case, so the worst case found is the real worst case.
+    # month-end and financial-year-end case, so the worst case found is the real worst case for
+    # every period shorter than 73 years (a longer one can reach 2100, not a leap year).
     out: list[date] = []
     for year in years:
         d = date(year, 1, 1)
