@@ -410,3 +410,26 @@ def test_the_rules_that_apply_by_default_are_for_accounts_of_a_private_company()
         "HMRC: Finance Act 1998 Sch. 18 para. 21",
     ]
     assert [r.kind for r in applicable_rules("NO")] == ["accounting"]
+
+
+def test_the_kind_of_record_counts_in_the_rule_check() -> None:
+    # Norwegian agreements: 3 years and 6 months from the year end. Three years from a record
+    # of 1 January 2024 end on 1 January 2027; the law keeps it to 30 June 2028.
+    [finding] = check_rule_period(RetentionPeriod(3, "years"), country="NO", kind="agreements")
+    assert finding.message.startswith(
+        "Keeping agreements records for 3 years is too short in NO: a record dated 2024-01-01 "
+        "would be deleted after 2027-01-01, but Bokføringsloven (LOV-2004-11-19-73) § 13 annet "
+        "ledd requires keeping it until 2028-06-30 (546 days more)."
+    )
+
+
+def test_the_company_type_counts_in_the_rule_check() -> None:
+    # A policy that declares only the Companies Act periods: three years for a private
+    # company's records, six for a public company's (s.388(4)(a) and (b)).
+    companies_act = [r for r in STATUTORY_RETENTION if r.statute == "Companies Act 2006"]
+    three_years = RetentionPeriod(3, "years")
+    assert check_rule_period(three_years, country="GB", declared=companies_act) == []
+    [finding] = check_rule_period(
+        three_years, country="GB", company_type="public", declared=companies_act
+    )
+    assert finding.article == "Companies Act 2006 s.388(4)(b)"

@@ -145,7 +145,9 @@ def financial_year_end_for(record_date: date, financial_year_end: tuple[int, int
     check_date(record_date, "record_date")
     try:
         month, day = financial_year_end
-        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2024, month)[1]:
+        # monthrange refuses a month outside 1-12 (IllegalMonthError, a ValueError); 2024 is a
+        # leap year, so (2, 29) is accepted.
+        if not 1 <= day <= calendar.monthrange(2024, month)[1]:
             raise ValueError
     except (TypeError, ValueError) as exc:
         raise InvalidInput(
@@ -247,7 +249,8 @@ def _days(n: int) -> str:
 
 def _sample(years: Iterable[int]) -> list[date]:
     # Every day of four consecutive years (the leap-year cycle, so one leap year) covers every
-    # month-end and financial-year-end case, so the worst case found is the real worst case.
+    # month-end and financial-year-end case, so the worst case found is the real worst case for
+    # every period shorter than 73 years (a longer one can reach 2100, not a leap year).
     out: list[date] = []
     for year in years:
         d = date(year, 1, 1)
