@@ -299,6 +299,8 @@ def test_swedish_birth_date_limits() -> None:
         assert se_birth_date(layout) == datetime.date(1981, 12, 18), layout
     for wrong in (
         ten[:6] + "/" + ten[6:],
+        ten[:6] + "X" + ten[6:],
+        "19" + ten[:6] + "X" + ten[6:],
         ten + "0",
         ten[1:],
         "1" + ten,
