@@ -99,7 +99,9 @@ def test_a_cpr_born_today_is_found_and_one_born_tomorrow_is_not() -> None:
         number = f"{born:%d%m%y}-4000"
         assert stdnum_cpr.get_birth_date(number.replace("-", "")) == born
         assert is_valid_cpr(number) is found
-        assert [f[0] for f in _found(f"CPR: {number}")] == (["DK_CPR"] if found else [])
+        # (Its digits may read as a Swedish or Finnish number too, depending on the day.)
+        cprs = [f[:2] for f in _found(f"CPR: {number}") if f[0] == "DK_CPR"]
+        assert cprs == ([("DK_CPR", number)] if found else [])
 
 
 def test_is_valid_cpr_takes_the_day_to_compare_with() -> None:
