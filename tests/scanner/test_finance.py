@@ -91,16 +91,22 @@ def test_card_scores(text: str, expected: list[tuple[str, float, str]]) -> None:
 
 
 def test_digits_after_an_iban_head_are_its_account_not_a_card() -> None:
-    # DK91 6718 with a mistyped account: the digits after the bank code pass the card checks
-    # (a Visa range and Luhn), but the IBAN's head says whose digits they are.
-    card = "4333 3333 3333 3339"
-    text = f"Refund to DK91 6718 {card} please"
-    assert not stdnum_iban.is_valid(f"DK91 6718 {card}")
-    assert detect_cards(Context(text)) == []
-    assert "CARD" not in [f.type for f in scan(text)]
-    # The same card further away from an IBAN-like head is a card again.
-    far = f"Refund to DK91 6718, and charge card {card} please"
-    assert [f.excerpt(far) for f in detect_cards(Context(far))] == [card]
+    # DK50 6718 9458 0730 21 mistyped as DK91: its bank code and account, 6718 9458 0730 21,
+    # pass the card checks (a 6-range prefix, 14 digits, Luhn), but the head says whose they are.
+    account = "67189458073021"
+    assert luhn.is_valid(account) and is_valid_card(account)
+    assert stdnum_iban.is_valid("DK50" + account) and not stdnum_iban.is_valid("DK91" + account)
+    for text in ("Refund to DK91 6718 9458 0730 21 please", "DK91 6718 9458 0730 21"):
+        assert detect_cards(Context(text)) == [], text
+        assert "CARD" not in [f.type for f in scan(text)]
+    # A card after it, or after a suppressed number, is still a card.
+    card = "5433 3333 3333 3335"
+    assert luhn.is_valid(card.replace(" ", ""))
+    for text in (
+        f"Refund to DK91 6718 9458 0730 21, or charge {card}.",
+        f"Order 4333333333333339 failed, so charge {card}.",
+    ):
+        assert [f.excerpt(text) for f in detect_cards(Context(text))] == [card], text
 
 
 # The IBAN registry's examples (SWIFT, ISO 13616) for the Nordic countries and the UK.

@@ -34,8 +34,11 @@ def is_valid_card(value: str) -> bool:
     """13-19 digits, a known issuer prefix and a correct Luhn check digit."""
     digits = value.replace(" ", "").replace("-", "")
     return (
-        13 <= len(digits) <= 19 and digits.isascii() and digits.isdigit()
-        and _CARD_PREFIX_RE.match(digits) is not None and luhn.is_valid(digits)
+        13 <= len(digits) <= 19
+        and digits.isascii()
+        and digits.isdigit()
+        and _CARD_PREFIX_RE.match(digits) is not None
+        and luhn.is_valid(digits)
     )
 
 

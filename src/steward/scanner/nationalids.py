@@ -45,6 +45,7 @@ def _suppressed(label: str | None, sep: str) -> bool:
     phone number as `030572-3314` ("mitt nummer är 030572-3314" is an identity number)."""
     return label == "NEG" or (label == "PHONE" and sep in ("", " "))
 
+
 # HMRC National Insurance Manual NIM39110: D, F, I, Q, U, V are never used in a prefix, O
 # never as its second letter, and BG, GB, KN, NK, NT, TN, ZZ are not allocated.
 _NINO_BAD_FIRST = frozenset("DFIQUV")
@@ -132,8 +133,12 @@ def is_valid_nino(number: str) -> bool:
         return False
     first, second = compact[0], compact[1]
     return (
-        first.isalpha() and second.isalpha() and first.isascii() and second.isascii()
-        and first not in _NINO_BAD_FIRST and second not in _NINO_BAD_SECOND
+        first.isalpha()
+        and second.isalpha()
+        and first.isascii()
+        and second.isascii()
+        and first not in _NINO_BAD_FIRST
+        and second not in _NINO_BAD_SECOND
         and compact[:2] not in _NINO_BAD_PREFIXES
     )
 
@@ -165,8 +170,16 @@ def _digits(ctx: Context, today: datetime.date, out: list[Finding]) -> None:
             _twelve(ctx, m.start(), m.end(), head, sep, tail, out)
 
 
-def _ten(ctx: Context, start: int, end: int, head: str, sep: str, tail: str,
-         today: datetime.date, out: list[Finding]) -> None:
+def _ten(
+    ctx: Context,
+    start: int,
+    end: int,
+    head: str,
+    sep: str,
+    tail: str,
+    today: datetime.date,
+    out: list[Finding],
+) -> None:
     label = ctx.label_near(start, end)
     if _suppressed(label, sep):
         return
@@ -208,8 +221,9 @@ def _ten(ctx: Context, start: int, end: int, head: str, sep: str, tail: str,
         out.append(Finding(kind, start, end, clamp(conf), rule))
 
 
-def _twelve(ctx: Context, start: int, end: int, head: str, sep: str, tail: str,
-            out: list[Finding]) -> None:
+def _twelve(
+    ctx: Context, start: int, end: int, head: str, sep: str, tail: str, out: list[Finding]
+) -> None:
     label = ctx.label_near(start, end)
     if _suppressed(label, sep):
         return
