@@ -197,3 +197,92 @@ def test_a_table_no_law_covers_is_not_kept() -> None:
     # a retention key the policy no longer has
     dangling = _table(crm, "invoices").model_copy(update={"retention": "gone"})
     assert hook(dangling, {"id": 1, "issued_at": "2025-03-10"}) is None
+
+
+def test_the_stored_dry_run_holds_no_personal_values() -> None:
+    from steward.connectors.base import ErasurePlan, KeptRow, Statement
+    from steward.requests.plan import plan_summary
+
+    pseudonym = {"id": 4, "email": "erased-3f9a@example.com"}
+    plan = ErasurePlan(
+        system="crm",
+        statements=(
+            Statement(
+                system="crm",
+                table="orders",
+                op="delete",
+                sql="\n  DELETE FROM orders WHERE id = :id  \n",
+                rows=2,
+                params=({"id": 1}, {"id": 2}),
+            ),
+            Statement(
+                system="crm",
+                table="customers",
+                op="update",
+                sql="UPDATE customers SET email = :email WHERE id = :id",
+                columns=("email",),
+                actions=(("email", "pseudonymise"),),
+                rows=1,
+                params=(pseudonym,),
+            ),
+        ),
+        kept=(KeptRow(table="invoices", pk=9, reason=f"{BOOKKEEPING} until 2030-12-31"),),
+        notes=("customers: shared row rewritten",),
+    )
+    assert plan_summary({"crm": plan}) == {
+        "crm": {
+            "statements": [
+                {
+                    "table": "orders",
+                    "op": "delete",
+                    "rows": 2,
+                    "sql": "DELETE FROM orders WHERE id = :id",
+                    "actions": [],
+                },
+                {
+                    "table": "customers",
+                    "op": "update",
+                    "rows": 1,
+                    "sql": "UPDATE customers SET email = :email WHERE id = :id",
+                    "actions": [["email", "pseudonymise"]],
+                },
+            ],
+            "kept": [{"table": "invoices", "pk": 9, "reason": f"{BOOKKEEPING} until 2030-12-31"}],
+            "notes": ["customers: shared row rewritten"],
+        }
+    }
+    assert "erased-3f9a" not in repr(plan_summary({"crm": plan}))
+    assert plan_summary({}) == {}
+
+
+def test_every_identity_found_anywhere_belongs_to_the_subject() -> None:
+    from steward.connectors.base import SubjectRecords
+    from steward.requests.plan import Discovery
+
+    crm = SubjectRecords(
+        system="crm",
+        tables={"customers": [{"id": 1}], "orders": []},
+        primary_keys={"customers": "id", "orders": "id"},
+        identities={
+            "email": ["ann@example.com", "ann.work@example.com"],
+            "phone": ["+4520123456"],
+        },
+    )
+    support = SubjectRecords(
+        system="support",
+        tables={"tickets": []},
+        primary_keys={"tickets": "id"},
+        identities={"email": ["ann@example.com", "ann.b@example.com"]},
+    )
+    found = Discovery(
+        identities={"email": ["ann@example.com"], "customer_number": ["C-7"]},
+        records={"crm": crm, "support": support},
+    )
+    # phones are matched only where found, but they are the subject's all the same
+    assert found.all_identities() == {
+        "email": {"ann@example.com", "ann.work@example.com", "ann.b@example.com"},
+        "customer_number": {"C-7"},
+        "phone": {"+4520123456"},
+    }
+    assert found.identities == {"email": ["ann@example.com"], "customer_number": ["C-7"]}
+    assert (found.found_systems(), found.total()) == (["crm"], 1)
