@@ -53,6 +53,7 @@ from steward.consent.subjects import subject_ref
 from steward.consent.tables import ConsentState
 from steward.errors import InvalidInput
 from steward.policy.models import Policy
+from steward.store.db import as_utc
 
 Blocker = Callable[[Session, str], str | None]
 BLOCKERS: list[Blocker] = []
@@ -217,7 +218,9 @@ def decide(session: Session | Connection, info: PurposeInfo, ref: str, st: Conse
     if eff == "given":
         return CheckResult(True, ref, info.key, eff, {
             "kind": "consent", "article": "GDPR Art. 6(1)(a)", "event_id": event,
-            "valid_until": st.valid_until.isoformat() if st and st.valid_until else None})
+            # In UTC with its offset on every database (SQLite hands the stored UTC back naive).
+            "valid_until": as_utc(st.valid_until).isoformat() if st and st.valid_until
+            else None})
     return CheckResult(False, ref, info.key, eff, {
         "kind": "no_consent", "article": "GDPR Art. 6(1)(a), Art. 7(1)", "event_id": event,
         "reason": {None: "no consent recorded", "expired": "the consent has expired"}.get(
