@@ -42,7 +42,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         "tests/retention/test_composite_keys.py"]),
     "consent/checks.py": (["src/steward/consent/checks.py"], [
         "tests/consent/test_checks.py", "tests/consent/test_withdrawal_kinds.py",
-        "tests/consent/test_check_answers.py"]),
+        "tests/consent/test_check_answers.py", "tests/consent/test_check_gates.py",
+        "tests/consent/test_check_blockers.py", "tests/consent/test_check_round_trips.py"]),
     "consent/state.py": (["src/steward/consent/state.py"], [
         "tests/consent/test_ledger.py", "tests/consent/test_state_edges.py",
         "tests/consent/test_checks.py", "tests/consent/test_withdrawal_kinds.py"]),

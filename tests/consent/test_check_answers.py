@@ -96,6 +96,11 @@ def test_the_whole_answer(sqlite_engine, policy, purpose, actions, allowed, stat
         expected["event_id"] = event_id  # the decision the answer rests on
     assert result.as_dict() == {"allowed": allowed, "subject_ref": email_ref(SECRET, EMAIL),
                                 "purpose": purpose, "state": state, "basis": expected}
+    # The batch filter (mail sends) answers exactly as the single check does, both asked now.
+    with transaction(sm) as s:
+        single = checks.check(s, policy, EMAIL, purpose, secret=SECRET)
+        ((_, batch),) = checks.filter_rows(s, policy, SECRET, [{"email": EMAIL}], purpose)
+    assert batch is not None and batch.as_dict() == single.as_dict()
 
 
 def test_a_consent_past_its_validity_has_expired(sqlite_engine, policy) -> None:
