@@ -22,8 +22,9 @@ HELD, AUDITED, FREE = "held@example.com", "audited@example.com", "free@example.c
 
 def legal_hold(session: Session, ref: str) -> str | None:
     """A hold kept in a table of its own capability, read through the session it is given."""
-    held = session.execute(text("SELECT reason FROM litigation_holds WHERE subject_ref = :r"),
-                           {"r": ref}).scalar()
+    held = session.execute(
+        text("SELECT reason FROM litigation_holds WHERE subject_ref = :r"), {"r": ref}
+    ).scalar()
     return f"on legal hold: {held}" if held else None
 
 
@@ -33,8 +34,10 @@ def asked(sqlite_engine: Engine) -> Iterator[list[str]]:
     order, the hold twice; yields which blocker was asked, in order."""
     with sqlite_engine.begin() as conn:
         conn.execute(text("CREATE TABLE litigation_holds (subject_ref VARCHAR(120), reason TEXT)"))
-        conn.execute(text("INSERT INTO litigation_holds VALUES (:r, 'case 2026-17')"),
-                     {"r": email_ref(SECRET, HELD)})
+        conn.execute(
+            text("INSERT INTO litigation_holds VALUES (:r, 'case 2026-17')"),
+            {"r": email_ref(SECRET, HELD)},
+        )
     calls: list[str] = []
 
     def hold(session: Session, ref: str) -> str | None:
@@ -44,8 +47,11 @@ def asked(sqlite_engine: Engine) -> Iterator[list[str]]:
     def investigation(session: Session, ref: str) -> str | None:
         calls.append("investigation")
         assert isinstance(session, Session)
-        return "under investigation" if ref in (email_ref(SECRET, HELD),
-                                               email_ref(SECRET, AUDITED)) else None
+        return (
+            "under investigation"
+            if ref in (email_ref(SECRET, HELD), email_ref(SECRET, AUDITED))
+            else None
+        )
 
     assert checks.register_blocker(hold) is hold  # usable as a decorator
     checks.register_blocker(investigation)
@@ -61,30 +67,45 @@ def test_the_first_blocker_to_report_gives_the_reason(sqlite_engine, policy, ask
     sm = make_sessionmaker(sqlite_engine)
     with transaction(sm) as s:
         for address in (HELD, AUDITED, FREE):
-            ledger.record(s, policy, subject_ref=email_ref(SECRET, address),
-                          purpose=resolve(policy, "newsletter"), action="given", method="test",
-                          recorded_by="test")
+            ledger.record(
+                s,
+                policy,
+                subject_ref=email_ref(SECRET, address),
+                purpose=resolve(policy, "newsletter"),
+                action="given",
+                method="test",
+                recorded_by="test",
+            )
     with transaction(sm) as s:
-        held, audited, free = (checks.check(s, policy, a, "newsletter", secret=SECRET)
-                               for a in (HELD, AUDITED, FREE))
-    assert held.as_dict() == {"allowed": False, "subject_ref": email_ref(SECRET, HELD),
-                              "purpose": "newsletter", "state": "given",
-                              "basis": {"kind": "blocked",
-                                        "reason": "on legal hold: case 2026-17"}}
+        held, audited, free = (
+            checks.check(s, policy, a, "newsletter", secret=SECRET) for a in (HELD, AUDITED, FREE)
+        )
+    assert held.as_dict() == {
+        "allowed": False,
+        "subject_ref": email_ref(SECRET, HELD),
+        "purpose": "newsletter",
+        "state": "given",
+        "basis": {"kind": "blocked", "reason": "on legal hold: case 2026-17"},
+    }
     assert (audited.allowed, audited.state, audited.basis) == (
-        False, "given", {"kind": "blocked", "reason": "under investigation"})
+        False,
+        "given",
+        {"kind": "blocked", "reason": "under investigation"},
+    )
     assert (free.allowed, free.basis["kind"]) == (True, "consent")
     # The hold answered first for the held subject; each blocker once per check.
     assert asked == ["hold", "hold", "investigation", "hold", "investigation"]
 
 
-def test_a_plain_connection_check_hands_blockers_a_session(sqlite_engine, policy,
-                                                          asked) -> None:
+def test_a_plain_connection_check_hands_blockers_a_session(sqlite_engine, policy, asked) -> None:
     with sqlite_engine.connect() as conn:  # the API's hot path
         held = checks.check(conn, policy, HELD, "event_photos", secret=SECRET)
         free = checks.check(conn, policy, FREE, "event_photos", secret=SECRET)
     assert (held.allowed, held.state, held.basis) == (
-        False, None, {"kind": "blocked", "reason": "on legal hold: case 2026-17"})
+        False,
+        None,
+        {"kind": "blocked", "reason": "on legal hold: case 2026-17"},
+    )
     assert (free.allowed, free.basis["kind"]) == (True, "legitimate_interest")
     assert asked == ["hold", "hold", "investigation"]
 
@@ -92,7 +113,13 @@ def test_a_plain_connection_check_hands_blockers_a_session(sqlite_engine, policy
 def test_the_batch_filter_asks_the_same_blockers(sqlite_engine, policy, asked) -> None:
     rows = [{"email": a} for a in (HELD, AUDITED, FREE)]
     with transaction(make_sessionmaker(sqlite_engine)) as s:
-        answers = [(r.allowed, r.basis.get("reason")) for _, r in
-                   checks.filter_rows(s, policy, SECRET, rows, "event_photos") if r]
-    assert answers == [(False, "on legal hold: case 2026-17"), (False, "under investigation"),
-                       (True, "no objection recorded (GDPR Art. 21)")]
+        answers = [
+            (r.allowed, r.basis.get("reason"))
+            for _, r in checks.filter_rows(s, policy, SECRET, rows, "event_photos")
+            if r
+        ]
+    assert answers == [
+        (False, "on legal hold: case 2026-17"),
+        (False, "under investigation"),
+        (True, "no objection recorded (GDPR Art. 21)"),
+    ]

@@ -51,11 +51,17 @@ def unrestricted(engine: Engine) -> None:
 def restrict(engine: Engine, *addresses: str) -> None:
     """A stand-alone restrictions table of the requests capability's shape."""
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE IF NOT EXISTS restrictions (id INTEGER PRIMARY KEY, "
-                          "subject_ref VARCHAR(120), lifted_at TIMESTAMP NULL)"))
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS restrictions (id INTEGER PRIMARY KEY, "
+                "subject_ref VARCHAR(120), lifted_at TIMESTAMP NULL)"
+            )
+        )
         for address in addresses:
-            conn.execute(text("INSERT INTO restrictions (subject_ref) VALUES (:s)"),
-                         {"s": email_ref(SECRET, address)})
+            conn.execute(
+                text("INSERT INTO restrictions (subject_ref) VALUES (:s)"),
+                {"s": email_ref(SECRET, address)},
+            )
 
 
 @pytest.fixture(autouse=True)
@@ -78,15 +84,15 @@ def test_a_check_is_one_statement(sqlite_engine, policy) -> None:
     with sqlite_engine.connect() as conn:  # the API's hot path: a plain connection
         with statements(sqlite_engine) as seen:
             held = checks.check(conn, policy, EMAIL, "cookie.marketing", secret=SECRET)
-            free = checks.check(conn, policy, "free@example.com", "cookie.marketing",
-                                secret=SECRET)
+            free = checks.check(conn, policy, "free@example.com", "cookie.marketing", secret=SECRET)
     assert (held.allowed, held.basis) == (False, {"kind": "blocked", "reason": RESTRICTED})
     assert (free.allowed, free.basis["kind"]) == (False, "no_consent")
     assert len(seen) == 2, seen
 
 
-def test_the_stores_shape_is_looked_up_again_after_30_seconds(sqlite_engine, policy,
-                                                              monkeypatch) -> None:
+def test_the_stores_shape_is_looked_up_again_after_30_seconds(
+    sqlite_engine, policy, monkeypatch
+) -> None:
     clock = SimpleNamespace(now=1000.0)
     monkeypatch.setattr(checks, "time", SimpleNamespace(monotonic=lambda: clock.now))
     sm = make_sessionmaker(sqlite_engine)
@@ -118,8 +124,9 @@ def test_each_store_is_read_by_its_own_shape(sqlite_engine, policy, tmp_path: Pa
         answers = []
         for engine in (sqlite_engine, other, sqlite_engine):
             with transaction(make_sessionmaker(engine)) as s:
-                answers.append(checks.check(s, policy, EMAIL, "event_photos",
-                                            secret=SECRET).basis["kind"])
+                answers.append(
+                    checks.check(s, policy, EMAIL, "event_photos", secret=SECRET).basis["kind"]
+                )
     finally:
         other.dispose()
     assert answers == ["blocked", "legitimate_interest", "blocked"]
@@ -131,16 +138,26 @@ def test_the_batch_filter_reads_500_subjects_at_a_time(sqlite_engine, policy) ->
     emails = [f"batch{i}@example.com" for i in range(1000)]
     with transaction(make_sessionmaker(sqlite_engine)) as s:
         for e in emails[:2]:
-            ledger.record(s, policy, subject_ref=email_ref(SECRET, e),
-                          purpose=resolve(policy, "cookie.preferences"), action="given",
-                          method="test", recorded_by="test")
+            ledger.record(
+                s,
+                policy,
+                subject_ref=email_ref(SECRET, e),
+                purpose=resolve(policy, "cookie.preferences"),
+                action="given",
+                method="test",
+                recorded_by="test",
+            )
     unrestricted(sqlite_engine)
     restrict(sqlite_engine, emails[1], emails[999])
     with transaction(make_sessionmaker(sqlite_engine)) as s:
         checks.is_restricted(s, email_ref(SECRET, EMAIL))  # the store's shape, read once
         with statements(sqlite_engine) as seen:
-            answers = [r and r.basis["kind"] for _, r in checks.filter_rows(
-                s, policy, SECRET, [{"email": e} for e in emails], "cookie.preferences")]
+            answers = [
+                r and r.basis["kind"]
+                for _, r in checks.filter_rows(
+                    s, policy, SECRET, [{"email": e} for e in emails], "cookie.preferences"
+                )
+            ]
     assert answers[:3] == ["consent", "blocked", "no_consent"]
     assert answers[999] == "blocked" and answers.count("no_consent") == 997
     reads = [("consent_state" in q, "restrictions" in q) for q in seen]
