@@ -80,6 +80,9 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/consent/test_checks.py",
             "tests/consent/test_withdrawal_kinds.py",
             "tests/consent/test_check_answers.py",
+            "tests/consent/test_check_gates.py",
+            "tests/consent/test_check_blockers.py",
+            "tests/consent/test_check_round_trips.py",
         ],
     ),
     "consent/state.py": (

@@ -8,9 +8,12 @@ missing server is a failure.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -108,11 +111,24 @@ def engine(store_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-@pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    """A migrated Steward store on SQLite only, for tests where the backend does not matter."""
-    eng = make_engine(f"sqlite:///{tmp_path / 'steward.db'}")
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite store migrated once per test run: `sqlite_engine` hands each test a copy of
+    the file, the same store as migrating afresh, without running every migration per test."""
+    path = tmp_path_factory.mktemp("migrated") / "steward.db"
+    eng = make_engine(f"sqlite:///{path}")
     upgrade_engine(eng)
+    eng.dispose()
+    with closing(sqlite3.connect(path)) as conn:  # everything into the file itself (WAL mode)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Engine]:
+    """A migrated Steward store on SQLite only, for tests where the backend does not matter."""
+    shutil.copyfile(migrated_sqlite, tmp_path / "steward.db")
+    eng = make_engine(f"sqlite:///{tmp_path / 'steward.db'}")
     yield eng
     eng.dispose()
 

@@ -53,6 +53,7 @@ from steward.consent.subjects import subject_ref
 from steward.consent.tables import ConsentState
 from steward.errors import InvalidInput
 from steward.policy.models import Policy
+from steward.store.db import as_utc
 
 Blocker = Callable[[Session, str], str | None]
 BLOCKERS: list[Blocker] = []
@@ -118,14 +119,17 @@ def _plan(conn: Connection) -> _Plan:
     flag = exists().where(where(s)) if where else false()
     # LEFT JOIN from a one-row relation: a row comes back even when there is no state yet.
     one_row = select(literal(1).label("one")).subquery("one_row")
-    one = select(_STATE.c.state, _STATE.c.valid_until, _STATE.c.event_id,
-                 flag.label("restricted")).select_from(one_row.outerjoin(
-                     _STATE, and_(_STATE.c.subject_ref == s, _STATE.c.purpose == p)))
+    one = select(
+        _STATE.c.state, _STATE.c.valid_until, _STATE.c.event_id, flag.label("restricted")
+    ).select_from(one_row.outerjoin(_STATE, and_(_STATE.c.subject_ref == s, _STATE.c.purpose == p)))
     many = None
     if where:
         r = where.table  # type: ignore[attr-defined]
-        many = select(r.c.subject_ref).where(where(r.c.subject_ref)).where(
-            r.c.subject_ref.in_(bindparam("refs", expanding=True)))
+        many = (
+            select(r.c.subject_ref)
+            .where(where(r.c.subject_ref))
+            .where(r.c.subject_ref.in_(bindparam("refs", expanding=True)))
+        )
     plan = _Plan(one, many)
     with _lock:
         _plans[key] = (time.monotonic(), plan)
@@ -165,8 +169,13 @@ class CheckResult:
     basis: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"allowed": self.allowed, "subject_ref": self.subject_ref,
-                "purpose": self.purpose, "state": self.state, "basis": self.basis}
+        return {
+            "allowed": self.allowed,
+            "subject_ref": self.subject_ref,
+            "purpose": self.purpose,
+            "state": self.state,
+            "basis": self.basis,
+        }
 
 
 def _blocked(session: Session | Connection, ref: str, restricted: bool | None) -> str | None:
@@ -183,45 +192,111 @@ def _blocked(session: Session | Connection, ref: str, restricted: bool | None) -
         return next((r for b in others if (r := b(bound, ref))), None)
 
 
-def decide(session: Session | Connection, info: PurposeInfo, ref: str, st: ConsentState | Any,
-           at: datetime | None = None, *, restricted: bool | None = None) -> CheckResult:
+def decide(
+    session: Session | Connection,
+    info: PurposeInfo,
+    ref: str,
+    st: ConsentState | Any,
+    at: datetime | None = None,
+    *,
+    restricted: bool | None = None,
+) -> CheckResult:
     """Apply the rules to one subject's state row (already read). `restricted`: the Art. 18
     restriction when the caller has read it already (then the built-in blocker is skipped)."""
     reason = _blocked(session, ref, restricted)
     if reason:
-        return CheckResult(False, ref, info.key, states.effective(st, at),
-                           {"kind": "blocked", "reason": reason})
+        return CheckResult(
+            False, ref, info.key, states.effective(st, at), {"kind": "blocked", "reason": reason}
+        )
     eff = states.effective(st, at)
     event = st.event_id if st else None
     if info.legitimate_interest and not info.required:
         if eff in ("objected", "withdrawn", "refused", "gpc_opt_out"):
             article = "GDPR Art. 21(3)" if info.direct_marketing else "GDPR Art. 21(1)"
-            return CheckResult(False, ref, info.key, eff, {
-                "kind": "objection", "article": article, "event_id": event,
-                "reason": "the subject objected" + (
-                    "; an objection to direct marketing is absolute" if info.direct_marketing
-                    else "")})
-        return CheckResult(True, ref, info.key, eff, {
-            "kind": "legitimate_interest", "article": f"GDPR Art. 6(1)({info.legal_basis})",
-            "event_id": event, "reason": "no objection recorded (GDPR Art. 21)"})
+            return CheckResult(
+                False,
+                ref,
+                info.key,
+                eff,
+                {
+                    "kind": "objection",
+                    "article": article,
+                    "event_id": event,
+                    "reason": "the subject objected"
+                    + (
+                        "; an objection to direct marketing is absolute"
+                        if info.direct_marketing
+                        else ""
+                    ),
+                },
+            )
+        return CheckResult(
+            True,
+            ref,
+            info.key,
+            eff,
+            {
+                "kind": "legitimate_interest",
+                "article": f"GDPR Art. 6(1)({info.legal_basis})",
+                "event_id": event,
+                "reason": "no objection recorded (GDPR Art. 21)",
+            },
+        )
     if info.statistics:
-        return CheckResult(True, ref, info.key, eff, {
-            "kind": "statistics_without_consent", "article": "GDPR Art. 6(1)(f)",
-            "reason": "visitor statistics counted without consent as the policy says: no "
-            "cookie, nothing stored on the device, no identifier kept (ePrivacy Directive "
-            "Art. 5(3))"})
+        return CheckResult(
+            True,
+            ref,
+            info.key,
+            eff,
+            {
+                "kind": "statistics_without_consent",
+                "article": "GDPR Art. 6(1)(f)",
+                "reason": "visitor statistics counted without consent as the policy says: no "
+                "cookie, nothing stored on the device, no identifier kept (ePrivacy Directive "
+                "Art. 5(3))",
+            },
+        )
     if info.required:
-        return CheckResult(True, ref, info.key, eff, {
-            "kind": "strictly_necessary", "reason": "strictly necessary: no consent needed "
-            "(ePrivacy Directive Art. 5(3))"})
+        return CheckResult(
+            True,
+            ref,
+            info.key,
+            eff,
+            {
+                "kind": "strictly_necessary",
+                "reason": "strictly necessary: no consent needed (ePrivacy Directive Art. 5(3))",
+            },
+        )
     if eff == "given":
-        return CheckResult(True, ref, info.key, eff, {
-            "kind": "consent", "article": "GDPR Art. 6(1)(a)", "event_id": event,
-            "valid_until": st.valid_until.isoformat() if st and st.valid_until else None})
-    return CheckResult(False, ref, info.key, eff, {
-        "kind": "no_consent", "article": "GDPR Art. 6(1)(a), Art. 7(1)", "event_id": event,
-        "reason": {None: "no consent recorded", "expired": "the consent has expired"}.get(
-            eff, f"the consent was {eff}")})
+        return CheckResult(
+            True,
+            ref,
+            info.key,
+            eff,
+            {
+                "kind": "consent",
+                "article": "GDPR Art. 6(1)(a)",
+                "event_id": event,
+                # In UTC with its offset on every database (SQLite hands it back naive).
+                "valid_until": as_utc(st.valid_until).isoformat()
+                if st and st.valid_until
+                else None,
+            },
+        )
+    return CheckResult(
+        False,
+        ref,
+        info.key,
+        eff,
+        {
+            "kind": "no_consent",
+            "article": "GDPR Art. 6(1)(a), Art. 7(1)",
+            "event_id": event,
+            "reason": {None: "no consent recorded", "expired": "the consent has expired"}.get(
+                eff, f"the consent was {eff}"
+            ),
+        },
+    )
 
 
 def _served(policy: Policy, info: PurposeInfo) -> str | None:
@@ -232,8 +307,15 @@ def _served(policy: Policy, info: PurposeInfo) -> str | None:
     return policy.consent_purpose(info.key).purpose
 
 
-def check(session: Session | Connection, policy: Policy, subject: str, purpose: str, *,
-          secret: str | None = None, at: datetime | None = None) -> CheckResult:
+def check(
+    session: Session | Connection,
+    policy: Policy,
+    subject: str,
+    purpose: str,
+    *,
+    secret: str | None = None,
+    at: datetime | None = None,
+) -> CheckResult:
     """Check one subject (a subject reference, or an e-mail when `secret` is given).
 
     `session` may be a plain Connection (the API's hot path: no ORM session is built unless
@@ -242,8 +324,9 @@ def check(session: Session | Connection, policy: Policy, subject: str, purpose: 
     ref = subject_ref(secret, subject) if secret is not None else subject
     conn = session.connection() if isinstance(session, Session) else session
     served = _served(policy, info)
-    if served and (wait := hooks.not_yet(conn, served, ref, at or now(),
-                                         policy_version=policy.policy.version)):
+    if served and (
+        wait := hooks.not_yet(conn, served, ref, at or now(), policy_version=policy.policy.version)
+    ):
         return CheckResult(False, ref, info.key, None, wait)
     # One round trip: the state row (or nulls) and the restriction flag together.
     row = conn.execute(_plan(conn).one, {"s": ref, "p": info.key}).one()
@@ -252,8 +335,13 @@ def check(session: Session | Connection, policy: Policy, subject: str, purpose: 
 
 
 def filter_rows(
-    session: Session, policy: Policy, secret: str, rows: Iterable[dict[str, str]], purpose: str,
-    *, email_column: str = "email",
+    session: Session,
+    policy: Policy,
+    secret: str,
+    rows: Iterable[dict[str, str]],
+    purpose: str,
+    *,
+    email_column: str = "email",
 ) -> Iterator[tuple[dict[str, str], CheckResult | None]]:
     """Yield (row, result) for every row; result None for a row without a usable address.
     Callers keep rows whose result is allowed. States and restrictions are read in batches
@@ -266,17 +354,25 @@ def filter_rows(
 
     def flush() -> Iterator[tuple[dict[str, str], CheckResult | None]]:
         refs = [r for _, r in buf if r]
-        everyone, waiting = (hooks.not_yet_among(session, served, refs, at,
-                                                 policy_version=policy.policy.version)
-                             if served else (None, {}))
+        everyone, waiting = (
+            hooks.not_yet_among(session, served, refs, at, policy_version=policy.policy.version)
+            if served
+            else (None, {})
+        )
         found = states.for_subjects(session, refs, info.key)
         held = restricted_among(session, refs)
         for row, ref in buf:
             if ref and (wait := everyone or waiting.get(ref)):
                 yield row, CheckResult(False, ref, info.key, None, wait)
                 continue
-            yield row, (decide(session, info, ref, found.get(ref), at,
-                               restricted=ref in held) if ref else None)
+            yield (
+                row,
+                (
+                    decide(session, info, ref, found.get(ref), at, restricted=ref in held)
+                    if ref
+                    else None
+                ),
+            )
         buf.clear()
 
     for row in rows:
