@@ -10,8 +10,10 @@ import base64
 import json
 import logging
 import re
+import sqlite3
 import time
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -394,6 +396,20 @@ def test_a_disabled_user_is_signed_out_at_the_next_call(
     login(client, sqlite_engine, "officer")
     with sqlite_engine.begin() as c:
         c.execute(text("UPDATE users SET disabled = :d"), {"d": True})
+    r = client.get("/console", follow_redirects=False)
+    assert r.status_code == 303 and _cleared(r)
+    with sqlite_engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM console_sessions")).scalar_one() == 0
+
+
+def test_a_deleted_user_is_signed_out_at_the_next_call(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    client = make_client(sqlite_engine, tmp_path)
+    login(client, sqlite_engine, "officer")
+    # The account removed behind the console's back (a plain connection: no foreign keys).
+    with closing(sqlite3.connect(str(sqlite_engine.url.database))) as db, db:
+        db.execute("DELETE FROM users")
     r = client.get("/console", follow_redirects=False)
     assert r.status_code == 303 and _cleared(r)
     with sqlite_engine.connect() as c:
