@@ -12,14 +12,15 @@ import logging
 import re
 import sqlite3
 import time
+import uuid
 from collections.abc import AsyncIterator
-from contextlib import closing
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import Any
 
 import itsdangerous
 import pytest
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -261,6 +262,37 @@ def test_the_limiter_counts_per_bucket_and_client_and_says_when_to_retry() -> No
             limiter.hit("short", "192.0.2.1", limit=1, window=5)
 
 
+def test_limiters_on_one_store_keep_one_count() -> None:
+    shared = MemoryCounters()
+    RateLimiter(shared).hit("login", "192.0.2.1", limit=1)
+    with pytest.raises(TooManyRequests):
+        RateLimiter(shared).hit("login", "192.0.2.1", limit=1)
+    RateLimiter().hit("login", "192.0.2.1", limit=1)  # no store given: its own
+
+
+def test_other_connections_pass_the_headers_through() -> None:
+    started: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started.append("up")
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.websocket("/ws")
+    async def echo(socket: WebSocket) -> None:
+        await socket.accept()
+        await socket.send_text(await socket.receive_text())
+        await socket.close()
+
+    app.add_middleware(SecurityHeaders, hsts=True)
+    with TestClient(app) as client, client.websocket_connect("/ws") as socket:
+        socket.send_text("hello")
+        assert socket.receive_text() == "hello"
+    assert started == ["up"]
+
+
 def test_the_client_address_is_the_peers_or_unknown() -> None:
     scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
     assert client_id(Request({**scope, "client": ("192.0.2.7", 4000)})) == "192.0.2.7"
@@ -291,7 +323,7 @@ def test_the_redactor_cuts_every_query_and_keeps_the_rest() -> None:
 
 
 def test_the_redactor_is_installed_once_on_uvicorns_access_log() -> None:
-    name = "steward-test.access"
+    name = f"steward-test.access.{uuid.uuid4().hex}"  # a logger no earlier call touched
     redact_access_log(name)
     redact_access_log(name)
     assert sum(isinstance(f, QueryRedactor) for f in logging.getLogger(name).filters) == 1
