@@ -10,14 +10,17 @@ import base64
 import json
 import logging
 import re
+import sqlite3
 import time
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import Any
 
 import itsdangerous
 import pytest
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -259,6 +262,37 @@ def test_the_limiter_counts_per_bucket_and_client_and_says_when_to_retry() -> No
             limiter.hit("short", "192.0.2.1", limit=1, window=5)
 
 
+def test_limiters_on_one_store_keep_one_count() -> None:
+    shared = MemoryCounters()
+    RateLimiter(shared).hit("login", "192.0.2.1", limit=1)
+    with pytest.raises(TooManyRequests):
+        RateLimiter(shared).hit("login", "192.0.2.1", limit=1)
+    RateLimiter().hit("login", "192.0.2.1", limit=1)  # no store given: its own
+
+
+def test_other_connections_pass_the_headers_through() -> None:
+    started: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started.append("up")
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.websocket("/ws")
+    async def echo(socket: WebSocket) -> None:
+        await socket.accept()
+        await socket.send_text(await socket.receive_text())
+        await socket.close()
+
+    app.add_middleware(SecurityHeaders, hsts=True)
+    with TestClient(app) as client, client.websocket_connect("/ws") as socket:
+        socket.send_text("hello")
+        assert socket.receive_text() == "hello"
+    assert started == ["up"]
+
+
 def test_the_client_address_is_the_peers_or_unknown() -> None:
     scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
     assert client_id(Request({**scope, "client": ("192.0.2.7", 4000)})) == "192.0.2.7"
@@ -289,13 +323,15 @@ def test_the_redactor_cuts_every_query_and_keeps_the_rest() -> None:
 
 
 def test_the_redactor_is_installed_once_on_uvicorns_access_log() -> None:
-    name = "steward-test.access"
+    name = f"steward-test.access.{uuid.uuid4().hex}"  # a logger no earlier call touched
     redact_access_log(name)
     redact_access_log(name)
     assert sum(isinstance(f, QueryRedactor) for f in logging.getLogger(name).filters) == 1
+    access = logging.getLogger("uvicorn.access")
+    for installed in [f for f in access.filters if isinstance(f, QueryRedactor)]:
+        access.removeFilter(installed)  # an app made by an earlier test installed one
     redact_access_log()
-    access = logging.getLogger("uvicorn.access").filters
-    assert sum(isinstance(f, QueryRedactor) for f in access) == 1
+    assert sum(isinstance(f, QueryRedactor) for f in access.filters) == 1
 
 
 # --- sessions and roles ----------------------------------------------------------------------
@@ -394,6 +430,20 @@ def test_a_disabled_user_is_signed_out_at_the_next_call(
     login(client, sqlite_engine, "officer")
     with sqlite_engine.begin() as c:
         c.execute(text("UPDATE users SET disabled = :d"), {"d": True})
+    r = client.get("/console", follow_redirects=False)
+    assert r.status_code == 303 and _cleared(r)
+    with sqlite_engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM console_sessions")).scalar_one() == 0
+
+
+def test_a_deleted_user_is_signed_out_at_the_next_call(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    client = make_client(sqlite_engine, tmp_path)
+    login(client, sqlite_engine, "officer")
+    # The account removed behind the console's back (a plain connection: no foreign keys).
+    with closing(sqlite3.connect(str(sqlite_engine.url.database))) as db, db:
+        db.execute("DELETE FROM users")
     r = client.get("/console", follow_redirects=False)
     assert r.status_code == 303 and _cleared(r)
     with sqlite_engine.connect() as c:
