@@ -67,6 +67,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["src/steward/retention/statements.py"],
         [
             "tests/retention/test_statements.py",
+            "tests/retention/test_statement_plans.py",
             "tests/retention/test_sweep.py",
             "tests/retention/test_deadlines.py",
             "tests/retention/test_composite_keys.py",
