@@ -47,14 +47,14 @@ def test_a_relative_sqlite_path_is_under_the_base_folder_else_the_working_folder
     policy: Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base = tmp_path / "data"
-    work = tmp_path / "work"
+    work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)
     for pooled in (True, False):
         given = Systems(policy, env={}, base_dir=base, pooled=pooled).get("crm")
         assert given.url == f"sqlite:///{tmp_path.resolve()}/data/crm.db"  # type: ignore[attr-defined]
         default = Systems(policy, env={}, pooled=pooled).get("crm")
-        assert default.url == f"sqlite:///{tmp_path.resolve()}/work/crm.db"  # type: ignore[attr-defined]
+        assert default.url == f"sqlite:///{tmp_path.resolve()}/cwd/crm.db"  # type: ignore[attr-defined]
 
 
 def test_a_url_file_is_read_under_the_policy_folder(
