@@ -4,6 +4,7 @@ addresses use example.com (RFC 2606)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,31 @@ def write_policy(folder: Path, url: str, rules: list[dict[str, Any]] | None = No
     path = folder / "policy.yaml"
     path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
     return path
+
+
+def applications_connection(
+    url: str, ended: dict[int, datetime | None], emails: dict[int, int]
+) -> Iterator[sa.Connection]:
+    """A connection (in a transaction) to the company at `url` after inserting the applications
+    (id -> process ended at) and their e-mails (e-mail id -> application id), for fixtures."""
+    eng = sa.create_engine(url)
+    with eng.begin() as c:
+        c.execute(
+            applications.insert(),
+            [
+                {
+                    "id": i,
+                    "name": f"Test Person {i}",
+                    "email": f"p{i}@example.com",
+                    "process_ended_at": at_,
+                }
+                for i, at_ in ended.items()
+            ],
+        )
+        c.execute(
+            application_emails.insert(),
+            [{"id": e, "application_id": a, "body": "text"} for e, a in emails.items()],
+        )
+    with eng.begin() as c:
+        yield c
+    eng.dispose()

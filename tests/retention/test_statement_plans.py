@@ -35,27 +35,7 @@ SQLITE = sqlite.dialect()
 
 @pytest.fixture
 def conn(company_url: str) -> Iterator[Connection]:
-    eng = sa.create_engine(company_url)
-    with eng.begin() as c:
-        c.execute(
-            co.applications.insert(),
-            [
-                {
-                    "id": i,
-                    "name": f"Test Person {i}",
-                    "email": f"p{i}@example.com",
-                    "process_ended_at": ended,
-                }
-                for i, ended in ENDED.items()
-            ],
-        )
-        c.execute(
-            co.application_emails.insert(),
-            [{"id": e, "application_id": a, "body": "text"} for e, a in EMAILS.items()],
-        )
-    with eng.begin() as c:
-        yield c
-    eng.dispose()
+    yield from co.applications_connection(company_url, ENDED, EMAILS)
 
 
 def _plan(stmt: sa.ClauseElement) -> str:
