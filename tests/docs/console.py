@@ -5,7 +5,9 @@ reader should see: each must match a line of the real output, in order. In an ex
 `<something>` stands for any text (a password, a date) and a line `...` for any lines. A
 command exits 0 unless its output ends with a line `(exit status N)`.
 All commands of a page run in one bash, in order, from a fresh folder laid out like a
-checkout (examples/ and docs/ copied, .venv linked), so `export` and files carry over.
+checkout (examples/ and docs/ copied, .venv linked), so `export` and files carry over. A
+database a page makes on a shared server gets a name of the run's own (`names`), so two runs
+at once on one machine never meet.
 """
 
 from __future__ import annotations
@@ -84,24 +86,54 @@ def workdir(tmp: Path) -> Path:
     return tmp
 
 
-def run_page(page: Path, tmp: Path, prelude: list[str] | None = None,
-             where: Path | None = None) -> list[str]:
+def renamed(cmd: Command, names: dict[str, str]) -> Command:
+    """`cmd` with each name of `names` (a whole word: a database a guide makes) replaced by
+    its stand-in, in the command and in the output it expects."""
+    if not names:
+        return cmd
+    word = re.compile(
+        r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b"
+    )
+
+    def swap(text: str) -> str:
+        return word.sub(lambda m: names[m.group(1)], text)
+
+    return Command(cmd.line, swap(cmd.text), [swap(e) for e in cmd.expected])
+
+
+def run_page(
+    page: Path,
+    tmp: Path,
+    prelude: list[str] | None = None,
+    where: Path | None = None,
+    names: dict[str, str] | None = None,
+) -> list[str]:
     """Run the page's commands; the failures, each naming the page line (`where` names the
-    page in messages when it is not under docs/)."""
-    cmds = commands(page)
+    page in messages when it is not under docs/). `names` gives the databases the page makes
+    on a shared server names of this run's own (`renamed`)."""
+    cmds = [renamed(c, names or {}) for c in commands(page)]
     tmp.mkdir(parents=True, exist_ok=True)
     assert cmds, f"{page} has no console block"
     wd = workdir(tmp)
     marker = f"@@{uuid.uuid4().hex}@@"
     script = ["set -u", "source .venv/bin/activate"] + [f"{c} >/dev/null" for c in prelude or []]
     for c in cmds:
-        script += [f"echo '{marker} begin'", "{ " + c.text + "\n} 2>&1", f"echo \"{marker} $?\""]
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("STEWARD_", "PROMARK_", "VIRTUAL_ENV"))}
+        script += [f"echo '{marker} begin'", "{ " + c.text + "\n} 2>&1", f'echo "{marker} $?"']
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("STEWARD_", "PROMARK_", "VIRTUAL_ENV"))
+    }
     # Its own session: a server a page starts in the background ends with the page.
-    proc = subprocess.Popen(["bash", "-c", "\n".join(script)], cwd=wd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        ["bash", "-c", "\n".join(script)],
+        cwd=wd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         stdout, stderr = proc.communicate(timeout=600)
     finally:

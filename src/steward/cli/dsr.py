@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -64,7 +65,9 @@ def submit(
     name: str = typer.Option(..., "--name"),
     email: str = typer.Option(None, "--email"),
     identity: list[str] = typer.Option(
-        None, "--identity", help="type=value of an identity the policy declares (repeatable), "
+        None,
+        "--identity",
+        help="type=value of an identity the policy declares (repeatable), "
         "e.g. phone=+4520123456 or customer_number=PM-100001",
     ),
     received: str = typer.Option(
@@ -180,7 +183,11 @@ def list_(
         found = list_requests(s, type_=type_, state=state, due=due_, policy=policy)
         rows = [as_dict(r, policy) for r in found]
     text = (
-        "\n".join(f"{r['id']:>5}  {r['type']:<20} {r['state']:<22} due {r['due_on']}" for r in rows)
+        "\n".join(
+            f"{r['id']:>5}  {r['type']:<20} {r['state']:<22} "
+            + (_assisting(r) if r["controller"] else f"due {r['due_on']}")
+            for r in rows
+        )
         or "no requests"
     )
     _out(rows, as_json, text)
@@ -265,7 +272,11 @@ def send(
 
     rid, _, _ = _with(ident, lambda s, r: None)
     state = do(
-        context.sessionmaker_(), context.settings(), context.load(), rid, ACTOR,
+        context.sessionmaker_(),
+        context.settings(),
+        context.load(),
+        rid,
+        ACTOR,
         checked(greeting, note),
     )
     _out({"id": rid, "state": state}, as_json, f"request {rid}: {state}")
@@ -306,8 +317,9 @@ def refuse(
     ident: str,
     reason: str = typer.Option(..., "--reason"),
     fee: str = typer.Option(
-        None, "--fee", help="ask this fee instead (Art. 12(5)(a)), e.g. '25 EUR': the request "
-        "then awaits payment",
+        None,
+        "--fee",
+        help="ask this fee instead (Art. 12(5)(a)), e.g. '25 EUR': the request then awaits payment",
     ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -401,10 +413,25 @@ def _show_dates(rid: int, as_json: bool) -> None:
     view = _with(str(rid), lambda s, r: as_dict(r, policy))[2]
     keys = ("id", "state", "clock_status", "statutory_due", "adjusted_due", "due_on")
     data = {k: view[k] for k in keys}
+    if view["controller"]:
+        # Art. 28(3)(e): a controller's request has the deadline to assist, not a month of ours.
+        data |= {k: view[k] for k in ("controller", "controller_due_on", "assistance_due_on")}
+        _out(data, as_json, f"request {rid}: {_assisting(view)}")
+        return
     _out(
-        data, as_json,
+        data,
+        as_json,
         f"request {rid}: statutory due {data['statutory_due']}, with the clock stopped "
         f"{data['adjusted_due'] or 'not running'} ({data['clock_status']})",
+    )
+
+
+def _assisting(view: dict[str, Any]) -> str:
+    """An assisted request's two deadlines in words (GDPR Art. 28(3)(e), Art. 12(3))."""
+    own = view["controller_due_on"] or "unknown"
+    return (
+        f"due {view['due_on']} to assist {view['controller']} (GDPR Art. 28(3)(e)); "
+        f"the controller's own deadline {own} (Art. 12(3))"
     )
 
 

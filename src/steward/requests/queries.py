@@ -159,7 +159,7 @@ def as_dict(
 ) -> dict[str, Any]:
     """JSON view. `private` adds what only a verified subject or an officer may see; with a
     `sealer` that includes the officer's evidence text, decrypted (else how it was verified)."""
-    from steward.requests.deadlines import clock_for
+    from steward.requests.deadlines import assisting, clock_for
 
     clock = clock_for(policy, req)
     out: dict[str, Any] = {
@@ -193,7 +193,20 @@ def as_dict(
         # Art. 28(3)(e): an assisted request's controller and its own deadline to its subject.
         "controller": req.controller,
         "controller_due_on": req.controller_due_on.isoformat() if req.controller_due_on else None,
+        "assistance_due_on": None,
     }
+    if assisting(req):
+        # Art. 28(3)(e): the company's date is the deadline to assist (`due_on`). The month of
+        # Art. 12(3), and any stop of its clock, are the controller's own (`controller_due_on`):
+        # none is counted here as if the company answered the data subject itself.
+        out.update(
+            assistance_due_on=req.due_on.isoformat(),
+            statutory_due=None,
+            adjusted_due=None,
+            stop_the_clock=False,
+            clock_status="assisting",
+            paused_days=0,
+        )
     if private:
         out.update(
             name=req.name,

@@ -20,8 +20,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from steward import i18n
 from steward.errors import Conflict, InvalidInput, NotFound
+from steward.policy import tenancy
 from steward.policy.identities import accepted_types
-from steward.policy.models import IdentityKind
+from steward.policy.models import IdentityKind, Policy
 from steward.requests import (
     delivery,
     messages,
@@ -272,6 +273,17 @@ async def resend(request: Request, public_id: Annotated[str, Form(max_length=60)
     )
 
 
+def _controller_name(policy: Policy, key: str | None) -> str | None:
+    """The name of the controller an assisted request is for (Art. 28(3)(e)); its key when
+    the policy no longer serves it."""
+    if not key:
+        return None
+    try:
+        return tenancy.find(policy, key).controller.name
+    except NotFound:
+        return key
+
+
 def _status_context(request: Request, public_id: str) -> dict[str, Any]:
     st = request.app.state
     with transaction(st.sessionmaker) as s:
@@ -288,6 +300,7 @@ def _status_context(request: Request, public_id: str) -> dict[str, Any]:
         lang = req.language
     return {
         "req": view,
+        "controller_name": _controller_name(st.policy, view["controller"]),
         "telling_recipients": telling,
         "clock": clock,
         "letter": letter,
