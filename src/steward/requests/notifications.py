@@ -103,7 +103,7 @@ def record(
             req,
             "art19_recorded",
             ACTOR,
-            f"{rec.name}: to be told by {channel} ({ARTICLE})",
+            rec.name,  # the timeline says the rest in words (steward.audit.sentences)
             details={"recipient": rec.key, "channel": channel},
         )
     s.flush()
@@ -169,7 +169,7 @@ def dispatch(
                     req,
                     "art19_failed",
                     ACTOR,
-                    f"{row.name}: not told yet ({error}); retried with the request",
+                    f"{row.name} ({error})",
                     details={**details, "attempts": row.attempts},
                 )
             elif outcome.sent:
@@ -177,9 +177,7 @@ def dispatch(
                 row.told_on = deadlines.local_day(policy, req.country or "", now)
                 row.ref, row.error, row.payload_enc = outcome.ref[:200], None, SETTLED
                 out["sent"] += 1
-                record_event(
-                    s, req, "art19_sent", ACTOR, f"{row.name}: told ({ARTICLE})", details=details
-                )
+                record_event(s, req, "art19_sent", ACTOR, row.name, details=details)
             else:
                 row.status, row.error = OPEN, None
                 out["open"] += 1
@@ -188,7 +186,7 @@ def dispatch(
                     req,
                     "art19_task_opened",
                     ACTOR,
-                    f"{row.name}: an officer tells the recipient and confirms ({ARTICLE})",
+                    row.name,
                     details=details,
                 )
     return out
@@ -240,7 +238,7 @@ def confirm(
         req,
         "art19_confirmed",
         actor,
-        f"{row.name}: told on {told_on.isoformat()} ({ARTICLE})",
+        f"{row.name}, {told_on.isoformat()}",
         details={"recipient": row.recipient, "channel": row.channel, "told_on": str(told_on)},
     )
     return row
@@ -264,7 +262,7 @@ def waive(s: Session, req: DsrRequest, recipient: str, reason: str, actor: str) 
         req,
         "art19_waived",
         actor,
-        f"{row.name}: not told, reason recorded ({ARTICLE})",
+        row.name,
         details={"recipient": row.recipient, "channel": row.channel, "reason_given": True},
     )
     return row
