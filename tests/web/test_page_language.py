@@ -1,7 +1,8 @@
 """Every console page of tests/web/pages.py, opened in Danish by a signed-in admin on the demo
-company, speaks Danish: no Steward code shows raw (a request state, a request type, a
-notification channel, a consent `ui_action`: snake_case words) and none of the English
-sentences below, which have Danish words in the catalog, shows untranslated.
+company, and every public page, opened by a person, speaks Danish: no Steward code shows raw
+(a request state, a request type, a notification channel, a consent `ui_action`: snake_case
+words) and none of the English sentences below, which have Danish words in the catalog, shows
+untranslated.
 
 The names a company chose in its policy (a rule key, a table, a cookie, a purpose key) are
 shown as themselves: the snake_case words of the policy's files are allowed, except Steward's
@@ -10,8 +11,8 @@ own codes listed in CODES, which must show as words even where a policy also nam
 read.
 
 Besides tests/web/seeded.py's data, the site holds an erasure request whose answer waits for
-review (Art. 19 notifications to the processors, an officer's task among them) and retention
-counts (each rule's legal basis, on the retention page).
+review (Art. 19 notifications to the processors, by e-mail) and retention counts (each
+rule's legal basis, on the retention page).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import httpx
 import pytest
 from tests.helpers import PASSWORD, csrf_from
 from tests.publication.factories import TODAY
-from tests.web.pages import CONSOLE_PAGES, Page
+from tests.web.pages import CONSOLE_PAGES, PUBLIC_PAGES, Page
 from tests.web.seeded import Site, running_site
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -212,6 +213,21 @@ def test_every_console_page_speaks_danish(signed_in: tuple[Site, httpx.Client]) 
         assert 'lang="da"' in r.text or r.status_code == 303, page.path
         if found := _problems(page.path, r.text, names):
             problems[page.path] = found
+    assert not problems, "\n".join(f"{p}: {', '.join(v)}" for p, v in problems.items())
+
+
+def test_every_public_page_speaks_danish(signed_in: tuple[Site, httpx.Client]) -> None:
+    # The privacy center, the consent banner and the signed-link pages, opened by a person.
+    site, _ = signed_in
+    names = _policy_names(Path(site.settings.policy))
+    problems: dict[str, list[str]] = {}
+    with httpx.Client(base_url=site.url) as person:
+        for page in PUBLIC_PAGES:
+            r = person.get(_url(site, page))
+            assert r.status_code == page.status, f"{page.path}: {r.status_code}"
+            assert 'lang="da"' in r.text, page.path
+            if found := _problems(page.path, r.text, names):
+                problems[page.path] = found
     assert not problems, "\n".join(f"{p}: {', '.join(v)}" for p, v in problems.items())
 
 
