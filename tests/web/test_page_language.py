@@ -95,8 +95,9 @@ ENGLISH = (
     "daily visitors between",
     "consents given and",
     "have no e-mail address",
-    # The breach form's sub-processors.
+    # The breach form's sub-processors and the Art. 19 recipients.
     "(sub-processor of",
+    "; sub-processor of",
 )
 # Steward's retention sentences (steward.retention.statutes, steward.legal.retention_periods):
 # checked on the retention pages only, as the policy page and the Art. 30 record quote the

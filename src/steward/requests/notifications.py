@@ -28,7 +28,12 @@ from steward.notifiers.registry import notifier_for
 from steward.policy.models import Notify, Policy
 from steward.policy.tenancy import find
 from steward.requests import deadlines
-from steward.requests.recipients import art19_recipients, assisted_recipients, notify_of
+from steward.requests.recipients import (
+    art19_recipients,
+    assisted_recipients,
+    name_in_words,
+    notify_of,
+)
 from steward.requests.states import record as record_event
 from steward.requests.tables import DsrNotification, DsrRequest
 from steward.store.db import transaction
@@ -296,7 +301,8 @@ def decide(
 
 def outcomes(s: Session, request_id: int, policy: Policy | None = None) -> list[dict[str, str]]:
     """What happened to each notification, for letters and pages (no personal values). With
-    the policy, each also carries the officer's `instructions` for telling the recipient."""
+    the policy (the console), each also carries the officer's `instructions` for telling the
+    recipient, and a sub-processor's name is in the language in force."""
 
     def instructions(key: str) -> str:
         target = notify_of(policy, key) if policy is not None else None
@@ -305,7 +311,7 @@ def outcomes(s: Session, request_id: int, policy: Policy | None = None) -> list[
     return [
         {
             "recipient": r.recipient,
-            "name": r.name,
+            "name": (name_in_words(policy, r.recipient) if policy else None) or r.name,
             "channel": r.channel,
             "status": r.status,
             "told_on": r.told_on.isoformat() if r.told_on else "",
