@@ -232,6 +232,16 @@ def test_every_public_page_speaks_danish(signed_in: tuple[Site, httpx.Client]) -
     assert not problems, "\n".join(f"{p}: {', '.join(v)}" for p, v in problems.items())
 
 
+def test_the_timeline_names_each_recipient_to_be_told(signed_in: tuple[Site, httpx.Client]) -> None:
+    # One Art. 19 event per recipient, all in one second: each sentence names its own one
+    # (examples/promark: NordHost hosts the systems, its backup vault holds copies, Ledgerly
+    # gets names and addresses).
+    site, web = signed_in
+    text = _text(web.get(f"/console/requests/{site.values['erasure_id']}?lang=da").text)
+    told = re.findall(r"En modtager skal underrettes om ændringen \(art\. 19\): ([^(]+?) \(", text)
+    assert sorted(told) == ["Backup Vault Oy", "Ledgerly AS", "NordHost A/S"]
+
+
 def test_every_request_state_and_type_has_words() -> None:
     # A state or a right added later needs its words, or it shows raw in the console.
     from steward.policy.models import Right
