@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from steward import audit
 from steward.audit.sentences import actor_name, sentence
+from steward.policy.models import Policy
+from steward.requests.recipients import name_in_words
 from steward.requests.states import ref
 from steward.requests.tables import DsrEvent, DsrRequest
 
@@ -32,10 +34,14 @@ def _key(at: datetime) -> str:
 
 
 def entries(
-    session: Session, req: DsrRequest, names: Mapping[str, str] | None = None
+    session: Session,
+    req: DsrRequest,
+    names: Mapping[str, str] | None = None,
+    policy: Policy | None = None,
 ) -> list[Entry]:
     """Oldest first. Several events of one kind in one second (one Art. 19 event per
-    recipient) are paired with their request events in the order both were written."""
+    recipient) are paired with their request events in the order both were written. With the
+    policy, an Art. 19 recipient's name in a note is in the language in force."""
     pending: dict[tuple[str, str], list[DsrEvent]] = {}
     events = list(
         session.scalars(select(DsrEvent).where(DsrEvent.request_id == req.id).order_by(DsrEvent.id))
@@ -51,11 +57,14 @@ def entries(
         raw = {"action": ev.action, "actor": ev.actor, "details": details}
         if note:
             raw["note"] = note
+        shown = note
+        if note and policy is not None and isinstance(details.get("recipient"), str):
+            shown = name_in_words(policy, details["recipient"], note)
         out.append(
             Entry(
                 ev.at,
                 actor_name(ev.actor, names),
-                sentence(ev.action, ev.actor, details, note=note, names=names),
+                sentence(ev.action, ev.actor, details, note=shown, names=names),
                 f"{ev.action}: {note}\n" * bool(note)
                 + json.dumps(raw, ensure_ascii=False, indent=1),
                 f"audit #{ev.seq}",

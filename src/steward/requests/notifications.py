@@ -311,7 +311,7 @@ def outcomes(s: Session, request_id: int, policy: Policy | None = None) -> list[
     return [
         {
             "recipient": r.recipient,
-            "name": (name_in_words(policy, r.recipient) if policy else None) or r.name,
+            "name": name_in_words(policy, r.recipient, r.name) if policy else r.name,
             "channel": r.channel,
             "status": r.status,
             "told_on": r.told_on.isoformat() if r.told_on else "",

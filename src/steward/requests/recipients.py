@@ -66,19 +66,21 @@ def _with_subs(out: dict[str, Art19Recipient], p: Processor) -> None:
         out[key] = Art19Recipient(key, name, sp.notify)
 
 
-def name_in_words(policy: Policy, key: str) -> str | None:
-    """A sub-processor recipient's name in the language in force; None for any other
-    recipient (its stored name has no words of Steward's) or one the policy no longer has."""
+def name_in_words(policy: Policy, key: str, text: str) -> str:
+    """`text` (a stored name or note) with the English name of the sub-processor recipient
+    `key` put in the language in force; as it is for any other recipient (its name has no
+    words of Steward's) or one the policy no longer has."""
     proc_key, _, sub_key = key.partition(".")
     for p in policy.processors:
         if p.key != proc_key:
             continue
         for sp in p.sub_processors:
             if sp.key == sub_key:
-                return i18n.gettext(SUB_PROCESSOR).format(
-                    name=sp.name, service=sp.service, processor=p.name
+                values = {"name": sp.name, "service": sp.service, "processor": p.name}
+                return text.replace(
+                    SUB_PROCESSOR.format(**values), i18n.gettext(SUB_PROCESSOR).format(**values)
                 )
-    return None
+    return text
 
 
 def assisted_recipients(

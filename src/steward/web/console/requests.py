@@ -172,7 +172,7 @@ def page(
         {
             "r": data,
             "clock": clock_for(policy, req),
-            "timeline": history.entries(session, req, desk_web.staff(session)),
+            "timeline": history.entries(session, req, desk_web.staff(session), policy),
             "desk": desk_web.panel(session, sealer, req),
             "letter": letter,
             "states": desk_web.state_labels(),
