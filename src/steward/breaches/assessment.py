@@ -11,16 +11,18 @@ A breach without a risk assessment cannot be closed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from steward import audit
+from steward import audit, i18n
 from steward.breaches.inputs import AssessmentInput, Exception34, Risk
 from steward.breaches.register import get_breach, keep_version, notifications
 from steward.breaches.tables import Breach, BreachNotification
 from steward.errors import InvalidInput
+from steward.i18n import N_
 from steward.policy.models import Policy
 
 UK = "GB"
@@ -31,10 +33,39 @@ class Task:
     """One duty of a breach: `key` is stable (e.g. `notify_authority:DK`)."""
 
     key: str
-    title: str
+    text: str  # the title, with {placeholders} filled from `values`
     article: str
     done: bool
-    note: str = ""
+    note_text: str = ""
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """In English, as the register's exports and errors keep it."""
+        return self.text.format(**self.values)
+
+    @property
+    def note(self) -> str:
+        return self.note_text.format(**self.values)
+
+    def title_words(self) -> str:
+        """The title in the language in force, for the console."""
+        return i18n.gettext(self.text).format(**self.values)
+
+    def note_words(self) -> str:
+        return i18n.gettext(self.note_text).format(**self.values) if self.note_text else ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {"key": self.key, "title": self.title, "article": self.article,
+                "done": self.done, "note": self.note}
+
+
+# The notes of the assessment task: the risk found (Art. 33(1), 34(1)).
+RISK_NOTES = {
+    "unlikely": N_("assessed: unlikely to result in a risk"),
+    "risk": N_("assessed: a risk to people"),
+    "high": N_("assessed: a high risk to people"),
+}
 
 
 def competent_authorities(policy: Policy, row: Breach) -> list[str]:
@@ -79,33 +110,37 @@ def assess(
 
 def duties(policy: Policy, row: Breach, sent: list[BreachNotification]) -> list[Task]:
     """The tasks `row`'s assessment creates, each marked done from the notifications `sent`."""
-    tasks = [Task("document", "Document the breach in the register", "Art. 33(5)", True)]
+    tasks = [Task("document", N_("Document the breach in the register"), "Art. 33(5)", True)]
+    assess = N_("Assess the risk to people's rights and freedoms")
     if row.risk is None:
-        tasks.append(Task("assess", "Assess the risk to people's rights and freedoms",
-                          "Art. 33(1)", False, "needed before the breach can be closed"))
+        tasks.append(Task("assess", assess, "Art. 33(1)", False,
+                          N_("needed before the breach can be closed")))
         return tasks
-    tasks.append(Task("assess", "Assess the risk to people's rights and freedoms", "Art. 33(1)",
-                      True, f"risk: {row.risk}"))
+    tasks.append(Task("assess", assess, "Art. 33(1)", True,
+                      RISK_NOTES.get(row.risk, "{risk}"), {"risk": row.risk}))
     if row.risk == Risk.unlikely:
         return tasks  # Art. 33(1): no notification; the reasoning is documented (33(5))
     for cc in competent_authorities(policy, row):
         auth = policy.authorities.get(cc)
         name = auth.name if auth else cc
         done = any(n.kind == "authority" and n.authority == cc for n in sent)
-        tasks.append(Task(f"notify_authority:{cc}", f"Notify {name} ({cc})", "Art. 33(1)", done,
-                          auth.breach_channel if auth else ""))
+        tasks.append(Task(f"notify_authority:{cc}", N_("Notify {name} ({cc})"), "Art. 33(1)",
+                          done, "{channel}" if auth else "",
+                          {"name": name, "cc": cc, "channel": auth.breach_channel if auth else ""}))
     if row.risk == Risk.high:
         exc = row.exception_34_3
         if exc in (Exception34.encrypted, Exception34.mitigated):
-            tasks.append(Task("notify_subjects", "Tell the people affected", "Art. 34(1)", True,
-                              f"not needed: Art. 34(3)({exc}) — {row.exception_reason}"))
+            tasks.append(Task("notify_subjects", N_("Tell the people affected"), "Art. 34(1)",
+                              True, N_("not needed: Art. 34(3)({letter}) — {reason}"),
+                              {"letter": exc, "reason": row.exception_reason}))
         elif exc == Exception34.disproportionate:
             done = any(n.kind == "public" for n in sent)
-            tasks.append(Task("public_notice", "Publish a public communication instead",
-                              "Art. 34(3)(c)", done, row.exception_reason or ""))
+            tasks.append(Task("public_notice", N_("Publish a public communication instead"),
+                              "Art. 34(3)(c)", done, "{reason}" if row.exception_reason else "",
+                              {"reason": row.exception_reason}))
         else:
             done = any(n.kind == "subjects" for n in sent)
-            tasks.append(Task("notify_subjects", "Tell the people affected, in plain language",
+            tasks.append(Task("notify_subjects", N_("Tell the people affected, in plain language"),
                               "Art. 34(1)-(2)", done))
     return tasks
 

@@ -65,7 +65,7 @@ def breach_dict(session: Session, policy: Policy, row: Breach, now: datetime | N
         "deadline": c.deadline.isoformat(), "deadline_local": c.deadline_local.isoformat(),
         "timezone": c.timezone, "hours_left": round(c.hours_left, 2),
         "first_notified_at": _iso(c.notified_at), "overdue": c.overdue, "late": c.late,
-        "tasks": [t.__dict__ for t in duties(policy, row, sent)],
+        "tasks": [t.as_dict() for t in duties(policy, row, sent)],
     })
     if full:
         out["notifications"] = [notification_dict(n) for n in sent]

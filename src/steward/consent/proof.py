@@ -16,10 +16,13 @@ from sqlalchemy.orm import Session
 from steward.consent import ledger, state
 from steward.consent.purposes import all_purposes
 from steward.consent.tables import ConsentEvent, ConsentSnapshot
+from steward.i18n import N_
 from steward.policy.models import Policy
 from steward.store.db import as_utc
 
 SCHEMA = "steward-consent-proof/1 (field names after ISO/IEC TS 27560:2023)"
+# How each event's hash is made (`steward.consent.ledger`); shown in words in the console.
+HASH_ALGORITHM = N_("sha256 over prev_hash + U+001F + canonical JSON of the event fields")
 
 
 def _ts(at: datetime | None) -> str | None:
@@ -87,7 +90,7 @@ def export(session: Session, policy: Policy, subject_ref: str) -> dict[str, Any]
         "current_state": current,
         "notices": notices,
         "hash_chain": {
-            "algorithm": "sha256 over prev_hash + U+001F + canonical JSON of the event fields",
+            "algorithm": HASH_ALGORITHM,
             "segment": [{"sequence_number": r["sequence_number"], "previous_hash":
                          r["previous_hash"], "hash": r["hash"]} for r in records],
             "all_events_verified": all(r["hash_verified"] for r in records),

@@ -10,13 +10,15 @@ than the law or any documented purpose needs breaches storage limitation, GDPR A
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Literal
 
+from steward import i18n
 from steward.errors import InvalidInput
+from steward.i18n import N_
 from steward.legal.periods import (
     add_months,
     check_count,
@@ -63,37 +65,38 @@ _SE = "Bokföringslagen (1999:1078)"
 STATUTORY_RETENTION: tuple[StatutoryRetention, ...] = (
     StatutoryRetention(
         "DK", "accounting", _DK, "§ 12, stk. 1", 60, "financial_year_end",
-        "5 years from the end of the financial year the material concerns",
+        N_("5 years from the end of the financial year the material concerns"),
     ),
     StatutoryRetention(
         "NO", "accounting", _NO, "§ 13 første ledd", 60, "financial_year_end",
-        "5 years after the end of the financial year",
+        N_("5 years after the end of the financial year"),
     ),
     StatutoryRetention(
         "NO", "agreements", _NO, "§ 13 annet ledd", 42, "financial_year_end",
-        "3 years and 6 months after the end of the financial year (agreements)",
+        N_("3 years and 6 months after the end of the financial year (agreements)"),
     ),
     StatutoryRetention(
         "NO", "correspondence", _NO, "§ 13 annet ledd", 42, "financial_year_end",
-        "3 years and 6 months after the end of the financial year (correspondence)",
+        N_("3 years and 6 months after the end of the financial year (correspondence)"),
     ),
     StatutoryRetention(
         "SE", "accounting", _SE, "7 kap. 2 §", 84, "calendar_year_of_financial_year_end",
-        "through the 7th year after the calendar year in which the financial year ended",
+        N_("through the 7th year after the calendar year in which the financial year ended"),
     ),
     StatutoryRetention(
         "GB", "accounting", "Companies Act 2006", "s.388(4)(a)", 36, "record_date",
-        "3 years from the date the records are made (private company)",
+        N_("3 years from the date the records are made (private company)"),
         frozenset({"private"}),
     ),
     StatutoryRetention(
         "GB", "accounting", "Companies Act 2006", "s.388(4)(b)", 72, "record_date",
-        "6 years from the date the records are made (public company)",
+        N_("6 years from the date the records are made (public company)"),
         frozenset({"public"}),
     ),
     StatutoryRetention(
         "GB", "accounting", "HMRC: Finance Act 1998", "Sch. 18 para. 21", 72,
-        "financial_year_end", "6 years from the end of the financial year (company tax records)",
+        "financial_year_end",
+        N_("6 years from the end of the financial year (company tax records)"),
     ),
 )  # fmt: skip
 
@@ -232,6 +235,22 @@ class RetentionPeriod:
             return f"{self.amount} years plus the current year"
         return f"{self.amount} {self.unit}"
 
+    def describe_words(self) -> str:
+        """`describe` in the language in force ("3 måneder", "10 år plus det indeværende år")."""
+        if self.unit == "years_plus_current_year":
+            years = _amount(self.amount, "years")
+            return i18n.gettext(N_("{amount} plus the current year")).format(amount=years)
+        return _amount(self.amount, self.unit)
+
+
+def _amount(n: int, unit: str) -> str:
+    forms = {
+        "years": i18n.ngettext("%(num)s year", "%(num)s years", n),
+        "months": i18n.ngettext("%(num)s month", "%(num)s months", n),
+        "days": i18n.ngettext("%(num)s day", "%(num)s days", n),
+    }
+    return forms[unit] % {"num": n}
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -239,8 +258,26 @@ class Finding:
 
     severity: Literal["error", "warning"]
     code: str
-    message: str
+    message: str  # in English: policy validation, plans and logs
     article: str
+    # The message in the language in force, for the console (None: the English message).
+    in_words: Callable[[], str] | None = field(default=None, compare=False)
+
+    def words(self) -> str:
+        return self.in_words() if self.in_words is not None else self.message
+
+
+# The warning of a rule that keeps data longer than needed (storage limitation).
+LONGER_THAN_NEEDED = N_(
+    "Keeping data for {period} exceeds {basis} by up to {days} (a record dated {dated} is kept "
+    "until {kept}, needed until {needed}). Keep personal data no longer than necessary (GDPR "
+    "Art. 5(1)(e), storage limitation) or document the purpose that needs it."
+)
+BASES = {
+    "statute": N_("the statutory minimum"),
+    "need": N_("the documented need"),
+    "both": N_("the statute and documented need"),
+}
 
 
 def _days(n: int) -> str:
@@ -321,21 +358,36 @@ def check_rule_period(
     if excess_example is not None:
         trigger, rule_end, need_end = excess_example
         if needed is None:
-            basis = "the statutory minimum"
+            basis = "statute"
         elif kind is None:  # no statute was compared: only the documented need counts
-            basis = "the documented need"
+            basis = "need"
         else:
-            basis = "the statute and documented need"
+            basis = "both"
+        dates = {
+            "dated": trigger.isoformat(),
+            "kept": rule_end.isoformat(),
+            "needed": need_end.isoformat(),
+        }
+
+        def in_words(
+            basis: str = basis, days: int = excess_max, dates: dict[str, str] = dates
+        ) -> str:
+            return i18n.gettext(LONGER_THAN_NEEDED).format(
+                period=period.describe_words(),
+                basis=i18n.gettext(BASES[basis]),
+                days=_amount(days, "days"),
+                **dates,
+            )
+
         findings.append(
             Finding(
                 "warning",
                 "longer_than_needed",
-                f"Keeping data for {period.describe()} exceeds {basis} by up to "
-                f"{_days(excess_max)} (a record dated {trigger.isoformat()} is kept until "
-                f"{rule_end.isoformat()}, needed until {need_end.isoformat()}). Keep personal "
-                f"data no longer than necessary (GDPR Art. 5(1)(e), storage limitation) or "
-                f"document the purpose that needs it.",
+                LONGER_THAN_NEEDED.format(
+                    period=period.describe(), basis=BASES[basis], days=_days(excess_max), **dates
+                ),
                 "GDPR Art. 5(1)(e)",
+                in_words,
             )
         )
     return findings

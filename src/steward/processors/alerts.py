@@ -4,9 +4,12 @@ without a safeguard (Arts. 44-46)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from steward import i18n
+from steward.i18n import N_
 from steward.policy.crossrefs import EEA
 from steward.policy.models import Policy
 from steward.processors.register import Entry
@@ -14,12 +17,29 @@ from steward.processors.register import Entry
 SOON_DAYS = 30
 
 
+NO_DPA = N_("No signed data processing agreement recorded (Art. 28(3)).")
+REVIEW_OVERDUE = N_("DPA review overdue since {due} ({days} days) (Art. 28(3)).")
+REVIEW_SOON = N_("DPA review due on {due} (Art. 28(3)).")
+NO_SAFEGUARD = N_("Transfer to {country} (outside the EU/EEA) has no safeguard recorded "
+                  "(Arts. 44-46).")
+
+
 @dataclass(frozen=True)
 class Alert:
     ref: str  # processor key or processor/sub-processor
     name: str
     level: str  # "bad" or "warn"
-    message: str
+    text: str  # one of the texts above, with {placeholders}
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """In English, as the registers' CSV and JSON exports keep it."""
+        return self.text.format(**self.values)
+
+    def words(self) -> str:
+        """In the language in force, for the console."""
+        return i18n.gettext(self.text).format(**self.values)
 
 
 def dpa_alerts(entries: list[Entry], today: date, *, soon_days: int = SOON_DAYS) -> list[Alert]:
@@ -29,20 +49,16 @@ def dpa_alerts(entries: list[Entry], today: date, *, soon_days: int = SOON_DAYS)
         if not e.active:
             continue
         if e.dpa_signed is None:
-            out.append(Alert(e.ref, e.name, "bad",
-                             "No signed data processing agreement recorded (Art. 28(3))."))
+            out.append(Alert(e.ref, e.name, "bad", NO_DPA))
         if e.dpa_review_due is not None:
             if e.dpa_review_due < today:
                 days = (today - e.dpa_review_due).days
-                out.append(Alert(e.ref, e.name, "bad",
-                                 f"DPA review overdue since {e.dpa_review_due} ({days} days)."))
+                out.append(Alert(e.ref, e.name, "bad", REVIEW_OVERDUE,
+                                 {"due": e.dpa_review_due, "days": days}))
             elif e.dpa_review_due <= today + timedelta(days=soon_days):
-                out.append(Alert(e.ref, e.name, "warn",
-                                 f"DPA review due on {e.dpa_review_due}."))
+                out.append(Alert(e.ref, e.name, "warn", REVIEW_SOON, {"due": e.dpa_review_due}))
         if e.country and e.country not in EEA and e.transfer_mechanism == "eea":
-            out.append(Alert(e.ref, e.name, "bad",
-                             f"Transfer to {e.country} (outside the EU/EEA) has no safeguard "
-                             "recorded (Arts. 44-46)."))
+            out.append(Alert(e.ref, e.name, "bad", NO_SAFEGUARD, {"country": e.country}))
     return sorted(out, key=lambda a: (a.level != "bad", a.ref))
 
 
@@ -58,8 +74,8 @@ def controller_dpa_alerts(policy: Policy, today: date, *,
             if due is None:
                 continue
             if due < today:
-                out.append(Alert(ref, c.name, "bad", f"DPA review overdue since {due} "
-                                 f"({(today - due).days} days) (Art. 28(3))."))
+                out.append(Alert(ref, c.name, "bad", REVIEW_OVERDUE,
+                                 {"due": due, "days": (today - due).days}))
             elif due <= today + timedelta(days=soon_days):
-                out.append(Alert(ref, c.name, "warn", f"DPA review due on {due} (Art. 28(3))."))
+                out.append(Alert(ref, c.name, "warn", REVIEW_SOON, {"due": due}))
     return sorted(out, key=lambda a: (a.level != "bad", a.ref))

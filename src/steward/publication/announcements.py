@@ -111,16 +111,20 @@ class Plan:
 
     @property
     def warnings(self) -> list[str]:
+        """What keeps people from being told, in the language in force (English outside a
+        request or a `language()` block: the CLI)."""
+        _ = i18n.gettext
         out = []
         if not self.tables:
-            out.append("the purpose's activities name no system holding its data: nobody "
-                       "will be told by mail; the public notice is the only information "
-                       "(Art. 13(3))")
+            out.append(_("the purpose's activities name no system holding its data: nobody "
+                         "will be told by mail; the public notice is the only information "
+                         "(Art. 13(3))"))
         out += [f"{t.system}.{t.table}: {t.reason}" for t in self.tables if t.reason]
-        out += [f"{s}: unavailable now, its people are not counted" for s in self.unavailable]
+        out += [_("{system}: unavailable now, its people are not counted").format(system=s)
+                for s in self.unavailable]
         if self.without_address:
-            out.append(f"{self.without_address} row(s) have no e-mail address: those people "
-                       "will not be told by mail")
+            out.append(_("{n} row(s) have no e-mail address: those people will not be told by "
+                         "mail").format(n=self.without_address))
         return out
 
 

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from steward import audit
 from steward.audit.sentences import actor_name, sentence
+from steward.policy.models import Policy
+from steward.requests.recipients import name_in_words
 from steward.requests.states import ref
 from steward.requests.tables import DsrEvent, DsrRequest
 
@@ -32,38 +34,44 @@ def _key(at: datetime) -> str:
 
 
 def entries(
-    session: Session, req: DsrRequest, names: Mapping[str, str] | None = None
+    session: Session,
+    req: DsrRequest,
+    names: Mapping[str, str] | None = None,
+    policy: Policy | None = None,
 ) -> list[Entry]:
-    """Oldest first."""
-    notes: dict[tuple[str, str], str | None] = {}
+    """Oldest first. Several events of one kind in one second (one Art. 19 event per
+    recipient) are paired with their request events in the order both were written. With the
+    policy, an Art. 19 recipient's name in a note is in the language in force."""
+    pending: dict[tuple[str, str], list[DsrEvent]] = {}
     events = list(
         session.scalars(select(DsrEvent).where(DsrEvent.request_id == req.id).order_by(DsrEvent.id))
     )
     for e in events:
-        notes[(e.kind, _key(e.at))] = e.note
+        pending.setdefault((e.kind, _key(e.at)), []).append(e)
     out = []
-    matched: set[tuple[str, str]] = set()
     for ev in audit.events_for(session, ref(req)):
         kind = ev.action.removeprefix("dsr.")
-        k = (kind, _key(ev.at))
-        note = notes.get(k)
-        matched.add(k)
+        twins = pending.get((kind, _key(ev.at)))
+        note = twins.pop(0).note if twins else None
         details = json.loads(ev.details) if ev.details else {}
         raw = {"action": ev.action, "actor": ev.actor, "details": details}
         if note:
             raw["note"] = note
+        shown = note
+        if note and policy is not None and isinstance(details.get("recipient"), str):
+            shown = name_in_words(policy, details["recipient"], note)
         out.append(
             Entry(
                 ev.at,
                 actor_name(ev.actor, names),
-                sentence(ev.action, ev.actor, details, note=note, names=names),
+                sentence(ev.action, ev.actor, details, note=shown, names=names),
                 f"{ev.action}: {note}\n" * bool(note)
                 + json.dumps(raw, ensure_ascii=False, indent=1),
                 f"audit #{ev.seq}",
             )
         )
-    for e in events:  # request events older than their audit twin (none expected)
-        if (e.kind, _key(e.at)) not in matched:
+    for e in events:  # request events without an audit twin (none expected)
+        if e in pending.get((e.kind, _key(e.at)), []):
             out.append(
                 Entry(
                     e.at,

@@ -28,7 +28,12 @@ from steward.notifiers.registry import notifier_for
 from steward.policy.models import Notify, Policy
 from steward.policy.tenancy import find
 from steward.requests import deadlines
-from steward.requests.recipients import art19_recipients, assisted_recipients, notify_of
+from steward.requests.recipients import (
+    art19_recipients,
+    assisted_recipients,
+    name_in_words,
+    notify_of,
+)
 from steward.requests.states import record as record_event
 from steward.requests.tables import DsrNotification, DsrRequest
 from steward.store.db import transaction
@@ -103,7 +108,7 @@ def record(
             req,
             "art19_recorded",
             ACTOR,
-            f"{rec.name}: to be told by {channel} ({ARTICLE})",
+            rec.name,  # the timeline says the rest in words (steward.audit.sentences)
             details={"recipient": rec.key, "channel": channel},
         )
     s.flush()
@@ -169,7 +174,7 @@ def dispatch(
                     req,
                     "art19_failed",
                     ACTOR,
-                    f"{row.name}: not told yet ({error}); retried with the request",
+                    f"{row.name} ({error})",
                     details={**details, "attempts": row.attempts},
                 )
             elif outcome.sent:
@@ -177,9 +182,7 @@ def dispatch(
                 row.told_on = deadlines.local_day(policy, req.country or "", now)
                 row.ref, row.error, row.payload_enc = outcome.ref[:200], None, SETTLED
                 out["sent"] += 1
-                record_event(
-                    s, req, "art19_sent", ACTOR, f"{row.name}: told ({ARTICLE})", details=details
-                )
+                record_event(s, req, "art19_sent", ACTOR, row.name, details=details)
             else:
                 row.status, row.error = OPEN, None
                 out["open"] += 1
@@ -188,7 +191,7 @@ def dispatch(
                     req,
                     "art19_task_opened",
                     ACTOR,
-                    f"{row.name}: an officer tells the recipient and confirms ({ARTICLE})",
+                    row.name,
                     details=details,
                 )
     return out
@@ -240,7 +243,7 @@ def confirm(
         req,
         "art19_confirmed",
         actor,
-        f"{row.name}: told on {told_on.isoformat()} ({ARTICLE})",
+        f"{row.name}, {told_on.isoformat()}",
         details={"recipient": row.recipient, "channel": row.channel, "told_on": str(told_on)},
     )
     return row
@@ -264,7 +267,7 @@ def waive(s: Session, req: DsrRequest, recipient: str, reason: str, actor: str) 
         req,
         "art19_waived",
         actor,
-        f"{row.name}: not told, reason recorded ({ARTICLE})",
+        row.name,
         details={"recipient": row.recipient, "channel": row.channel, "reason_given": True},
     )
     return row
@@ -298,7 +301,8 @@ def decide(
 
 def outcomes(s: Session, request_id: int, policy: Policy | None = None) -> list[dict[str, str]]:
     """What happened to each notification, for letters and pages (no personal values). With
-    the policy, each also carries the officer's `instructions` for telling the recipient."""
+    the policy (the console), each also carries the officer's `instructions` for telling the
+    recipient, and a sub-processor's name is in the language in force."""
 
     def instructions(key: str) -> str:
         target = notify_of(policy, key) if policy is not None else None
@@ -307,7 +311,7 @@ def outcomes(s: Session, request_id: int, policy: Policy | None = None) -> list[
     return [
         {
             "recipient": r.recipient,
-            "name": r.name,
+            "name": name_in_words(policy, r.recipient, r.name) if policy else r.name,
             "channel": r.channel,
             "status": r.status,
             "told_on": r.told_on.isoformat() if r.told_on else "",

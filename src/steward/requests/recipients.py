@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from steward import i18n
+from steward.i18n import N_
 from steward.policy.models import Notify, Policy, Processor
 from steward.policy.tenancy import find
 from steward.requests.plan import activities_for
@@ -51,13 +53,34 @@ def _holds(p: Processor, systems: set[str], named: set[str], categories: set[str
     return p.key in named and (not p.data_categories or bool(categories & set(p.data_categories)))
 
 
+# A sub-processor as a recipient: stored in English, read in the console's language
+# (`name_in_words`).
+SUB_PROCESSOR = N_("{name} ({service}; sub-processor of {processor})")
+
+
 def _with_subs(out: dict[str, Art19Recipient], p: Processor) -> None:
     out[p.key] = Art19Recipient(p.key, f"{p.name} ({p.service})", p.notify)
     for sp in p.sub_processors:
         key = f"{p.key}.{sp.key}"
-        out[key] = Art19Recipient(
-            key, f"{sp.name} ({sp.service}; sub-processor of {p.name})", sp.notify
-        )
+        name = SUB_PROCESSOR.format(name=sp.name, service=sp.service, processor=p.name)
+        out[key] = Art19Recipient(key, name, sp.notify)
+
+
+def name_in_words(policy: Policy, key: str, text: str) -> str:
+    """`text` (a stored name or note) with the English name of the sub-processor recipient
+    `key` put in the language in force; as it is for any other recipient (its name has no
+    words of Steward's) or one the policy no longer has."""
+    proc_key, _, sub_key = key.partition(".")
+    for p in policy.processors:
+        if p.key != proc_key:
+            continue
+        for sp in p.sub_processors:
+            if sp.key == sub_key:
+                values = {"name": sp.name, "service": sp.service, "processor": p.name}
+                return text.replace(
+                    SUB_PROCESSOR.format(**values), i18n.gettext(SUB_PROCESSOR).format(**values)
+                )
+    return text
 
 
 def assisted_recipients(

@@ -86,8 +86,7 @@ def summary(session: Session, run: RetentionRun, policy: Policy | None = None) -
         # Art. 17(3)(b) only where a statute requires keeping; otherwise the period is the
         # company's own maximum under storage limitation, Art. 5(1)(e).
         out["legal_basis"] = (
-            "GDPR Art. 17(3)(b) (kept for a legal obligation until expiry), Art. 5(1)(e)"
-            if statutes.rests_on_statute(rule) else "GDPR Art. 5(1)(e) storage limitation"
+            statutes.RUN_ON_STATUTE if statutes.rests_on_statute(rule) else statutes.RUN_OWN
         )
         try:
             country = statutes.country_of(rule, policy.system(rule.system))

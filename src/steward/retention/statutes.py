@@ -16,9 +16,12 @@ Only a rule resting on a statute is an exception to erasure (GDPR Art. 17(3)(b))
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
+from steward import i18n
 from steward.errors import InvalidInput
+from steward.i18n import N_
 from steward.legal.retention_periods import (
     Finding,
     StatutoryRetention,
@@ -28,7 +31,13 @@ from steward.legal.retention_periods import (
 )
 from steward.policy.models import Policy, RetentionRule, StorageCountry, SystemSpec
 from steward.policy.report import Report
-from steward.retention.cutoff import as_legal_period, describe, last_day
+from steward.retention.cutoff import (
+    as_legal_period,
+    describe,
+    describe_words,
+    is_immediate,
+    last_day,
+)
 
 BOOKKEEPING_KINDS = ("accounting", "correspondence")
 
@@ -125,13 +134,40 @@ def findings(policy: Policy, rule: RetentionRule, country: str) -> list[Finding]
     )
 
 
+# What a rule rests on, in words (`basis`): written here once, in English for plans and
+# evidence, in the language in force for the console (`basis_words`).
+OWN_MAXIMUM = N_("kept for up to {period}, as our policy states (the company's choice; GDPR "
+                 "Art. 5(1)(e) storage limitation)")
+OWN_IMMEDIATE = N_("not kept once its trigger has happened, as our policy states (the "
+                   "company's choice; GDPR Art. 5(1)(e) storage limitation)")
+OWN_MINIMUM = N_("kept for at least {period}, as our policy states (the company's choice)")
+BOOKKEEPING = N_("the law requires keeping it: {law} (GDPR Art. 17(3)(b), in {country}); "
+                 "after that, {own}")
+STATUTE = N_("the law requires keeping it for {period}: {law} (GDPR Art. 17(3)(b))")
+# The legal basis of a run's deletions, in its evidence.
+RUN_ON_STATUTE = N_("GDPR Art. 17(3)(b) (kept for a legal obligation until expiry), "
+                    "Art. 5(1)(e)")
+RUN_OWN = N_("GDPR Art. 5(1)(e) storage limitation")
+
+
 def basis(policy: Policy, rule: RetentionRule, country: str, lang: str | None = None) -> str:
-    """What the rule rests on, in plain words for plans, evidence and the console."""
-    period = describe(rule.period)
-    own = (f"kept for up to {period}, as our policy states (the company's choice; GDPR Art. "
-           "5(1)(e) storage limitation)")
+    """What the rule rests on, in plain English words for plans and evidence."""
+    return _basis(policy, rule, country, lang, str, describe(rule.period))
+
+
+def basis_words(policy: Policy, rule: RetentionRule, country: str) -> str:
+    """`basis` in the language in force, for the console; the statutes' citations (names,
+    sections) stay as the law writes them."""
+    return _basis(policy, rule, country, i18n.current(), i18n.gettext,
+                  describe_words(rule.period))
+
+
+def _basis(policy: Policy, rule: RetentionRule, country: str, lang: str | None,
+           words: Callable[[str], str], period: str) -> str:
+    own = words(OWN_IMMEDIATE if is_immediate(rule.period) else OWN_MAXIMUM).format(
+        period=period)
     if rule.kind == "statutory" and not rule.legal_obligation:
-        own = f"kept for at least {period}, as our policy states (the company's choice)"
+        own = words(OWN_MINIMUM).format(period=period)
     if not rests_on_statute(rule):
         return own
     text = policy.text(rule.statutory_basis, lang)
@@ -142,10 +178,9 @@ def basis(policy: Policy, rule: RetentionRule, country: str, lang: str | None = 
                                         declared(policy, country))
         except InvalidInput:
             statutes = []
-        law = text or "; ".join(f"{s.citation} ({s.summary})" for s in statutes)
-        return (f"the law requires keeping it: {law} (GDPR Art. 17(3)(b), in {country}); "
-                f"after that, {own}")
-    return f"the law requires keeping it for {period}: {text} (GDPR Art. 17(3)(b))"
+        law = text or "; ".join(f"{s.citation} ({words(s.summary)})" for s in statutes)
+        return words(BOOKKEEPING).format(law=law, country=country, own=own)
+    return words(STATUTE).format(period=period, law=text)
 
 
 def check_rule(policy: Policy, r: Report, i: int, system: SystemSpec) -> None:

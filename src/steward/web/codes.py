@@ -22,6 +22,42 @@ WORDS: dict[str, dict[str, str]] = {
         "sent": N_("told"),
         "waived": N_("waived"),
     },
+    # How each recipient is told (`Notify.channel`; "task": an officer tells it by hand).
+    "notification_channel": {
+        "mail": N_("e-mail"),
+        "http": N_("call to their system (signed HTTP)"),
+        "task": N_("an officer's task"),
+    },
+    # A data subject request's state (`steward.requests.states.State`) and its type, the right
+    # exercised, with its article.
+    "request_state": {
+        "received": N_("Received"),
+        "awaiting_verification": N_("Waiting for identity check"),
+        "verified": N_("Identity verified"),
+        "awaiting_approval": N_("Waiting for approval"),
+        "in_progress": N_("In progress"),
+        "awaiting_review": N_("Answer waiting for review"),
+        "waiting_on_system": N_("Waiting for a system"),
+        "completed": N_("Completed"),
+        "refused": N_("Refused"),
+        "awaiting_payment": N_("Waiting for a fee"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    "request_type": {
+        "access": N_("Access (Art. 15)"),
+        "rectification": N_("Rectification (Art. 16)"),
+        "erasure": N_("Erasure (Art. 17)"),
+        "restriction": N_("Restriction (Art. 18)"),
+        "portability": N_("Portability (Art. 20)"),
+        "objection": N_("Objection (Art. 21)"),
+        "automated_decisions": N_("Automated decisions (Art. 22)"),
+    },
+    # A console user's role (`steward.auth`).
+    "user_role": {
+        "viewer": N_("viewer"),
+        "officer": N_("officer"),
+        "admin": N_("administrator"),
+    },
     # An announcement of a new or widened purpose, GDPR Art. 13(3), Art. 14(4)
     # (`steward.publication.announcements`).
     "announcement_status": {
@@ -46,9 +82,39 @@ WORDS: dict[str, dict[str, str]] = {
         "dsr": N_("a data subject request (objection or erasure)"),
         "checkbox": N_("checkbox on a form"),
     },
+    # A consent decision's state (`steward.consent.state`), as the ledger records it.
+    "consent_state": {
+        "given": N_("given"),
+        "withdrawn": N_("withdrawn"),
+        "refused": N_("refused"),
+        "expired": N_("expired"),
+        "gpc_opt_out": N_("GPC opt-out"),
+        "objected": N_("objected"),
+    },
+    # What the person did on the page that recorded the decision (the ledger's `ui_action`).
+    "consent_ui_action": {
+        "confirm_link": N_("opened the confirmation link"),
+        "confirm_button": N_("pressed the confirm button"),
+        "one_click_post": N_("one-click unsubscribe sent by the mail program"),
+        "toggle_on": N_("switched it on"),
+        "toggle_off": N_("switched it off"),
+        "accept_all": N_("pressed Accept all"),
+        "reject_all": N_("pressed Reject all"),
+        "save": N_("saved the chosen categories"),
+        "dismiss": N_("closed the banner"),
+        "gpc": N_("Global Privacy Control signal from the browser"),
+    },
     # A personal data breach (GDPR Art. 33, 34): open until closed, and its assessed risk.
     "breach_status": {"open": N_("open"), "closed": N_("closed")},
     "breach_risk": {"unlikely": N_("unlikely"), "risk": N_("risk"), "high": N_("high")},
+    # Who a breach notification went to (Art. 33 the authority, Art. 34 the people or the
+    # public) and whether it was the first or a later one (Art. 33(4)).
+    "breach_notice_kind": {
+        "authority": N_("authority"),
+        "subjects": N_("the people affected"),
+        "public": N_("the public"),
+    },
+    "breach_notice_phase": {"initial": N_("initial"), "supplement": N_("supplement")},
     # What a retention rule does to expired records (`steward.retention`).
     "retention_action": {
         "delete": N_("delete the rows"),
@@ -56,9 +122,23 @@ WORDS: dict[str, dict[str, str]] = {
         "redact": N_("redact the fields' text"),
         "null": N_("clear the fields"),
     },
+    # A retention run's state (`steward.retention.tables.RetentionRun.status`).
+    "retention_run_status": {
+        "running": N_("running"),
+        "pending": N_("pending"),
+        "paused": N_("paused"),
+        "waiting": N_("waiting"),
+        "done": N_("done"),
+        "failed": N_("failed"),
+    },
     # The safeguard of a transfer, GDPR Chapter V, with its article (the notice's words).
     "transfer_mechanism": {m.value: LABELS[f"mechanism_{m.value}"] for m in TransferMechanism},
 }
+
+
+def words_of(kind: str) -> dict[str, str]:
+    """Every code of `kind` with its words in the language in force (a select's options)."""
+    return {code: i18n.gettext(text) for code, text in WORDS[kind].items()}
 
 
 def code_words(kind: str, code: str | None) -> str:

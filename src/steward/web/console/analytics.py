@@ -13,6 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from steward.analytics import report
 from steward.errors import InvalidInput
+from steward.i18n import N_
+from steward.i18n import gettext as _
 from steward.policy.models import Policy
 from steward.web.center.analytics import flush
 from steward.web.console.analytics_chart import daily, ranking
@@ -21,8 +23,8 @@ from steward.web.deps import PolicyDep, SessionDep, Viewer, render
 from steward.web.security import csrf_protect
 
 router = APIRouter(prefix="/console/analytics", dependencies=[Depends(csrf_protect)])
-RANKINGS = (("page", "Top pages"), ("referrer", "Top referring domains"),
-            ("country", "Countries (browser language)"), ("device", "Devices"))
+RANKINGS = (("page", N_("Top pages")), ("referrer", N_("Top referring domains")),
+            ("country", N_("Countries (browser language)")), ("device", N_("Devices")))
 
 
 def _range(start: str, end: str) -> tuple[date, date]:
@@ -47,7 +49,8 @@ async def overview(request: Request, user: Viewer, policy: PolicyDep, site: str 
         return render(request, "console/analytics/overview.html", {
             "rep": rep, "daily": daily(rep), "site": site, "sites": policy.analytics.sites,
             "text": policy.text,
-            "rankings": [(title, ranking(dim, title, rep.top[dim])) for dim, title in RANKINGS],
+            "rankings": [(_(title), ranking(dim, _(title), rep.top[dim]))
+                         for dim, title in RANKINGS],
         })
 
     return await run_in_threadpool(build)
@@ -72,6 +75,7 @@ def cards(session: Session, policy: Policy) -> list[Card]:
         return []
     last = datetime.now(UTC).date()
     rep = report.build(session, first=last - timedelta(days=6), last=last, top=3)
-    lines = [f"{n} views: {path}" for path, n in rep.top["page"]]
-    return [Card("Page views, 7 days", str(rep.total_views), "/console/analytics",
-                 note=f"{rep.total_visitors} daily visitors; no cookie", lines=lines)]
+    lines = [_("{n} views: {path}").format(n=n, path=path) for path, n in rep.top["page"]]
+    return [Card(_("Page views, 7 days"), str(rep.total_views), "/console/analytics",
+                 note=_("{n} daily visitors; no cookie").format(n=rep.total_visitors),
+                 lines=lines)]

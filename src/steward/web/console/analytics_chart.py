@@ -7,6 +7,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from steward.analytics.report import Report
+from steward.i18n import gettext as _
 
 W, H, PAD = 640, 180, 34
 ROW = 22
@@ -24,12 +25,14 @@ def daily(rep: Report) -> Markup:
     """Page views (solid) and visitors (dashed) per day."""
     top = max([1, *rep.views, *rep.visitors])
     first, last = rep.first.isoformat(), rep.last.isoformat()
-    desc = (f"{rep.total_views} page views and {rep.total_visitors} daily visitors between "
-            f"{first} and {last}; at most {top} a day.")
+    desc = _("{views} page views and {visitors} daily visitors between {first} and {last}; "
+             "at most {top} a day.").format(views=rep.total_views, visitors=rep.total_visitors,
+                                             first=first, last=last, top=top)
     return Markup("".join([
         f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="t-daily d-daily"'
         ' xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="t-daily">Visits per day</title><desc id="d-daily">{escape(desc)}</desc>',
+        f'<title id="t-daily">{escape(_("Visits per day"))}</title>'
+        f'<desc id="d-daily">{escape(desc)}</desc>',
         f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#aab3ba"/>',
         f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{H - PAD}" stroke="#aab3ba"/>',
         f'<text x="{PAD - 4}" y="{PAD + 4}" text-anchor="end" font-size="11">{top}</text>',
@@ -46,10 +49,10 @@ def daily(rep: Report) -> Markup:
 
 def ranking(ident: str, title: str, rows: list[tuple[str, int]]) -> Markup:
     """One bar per row, longest first, labelled with the value and its count."""
-    top = max([1, *(n for _, n in rows)])
+    top = max([1, *(n for _v, n in rows)])
     height = max(len(rows), 1) * ROW + 8
     label_w = 260
-    desc = "; ".join(f"{v or '(none)'}: {n}" for v, n in rows) or "nothing counted"
+    desc = "; ".join(f"{v or _('(none)')}: {n}" for v, n in rows) or _("nothing counted")
     ident = escape(ident)
     parts = [
         f'<svg class="chart" viewBox="0 0 {W} {height}" role="img" '

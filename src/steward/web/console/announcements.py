@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from steward.config import Settings
 from steward.errors import StewardError
+from steward.i18n import gettext as _
 from steward.policy.models import Policy
 from steward.publication import announcements as ann
 from steward.store.db import as_utc, transaction
@@ -25,13 +26,13 @@ router = APIRouter(prefix="/console/announcements", dependencies=[Depends(csrf_p
 def countdown(starts_at: datetime | None, now: datetime | None = None) -> str:
     """"starts in N days" / "started" / "not set" for the console."""
     if starts_at is None:
-        return "not set: nobody has been told yet, the purpose is blocked"
+        return _("not set: nobody has been told yet, the purpose is blocked")
     now = now or datetime.now(UTC)
     left = as_utc(starts_at) - now
     if left.total_seconds() <= 0:
-        return "started"
+        return _("started")
     days, rest = divmod(int(left.total_seconds()), 86400)
-    return f"starts in {days} day(s) {rest // 3600} hour(s)"
+    return _("starts in {days} day(s) {hours} hour(s)").format(days=days, hours=rest // 3600)
 
 
 @router.get("")

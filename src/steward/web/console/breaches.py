@@ -21,6 +21,7 @@ from steward.breaches.inputs import NATURES, AssessmentInput, BreachInput, Notif
 from steward.breaches.tables import Breach
 from steward.errors import InvalidInput, StewardError
 from steward.i18n import N_
+from steward.i18n import gettext as _
 from steward.policy.models import Policy
 from steward.store.db import as_utc, transaction
 from steward.web.console.dashboard import Card
@@ -36,8 +37,10 @@ router = APIRouter(prefix="/console/breaches", dependencies=[Depends(csrf_protec
 def left_text(hours: float) -> str:
     """'41 h 12 min left' or 'overdue by 3 h 5 min' (Art. 33(1) clock)."""
     minutes = int(abs(hours) * 60)
-    text = f"{minutes // 60} h {minutes % 60:02d} min"
-    return f"{text} left" if hours >= 0 else f"overdue by {text}"
+    text = _("{hours} h {minutes} min").format(hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+    if hours >= 0:
+        return _("{time} left").format(time=text)
+    return _("overdue by {time}").format(time=text)
 
 
 def cards(session: Session, policy: Policy) -> list[Card]:
@@ -48,18 +51,19 @@ def cards(session: Session, policy: Policy) -> list[Card]:
     pending = sorted([(b, c) for b, c in clocks if c.notified_at is None and b.risk != "unlikely"],
                      key=lambda bc: bc[1].deadline)
     if not pending:
-        return [Card("Open breaches", str(len(rows)), "/console/breaches",
-                     note="no 72-hour notification pending", tone="ok" if not rows else "")]
+        return [Card(_("Open breaches"), str(len(rows)), "/console/breaches",
+                     note=_("no 72-hour notification pending"), tone="ok" if not rows else "")]
     b, c = pending[0]
     tone = "bad" if c.hours_left < 24 else "warn"
     auth = policy.authorities.get(policy.controller.lead_authority)
     # The time left is the card's big figure: with hours to act, it is what the officer needs.
-    return [Card("Open breaches", str(len(rows)), "/console/breaches", tone=tone,
-                 note=f"{len(pending)} awaiting the authority's notification"),
-            Card(f"{c.hours}-hour clock (Art. 33(1))", left_text(c.hours_left),
-                 f"/console/breaches/{b.id}", tone=tone,
-                 note=f"Breach {b.id}: notify {auth.name if auth else 'the authority'} by "
-                      f"{c.deadline_local:%Y-%m-%d %H:%M} {c.deadline_local.tzname()}",
+    return [Card(_("Open breaches"), str(len(rows)), "/console/breaches", tone=tone,
+                 note=_("{n} awaiting the authority's notification").format(n=len(pending))),
+            Card(_("{hours}-hour clock (Art. 33(1))").format(hours=c.hours),
+                 left_text(c.hours_left), f"/console/breaches/{b.id}", tone=tone,
+                 note=_("Breach {id}: notify {authority} by {deadline}").format(
+                     id=b.id, authority=auth.name if auth else _("the authority"),
+                     deadline=f"{c.deadline_local:%Y-%m-%d %H:%M} {c.deadline_local.tzname()}"),
                  lines=[b.title])]
 
 
@@ -204,7 +208,7 @@ def selection_from_form(form: Any, tz: str) -> affected.Selection:
         filters.append({"field": parts[0], "op": parts[1],
                         "value": parts[2] if len(parts) > 2 else None})
     # One select names the system and its table ("support/tickets"), so they cannot disagree.
-    system, _, table = (form.get("source") or "").partition("/")
+    system, _sep, table = (form.get("source") or "").partition("/")
     return _validated(affected.Selection, {
         "system": system or form.get("system", ""), "table": table or form.get("table", ""),
         "date_column": form.get("date_column") or None,
@@ -228,7 +232,8 @@ def _form_ctx(policy: Policy, values: dict[str, Any], error: StewardError | None
             "natures": NATURES, "zones": zones,
             "default_zone": lead.timezone if lead else "UTC", "policy": policy,
             "processors": [(p.key, p.name) for p in policy.processors]
-            + [(s.key, f"{s.name} (sub-processor of {p.name})")
+            + [(s.key, _("{name} (sub-processor of {processor})").format(name=s.name,
+                                                                          processor=p.name))
                for p in policy.processors for s in p.sub_processors]}
 
 

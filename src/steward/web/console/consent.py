@@ -148,7 +148,7 @@ def _import_error(request: Request, error: str) -> Response:
 def dashboard_cards(session: Session, policy: Policy) -> list[Card]:
     """Dashboard provider: consent events and how many subjects currently allow each purpose."""
     totals = figures.totals(session)
-    lines = [f"{k}: {v.get('given', 0)} given" for k, v in sorted(totals.items())
-             if not k.startswith("cookie.")][:6]
-    return [Card("Consent events", str(figures.event_count(session)), "/console/consent",
-                 note="own hash chain", lines=lines)]
+    lines = [_("{purpose}: {n} given").format(purpose=k, n=v.get("given", 0))
+             for k, v in sorted(totals.items()) if not k.startswith("cookie.")][:6]
+    return [Card(_("Consent events"), str(figures.event_count(session)), "/console/consent",
+                 note=_("own hash chain"), lines=lines)]

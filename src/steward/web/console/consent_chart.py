@@ -5,6 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from steward.consent.figures import Series
+from steward.i18n import gettext as _
 
 W, H, PAD = 640, 180, 30
 
@@ -22,8 +23,10 @@ def svg(series: Series, title: str) -> Markup:
     for screen readers (role=img with a title and description)."""
     top = max([1, *series.given, *series.declined])
     first, last = series.days[0].isoformat(), series.days[-1].isoformat()
-    desc = (f"{sum(series.given)} consents given and {sum(series.declined)} refused, withdrawn "
-            f"or objected between {first} and {last}; at most {top} a day.")
+    desc = _("{given} consents given and {declined} refused, withdrawn or objected between "
+             "{first} and {last}; at most {top} a day.").format(
+                 given=sum(series.given), declined=sum(series.declined), first=first, last=last,
+                 top=top)
     ident = escape(series.purpose.replace(".", "-"))
     parts = [
         f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="t-{ident} '

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from steward.audit.tables import AuditEvent
+from steward.i18n import gettext as _
 from steward.policy.models import Policy
 from steward.web.deps import PolicyDep, SessionDep, Viewer, render
 
@@ -35,15 +36,15 @@ class Card:
 def _foundation(session: Session, policy: Policy) -> list[Card]:
     events = session.scalar(select(func.count(AuditEvent.seq))) or 0
     return [
-        Card("Purposes", str(len(policy.purposes)), "/console/policy"),
+        Card(_("Purposes"), str(len(policy.purposes)), "/console/policy"),
         Card(
-            "Processing activities",
+            _("Processing activities"),
             str(len(policy.processing_activities)),
             "/console/policy/ropa",
-            note="Art. 30 record",
+            note=_("Art. 30 record"),
         ),
-        Card("Connected systems", str(len(policy.systems)), "/console/policy#systems"),
-        Card("Audit events", str(events), "/console/audit"),
+        Card(_("Connected systems"), str(len(policy.systems)), "/console/policy#systems"),
+        Card(_("Audit events"), str(events), "/console/audit"),
     ]
 
 

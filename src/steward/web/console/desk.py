@@ -17,11 +17,11 @@ from steward.auth.tables import User
 from steward.errors import InvalidInput
 from steward.i18n import gettext as _
 from steward.requests import desk, queue, workflow
-from steward.requests.states import State
 from steward.requests.tables import DsrRequest
 from steward.store.db import transaction
 from steward.store.sealing import Sealer
 from steward.web.api.requests import actor
+from steward.web.codes import words_of
 from steward.web.deps import Officer, PolicyDep, SessionDep, Viewer, render
 from steward.web.security import csrf_protect
 
@@ -30,32 +30,13 @@ FILTER_KEYS = ("q", "type", "state", "jurisdiction", "assignee", "due", "page")
 
 
 def state_labels() -> dict[str, str]:
-    """Each request state as officers read it, in the language in force."""
-    return {
-        State.received.value: _("Received"),
-        State.awaiting_verification.value: _("Waiting for identity check"),
-        State.verified.value: _("Identity verified"),
-        State.awaiting_approval.value: _("Waiting for approval"),
-        State.in_progress.value: _("In progress"),
-        State.waiting_on_system.value: _("Waiting for a system"),
-        State.completed.value: _("Completed"),
-        State.refused.value: _("Refused"),
-        State.awaiting_payment.value: _("Waiting for a fee"),
-        State.withdrawn.value: _("Withdrawn"),
-    }
+    """Each request state as officers read it, in the language in force (`steward.web.codes`)."""
+    return words_of("request_state")
 
 
 def type_labels() -> dict[str, str]:
-    """Each request type (the right exercised) with its article."""
-    return {
-        "access": _("Access (Art. 15)"),
-        "rectification": _("Rectification (Art. 16)"),
-        "erasure": _("Erasure (Art. 17)"),
-        "restriction": _("Restriction (Art. 18)"),
-        "portability": _("Portability (Art. 20)"),
-        "objection": _("Objection (Art. 21)"),
-        "automated_decisions": _("Automated decisions (Art. 22)"),
-    }
+    """Each request type (the right exercised) with its article (`steward.web.codes`)."""
+    return words_of("request_type")
 
 
 def staff(session: Session) -> dict[str, str]:

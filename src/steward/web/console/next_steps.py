@@ -122,7 +122,7 @@ def _dpas(session: Session, policy: Policy, today: date) -> Group:
     alerts = dpa_alerts(processor_register(session, policy), today) + controller_dpa_alerts(
         policy, today
     )
-    items = [Item(a.name, "/console/processors", a.message, a.level) for a in alerts]
+    items = [Item(a.name, "/console/processors", a.words(), a.level) for a in alerts]
     return Group(
         _("DPAs to review (Art. 28(3))"),
         items[:SHOWN],

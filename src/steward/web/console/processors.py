@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from steward.errors import InvalidInput, StewardError
+from steward.i18n import gettext as _
 from steward.policy.models import Policy
 from steward.processors.alerts import controller_dpa_alerts, dpa_alerts
 from steward.processors.export import export_register
@@ -36,9 +37,10 @@ def cards(session: Session, policy: Policy) -> list[Card]:
     bad = [a for a in alerts if a.level == "bad"]
     active = [e for e in entries if e.active]
     tone = "bad" if bad else ("warn" if alerts else "ok")
-    return [Card("Processors", str(len(active)), "/console/processors", tone=tone,
-                 note=f"{len(alerts)} DPA alert(s) (Art. 28(3))" if alerts else "DPAs in order",
-                 lines=[f"{a.name}: {a.message}" for a in alerts[:3]])]
+    return [Card(_("Processors"), str(len(active)), "/console/processors", tone=tone,
+                 note=_("{n} DPA alert(s) (Art. 28(3))").format(n=len(alerts)) if alerts
+                 else _("DPAs in order (Art. 28(3))"),
+                 lines=[f"{a.name}: {a.words()}" for a in alerts[:3]])]
 
 
 def _page(request: Request, session: Session, policy: Policy, error: str | None = None,

@@ -172,7 +172,7 @@ def page(
         {
             "r": data,
             "clock": clock_for(policy, req),
-            "timeline": history.entries(session, req, desk_web.staff(session)),
+            "timeline": history.entries(session, req, desk_web.staff(session), policy),
             "desk": desk_web.panel(session, sealer, req),
             "letter": letter,
             "states": desk_web.state_labels(),
@@ -536,10 +536,10 @@ def cards(session: Session, policy: Policy) -> list[Card]:
     """Dashboard provider (`steward.web.console.dashboard.PROVIDERS`)."""
     c = queries.counts(session, policy=policy)
     return [
-        Card("Open requests", str(c["open"]), "/console/requests?due=open",
-             note="GDPR Arts. 15-22"),
-        Card("Due in 7 days", str(c["due_soon"]), "/console/requests?due=soon",
+        Card(_("Open requests"), str(c["open"]), "/console/requests?due=open",
+             note=_("GDPR Arts. 15-22")),
+        Card(_("Due in 7 days"), str(c["due_soon"]), "/console/requests?due=soon",
              tone="warn" if c["due_soon"] else "ok"),
-        Card("Overdue requests", str(c["overdue"]), "/console/requests?due=overdue",
-             tone="bad" if c["overdue"] else "ok", note="Art. 12(3): one month"),
+        Card(_("Overdue requests"), str(c["overdue"]), "/console/requests?due=overdue",
+             tone="bad" if c["overdue"] else "ok", note=_("Art. 12(3): one month")),
     ]

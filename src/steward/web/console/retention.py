@@ -23,12 +23,13 @@ from steward.errors import NotFound, StewardError
 from steward.i18n import gettext as _
 from steward.jobs.tasks import RETENTION_HOUR
 from steward.policy.models import Policy
-from steward.retention import evidence, plancache
+from steward.retention import evidence, plancache, statutes
 from steward.retention.cutoff import describe_words
 from steward.retention.holds import active_holds, add_hold, all_holds, lift_hold, masked
 from steward.retention.rules import resolve
 from steward.retention.tables import RetentionRun
 from steward.store.db import transaction
+from steward.web.codes import code_words
 from steward.web.console.dashboard import Card
 from steward.web.deps import Officer, PolicyDep, SessionDep, SettingsDep, Viewer, render
 from steward.web.security import csrf_protect
@@ -51,10 +52,12 @@ def cards(session: Session, policy: Policy) -> list[Card]:
     holds = active_holds(session)
     pending = plancache.awaiting_approval(plancache.cached(session, policy))
     lines = [_awaiting_line(e) for e in pending]
-    lines += [f"{r.rule}: {r.status} ({r.reason or ''})" for r in waiting[:3]]
-    return [Card("Retention", f"{len(policy.retention_rules)} rules", "/console/retention",
-                 tone="warn" if waiting or pending else "ok",
-                 note=f"next sweep {next_run():%Y-%m-%d %H:%M} UTC; {len(holds)} legal hold(s)",
+    lines += [f"{r.rule}: {code_words('retention_run_status', r.status)} ({r.reason or ''})"
+              for r in waiting[:3]]
+    return [Card(_("Retention"), _("{n} rules").format(n=len(policy.retention_rules)),
+                 "/console/retention", tone="warn" if waiting or pending else "ok",
+                 note=_("next sweep {at} UTC; {holds} legal hold(s)").format(
+                     at=f"{next_run():%Y-%m-%d %H:%M}", holds=len(holds)),
                  lines=lines)]
 
 
@@ -62,7 +65,8 @@ def _awaiting_line(e: plancache.CachedPlan) -> str:
     if e.plan is None or e.plan.error is not None:
         return _("%(rule)s: awaiting approval (not counted)") % {"rule": e.rule.key}
     return _("%(rule)s: awaiting approval, %(n)d to %(action)s (counted %(at)s UTC)") % {
-        "rule": e.rule.key, "n": e.plan.to_process, "action": e.rule.action.value,
+        "rule": e.rule.key, "n": e.plan.to_process,
+        "action": code_words("retention_action", e.rule.action.value),
         "at": f"{e.refreshed_at:%Y-%m-%d %H:%M}" if e.refreshed_at else "-"}
 
 
@@ -84,7 +88,32 @@ def index(request: Request, user: Viewer, session: SessionDep, policy: PolicyDep
             "totals": totals, "holds": holds, "lifted": lifted, "next_run": next_run(),
             "error": error, "message": message, "policy": policy,
             "periods": {r.key: describe_words(r.period) for r in policy.retention_rules},
+            "bases": _bases(policy), "warnings": _warnings(policy),
             "systems": [s for s in policy.systems if s.connector == "sql"]})
+
+
+def _bases(policy: Policy) -> dict[str, str]:
+    """What each rule rests on, in the language in force (a rule whose system left the
+    policy has none)."""
+    out: dict[str, str] = {}
+    for rule in policy.retention_rules:
+        try:
+            country = statutes.country_of(rule, policy.system(rule.system))
+        except StewardError:
+            continue
+        out[rule.key] = statutes.basis_words(policy, rule, country)
+    return out
+
+
+def _warnings(policy: Policy) -> dict[str, list[str]]:
+    """Each rule's warnings (the statutory checks), in the language in force."""
+    out: dict[str, list[str]] = {}
+    for rule in policy.retention_rules:
+        try:
+            out[rule.key] = [f.words() for f in resolve(policy, rule).warnings]
+        except StewardError:
+            continue
+    return out
 
 
 @router.post("/refresh")
@@ -165,9 +194,15 @@ def run_page(request: Request, run_id: int, user: Viewer, session: SessionDep,
     run = session.get(RetentionRun, run_id)
     if run is None:
         raise NotFound(f"no retention run {run_id}")
+    summary = evidence.summary(session, run, policy)
+    try:
+        rule = policy.retention_rule(run.rule)
+    except Exception:  # noqa: BLE001 - the rule may have left the policy since the run
+        rule = None
     return render(
         request, "console/retention/run.html", {
-            "run": run, "summary": evidence.summary(session, run, policy),
+            "run": run, "summary": summary,
+            "period": describe_words(rule.period) if rule is not None else None,
             "batches": [(b, json.loads(b.counts or b.expected or "{}"),
                          json.loads(b.after_pk) if b.after_pk else None)
                         for b in evidence.batches(session, run_id)],

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from steward.connectors.engines import SystemEngines
 from steward.errors import InvalidInput, StewardError
+from steward.i18n import gettext as _
 from steward.policy.models import Policy
 from steward.scanner import reports
 from steward.scanner.systems import scan_system
@@ -27,9 +28,10 @@ def cards(session: Session, policy: Policy) -> list[Card]:
     """Dashboard: policy gaps found by the last scans (read from the store only)."""
     gaps = reports.gap_count(session)
     at = reports.last_scanned(session)
-    return [Card("Scanner", f"policy gaps: {gaps}", "/console/scanner",
+    return [Card(_("Scanner"), _("policy gaps: {n}").format(n=gaps), "/console/scanner",
                  tone="bad" if gaps else ("ok" if at else ""),
-                 note=f"last scan {at:%Y-%m-%d %H:%M} UTC" if at else "no scan yet")]
+                 note=_("last scan {at} UTC").format(at=f"{at:%Y-%m-%d %H:%M}") if at
+                 else _("no scan yet"))]
 
 
 @router.get("")
