@@ -25,7 +25,7 @@ from tests.requests.conftest import code_from
 
 from steward.mail import list_outbox
 from steward.policy.loader import load_policy
-from steward.requests import deadlines, messages, pauses, workflow
+from steward.requests import deadlines, delivery, messages, pauses, workflow
 from steward.requests.tables import DsrRequest
 from steward.store.db import make_sessionmaker, transaction
 from steward.web.app import create_app
@@ -277,3 +277,41 @@ def test_the_dashboard_page_shows_the_deadline_to_assist(made, tmp_path: Path) -
         '<span class="badge warn">due in 0 days</span> <span class="muted small">deadline to '
         f"assist Nordlys Logistik A/S: {today.isoformat()} (GDPR Art. 28(3)(e))</span>"
     ) in row
+
+
+def test_the_messages_page_speaks_to_the_controller(made) -> None:  # type: ignore[no-untyped-def]
+    """The new-message mail leads the contact to the request's messages."""
+    settings = made[1]
+    client, public_id = _client(made)
+    _signed_in_as_contact(client, public_id, settings)
+    page = _text(client.get(f"/privacy/requests/{public_id}/messages?lang=da").text)
+    assert "<h1>Beskeder om anmodningen, som I har sendt videre</h1>" in page
+    assert "Beskeder om din anmodning" not in page
+    page = _text(client.get(f"/privacy/requests/{public_id}/messages?lang=en").text)
+    assert "<h1>Messages about the request you passed on</h1>" in page
+    assert "about your request" not in page
+
+
+def test_the_notice_before_a_restriction_is_lifted_goes_to_the_controller(made) -> None:  # type: ignore[no-untyped-def]
+    """GDPR Art. 18(3) is the controller's duty to its data subject: the processor tells the
+    controller's contact, never as if it were the person who asked."""
+    settings, policy = made[1], made[2]
+    delivery.send_lift_notice(
+        settings,
+        policy,
+        email=CONTACT,
+        public_id="Rq7example",
+        lang="en",
+        reason="the accuracy of the address is verified",
+        client="Nordlys Logistik A/S",
+    )
+    [mail] = [m for m in list_outbox(settings) if m.to == CONTACT]
+    assert mail.subject == "We will lift the restriction of processing of a request you passed on"
+    assert mail.body == (
+        "Nordlys Logistik A/S passed on to us a request to restrict the processing of a data "
+        "subject's data, and we restricted it in our systems. Before we lift that restriction, "
+        "we tell you, so that Nordlys Logistik A/S can inform the data subject as GDPR Art. "
+        "18(3) requires (Art. 28(3)(e)). Our reason: the accuracy of the address is verified\n\n"
+        "The request in our privacy center: https://testserver/privacy/requests/Rq7example\n\n"
+        "ProMark A/S\n"
+    )

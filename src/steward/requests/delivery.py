@@ -39,11 +39,21 @@ _TEXTS = i18n.Texts(
         "subject_extension": N_("We need more time for your privacy request"),
         "subject_fee": N_("A fee for your privacy request"),
         "subject_lift": N_("We will lift the restriction of processing of your data"),
+        "subject_lift_assisted": N_(
+            "We will lift the restriction of processing of a request you passed on"
+        ),
         "lift": N_(
             "You asked us to restrict the processing of your data. We are telling you, as GDPR "
             "Art. 18(3) requires, before we lift that restriction. Our reason: {reason}\n\n"
             "Your request in our privacy center: {link}\n"
             "You may object (GDPR Art. 21) or ask for erasure (GDPR Art. 17) there.\n\n{controller}"
+        ),
+        "lift_assisted": N_(
+            "{client} passed on to us a request to restrict the processing of a data subject's "
+            "data, and we restricted it in our systems. Before we lift that restriction, we tell "
+            "you, so that {client} can inform the data subject as GDPR Art. 18(3) requires "
+            "(Art. 28(3)(e)). Our reason: {reason}\n\n"
+            "The request in our privacy center: {link}\n\n{controller}"
         ),
         "code": N_(
             "Your code is {code}. Enter it at {link} within {minutes} minutes.\n\n"
@@ -198,18 +208,28 @@ def send_ready(
 
 
 def send_lift_notice(
-    settings: Settings, policy: Policy, *, email: str, public_id: str, lang: str, reason: str
+    settings: Settings,
+    policy: Policy,
+    *,
+    email: str,
+    public_id: str,
+    lang: str,
+    reason: str,
+    client: str | None = None,
 ) -> None:
     """GDPR Art. 18(3): tell the subject, before it happens, that the restriction of processing
-    will be lifted, and why. Raises Unavailable when mail is down."""
+    will be lifted, and why; for an assisted request, tell the controller `client` that passed
+    it on, whose duty the notice to its data subject is (Art. 28(3)(e)). Raises Unavailable
+    when mail is down."""
     lg = _lang(lang)
     Mailer(settings).send(
         to=email,
-        subject=_t(policy, lg, "subject_lift"),
-        text=_t(policy, lg, "lift").format(
+        subject=_t(policy, lg, "subject_lift_assisted" if client else "subject_lift"),
+        text=_t(policy, lg, "lift_assisted" if client else "lift").format(
             reason=reason,
             link=status_link(settings, public_id),
             controller=policy.controller.name,
+            client=client,
         ),
     )
 
