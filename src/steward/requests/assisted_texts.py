@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from steward.config import Settings
+from steward.errors import NotFound
 from steward.i18n import gettext as _
 from steward.i18n import language
 from steward.mail import Mailer
@@ -20,6 +21,17 @@ _LANGUAGES = {"DK": "da", "NO": "nb", "SE": "sv"}
 
 def controller_language(policy: Policy, controller: str) -> str:
     return _LANGUAGES.get(find(policy, controller).controller.country or "", "en")
+
+
+def controller_name(policy: Policy, key: str | None) -> str | None:
+    """The name of the controller an assisted request is for (Art. 28(3)(e)); its key when the
+    policy no longer serves it; None for a request of the company's own."""
+    if not key:
+        return None
+    try:
+        return find(policy, key).controller.name
+    except NotFound:
+        return key
 
 
 def portal_link(settings: Settings) -> str:

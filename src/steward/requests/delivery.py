@@ -32,32 +32,51 @@ _PACKAGES = DsrPackage.metadata.tables[DsrPackage.__tablename__]
 _GONE = "this download link is not valid any more; ask for a new one"
 
 # Written in English, translated in the catalogs (steward.i18n); the policy may reword them.
-_TEXTS = i18n.Texts({
-    "subject_code": N_("Your verification code"),
-    "subject_ready": N_("The answer to your privacy request is ready"),
-    "subject_extension": N_("We need more time for your privacy request"),
-    "subject_fee": N_("A fee for your privacy request"),
-    "subject_lift": N_("We will lift the restriction of processing of your data"),
-    "lift": N_(
-        "You asked us to restrict the processing of your data. We are telling you, as GDPR "
-        "Art. 18(3) requires, before we lift that restriction. Our reason: {reason}\n\n"
-        "Your request in our privacy center: {link}\n"
-        "You may object (GDPR Art. 21) or ask for erasure (GDPR Art. 17) there.\n\n{controller}"
-    ),
-    "code": N_(
-        "Your code is {code}. Enter it at {link} within {minutes} minutes.\n\n"
-        "If you did not make a privacy request to {controller}, ignore this message.\n\n{note}"
-    ),
-    "ready": N_(
-        "The answer to your request is ready in our privacy center: {link}\n"
-        "For your safety we send nothing personal by e-mail; you will confirm with a fresh "
-        "code before you can read or download it.\n\n{controller}"
-    ),
-    "note": N_(
-        "Please note that ordinary e-mail is not secure communication: do not send personal or "
-        "sensitive information by e-mail."
-    ),
-})
+_TEXTS = i18n.Texts(
+    {
+        "subject_code": N_("Your verification code"),
+        "subject_ready": N_("The answer to your privacy request is ready"),
+        "subject_extension": N_("We need more time for your privacy request"),
+        "subject_fee": N_("A fee for your privacy request"),
+        "subject_lift": N_("We will lift the restriction of processing of your data"),
+        "subject_lift_assisted": N_(
+            "We will lift the restriction of processing of a request you passed on"
+        ),
+        "lift": N_(
+            "You asked us to restrict the processing of your data. We are telling you, as GDPR "
+            "Art. 18(3) requires, before we lift that restriction. Our reason: {reason}\n\n"
+            "Your request in our privacy center: {link}\n"
+            "You may object (GDPR Art. 21) or ask for erasure (GDPR Art. 17) there.\n\n{controller}"
+        ),
+        "lift_assisted": N_(
+            "{client} passed on to us a request to restrict the processing of a data subject's "
+            "data, and we restricted it in our systems. Before we lift that restriction, we tell "
+            "you, so that {client} can inform the data subject as GDPR Art. 18(3) requires "
+            "(Art. 28(3)(e)). Our reason: {reason}\n\n"
+            "The request in our privacy center: {link}\n\n{controller}"
+        ),
+        "code": N_(
+            "Your code is {code}. Enter it at {link} within {minutes} minutes.\n\n"
+            "If you did not make a privacy request to {controller}, ignore this message.\n\n{note}"
+        ),
+        # An assisted request (GDPR Art. 28(3)(e)): its mails go to the controller's contact, who
+        # passed the request on, not to the data subject.
+        "code_assisted": N_(
+            "Your code is {code}. Enter it at {link} within {minutes} minutes to see the request "
+            "{id} that {client} passed on to {controller}.\n\n"
+            "If {client} did not pass a request on to {controller}, ignore this message.\n\n{note}"
+        ),
+        "ready": N_(
+            "The answer to your request is ready in our privacy center: {link}\n"
+            "For your safety we send nothing personal by e-mail; you will confirm with a fresh "
+            "code before you can read or download it.\n\n{controller}"
+        ),
+        "note": N_(
+            "Please note that ordinary e-mail is not secure communication: do not send personal or "
+            "sensitive information by e-mail."
+        ),
+    }
+)
 
 
 def _lang(lang: str) -> str:
@@ -70,7 +89,12 @@ def _t(policy: Policy, lang: str, key: str) -> str:
         return _TEXTS.text(_lang(lang), key)
 
 
-def note(policy: Policy, lang: str) -> str:
+def note(policy: Policy, lang: str, *, assisted: bool = False) -> str:
+    """The e-mail security note. The policy's own wording speaks to its data subjects; for an
+    assisted request (Art. 28(3)(e)), whose reader is the controller's contact, the catalog's
+    note, which speaks to no one in particular."""
+    if assisted:
+        return _t(policy, lang, "note")
     return policy.text(policy.notice.email_security_note, lang) or _t(policy, lang, "note")
 
 
@@ -87,38 +111,83 @@ class _Mail(TypedDict):
 
 
 def _code_mail(
-    settings: Settings, policy: Policy, *, email: str, public_id: str, code: str, lang: str
+    settings: Settings,
+    policy: Policy,
+    *,
+    email: str,
+    public_id: str,
+    code: str,
+    lang: str,
+    client: str | None = None,
 ) -> _Mail:
+    """`client`: the name of the controller that passed the request on (Art. 28(3)(e)); the
+    mail then speaks to its contact, never as if to the data subject."""
     lg = _lang(lang)
-    return {
-        "to": email,
-        "subject": f"{_t(policy, lg, 'subject_code')}: {code}",
-        "text": _t(policy, lg, "code").format(
+    text = (
+        _t(policy, lg, "code_assisted").format(
+            code=code,
+            link=status_link(settings, public_id),
+            minutes=CODE_MINUTES,
+            id=public_id[:8],
+            client=client,
+            controller=policy.controller.name,
+            note=note(policy, lg, assisted=True),
+        )
+        if client
+        else _t(policy, lg, "code").format(
             code=code,
             link=status_link(settings, public_id),
             minutes=CODE_MINUTES,
             controller=policy.controller.name,
             note=note(policy, lg),
-        ),
-    }
+        )
+    )
+    return {"to": email, "subject": f"{_t(policy, lg, 'subject_code')}: {code}", "text": text}
 
 
 def send_code(
-    settings: Settings, policy: Policy, *, email: str, public_id: str, code: str, lang: str
+    settings: Settings,
+    policy: Policy,
+    *,
+    email: str,
+    public_id: str,
+    code: str,
+    lang: str,
+    client: str | None = None,
 ) -> None:
     Mailer(settings).send(
-        **_code_mail(settings, policy, email=email, public_id=public_id, code=code, lang=lang)
+        **_code_mail(
+            settings,
+            policy,
+            email=email,
+            public_id=public_id,
+            code=code,
+            lang=lang,
+            client=client,
+        )
     )
 
 
 def render_code(
-    settings: Settings, policy: Policy, *, email: str, public_id: str, lang: str
+    settings: Settings,
+    policy: Policy,
+    *,
+    email: str,
+    public_id: str,
+    lang: str,
+    client: str | None = None,
 ) -> bytes:
     """Build (and serialize) a code mail with a throwaway code without sending it: the work a
     held-back mail stands in for, so answers take comparable time (`steward.requests.limits`)."""
     throwaway = "".join(secrets.choice("0123456789") for _ in range(8))
     mail = _code_mail(
-        settings, policy, email=email, public_id=public_id, code=throwaway, lang=lang
+        settings,
+        policy,
+        email=email,
+        public_id=public_id,
+        code=throwaway,
+        lang=lang,
+        client=client,
     )
     return bytes(Mailer(settings).build(**mail))
 
@@ -139,18 +208,28 @@ def send_ready(
 
 
 def send_lift_notice(
-    settings: Settings, policy: Policy, *, email: str, public_id: str, lang: str, reason: str
+    settings: Settings,
+    policy: Policy,
+    *,
+    email: str,
+    public_id: str,
+    lang: str,
+    reason: str,
+    client: str | None = None,
 ) -> None:
     """GDPR Art. 18(3): tell the subject, before it happens, that the restriction of processing
-    will be lifted, and why. Raises Unavailable when mail is down."""
+    will be lifted, and why; for an assisted request, tell the controller `client` that passed
+    it on, whose duty the notice to its data subject is (Art. 28(3)(e)). Raises Unavailable
+    when mail is down."""
     lg = _lang(lang)
     Mailer(settings).send(
         to=email,
-        subject=_t(policy, lg, "subject_lift"),
-        text=_t(policy, lg, "lift").format(
+        subject=_t(policy, lg, "subject_lift_assisted" if client else "subject_lift"),
+        text=_t(policy, lg, "lift_assisted" if client else "lift").format(
             reason=reason,
             link=status_link(settings, public_id),
             controller=policy.controller.name,
+            client=client,
         ),
     )
 
@@ -158,7 +237,8 @@ def send_lift_notice(
 def send_extension(settings: Settings, policy: Policy, *, email: str, lang: str, text: str) -> None:
     lg = _lang(lang)
     Mailer(settings).send(
-        to=email, subject=_t(policy, lg, "subject_extension"),
+        to=email,
+        subject=_t(policy, lg, "subject_extension"),
         text=text + "\n\n" + policy.controller.name,
     )
 
@@ -224,11 +304,13 @@ def redeem(
     # applies it atomically, so of parallel downloads with one token exactly one changes the
     # row; the others see no row changed and get the same NotFound. (A read-then-write let
     # parallel requests all see the token unused.)
-    claimed = rows_matched(session.execute(
-        update(_PACKAGES)
-        .where(_PACKAGES.c.id == pkg_id, _PACKAGES.c.token_hash == digest)
-        .values(token_hash=None, token_expires_at=None, downloaded_at=now)
-    ))
+    claimed = rows_matched(
+        session.execute(
+            update(_PACKAGES)
+            .where(_PACKAGES.c.id == pkg_id, _PACKAGES.c.token_hash == digest)
+            .values(token_hash=None, token_expires_at=None, downloaded_at=now)
+        )
+    )
     session.expire(pkg)
     if claimed != 1:
         raise NotFound(_GONE)

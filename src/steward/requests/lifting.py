@@ -27,6 +27,7 @@ from steward.config import Settings
 from steward.errors import Conflict, InvalidInput, Unavailable
 from steward.policy.models import Policy
 from steward.requests import delivery
+from steward.requests.assisted_texts import controller_name
 from steward.requests.plan import discover, systems_for
 from steward.requests.states import record
 from steward.requests.tables import DsrRequest, Restriction
@@ -124,10 +125,17 @@ def proceed(
         reason = rows[0].lift_reason or ""
         actor = rows[0].lifted_by or ACTOR
         email, public_id, lang = req.email, req.public_id, req.language
+        client = controller_name(policy, req.controller)
     if not noticed:
         try:
             delivery.send_lift_notice(
-                settings, policy, email=email, public_id=public_id, lang=lang, reason=reason
+                settings,
+                policy,
+                email=email,
+                public_id=public_id,
+                lang=lang,
+                reason=reason,
+                client=client,
             )
         except Unavailable as err:
             with transaction(sm) as s:

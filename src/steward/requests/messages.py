@@ -31,6 +31,7 @@ from steward.i18n import language
 from steward.mail import Mailer
 from steward.policy.models import Policy
 from steward.requests import pauses
+from steward.requests.assisted_texts import controller_name
 from steward.requests.packages import DOWNLOAD_DAYS
 from steward.requests.states import CLOSED, record, ref
 from steward.requests.tables import DsrAttachment, DsrEvent, DsrMessage, DsrRequest
@@ -345,6 +346,9 @@ def thread_link(settings: Settings, public_id: str) -> str:
 def send_new_message(settings: Settings, policy: Policy, req: DsrRequest) -> None:
     """Tell the person a message is waiting, in their language; the mail holds no content
     (seed §8). Raises Unavailable when mail is down."""
+    if req.controller:
+        _send_assisted_message(settings, policy, req)
+        return
     with language(req.language):
         subject = _("You have a new message about your privacy request")
         text = _(
@@ -353,6 +357,26 @@ def send_new_message(settings: Settings, policy: Policy, req: DsrRequest) -> Non
             "You confirm it is you with a code we e-mail you. For your safety the message "
             "itself is never sent by e-mail."
         ) % {"controller": policy.controller.name, "link": thread_link(settings, req.public_id)}
+    Mailer(settings).send(to=req.email, subject=subject, text=text)
+
+
+def _send_assisted_message(settings: Settings, policy: Policy, req: DsrRequest) -> None:
+    """An assisted request's message goes to the controller's contact, who passed the request
+    on (GDPR Art. 28(3)(e)): the mail speaks to the controller, not to the data subject."""
+    with language(req.language):
+        subject = _("A new message about the request you passed on")
+        text = _(
+            "You have a new message from %(processor)s about the request %(id)s that "
+            "%(client)s passed on to us as its processor.\n\n"
+            "Read it and answer here: %(link)s\n"
+            "You confirm it is you with a code we e-mail to this address. For your safety the "
+            "message itself is never sent by e-mail."
+        ) % {
+            "processor": policy.controller.name,
+            "id": req.public_id[:8],
+            "client": controller_name(policy, req.controller),
+            "link": thread_link(settings, req.public_id),
+        }
     Mailer(settings).send(to=req.email, subject=subject, text=text)
 
 

@@ -31,6 +31,7 @@ from steward.requests import (
     suppression,
 )
 from steward.requests import identities as idents
+from steward.requests.assisted_texts import controller_name
 from steward.requests.intake import OFFICER_CHECKED, submit
 from steward.requests.limits import issue_within_limits
 from steward.requests.states import State, move, record
@@ -141,20 +142,27 @@ def resend_code(
     sealer = sealer_for(settings)
     with transaction(sm) as s:
         req = by_public_id(s, public_id)
-        ok = purpose == "verify" or (
-            purpose == "download" and req.state == State.completed.value
-        )
+        ok = purpose == "verify" or (purpose == "download" and req.state == State.completed.value)
         if not ok:
             return
         code = issue_within_limits(s, sealer, req, purpose)
         record(s, req, "code_sent" if code else "code_held_back", "subject", purpose)
         email, lang = req.email, req.language
+        client = controller_name(policy, req.controller)
     if code:
         delivery.send_code(
-            settings, policy, email=email, public_id=public_id, code=code, lang=lang
+            settings,
+            policy,
+            email=email,
+            public_id=public_id,
+            code=code,
+            lang=lang,
+            client=client,
         )
     else:
-        delivery.render_code(settings, policy, email=email, public_id=public_id, lang=lang)
+        delivery.render_code(
+            settings, policy, email=email, public_id=public_id, lang=lang, client=client
+        )
 
 
 def verify_code(
@@ -300,8 +308,15 @@ def refuse(
     month allows (recorded)."""
     if kind == "fee":
         return fees.ask_fee(
-            session, settings, policy, req, amount=fee or "", reason=reason, actor=actor,
-            sealer=sealer_for(settings), today=today,
+            session,
+            settings,
+            policy,
+            req,
+            amount=fee or "",
+            reason=reason,
+            actor=actor,
+            sealer=sealer_for(settings),
+            today=today,
         )
     reason = (reason or "").strip()
     if not reason:

@@ -20,9 +20,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from steward import i18n
 from steward.errors import Conflict, InvalidInput, NotFound
-from steward.policy import tenancy
 from steward.policy.identities import accepted_types
-from steward.policy.models import IdentityKind, Policy
+from steward.policy.models import IdentityKind
 from steward.requests import (
     delivery,
     messages,
@@ -32,6 +31,7 @@ from steward.requests import (
     sessions,
     workflow,
 )
+from steward.requests.assisted_texts import controller_name
 from steward.requests.deadlines import clock_for
 from steward.requests.states import CLOSED
 from steward.requests.verification import Check, explain
@@ -81,10 +81,13 @@ def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -
 
 def _render(request: Request, name: str, ctx: dict[str, Any], status: int, lang: str) -> Response:
     policy = request.app.state.policy
+    req = ctx.get("req")
+    # An assisted request's pages are read by the controller's contact (Art. 28(3)(e)).
+    assisted = isinstance(req, dict) and bool(req.get("controller"))
     base = {
         "policy": policy,
         "lang": lang,
-        "note": delivery.note(policy, lang),
+        "note": delivery.note(policy, lang, assisted=assisted),
         "rights": policy.rights.offered,
         # Other identities the policy accepts, to help find the person's data (Art. 12(6));
         # the e-mail has its own field.
@@ -273,17 +276,6 @@ async def resend(request: Request, public_id: Annotated[str, Form(max_length=60)
     )
 
 
-def _controller_name(policy: Policy, key: str | None) -> str | None:
-    """The name of the controller an assisted request is for (Art. 28(3)(e)); its key when
-    the policy no longer serves it."""
-    if not key:
-        return None
-    try:
-        return tenancy.find(policy, key).controller.name
-    except NotFound:
-        return key
-
-
 def _status_context(request: Request, public_id: str) -> dict[str, Any]:
     st = request.app.state
     with transaction(st.sessionmaker) as s:
@@ -300,7 +292,7 @@ def _status_context(request: Request, public_id: str) -> dict[str, Any]:
         lang = req.language
     return {
         "req": view,
-        "controller_name": _controller_name(st.policy, view["controller"]),
+        "controller_name": controller_name(st.policy, view["controller"]),
         "telling_recipients": telling,
         "clock": clock,
         "letter": letter,

@@ -1,6 +1,7 @@
 """What the officer does next, for the dashboard: overdue requests first, then those due this
-week (Art. 12(3)), breaches on the 72-hour clock (Art. 33(1)), DPAs to review (Art. 28(3));
-and the charts of requests and consent over the last twelve months."""
+week, each naming its deadline (Art. 12(3), or the deadline to assist a controller under the
+processing agreement, Art. 28(3)(e)); breaches on the 72-hour clock (Art. 33(1)); DPAs to
+review (Art. 28(3)); and the charts of requests and consent over the last twelve months."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from steward.policy.models import Policy
 from steward.processors.alerts import controller_dpa_alerts, dpa_alerts
 from steward.processors.register import register as processor_register
 from steward.requests import figures, queue
+from steward.requests.assisted_texts import controller_name
+from steward.requests.tables import DsrRequest
 from steward.store.sealing import Sealer
 from steward.web.console.desk import type_labels
 from steward.web.console.desk_charts import Chart, month_bars, pair_bars
@@ -30,6 +33,7 @@ class Item:
     link: str
     when: str
     tone: str = ""  # "bad", "warn" or ""
+    deadline: str = ""  # which deadline `when` counts to, with its article
 
 
 @dataclass(frozen=True)
@@ -42,13 +46,24 @@ class Group:
     extra: list[str] = field(default_factory=list)
 
 
+def _deadline(policy: Policy, r: DsrRequest, due: date) -> str:
+    """Which deadline a row's date is: a request passed on by a controller is due on the
+    deadline to assist it (Art. 28(3)(e)), which is not the month of Art. 12(3)."""
+    if r.controller:
+        return _("deadline to assist %(controller)s: %(day)s (GDPR Art. 28(3)(e))") % {
+            "controller": controller_name(policy, r.controller),
+            "day": due.isoformat(),
+        }
+    return _("answer due %(day)s (GDPR Art. 12(3))") % {"day": due.isoformat()}
+
+
 def _requests(session: Session, policy: Policy, sealer: Sealer, today: date) -> list[Group]:
     types = type_labels()
     out = []
     for due, title, link, empty in (
         (
             "overdue",
-            _("Overdue requests (Art. 12(3))"),
+            _("Overdue requests"),
             "/console/requests?due=overdue",
             _("No request is overdue."),
         ),
@@ -77,6 +92,7 @@ def _requests(session: Session, policy: Policy, sealer: Sealer, today: date) -> 
                     f"/console/requests/{r.id}",
                     when,
                     "bad" if left < 0 else "warn",
+                    _deadline(policy, r, row.due),
                 )
             )
         out.append(Group(title, items, max(page.total - len(items), 0), link, empty))

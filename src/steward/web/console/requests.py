@@ -541,5 +541,6 @@ def cards(session: Session, policy: Policy) -> list[Card]:
         Card(_("Due in 7 days"), str(c["due_soon"]), "/console/requests?due=soon",
              tone="warn" if c["due_soon"] else "ok"),
         Card(_("Overdue requests"), str(c["overdue"]), "/console/requests?due=overdue",
-             tone="bad" if c["overdue"] else "ok", note=_("Art. 12(3): one month")),
+             tone="bad" if c["overdue"] else "ok",
+             note=_("Art. 12(3): one month; assisting a controller: Art. 28(3)(e)")),
     ]
