@@ -74,6 +74,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/retention/test_child_trigger.py",
             "tests/retention/test_conditions.py",
             "tests/retention/test_holds.py",
+            "tests/retention/test_declared_references.py",
+            "tests/retention/test_condition_errors.py",
         ],
     ),
     "consent/checks.py": (

@@ -64,9 +64,12 @@ class RuleSql:
         """A key as bound parameter(s), to compare with `pk`."""
         if not self.composite:
             return sa.bindparam(name, value, unique=True)
-        values = list(value) if value is not None else [None] * len(self.rr.keys)
-        return sa.tuple_(*(sa.bindparam(f"{name}_{c}", v, unique=True)
-                           for c, v in zip(self.rr.keys, values, strict=True)))
+        return sa.tuple_(
+            *(
+                sa.bindparam(f"{name}_{c}", v, unique=True)
+                for c, v in zip(self.rr.keys, value, strict=True)
+            )
+        )
 
     def as_key(self, value: Any) -> Any:
         """A key read back from JSON (a checkpoint): a tuple for a composite key."""
@@ -76,7 +79,7 @@ class RuleSql:
 
     def row_key(self, row: Any) -> Any:
         """The key of a row selected with `select(*key_cols, ...)`."""
-        return tuple(row[:len(self.rr.keys)]) if self.composite else row[0]
+        return tuple(row[: len(self.rr.keys)]) if self.composite else row[0]
 
     def match_key(self, key: Any) -> ColumnElement[bool]:
         """The rule-table row with key `key` (column by column, for UPDATE)."""
@@ -104,19 +107,25 @@ class RuleSql:
         key, when = child.c[via.child_field], child.c[self.rr.trigger_column]
         if self.rr.aggregate == "latest":
             trigger: sa.ColumnElement[Any] = sa.case(
-                (sa.func.count() == sa.func.count(when), sa.func.max(when)), else_=sa.null())
+                (sa.func.count() == sa.func.count(when), sa.func.max(when)), else_=sa.null()
+            )
         else:
             trigger = sa.func.min(when)
-        return (sa.select(key.label("key"), trigger.label("trigger"))
-                .where(key.is_not(None)).group_by(key).subquery("trigger_rows"))
+        return (
+            sa.select(key.label("key"), trigger.label("trigger"))
+            .where(key.is_not(None))
+            .group_by(key)
+            .subquery("trigger_rows")
+        )
 
     def joined(self, path: Iterable[Any] | None = None) -> sa.FromClause:
         """The rule table joined up to the trigger table (or along `path`)."""
         src: sa.FromClause = self.root
         if path is None and self.rr.via is not None:
             rows = self.children
-            return src.outerjoin(rows, rows.c.key == self.col(self.rr.table,
-                                                               self.rr.via.parent_column))
+            return src.outerjoin(
+                rows, rows.c.key == self.col(self.rr.table, self.rr.via.parent_column)
+            )
         for e in self.rr.join_path if path is None else path:
             src = src.join(
                 self.tables[e.parent],
@@ -136,9 +145,15 @@ class RuleSql:
                     f"retention rule {self.rr.key!r}: the condition must be on "
                     f"{self.rr.table!r} or on a table of the trigger's join path"
                 )
-        return [conditions.compile_condition(
-            cond, column=self.col, default_table=self.rr.table,
-            identity_column=self.identity_column, consent=self.consent)]
+        return [
+            conditions.compile_condition(
+                cond,
+                column=self.col,
+                default_table=self.rr.table,
+                identity_column=self.identity_column,
+                consent=self.consent,
+            )
+        ]
 
     def identity_column(self, identity: str) -> sa.Column[Any]:
         """The rule table's column holding identity type `identity` (e.g. its e-mail)."""
@@ -152,8 +167,10 @@ class RuleSql:
         return self.col(self.rr.table, column)
 
     def expired(self, cutoff: date) -> list[ColumnElement[bool]]:
-        return [self.trigger < sa.bindparam("cutoff", cutoff, type_=sa.Date(), unique=True),
-                *self.condition()]
+        return [
+            self.trigger < sa.bindparam("cutoff", cutoff, type_=sa.Date(), unique=True),
+            *self.condition(),
+        ]
 
     # --- selection --------------------------------------------------------------------------
 
@@ -172,28 +189,44 @@ class RuleSql:
     def expired_keys(self, cutoff: date) -> sa.Select[Any]:
         """Expired keys as a subquery (never correlated with an enclosing query of the same
         table, which would silently change its meaning)."""
-        return (sa.select(*self.key_cols).select_from(self.joined())
-                .where(*self.expired(cutoff)).correlate(None))
+        return (
+            sa.select(*self.key_cols)
+            .select_from(self.joined())
+            .where(*self.expired(cutoff))
+            .correlate(None)
+        )
 
     def count_expired(self, cutoff: date) -> sa.Select[Any]:
         return sa.select(sa.func.count()).select_from(self.joined()).where(*self.expired(cutoff))
 
     def count_between(self, start: date, end: date) -> sa.Select[Any]:
         """Rows expiring on a cutoff in [start, end): trigger in [start, end)."""
-        return sa.select(sa.func.count()).select_from(self.joined()).where(
-            self.trigger >= sa.bindparam("start", start, type_=sa.Date()),
-            self.trigger < sa.bindparam("end", end, type_=sa.Date()),
-            *self.condition(),
+        return (
+            sa.select(sa.func.count())
+            .select_from(self.joined())
+            .where(
+                self.trigger >= sa.bindparam("start", start, type_=sa.Date()),
+                self.trigger < sa.bindparam("end", end, type_=sa.Date()),
+                *self.condition(),
+            )
         )
 
     def oldest(self, cutoff: date) -> sa.Select[Any]:
-        return sa.select(sa.func.min(self.trigger)).select_from(self.joined()).where(
-            *self.expired(cutoff))
+        return (
+            sa.select(sa.func.min(self.trigger))
+            .select_from(self.joined())
+            .where(*self.expired(cutoff))
+        )
 
     def count_missing_trigger(self) -> sa.Select[Any]:
         """Rows that can never be proven expired: their trigger date is empty."""
-        return sa.select(sa.func.count()).select_from(self.joined(), ).where(
-            self.trigger.is_(None), *self.condition())
+        return (
+            sa.select(sa.func.count())
+            .select_from(
+                self.joined(),
+            )
+            .where(self.trigger.is_(None), *self.condition())
+        )
 
     # --- dependants -------------------------------------------------------------------------
 
@@ -211,15 +244,20 @@ class RuleSql:
                 clauses.append(child_col.in_(keys))
                 continue
             parent = self.tables[e.parent]
-            sub = (sa.select(parent.c[e.parent_column]).where(self.membership(e.parent, keys))
-                   .correlate(None))
+            sub = (
+                sa.select(parent.c[e.parent_column])
+                .where(self.membership(e.parent, keys))
+                .correlate(None)
+            )
             clauses.append(child_col.in_(sub))
         return sa.or_(*clauses) if len(clauses) > 1 else clauses[0]
 
     def delete_statements(self, keys: Any) -> list[tuple[str, sa.Delete]]:
         """Deletes for the root keys and their dependants, children first."""
-        return [(t, sa.delete(self.tables[t]).where(self.membership(t, keys)))
-                for t in (*self.rr.dependants, self.rr.table)]
+        return [
+            (t, sa.delete(self.tables[t]).where(self.membership(t, keys)))
+            for t in (*self.rr.dependants, self.rr.table)
+        ]
 
     @property
     def range_deletes(self) -> bool:
@@ -238,17 +276,22 @@ class RuleSql:
 
     def delete_window(self, cutoff: date, after: Any, last: Any) -> list[tuple[str, sa.Delete]]:
         """Deletes of a whole window by key range, children first (see `range_deletes`)."""
-        keys = (sa.select(*self.key_cols).where(*self.window(cutoff, after, last))
-                .correlate(None))
-        out = [(t, sa.delete(self.tables[t]).where(self.membership(t, keys)))
-               for t in self.rr.dependants]
+        keys = sa.select(*self.key_cols).where(*self.window(cutoff, after, last)).correlate(None)
+        out = [
+            (t, sa.delete(self.tables[t]).where(self.membership(t, keys)))
+            for t in self.rr.dependants
+        ]
         out.append((self.rr.table, sa.delete(self.root).where(*self.window(cutoff, after, last))))
         return out
 
     def count_statements(self, keys: Any) -> list[tuple[str, sa.Select[Any]]]:
         return [
-            (t, sa.select(sa.func.count()).select_from(self.tables[t])
-             .where(self.membership(t, keys)))
+            (
+                t,
+                sa.select(sa.func.count())
+                .select_from(self.tables[t])
+                .where(self.membership(t, keys)),
+            )
             for t in (*self.rr.dependants, self.rr.table)
         ]
 
@@ -262,8 +305,9 @@ class RuleSql:
         path = up_path(self.rr.graph, self.rr.table, table)
         if path is None:
             return None
-        return (sa.select(*self.key_cols).select_from(self.joined(path))
-                .where(where, self.pk.in_(keys)))
+        return (
+            sa.select(*self.key_cols).select_from(self.joined(path)).where(where, self.pk.in_(keys))
+        )
 
     def roots_from_dependant(
         self, conn: Connection, table: str, where: ColumnElement[bool], keys: Any
@@ -271,8 +315,10 @@ class RuleSql:
         """Root keys (among `keys`) owning dependant rows of `table` that match `where`."""
         t = self.tables[table]
         cols = [t.c[c] for c in self.rr.graph.table(table).key_columns]
-        found = {_row_key(r, len(cols)) for r in conn.execute(
-            sa.select(*cols).where(where, self.membership(table, keys)))}
+        found = {
+            _row_key(r, len(cols))
+            for r in conn.execute(sa.select(*cols).where(where, self.membership(table, keys)))
+        }
         return self._walk_up(conn, table, found, keys)
 
     def _walk_up(self, conn: Connection, table: str, found: set[Any], keys: Any) -> set[Any]:
@@ -286,20 +332,27 @@ class RuleSql:
         for e in self.rr.graph.parents_of(table):
             if e.parent != self.rr.table and e.parent not in self.rr.dependants:
                 continue
-            values = {r[0] for r in conn.execute(
-                sa.select(t.c[e.child_field]).where(
-                    own.in_(sa.bindparam("k", list(found), expanding=True))))
-                if r[0] is not None}
+            values = {
+                r[0]
+                for r in conn.execute(
+                    sa.select(t.c[e.child_field]).where(
+                        own.in_(sa.bindparam("k", list(found), expanding=True))
+                    )
+                )
+                if r[0] is not None
+            }
             if not values:
                 continue
             p = self.tables[e.parent]
             p_cols = [p.c[c] for c in self.rr.graph.table(e.parent).key_columns]
             where: sa.ColumnElement[bool] = p.c[e.parent_column].in_(
-                sa.bindparam("v", list(values), expanding=True))
+                sa.bindparam("v", list(values), expanding=True)
+            )
             if e.parent == self.rr.table:
                 where = sa.and_(where, self.pk.in_(keys))
-            parents = {_row_key(r, len(p_cols))
-                       for r in conn.execute(sa.select(*p_cols).where(where))}
+            parents = {
+                _row_key(r, len(p_cols)) for r in conn.execute(sa.select(*p_cols).where(where))
+            }
             out |= self._walk_up(conn, e.parent, parents, keys)
         return out
 
@@ -336,9 +389,12 @@ def reflect(conn: Connection, rr: ResolvedRule, names: Iterable[str] | None = No
             tables[name] = sa.Table(name, md, autoload_with=conn)
         except sa_exc.NoSuchTableError:
             raise InvalidInput(f"system {rr.system.key!r} has no table {name!r}") from None
-    needed = {*((rr.table, k) for k in rr.keys), (rr.trigger_table, rr.trigger_column),
-              *((rr.table, f) for f in rr.rule.fields),
-              *conditions.column_refs(rr.rule.condition, rr.table)}
+    needed = {
+        *((rr.table, k) for k in rr.keys),
+        (rr.trigger_table, rr.trigger_column),
+        *((rr.table, f) for f in rr.rule.fields),
+        *conditions.column_refs(rr.rule.condition, rr.table),
+    }
     for e in rr.graph.edges:
         needed |= {(e.child, e.child_field), (e.parent, e.parent_column)}
     for table, column in sorted(needed):
