@@ -107,6 +107,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["src/steward/web/security.py", "src/steward/web/deps.py"],
         [
             "tests/web/test_guards.py",
+            "tests/web/test_security_headers.py",
             "tests/web/test_access_matrix.py",
             "tests/web/test_access.py",
             "tests/web/test_hardening.py",

@@ -1,8 +1,9 @@
-"""The route guards piece by piece: the security headers every answer carries, the CSRF check
-(which methods, where the token may travel, what a refusal says), the rate limiter's count and
-message, the access log's redaction, and the session guards (roles, a planted or stale cookie,
-a disabled user). Expected values are written here by hand from the policy each guard stands
-for, not read from the code under test."""
+"""The route guards piece by piece: the security headers every answer carries (on every kind
+of answer: tests/web/test_security_headers.py), the CSRF check (which methods, where the token
+may travel, what a refusal says), the rate limiter's count and message, the access log's
+redaction, and the session guards (roles, a planted or stale cookie, a disabled user). Expected
+values are written here by hand from the policy each guard stands for, not read from the code
+under test."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from starlette.middleware.sessions import SessionMiddleware
 from tests.helpers import PASSWORD, add_user, csrf_from, login, make_client, settings_for
+from tests.web.security_policy import HEADERS, HSTS, NONCE, csp_for
 
 from steward.auth.users import Role
 from steward.errors import TooManyRequests
@@ -42,34 +44,11 @@ from steward.web.security import (
     redact_access_log,
 )
 
-# The headers every answer carries, written from the site's security policy.
-HEADERS = {
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "same-origin",
-    "permissions-policy": "camera=(), microphone=(), geolocation=()",
-    "cross-origin-opener-policy": "same-origin",
-}
-HSTS = "max-age=31536000"  # one year
-
-
-def csp_for(nonce: str) -> str:
-    return (
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
-        "style-src 'self'; "
-        "img-src 'self' data:; "
-        "connect-src 'self'; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    )
-
-
 CSRF_REFUSAL = (
     "the form has expired or did not come from this site (CSRF check); "
     "reload the page and try again"
 )
 JSON = {"accept": "application/json"}  # refusals as problem documents
-NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")
 
 
 # --- a small app built from the guards themselves --------------------------------------------
@@ -92,17 +71,6 @@ def _small_app(*, hsts: bool) -> FastAPI:
     @app.api_route("/act", methods=["POST", "PUT", "PATCH", "DELETE"], dependencies=guarded)
     def act() -> JSONResponse:
         return JSONResponse({"done": True})
-
-    @app.get("/own-headers")
-    def own() -> PlainTextResponse:
-        return PlainTextResponse(
-            "x",
-            headers={
-                "Content-Security-Policy": "default-src 'none'",
-                "X-Frame-Options": "SAMEORIGIN",
-                "Cache-Control": "max-age=60",
-            },
-        )
 
     # Last: any other path is a page showing its nonce and the session's CSRF token.
     @app.get("/{path:path}")
@@ -140,14 +108,6 @@ def test_hsts_only_when_served_over_https(sqlite_engine: Engine, tmp_path: Path)
     assert client.get("/privacy").headers["strict-transport-security"] == HSTS
     plain = make_client(sqlite_engine, tmp_path, base_url="http://testserver")
     assert "strict-transport-security" not in plain.get("/privacy").headers
-
-
-def test_a_routes_own_headers_are_kept_and_not_doubled() -> None:
-    r = TestClient(_small_app(hsts=True)).get("/own-headers")
-    assert r.headers.get_list("content-security-policy") == ["default-src 'none'"]
-    assert r.headers.get_list("x-frame-options") == ["SAMEORIGIN"]
-    assert r.headers.get_list("cache-control") == ["max-age=60"]
-    assert r.headers.get_list("referrer-policy") == ["same-origin"]
 
 
 @pytest.mark.parametrize(

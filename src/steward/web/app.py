@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import escape
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
 
 from steward import __version__, i18n
 from steward.auth.sessions import make_store
@@ -30,6 +32,19 @@ from steward.web.ratelimit_backends import counters_for
 from steward.web.security import RateLimiter, SecurityHeaders, csrf_token, redact_access_log
 
 HERE = Path(__file__).parent
+
+
+class Steward(FastAPI):
+    """The app, with its security headers outermost. Starlette answers an unexpected error (a
+    500, from the handler `problems.install` registers) outside every added middleware; wrapped
+    here, that answer carries the headers too (no sniffing, no framing, no stored copy)."""
+
+    def __init__(self, *, hsts: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hsts = hsts
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), hsts=self.hsts)
 
 
 def make_templates() -> Jinja2Templates:
@@ -79,7 +94,8 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     from steward.jobs.worker import lifespan  # the in-process job worker of `steward serve`
 
-    app = FastAPI(
+    app = Steward(
+        hsts=settings.base_url.startswith("https://"),
         title="Steward",
         version=__version__,
         openapi_url="/api/openapi.json",
@@ -136,7 +152,6 @@ def create_app(
     )
     # Outside everything that renders: error pages and problem documents speak it too.
     app.add_middleware(LanguageChoice, fastapi_app=app, secure=settings.secure_cookies)
-    app.add_middleware(SecurityHeaders, hsts=settings.base_url.startswith("https://"))
     redact_access_log()  # no personal data in logs: queries carry e-mails and link tokens
     return app
 

@@ -65,15 +65,16 @@ class SecurityHeaders:
                     (b"referrer-policy", b"same-origin"),
                     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
                     (b"cross-origin-opener-policy", b"same-origin"),
+                    (b"content-security-policy", csp(nonce).encode()),
                 ]
-                if b"content-security-policy" not in existing:
-                    add.append((b"content-security-policy", csp(nonce).encode()))
                 if self.hsts:
                     add.append((b"strict-transport-security", b"max-age=31536000"))
                 if not scope["path"].startswith(CACHEABLE):
                     # Pages show personal data (requests, consent history, the console): no
                     # browser or proxy keeps a copy for the next user of the machine.
                     add.append((b"cache-control", b"no-store"))
+                # A header the route set itself is its own choice (a page's own CSP, a
+                # file's own cache policy): kept as it is, not sent a second time.
                 headers.extend(h for h in add if h[0] not in existing)
             await send(message)
 
