@@ -57,6 +57,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/requests/test_erasure_plan_words.py",
             "tests/requests/test_plan_plumbing.py",
             "tests/requests/test_search_rounds.py",
+            "tests/requests/test_erasure_plans.py",
         ],
     ),
     "retention/cutoff.py": (
