@@ -56,6 +56,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/requests/test_copy_own_and_others.py",
             "tests/requests/test_erasure_plan_words.py",
             "tests/requests/test_plan_plumbing.py",
+            "tests/requests/test_search_rounds.py",
+            "tests/requests/test_erasure_plans.py",
         ],
     ),
     "retention/cutoff.py": (

@@ -1,8 +1,9 @@
 """The erasure plan in words and its reasons (GDPR Art. 17): what is deleted, anonymised and
-kept (and why), per system, as the officer reads it before approving; why a system could not
-be searched (Art. 15(1)); and the statutory keep (Art. 17(3)(b)) whatever form the record's
-date comes in. Expected values are written out by hand; the bookkeeping date is LEGAL.md's
-(Bogføringsloven § 12: five years from the end of the financial year)."""
+kept (and why), per system, as the officer reads it before approving, in the officer's
+language; why a system could not be searched (Art. 15(1)); and the statutory keep
+(Art. 17(3)(b)) whatever form the record's date comes in and however the rule names it.
+Expected values are written out by hand; the bookkeeping date is LEGAL.md's (Bogføringsloven
+§ 12: five years from the end of the financial year)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from tests.helpers import PROMARK
 from tests.retention import company as co
 
+from steward.i18n import language
+from steward.policy.loader import load_policy
 from steward.policy.models import Policy, SystemSpec, TableSpec
 from steward.requests.plan import keep_hook, readable_plan, searchable, unsearchable_reason
 
@@ -122,6 +126,50 @@ def test_the_plan_reads_as_deleted_anonymised_and_kept_per_system() -> None:
     assert readable_plan(policy, {}) == []
 
 
+def test_a_danish_officer_reads_the_plan_in_danish() -> None:
+    # ProMark's policy is written in English first; the officer's console is in Danish. The
+    # words are the Danish ones of examples/promark (systems.yaml, data.yaml).
+    policy = load_policy(PROMARK)
+    customers = {
+        "table": "customers",
+        "op": "update",
+        "rows": 1,
+        "sql": "UPDATE customers",
+        "actions": [["email", "hash"], ["street", "null"], ["city", "null"]],
+    }
+    logins = {"table": "logins", "op": "delete", "rows": 1, "sql": "DELETE", "actions": []}
+    activity = {"table": "activity_log", "op": "delete", "rows": 3, "sql": "DELETE", "actions": []}
+    kept = {"table": "invoices", "pk": "1000", "reason": f"{BOOKKEEPING} until 2030-12-31"}
+    plan = {
+        "found": {"crm": 3, "portal": 4},
+        "systems": {
+            "crm": {"statements": [customers], "kept": [kept], "notes": []},
+            "portal": {"statements": [activity, logins], "kept": [], "notes": []},
+        },
+    }
+    with language("da"):
+        crm, portal = readable_plan(policy, plan)
+    assert (crm["system"], crm["anonymise"], crm["keep"]) == (
+        "CRM",
+        [{"what": "din kundekonto", "table": "customers", "rows": 1, "fields": "E-mail, Adresse"}],
+        [
+            {
+                "what": "de fakturaer, vi har sendt dig",
+                "table": "invoices",
+                "rows": 1,
+                "reason": f"{BOOKKEEPING} until 2030-12-31",
+            }
+        ],
+    )
+    assert (portal["system"], portal["delete"]) == (
+        "Kundeportal",
+        [
+            {"what": "hvad du har gjort i portalen", "table": "activity_log", "rows": 3},
+            {"what": "dit login", "table": "logins", "rows": 1},
+        ],
+    )
+
+
 def test_why_a_system_could_not_be_searched() -> None:
     policy = _policy()
     recruiting = policy.system("recruiting")  # searched by e-mail only
@@ -173,6 +221,27 @@ def test_an_invoice_date_in_any_stored_form_is_kept_for_bookkeeping(issued: obje
     assert (
         keep_hook(policy, crm, date(2031, 1, 1))(
             _table(crm, "invoices"), {"id": 1, "issued_at": issued}
+        )
+        is None
+    )
+
+
+def test_a_trigger_naming_its_column_alone_reads_the_rules_own_table() -> None:
+    # `trigger.field: issued_at` is the column of the rule's table (invoices), as the sweep
+    # reads it; the invoice is kept to the same day as under `invoices.issued_at`.
+    rules = [
+        {**r, "trigger": {"field": "issued_at"}} if r["key"] == "invoices_bookkeeping" else r
+        for r in co.RULES
+    ]
+    policy = Policy.model_validate({**co.BASE, "systems": co.SYSTEMS, "retention_rules": rules})
+    crm = policy.system("crm")
+    hook = keep_hook(policy, crm, date(2026, 1, 1))
+    assert hook(_table(crm, "invoices"), {"id": 1, "issued_at": "2025-03-10"}) == (
+        f"{BOOKKEEPING} until 2030-12-31"
+    )
+    assert (
+        keep_hook(policy, crm, date(2031, 1, 1))(
+            _table(crm, "invoices"), {"id": 1, "issued_at": "2025-03-10"}
         )
         is None
     )

@@ -1,9 +1,10 @@
 """How `Systems` reaches a policy's systems: the URL from the environment given (else the
 process environment), relative SQLite paths under the base folder (else the working folder),
 `url_file`s under the policy folder; connectors pooled per declaration and URL unless asked
-not to. And which tables an erasure plans to delete: a table kept because of a retention rule
-with a legal obligation is planned row by row (Art. 17(3)(b)), other kept tables stay kept.
-The expected URLs and erase actions are written out by hand."""
+not to, and a pooled one left open when one of the requests sharing it ends. And which tables
+an erasure plans to delete: a table kept because of a retention rule with a legal obligation
+is planned row by row (Art. 17(3)(b)), other kept tables stay kept. The expected URLs and
+erase actions are written out by hand."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from tests.requests.conftest import sql_policy
+from tests.requests.conftest import Company, sql_policy
 
 from steward.policy.models import EraseAction, Policy, SystemSpec
 from steward.requests.plan import Systems, systems_for, unsearchable_reason
@@ -80,6 +81,21 @@ def test_connectors_are_pooled_per_url_unless_asked_not_to(policy: Policy) -> No
     assert own.get("crm") is fresh  # one connector per system within one `Systems`
     own.close()
     assert own.get("crm") is not fresh  # closed: the next use makes a new one
+
+
+def test_a_request_ending_leaves_the_connectors_it_shares_open(
+    full_company: Company, full_policy: Policy
+) -> None:
+    # Two requests at once share the pooled connector of the newsletter's API; the first one
+    # to end must not close it under the other.
+    email = full_company.who["email"]
+    first, second = Systems(full_policy), Systems(full_policy)
+    shared = first.get("newsletter")
+    assert second.get("newsletter") is shared
+    assert len(shared.find({"email": [email]}).tables["subscribers"]) == 1
+    first.close()
+    assert len(second.get("newsletter").find({"email": [email]}).tables["subscribers"]) == 1
+    second.close()
 
 
 def test_systems_for_uses_the_data_folder_and_the_policy_folder(

@@ -241,14 +241,13 @@ def discover(
     policy: Policy,
     systems: Systems,
     identities: Mapping[str, Iterable[str]],
-    only: Iterable[str] | None = None,
 ) -> Discovery:
-    """Search every system (or `only` these) in rounds until no new identity appears.
+    """Search every system in rounds until no new identity appears.
     Raises Unavailable when a system cannot be reached. A system that cannot be searched
     (its tables unknown, none with an identity column, none for the identities known, or
     refused by its connector as misconfigured) is recorded in `not_searched` with the reason."""
     known: dict[str, list[str]] = {k: sorted(set(v)) for k, v in identities.items() if v}
-    wanted = set(only) if only is not None else {s.key for s in policy.systems}
+    wanted = {s.key for s in policy.systems}
     result = Discovery(identities=known)
     asked: dict[str, dict[str, list[str]]] = {}
     for _ in range(MAX_ROUNDS):
@@ -298,8 +297,10 @@ def unsearchable_reason(spec: SystemSpec, identities: Mapping[str, Iterable[str]
     if not kinds:
         return "no table with an identity column"
     given = ", ".join(sorted(k for k, v in identities.items() if list(v))) or "none"
-    return f"no identity column for the identities given ({given}; it is searched by " \
-           f"{', '.join(kinds)})"
+    return (
+        f"no identity column for the identities given ({given}; it is searched by "
+        f"{', '.join(kinds)})"
+    )
 
 
 # --- Art. 17(3)(b): what the law requires to keep -------------------------------------------
