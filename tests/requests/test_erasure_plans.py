@@ -95,3 +95,25 @@ def test_the_pseudonym_of_ann_s_address_depends_on_the_installation_s_secret(
     guessable = "h:" + hashlib.sha256(ANN.encode()).hexdigest()
     assert here.startswith("h:") and len(here) == len(guessable)
     assert len({here, elsewhere, guessable}) == 3
+
+
+def test_the_plan_names_only_the_rows_that_stay_as_the_reason_a_row_is_kept(
+    systems: Systems,
+) -> None:
+    """Ann's order 10 is pointed at by her invoice 1000 (kept: bookkeeping) and by her order
+    line 100 (deleted). The officer reads why the order is rewritten instead of deleted: the
+    invoice that stays, not the order line that goes. Her customer row is pointed at by the
+    invoice and by the order, both of which stay."""
+    crm = _plans(systems, "installation-secret")["crm"]
+    assert ("delete", "order_lines", 1) in [(s.op, s.table, s.rows) for s in crm.statements]
+    rewritten = (
+        "personal fields rewritten instead of deleting the row "
+        "(Art. 17 erases the subject's data only)"
+    )
+    assert sorted(crm.notes) == sorted(
+        [
+            f"1 row(s) — orders: still pointed at by the subject's invoices that stay: {rewritten}",
+            "1 row(s) — customers: still pointed at by the subject's invoices, orders that stay: "
+            f"{rewritten}",
+        ]
+    )

@@ -104,7 +104,9 @@ def decide(
     not_null = not_null or {}
     shared = shared or {}
     deps = graph.dependencies()
-    pinned: dict[tuple[str, tuple[str, ...]], set[KeyTuple]] = {}
+    # (referenced table, its key columns) -> key value -> the dependant tables whose rows
+    # that stay point at it (named in the plan's note: only those that really stay).
+    pinned: dict[tuple[str, tuple[str, ...]], dict[KeyTuple, set[str]]] = {}
     updates: list[RowChange] = []
     deletes: list[RowChange] = []
     kept: list[KeptRow] = []
@@ -124,12 +126,14 @@ def decide(
                 continue
             why = shared.get(table, {}).get(key)
             if why is None:
+                targets = {d.target for d in deps if d.referenced == table}
                 holders = sorted(
                     {
-                        d.dependant
-                        for d in deps
-                        if d.referenced == table
-                        and tuple(row.get(c) for c in d.target) in pinned.get((table, d.target), ())
+                        holder
+                        for target in targets
+                        for holder in pinned.get((table, target), {}).get(
+                            tuple(row.get(c) for c in target), ()
+                        )
                     }
                 )
                 if holders:
@@ -178,7 +182,7 @@ def _pin(
     deps: Sequence[Dependency],
     table: str,
     row: Row,
-    pinned: dict[tuple[str, tuple[str, ...]], set[KeyTuple]],
+    pinned: dict[tuple[str, tuple[str, ...]], dict[KeyTuple, set[str]]],
 ) -> None:
     """A row that stays keeps every row it references: they are not deleted."""
     for d in deps:
@@ -186,7 +190,7 @@ def _pin(
             continue
         value = tuple(row.get(c) for c in d.columns)
         if all(v is not None for v in value):
-            pinned.setdefault((d.referenced, d.target), set()).add(value)
+            pinned.setdefault((d.referenced, d.target), {}).setdefault(value, set()).add(table)
 
 
 def _personal_columns(graph: DatasetGraph, table: str) -> list[tuple[str, EraseAction]]:
