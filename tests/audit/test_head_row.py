@@ -5,6 +5,8 @@ time in UTC; a time given in another zone is hashed as its UTC wall time."""
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -57,8 +59,18 @@ def test_an_event_without_a_time_is_stamped_now_in_utc(sm: sessionmaker[Session]
         assert audit.verify(s).ok
 
 
+@pytest.fixture(params=["UTC", "America/New_York"])
+def server_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The server's own time zone, which must not change what is stored or hashed."""
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+
+
 def test_a_time_in_another_zone_is_hashed_as_its_utc_wall_time(
-    sm: sessionmaker[Session],
+    sm: sessionmaker[Session], server_zone: str
 ) -> None:
     # 10:30 in UTC+01:00 is 09:30 UTC; the hash is written out by hand over the documented parts.
     at = datetime(2026, 3, 1, 10, 30, 0, 250000, tzinfo=timezone(timedelta(hours=1)))
