@@ -32,8 +32,7 @@ def event_hash(
     subject_ref: str | None,
     details: str,
 ) -> str:
-    return chain.link(prev_hash, str(seq), chain.iso(at), actor, action, subject_ref or "",
-                      details)
+    return chain.link(prev_hash, str(seq), chain.iso(at), actor, action, subject_ref or "", details)
 
 
 # The `Table`s themselves (`__table__` is typed as any FromClause), for Core statements.
@@ -65,6 +64,10 @@ def append(
     database lock on SQLite) before the previous hash is read, so appends never fork.
     """
     at = at or datetime.now(UTC)
+    if at.tzinfo is not None:
+        # SQLite stores the wall time and drops the zone: store the UTC time that is hashed,
+        # or an event given in another zone reads back as tampered with.
+        at = at.astimezone(UTC)
     body = canonical(details or {})
     conn = session.connection()
     if conn.dialect.name == "postgresql":
@@ -143,8 +146,15 @@ def _append_postgres(
 
 def verify(session: Session, *, batch: int = 5000) -> Verdict:
     """Walk the chain in order and recompute every hash; name the first broken event."""
-    return chain.verify(session, AuditEvent, AuditHead, lambda prev, ev: event_hash(
-        prev, ev.seq, ev.at, ev.actor, ev.action, ev.subject_ref, ev.details), batch=batch)
+    return chain.verify(
+        session,
+        AuditEvent,
+        AuditHead,
+        lambda prev, ev: event_hash(
+            prev, ev.seq, ev.at, ev.actor, ev.action, ev.subject_ref, ev.details
+        ),
+        batch=batch,
+    )
 
 
 def events_for(session: Session, subject_ref: str) -> list[AuditEvent]:
