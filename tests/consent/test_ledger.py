@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select, text, update
 from tests.consent.conftest import SECRET
@@ -149,3 +149,18 @@ def test_deleted_tail_is_detected(engine, policy):
     with transaction(sm) as s:
         v = ledger.verify(s)
         assert not v.ok and "head records 2" in v.reason
+
+
+def test_a_decision_given_with_a_time_in_another_zone_is_stored_in_utc(engine, policy):
+    """SQLite keeps a time's wall clock and drops its zone: a decision recorded at 10:00+02:00
+    must be stored as 08:00 UTC, the time its hash covers, or the ledger would read it back as
+    tampered with."""
+    sm = make_sessionmaker(engine)
+    ref = email_ref(SECRET, "zone@example.com")
+    at = datetime(2026, 6, 1, 10, 0, tzinfo=timezone(timedelta(hours=2)))
+    with transaction(sm) as s:
+        _give(s, policy, ref, at=at)
+    with transaction(sm) as s:
+        [stored] = s.scalars(select(ConsentEvent.at).where(ConsentEvent.subject_ref == ref))
+        assert stored.replace(tzinfo=None) == datetime(2026, 6, 1, 8, 0)
+        assert ledger.verify(s).ok

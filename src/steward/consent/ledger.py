@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, text, update
@@ -154,6 +154,10 @@ def record(
     if action not in ACTIONS:
         raise InvalidInput(f"unknown consent action {action!r}; one of {', '.join(ACTIONS)}")
     at = at or now()
+    if at.tzinfo is not None:
+        # SQLite stores the wall time and drops the zone: store the UTC time that is hashed,
+        # or a decision given with a time in another zone reads back as tampered with.
+        at = at.astimezone(UTC)
     values: dict[str, Any] = {
         "event_id": str(uuid.uuid4()), "at": at, "subject_ref": subject_ref,
         "purpose": purpose.key, "purpose_version": purpose.version, "action": action,
