@@ -203,10 +203,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
     Cookies are not marked Secure here: the browser talks plain HTTP to 127.0.0.1.
     """
-    import threading
-    import time
-
-    import uvicorn
+    from tests.connectors.servers import serve
     from tests.helpers import settings_for
 
     from steward.web.app import create_app
@@ -217,15 +214,6 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     settings = settings_for(eng, tmp_path, cookie_secure=False,
                             base_url=f"http://127.0.0.1:{port}")
     app = create_app(settings, engine=eng)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", eng, settings, app)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app, port=port, lifespan="auto") as url:
+        yield LiveServer(url, eng, settings, app)
     eng.dispose()

@@ -19,15 +19,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: ASGIApp) -> Iterator[str]:
-    """Yield the base URL (http://127.0.0.1:PORT) while uvicorn serves `app`."""
-    port = free_port()
+def serve(app: ASGIApp, *, port: int | None = None, lifespan: str = "off") -> Iterator[str]:
+    """Yield the base URL (http://127.0.0.1:PORT) while uvicorn serves `app`. `port`: one taken
+    beforehand (an app that must know its own URL); `lifespan="on"` runs the app's start-up and
+    shut-down (Steward's in-process job worker)."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none",
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan, ws="none",
     ))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 15
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
     if not server.started:

@@ -3,8 +3,6 @@ runs it, and the run appears with its evidence (the in-process job worker runs i
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from tests.conftest import free_port
+from tests.connectors.servers import serve
 from tests.helpers import PASSWORD, add_user, settings_for
 from tests.retention import company as co
 from tests.retention.test_approval import RULES
@@ -26,8 +25,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, sa.Engine, str]]:
     """Steward on uvicorn with the test company's policy (job worker in-process)."""
-    import uvicorn
-
     from steward.web.app import create_app
 
     url = f"sqlite:///{tmp_path / 'company.db'}"
@@ -40,17 +37,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, sa.Engine, str]]:
                             base_url=f"http://127.0.0.1:{port}",
                             policy=co.write_policy(tmp_path / "policy", url, RULES))
     app = create_app(settings, engine=eng)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", eng, url
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(app, port=port, lifespan="auto") as base:
+        yield base, eng, url
     eng.dispose()
 
 

@@ -11,8 +11,6 @@ exist (password `tests.helpers.PASSWORD`).
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ import httpx
 import pytest
 from tests.breaches.factories import breach_input
 from tests.conftest import free_port
+from tests.connectors.servers import serve
 from tests.helpers import PROMARK, add_user, csrf_from, settings_for
 from tests.processors.test_subprocessor_notices import _with_mailwise
 from tests.publication.factories import demo_company, policy_v2
@@ -155,8 +154,6 @@ def seed(url: str, engine: Any, settings: Any, policy: Any) -> dict[str, str]:
 def running_site(tmp: Path) -> Iterator[Site]:
     """Steward on a thread with the ProMark policy (plus a new purpose, announced), the demo
     company's systems and the data above; viewer, officer and admin users exist."""
-    import uvicorn
-
     from steward.policy.loader import load_policy
     from steward.publication.versions import publish
     from steward.store.db import make_engine, make_sessionmaker, transaction
@@ -177,18 +174,9 @@ def running_site(tmp: Path) -> Iterator[Site]:
     for role in ("viewer", "officer", "admin"):
         add_user(eng, f"{role}@steward.example", role)
     app = create_app(settings, engine=eng)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
     try:
-        policy = app.state.policy
-        yield Site(url, settings, seed(url, eng, settings, policy), eng, policy)
+        with serve(app, port=port, lifespan="auto"):
+            policy = app.state.policy
+            yield Site(url, settings, seed(url, eng, settings, policy), eng, policy)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         eng.dispose()
