@@ -35,3 +35,24 @@ def fresh_database(request: pytest.FixtureRequest, kind: str, tmp_path: Path) ->
         with admin.connect() as c:
             c.execute(sa.text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{force}"))
         admin.dispose()
+
+
+def end_connections(url: str, kind: str) -> int:
+    """Make the server end every other connection to the database of `url` (as a restart
+    would); returns how many it ended."""
+    name = sa.make_url(url).database
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        if kind == "postgres":
+            ended = c.execute(sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": name}).scalar_one()
+        else:
+            ids = c.execute(sa.text(
+                "SELECT id FROM information_schema.processlist WHERE db = :d "
+                "AND id <> connection_id()"), {"d": name}).scalars().all()
+            for i in ids:
+                c.exec_driver_sql(f"KILL {int(i)}")
+            ended = len(ids)
+    admin.dispose()
+    return int(ended)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from tests.companies.fjordvarme import generate
-from tests.connectors.databases import KINDS, fresh_database
+from tests.connectors.databases import KINDS, end_connections, fresh_database
 from tests.connectors.servers import free_port
 
 from steward.connectors._sqlvalues import as_bool
@@ -131,27 +131,6 @@ def test_a_lock_wait_is_unavailable_not_a_refusal(
         assert facts.subject.kundenr == 1
 
 
-def _end_connections(url: str, kind: str) -> int:
-    """Make the server end every other connection to the database of `url` (as a restart
-    would); returns how many it ended."""
-    name = sa.make_url(url).database
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        if kind == "postgres":
-            ended = c.execute(sa.text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": name}).scalar_one()
-        else:
-            ids = c.execute(sa.text(
-                "SELECT id FROM information_schema.processlist WHERE db = :d "
-                "AND id <> connection_id()"), {"d": name}).scalars().all()
-            for i in ids:
-                c.exec_driver_sql(f"KILL {int(i)}")
-            ended = len(ids)
-    admin.dispose()
-    return int(ended)
-
-
 @pytest.mark.parametrize("kind", ["postgres", "mariadb"])
 def test_a_pooled_connection_the_server_ended_while_idle_is_replaced(
     request: pytest.FixtureRequest, tmp_path: Path, kind: str,
@@ -170,10 +149,10 @@ def test_a_pooled_connection_the_server_ended_while_idle_is_replaced(
             first = conn.find({"email": [facts.subject.email]})
             assert not first.is_empty()
             monkeypatch.setattr(sql, "PING_AFTER_SECONDS", 0.0)  # every pooled one is "idle"
-            assert _end_connections(url, kind) >= 1
+            assert end_connections(url, kind) >= 1
             assert conn.find({"email": [facts.subject.email]}) == first
             monkeypatch.setattr(sql, "PING_AFTER_SECONDS", 3600.0)  # none is tested
-            assert _end_connections(url, kind) >= 1
+            assert end_connections(url, kind) >= 1
             with pytest.raises(Unavailable):
                 conn.find({"email": [facts.subject.email]})
             assert conn.find({"email": [facts.subject.email]}) == first

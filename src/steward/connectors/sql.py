@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +34,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
 from steward.connectors._sqlerrors import classify
+from steward.connectors._sqlrun import Runner, in_list
 from steward.connectors._sqlvalues import (
     bool_as,
     coerce,
@@ -69,9 +70,6 @@ from steward.policy.models import EraseAction, SystemSpec
 from steward.store.db import sqlite_foreign_keys
 
 MAX_ROUNDS = 10  # identity discovery within one system converges in 2-3 rounds in practice
-# Merged pointer queries kept per connector: one per combination of foreign keys an erasure
-# met (a handful in practice); a system with many would otherwise keep ever more.
-MAX_MERGED_QUERIES = 64
 
 
 class SqlConnector:
@@ -101,12 +99,14 @@ class SqlConnector:
         self._tables: dict[str, sa.Table] = {}
         self._full: dict[str, sa.Table] = {}
         self._db_deps: list[Dependency] | None = None
-        self._queries: dict[tuple[str, tuple[tuple[str, ...], ...]], sa.Select[Any]] = {}
+        # The search's, the pointer queries' and the deletes' statements, compiled once per
+        # shape and run on the driver (`_sqlrun`): SQLAlchemy's execution path cost more CPU
+        # per statement than the database's work.
+        self._runner: Runner | None = None
         # Statements built once per shape and kept, with their rendered text: building and
         # compiling them again for every request cost more CPU than the database's work.
         self._changes: dict[tuple[Any, ...], tuple[Any, str]] = {}
         self._pointer_queries: dict[Dependency, _PointerQuery] = {}
-        self._merged_queries: dict[tuple[Dependency, ...], sa.CompoundSelect[Any]] = {}
         # What an erasure needs to know of a reflected table's columns (maximum lengths,
         # NOT NULL, text or not), read from the reflection once, as the reflection itself.
         self._facts: dict[str, _ColumnFacts] = {}
@@ -131,6 +131,12 @@ class SqlConnector:
                 # so an erasure that would orphan rows fails as it would on a server.
                 sa.event.listen(self._engine, "connect", sqlite_foreign_keys)
         return self._engine
+
+    @property
+    def runner(self) -> Runner:
+        if self._runner is None:
+            self._runner = Runner(self.engine.dialect)
+        return self._runner
 
     @contextmanager
     def _connect(self, *, write: bool = False) -> Iterator[Connection]:
@@ -285,6 +291,8 @@ class SqlConnector:
         for cols, v in pairs:
             queried.setdefault((name, cols), set()).add(v)
         booleans = _boolean_columns(spec)
+        columns = self.graph.columns(name)
+        position = {c: i for i, c in enumerate(columns)}
         before = len(found[name])
         for start in range(0, len(pairs), self.chunk_size):
             chunk = pairs[start : start + self.chunk_size]
@@ -292,35 +300,44 @@ class SqlConnector:
             for cols, v in chunk:
                 by_cols.setdefault(cols, []).append(v)
             shape = tuple(by_cols)
-            query = self._queries.get((name, shape))
-            if query is None:
-                # Expanding bound parameters: one cached statement per table and column set,
-                # whatever the number of values.
-                select_cols = [table.c[c] for c in self.graph.columns(name)]
-                query = sa.select(*select_cols).where(
+
+            def build(sizes: Mapping[str, int], shape: tuple[tuple[str, ...], ...] = shape) -> Any:
+                query = sa.select(*(table.c[c] for c in columns)).where(
                     sa.or_(
-                        *(_in(table, cols, f"v{i}", self.sqlite) for i, cols in enumerate(shape))
+                        *(
+                            in_list(_compared(table, cols, self.sqlite), f"v{i}", sizes[f"v{i}"])
+                            for i, cols in enumerate(shape)
+                        )
                     )
                 )
                 if spec.tenant is not None:
                     query = query.where(_tenant_where(table, spec.tenant.column))
-                self._queries[(name, shape)] = query
-            params: dict[str, Any] = {
+                return query
+
+            lists = {
                 f"v{i}": [v[0] if len(cols) == 1 else v for v in by_cols[cols]]
                 for i, cols in enumerate(shape)
             }
-            params |= self._tenant_param(table, name)
-            exact = {
-                cols: {tuple(exact_key(x) for x in v) for v in vs} for cols, vs in by_cols.items()
-            }
-            for raw in conn.execute(query, params).mappings():
+            exact = [
+                (
+                    tuple(position[c] for c in cols),
+                    {tuple(exact_key(x) for x in v) for v in vs},
+                )
+                for cols, vs in by_cols.items()
+            ]
+            keyed = tuple(position[c] for c in spec.key_columns)
+            rows = self.runner.rows(
+                conn, ("search", name, shape), build, lists, self._tenant_param(table, name)
+            )
+            for raw in rows:
                 # Exact re-match: collations may be case/accent-insensitive or pad spaces.
-                if any(
-                    tuple(exact_key(raw[c]) for c in cols) in keys for cols, keys in exact.items()
-                ):
-                    row = {k: read_value(v, k in booleans) for k, v in raw.items()}
-                    key = tuple(row[c] for c in spec.key_columns)
-                    found[name].setdefault(key, row)
+                if any(tuple(exact_key(raw[i]) for i in at) in keys for at, keys in exact):
+                    key = tuple(read_value(raw[i], columns[i] in booleans) for i in keyed)
+                    if key not in found[name]:
+                        found[name][key] = {
+                            c: read_value(v, c in booleans)
+                            for c, v in zip(columns, raw, strict=True)
+                        }
         return len(found[name]) - before
 
     def _discover(self, found: dict[str, dict[KeyTuple, Row]], known: dict[str, set[str]]) -> bool:
@@ -433,7 +450,7 @@ class SqlConnector:
         with itself).
 
         Foreign keys whose key columns are all integers are asked together when their keys
-        fit in one chunk: one UNION ALL per shape (`_merged_pointer_query`), so that a
+        fit in one chunk: one UNION ALL per shape (`_pointer_rows`), so that a
         system's usual surrogate keys cost one statement, not one per foreign key. Integers
         only: they compare and combine alike on every database, where text (collations,
         padding) and date-times (SQLite's text form) might not."""
@@ -457,43 +474,46 @@ class SqlConnector:
                 room[shape] = left - len(chunks[0])
                 continue
             for values in chunks:
-                for raw in conn.execute(pq.query, {"keys": values}):
-                    _add_pair(out[d], d, tuple(raw), len(pq.pcols))
+                for raw in self._pointer_rows(conn, (d,), [values]):
+                    _add_pair(out[d], d, raw, len(pq.pcols))
         for group in merged.values():
-            if len(group) == 1:  # nothing to merge with: its own query
-                d, values = group[0]
-                pq = self._pointer_query(conn, d)
-                for raw in conn.execute(pq.query, {"keys": values}):
-                    _add_pair(out[d], d, tuple(raw), len(pq.pcols))
-                continue
             which = tuple(d for d, _ in group)
-            query = self._merged_pointer_query(conn, which)
-            params = {f"keys{i}": values for i, (_, values) in enumerate(group)}
-            for raw in conn.execute(query, params):
-                d = which[raw[0]]
-                _add_pair(out[d], d, tuple(raw[1:]), len(self._pointer_query(conn, d).pcols))
+            rows = self._pointer_rows(conn, which, [values for _, values in group])
+            for raw in rows:
+                d = which[raw[0]] if len(which) > 1 else which[0]
+                at = 1 if len(which) > 1 else 0
+                _add_pair(out[d], d, raw[at:], len(self._pointer_query(conn, d).pcols))
         return out
 
-    def _merged_pointer_query(
-        self, conn: Connection, group: tuple[Dependency, ...]
-    ) -> sa.CompoundSelect[Any]:
-        """The pointer queries of `group` (of one shape, integer keys) as one UNION ALL,
-        built once per group: each part first says which foreign key it answers (its
-        position in `group`) and binds its own keys (`keys<position>`)."""
-        kept = self._merged_queries.get(group)
-        if kept is None:
+    def _pointer_rows(
+        self, conn: Connection, group: tuple[Dependency, ...], keys: list[list[Any]]
+    ) -> list[tuple[Any, ...]]:
+        """The rows of the pointer query of one foreign key (`keys[0]` bound), or of several
+        of one shape with integer keys as one UNION ALL, each part first saying which foreign
+        key it answers (its position in `group`) and binding its own keys (`keys[i]`)."""
+        queries = [self._pointer_query(conn, d) for d in group]
+
+        def build(sizes: Mapping[str, int]) -> Any:
             parts = []
-            for i, d in enumerate(group):
-                pq = self._pointer_query(conn, d)
-                parts.append(
-                    sa.select(sa.literal_column(str(i), sa.Integer).label("fk"), *pq.columns)
-                    .select_from(pq.join)
-                    .where(_in(pq.parent, pq.pcols, f"keys{i}", self.sqlite))
+            for i, pq in enumerate(queries):
+                first = (
+                    [sa.literal_column(str(i), sa.Integer).label("fk")] if len(group) > 1 else []
                 )
-            if len(self._merged_queries) >= MAX_MERGED_QUERIES:
-                self._merged_queries.clear()  # many foreign keys, many combinations: start anew
-            kept = self._merged_queries[group] = sa.union_all(*parts)
-        return kept
+                parts.append(
+                    sa.select(*first, *pq.columns)
+                    .select_from(pq.join)
+                    .where(
+                        in_list(
+                            _compared(pq.parent, pq.pcols, self.sqlite),
+                            f"keys{i}",
+                            sizes[f"keys{i}"],
+                        )
+                    )
+                )
+            return parts[0] if len(parts) == 1 else sa.union_all(*parts)
+
+        lists = {f"keys{i}": values for i, values in enumerate(keys)}
+        return self.runner.rows(conn, ("pointers", group), build, lists)
 
     def _pointer_query(self, conn: Connection, d: Dependency) -> _PointerQuery:
         """The query for `_pointers` of one dependency, built once: SELECT referenced key,
@@ -529,10 +549,9 @@ class SqlConnector:
             sa.and_(*(child.c[a] == parent.c[b] for a, b in zip(d.columns, d.target, strict=True))),
         )
         columns = [parent.c[c] for c in pcols] + [child.c[c] for c in ccols]
-        query = sa.select(*columns).select_from(join).where(_in(parent, pcols, "keys", self.sqlite))
         integers = all(python_type(c) is int for c in columns)
         kept = self._pointer_queries[d] = _PointerQuery(
-            parent, pcols, len(columns), join, tuple(columns), query, integers
+            parent, pcols, len(columns), join, tuple(columns), integers
         )
         return kept
 
@@ -613,6 +632,19 @@ class SqlConnector:
         stmt, sql = self._changes[key]
         return stmt, sql
 
+    def _delete_build(self, table: sa.Table) -> Callable[[Mapping[str, int]], sa.Delete]:
+        """The DELETE of `_delete` with `pks` as a list of the given size, for the runner."""
+        keycols = self.graph.key_columns(table.name)
+        tenant = self._tenant_column(table.name)
+
+        def build(sizes: Mapping[str, int]) -> sa.Delete:
+            stmt = sa.delete(table).where(
+                in_list(_compared(table, keycols, self.sqlite), "pks", sizes["pks"])
+            )
+            return stmt if tenant is None else stmt.where(_tenant_where(table, tenant))
+
+        return build
+
     def _render(self, stmt: sa.Update | sa.Delete) -> str:
         """The statement as this database will see it, placeholders in place of values."""
         text = str(stmt.compile(dialect=self.engine.dialect))
@@ -628,14 +660,19 @@ class SqlConnector:
                 tenant = self._tenant_param(table, st.table)
                 n = 0
                 if st.op == "delete":
-                    delete = self._delete(table)[0]
                     for p in st.params:
                         keys = [
                             db_key(table, keycols, _as_tuple(k), sqlite=self.sqlite)
                             for k in p["pks"]
                         ]
                         values = [k[0] if len(keycols) == 1 else k for k in keys]
-                        n += conn.execute(delete, {"pks": values, **tenant}).rowcount
+                        n += self.runner.count(
+                            conn,
+                            ("delete", st.table),
+                            self._delete_build(table),
+                            {"pks": values},
+                            tenant,
+                        )
                     add = Counts(deleted=n)
                 else:
                     update = self._update(table, st.columns, st.nulls)[0]
@@ -758,15 +795,14 @@ class SqlConnector:
 class _PointerQuery:
     """What `SqlConnector._pointer_query` keeps for one foreign key: the referenced table and
     its key columns, how many columns the query selects (referenced key, then dependant
-    key), the join, those columns, the query itself, and whether every key column holds
-    integers (then it may be merged with others, see `_pointers`)."""
+    key), the join, those columns, and whether every key column holds integers (then it may
+    be merged with others, see `_pointers`)."""
 
     parent: sa.Table
     pcols: tuple[str, ...]
     width: int
     join: Any
     columns: tuple[Any, ...]
-    query: sa.Select[Any]
     integers: bool
 
 
@@ -900,6 +936,13 @@ def _cmp(table: sa.Table | Any, col: str, sqlite: bool) -> Any:
     if sqlite and python_type(column) is dt.datetime:
         return sqlite_text_time(column)
     return column
+
+
+def _compared(
+    table: sa.Table | Any, cols: tuple[str, ...], sqlite: bool
+) -> list[sa.ColumnElement[Any]]:
+    """The columns `cols` as compared with key values (see `_cmp`)."""
+    return [_cmp(table, c, sqlite) for c in cols]
 
 
 def _in(

@@ -1,0 +1,220 @@
+"""The SQL connector's frequent statements, run on the database driver directly.
+
+A request's search sends a dozen small SELECTs, its erasure a few more, and SQLAlchemy's
+execution path (cache lookup, expanding the IN lists, result metadata, row objects) cost
+about four times the driver's own CPU for the same statement (PostgreSQL with psycopg: 258
+µs against 53-71 µs per small SELECT; docs/benchmarks.md). `Runner` keeps each statement
+compiled for the engine's dialect, once per shape and list size, and runs it on the DBAPI
+cursor of the SQLAlchemy connection it is given (same transaction, same pooled connection),
+keeping what SQLAlchemy's path does that matters:
+
+- a transaction is begun on the SQLAlchemy connection as its own execute would, so that its
+  commit and rollback end the driver's;
+- values are bound parameters, never SQL text, converted by the column types' own bind
+  processors; results by their result processors (dates on SQLite, numerics on PostgreSQL);
+- `before_cursor_execute` and `after_cursor_execute` listeners are called (with no execution
+  context), so statement counters and tracing still see every statement;
+- a driver error is raised as SQLAlchemy's `DBAPIError` (what `_sqlerrors.classify` reads),
+  and a lost connection is invalidated so the pool does not hand it out again.
+
+An IN list of n values is compiled for the next power of two at or above n and padded with
+its last value (`x IN (1, 2, 2, 2)` matches what `x IN (1, 2)` matches), so a statement has
+at most a handful of compiled sizes. Private to the SQL connector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection
+
+Processor = Callable[[Any], Any] | None
+Build = Callable[[Mapping[str, int]], Any]
+"""Makes the statement for the given IN-list sizes (name -> size), with `in_list`."""
+
+MAX_KEPT = 512  # compiled statements per runner (shapes x sizes; a few dozen in practice)
+
+
+def in_list(exprs: Sequence[sa.ColumnElement[Any]], name: str, size: int) -> sa.ColumnElement[bool]:
+    """`expr IN (:name_0, ..., :name_<size-1>)`, or for several expressions
+    `(a, b) IN ((:name_0_0, :name_0_1), ...)`, each parameter typed as its expression."""
+    if len(exprs) == 1:
+        (expr,) = exprs
+        return expr.in_([sa.bindparam(f"{name}_{j}", type_=expr.type) for j in range(size)])
+    return sa.tuple_(*exprs).in_(
+        [
+            sa.tuple_(*(sa.bindparam(f"{name}_{j}_{k}", type_=e.type) for k, e in enumerate(exprs)))
+            for j in range(size)
+        ]
+    )
+
+
+def bucket(n: int) -> int:
+    """The list size a statement is compiled for: the next power of two at or above n."""
+    size = 1
+    while size < n:
+        size *= 2
+    return size
+
+
+class _Compiled:
+    """One statement compiled for a dialect: its text, the parameter order (positional
+    dialects), each parameter's bind processor, and its result processors (read from the
+    driver's column types at the first run)."""
+
+    __slots__ = ("binds", "fixed", "order", "results", "returns_rows", "sql", "types")
+
+    def __init__(self, stmt: Any, dialect: sa.Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        self.sql: str = compiled.string
+        self.order: tuple[str, ...] | None = (
+            tuple(compiled.positiontup) if dialect.positional else None
+        )
+        # Values the statement carries itself (a function's format string, say).
+        self.fixed = {n: p.effective_value for n, p in compiled.binds.items() if not p.required}
+        self.binds: dict[str, Callable[[Any], Any]] = {}
+        for name, param in compiled.binds.items():
+            proc = param.type.dialect_impl(dialect).bind_processor(dialect)
+            if proc is not None:
+                self.binds[name] = proc
+        self.returns_rows = isinstance(stmt, sa.Select | sa.CompoundSelect)
+        self.types: tuple[Any, ...] = (
+            tuple(c.type for c in stmt.selected_columns) if self.returns_rows else ()
+        )
+        self.results: tuple[Processor, ...] | None = None
+
+    def params(self, values: Mapping[str, Any]) -> Any:
+        out = {**self.fixed, **values}
+        for name, proc in self.binds.items():
+            out[name] = proc(out[name])
+        if self.order is None:
+            return out
+        return tuple(out[name] for name in self.order)
+
+    def processors(self, dialect: sa.Dialect, description: Any) -> tuple[Processor, ...]:
+        if self.results is None:
+            self.results = tuple(
+                t.dialect_impl(dialect).result_processor(dialect, d[1])
+                for t, d in zip(self.types, description, strict=True)
+            )
+        return self.results
+
+
+class Runner:
+    """Statements compiled once per (key, list sizes) for one dialect; see the module."""
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self.dialect = dialect
+        self._kept: dict[tuple[Any, ...], _Compiled] = {}
+
+    def rows(
+        self,
+        conn: Connection,
+        key: Any,
+        build: Build,
+        lists: Mapping[str, Sequence[Any]],
+        scalars: Mapping[str, Any] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """The rows of a SELECT, as tuples of processed values in its column order."""
+        compiled, params = self._prepare(key, build, lists, scalars)
+        cursor = self._execute(conn, compiled, params)
+        try:
+            raw = cursor.fetchall()
+            # The driver's column types, read once per statement (psycopg builds the
+            # description anew each time it is asked).
+            procs = compiled.results or compiled.processors(self.dialect, cursor.description)
+        except self.dialect.loaded_dbapi.Error as err:
+            raise self._wrap(conn, err, compiled, params, cursor) from err
+        finally:
+            cursor.close()
+        if not any(procs):
+            return [tuple(r) for r in raw]
+        return [tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in raw]
+
+    def count(
+        self,
+        conn: Connection,
+        key: Any,
+        build: Build,
+        lists: Mapping[str, Sequence[Any]],
+        scalars: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Run an UPDATE or DELETE; the number of rows it changed."""
+        compiled, params = self._prepare(key, build, lists, scalars)
+        cursor = self._execute(conn, compiled, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def _prepare(
+        self,
+        key: Any,
+        build: Build,
+        lists: Mapping[str, Sequence[Any]],
+        scalars: Mapping[str, Any] | None,
+    ) -> tuple[_Compiled, Any]:
+        sizes = {name: bucket(len(values)) for name, values in lists.items()}
+        if any(not values for values in lists.values()):
+            raise ValueError("an IN list needs at least one value")
+        ident = (key, tuple(sorted(sizes.items())))
+        compiled = self._kept.get(ident)
+        if compiled is None:
+            if len(self._kept) >= MAX_KEPT:
+                self._kept.clear()
+            compiled = self._kept[ident] = _Compiled(build(sizes), self.dialect)
+        values: dict[str, Any] = dict(scalars or {})
+        for name, given in lists.items():
+            padded = list(given) + [given[-1]] * (sizes[name] - len(given))
+            for j, v in enumerate(padded):
+                if isinstance(v, tuple):
+                    for k, part in enumerate(v):
+                        values[f"{name}_{j}_{k}"] = part
+                else:
+                    values[f"{name}_{j}"] = v
+        return compiled, compiled.params(values)
+
+    def _execute(self, conn: Connection, compiled: _Compiled, params: Any) -> Any:
+        if not conn.in_transaction():
+            # As SQLAlchemy's own execute would ("autobegin"): its commit and rollback then
+            # end the driver's transaction, which the statements below join.
+            conn.begin()
+        dbapi_conn = conn.connection.dbapi_connection
+        assert dbapi_conn is not None
+        cursor = dbapi_conn.cursor()
+        sql = compiled.sql
+        before = conn.dispatch.before_cursor_execute
+        if before:
+            for fn in before:
+                fn(conn, cursor, sql, params, None, False)
+        try:
+            cursor.execute(sql, params)
+        except self.dialect.loaded_dbapi.Error as err:
+            cursor.close()
+            raise self._wrap(conn, err, compiled, params, cursor) from err
+        after = conn.dispatch.after_cursor_execute
+        if after:
+            for fn in after:
+                fn(conn, cursor, sql, params, None, False)
+        return cursor
+
+    def _wrap(
+        self, conn: Connection, err: Any, compiled: _Compiled, params: Any, cursor: Any
+    ) -> sa_exc.DBAPIError:
+        """The driver's error as SQLAlchemy raises it; a lost connection is invalidated."""
+        lost = self.dialect.is_disconnect(err, conn.connection.dbapi_connection, cursor)
+        if lost:
+            conn.invalidate(err)
+        wrapped = sa_exc.DBAPIError.instance(
+            compiled.sql,
+            params,
+            err,
+            self.dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=self.dialect,
+        )
+        assert isinstance(wrapped, sa_exc.DBAPIError)
+        return wrapped
