@@ -163,6 +163,56 @@ def test_a_delete_counts_each_row_once_though_its_list_is_padded(engine: sa.Engi
     assert left == [1, 3, 4, 5, 6, 8, 9]
 
 
+def _batch(item: sa.Table) -> list[Any]:
+    """Two updates and two deletes, in that order, as `Runner.counts` takes them."""
+    update = (
+        sa.update(item)
+        .where(item.c.id == sa.bindparam("pk", type_=item.c.id.type))
+        .values(code=sa.bindparam("new", type_=item.c.code.type))
+    )
+
+    def delete(sizes: Mapping[str, int]) -> Any:
+        return sa.delete(item).where(in_list([item.c.id], "pks", sizes["pks"]))
+
+    return [
+        ("update", lambda _s: update, {}, {"pk": 1, "new": "ZZ-1"}),
+        ("update", lambda _s: update, {}, {"pk": 42, "new": "ZZ-2"}),  # no such row
+        ("delete", delete, {"pks": [3, 4, 5]}, None),
+        ("delete", delete, {"pks": [9]}, None),
+    ]
+
+
+def test_a_batch_answers_each_statement_in_order(engine: sa.Engine) -> None:
+    """Sent together where the driver pipelines (PostgreSQL), one after the other elsewhere:
+    the same counts and the same rows left."""
+    _, item, _ = _tables()
+    runner = Runner(engine.dialect)
+    seen: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2].split()[0]))
+    with engine.begin() as c:
+        assert runner.counts(c, _batch(item)) == [1, 0, 3, 1]
+    assert seen == ["UPDATE", "UPDATE", "DELETE", "DELETE"]
+    with engine.connect() as c:
+        left = c.execute(sa.select(item.c.id, item.c.code).order_by(item.c.id)).all()
+    assert left == [(1, "ZZ-1"), (2, "AX-2"), (6, "CZ-2"), (7, "DK-3"), (8, "DK-4")]
+
+
+def test_a_batch_that_fails_changes_nothing(engine: sa.Engine) -> None:
+    """The third statement breaks a NOT NULL column: the error is SQLAlchemy's, and the
+    transaction, rolled back by its owner, leaves every row as it was (the first two
+    statements' changes included)."""
+    _, item, _ = _tables()
+    runner = Runner(engine.dialect)
+    breaking = sa.update(item).where(item.c.id == 6).values(code=sa.null())
+    batch = _batch(item)
+    batch.insert(2, ("break", lambda _s: breaking, {}, None))
+    with pytest.raises(sa_exc.DBAPIError), engine.begin() as c:
+        runner.counts(c, batch)
+    with engine.connect() as c:
+        rows = c.execute(sa.select(*item.c).order_by(item.c.id)).all()
+    assert [tuple(r) for r in rows] == ITEMS
+
+
 def test_a_tenant_like_scalar_is_bound_beside_the_lists(engine: sa.Engine) -> None:
     _, item, _ = _tables()
     runner = Runner(engine.dialect)
@@ -247,3 +297,12 @@ def test_an_empty_list_is_refused() -> None:
     runner = Runner(sa.create_engine("sqlite://").dialect)
     with pytest.raises(ValueError, match="at least one value"):
         runner._prepare("by id", _select_items(item, "id"), {"v": []}, None)
+
+
+def test_only_psycopg_connections_pipeline(engine: sa.Engine) -> None:
+    """The batch goes out in one round trip on PostgreSQL (psycopg's pipeline mode); the
+    other drivers run it statement by statement."""
+    from steward.connectors._sqlrun import _pipelines
+
+    with engine.connect() as c:
+        assert _pipelines(c.connection.dbapi_connection) is (engine.dialect.name == "postgresql")

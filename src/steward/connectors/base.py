@@ -41,9 +41,16 @@ KeepHook = Callable[[TableSpec, Row], str | None]
 bookkeeping rule, kept until 2036-12-31"), or None to erase it."""
 
 
+# The types most values read from a database have, which JSON holds as they are: tested by
+# exact type first (a set lookup), before the isinstance chain below.
+_PLAIN = frozenset({type(None), bool, int, float, str})
+
+
 def json_safe(value: Any) -> Any:
     """A database value as JSON: dates as ISO 8601, decimals as strings (exact), bytes base64."""
-    if value is None or isinstance(value, bool | int | float | str):
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, bool | int | float | str):  # subclasses (an IntEnum, a str enum)
         return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()

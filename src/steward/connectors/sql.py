@@ -34,7 +34,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
 from steward.connectors._sqlerrors import classify
-from steward.connectors._sqlrun import Runner, in_list
+from steward.connectors._sqlrun import Item, Runner, in_list
 from steward.connectors._sqlvalues import (
     bool_as,
     coerce,
@@ -64,7 +64,7 @@ from steward.connectors.base import (
     plain_key,
 )
 from steward.connectors.erasure import RowChange, decide
-from steward.connectors.graph import Dependency, build_graph, dependants_first
+from steward.connectors.graph import Dependency, Edge, build_graph, dependants_first
 from steward.errors import InvalidInput, NotFound, Unavailable
 from steward.policy.models import EraseAction, SystemSpec
 from steward.store.db import sqlite_foreign_keys
@@ -110,6 +110,7 @@ class SqlConnector:
         # What an erasure needs to know of a reflected table's columns (maximum lengths,
         # NOT NULL, text or not), read from the reflection once, as the reflection itself.
         self._facts: dict[str, _ColumnFacts] = {}
+        self._searches: dict[str, _Search] = {}
 
     # --- connections ------------------------------------------------------------------------
 
@@ -237,11 +238,12 @@ class SqlConnector:
         known = {k: set(v) for k, v in normalize_identities(identities).items()}
         found: dict[str, dict[KeyTuple, Row]] = {t: {} for t in self.graph.order}
         queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]] = {}
+        followed: dict[tuple[str, Edge], set[KeyTuple]] = {}
         with self._connect() as conn:
             for _ in range(MAX_ROUNDS):
                 new_rows = 0
                 for name in self.graph.order:
-                    new_rows += self._search_table(conn, name, known, found, queried)
+                    new_rows += self._search_table(conn, name, known, found, queried, followed)
                 # Parents come before children, so one pass follows every reference; another
                 # pass is needed only when the rows revealed new identity values.
                 if not self._discover(found, known) or new_rows == 0:
@@ -253,6 +255,31 @@ class SqlConnector:
             identities={k: sorted(v) for k, v in known.items() if v},
         )
 
+    def _search(self, conn: Connection, name: str) -> _Search:
+        """What searching one table needs, worked out once per table (see `_Search`)."""
+        kept = self._searches.get(name)
+        if kept is not None:
+            return kept
+        spec = self.graph.table(name)
+        table = self._table(conn, name)
+        columns = tuple(self.graph.columns(name))
+        booleans = _boolean_columns(spec)
+        position = {c: i for i, c in enumerate(columns)}
+        # In a controller's share of a shared schema, a table without its own tenant column
+        # is reached through its references only (its identity values may be another's).
+        by_identity = spec.tenant is not None or not self.graph.tenant_scoped
+        kept = self._searches[name] = _Search(
+            table,
+            columns,
+            tuple(c in booleans for c in columns),
+            tuple(position[c] for c in spec.key_columns),
+            position,
+            spec.identity_pairs if by_identity else (),
+            tuple(self.graph.parents_of(name)),
+            None if spec.tenant is None else spec.tenant.column,
+        )
+        return kept
+
     def _search_table(
         self,
         conn: Connection,
@@ -260,21 +287,24 @@ class SqlConnector:
         known: dict[str, set[str]],
         found: dict[str, dict[KeyTuple, Row]],
         queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]],
+        followed: dict[tuple[str, Edge], set[KeyTuple]],
     ) -> int:
         """Query one table for values of its identity and reference columns not queried
         before (a composite reference matches on all its columns); add the rows. Returns how
-        many new rows were found."""
-        spec = self.graph.table(name)
-        table = self._table(conn, name)
+        many new rows were found. `followed`: the parent rows whose references were already
+        taken, per table and reference (a row found once is not typed again every pass)."""
+        search = self._search(conn, name)
+        table = search.table
         wanted: dict[tuple[str, ...], set[KeyTuple]] = {}
-        # In a controller's share of a shared schema, a table without its own tenant column
-        # is reached through its references only (its identity values may be another's).
-        by_identity = spec.tenant is not None or not self.graph.tenant_scoped
-        for kind, col in spec.identity_pairs if by_identity else ():
+        for kind, col in search.identities:
             values = coerce_all(table.c[col], known.get(kind, ()))
             wanted.setdefault((col,), set()).update((v,) for v in values)
-        for e in self.graph.parents_of(name):
-            for r in found[e.parent].values():
+        for e in search.parents:
+            done = followed.setdefault((name, e), set())
+            for pkey, r in found[e.parent].items():
+                if pkey in done:
+                    continue
+                done.add(pkey)
                 value = tuple(r.get(c) for c in e.parent_columns)
                 if any(v is None for v in value):
                     continue
@@ -290,10 +320,9 @@ class SqlConnector:
             return 0
         for cols, v in pairs:
             queried.setdefault((name, cols), set()).add(v)
-        booleans = _boolean_columns(spec)
-        columns = self.graph.columns(name)
-        position = {c: i for i, c in enumerate(columns)}
-        before = len(found[name])
+        columns, flags, position = search.columns, search.flags, search.position
+        rows_of = found[name]
+        before = len(rows_of)
         for start in range(0, len(pairs), self.chunk_size):
             chunk = pairs[start : start + self.chunk_size]
             by_cols: dict[tuple[str, ...], list[KeyTuple]] = {}
@@ -310,8 +339,8 @@ class SqlConnector:
                         )
                     )
                 )
-                if spec.tenant is not None:
-                    query = query.where(_tenant_where(table, spec.tenant.column))
+                if search.tenant is not None:
+                    query = query.where(_tenant_where(table, search.tenant))
                 return query
 
             lists = {
@@ -325,20 +354,18 @@ class SqlConnector:
                 )
                 for cols, vs in by_cols.items()
             ]
-            keyed = tuple(position[c] for c in spec.key_columns)
             rows = self.runner.rows(
                 conn, ("search", name, shape), build, lists, self._tenant_param(table, name)
             )
             for raw in rows:
                 # Exact re-match: collations may be case/accent-insensitive or pad spaces.
                 if any(tuple(exact_key(raw[i]) for i in at) in keys for at, keys in exact):
-                    key = tuple(read_value(raw[i], columns[i] in booleans) for i in keyed)
-                    if key not in found[name]:
-                        found[name][key] = {
-                            c: read_value(v, c in booleans)
-                            for c, v in zip(columns, raw, strict=True)
+                    key = tuple(read_value(raw[i], flags[i]) for i in search.keyed)
+                    if key not in rows_of:
+                        rows_of[key] = {
+                            c: read_value(v, f) for c, v, f in zip(columns, raw, flags, strict=True)
                         }
-        return len(found[name]) - before
+        return len(rows_of) - before
 
     def _discover(self, found: dict[str, dict[KeyTuple, Row]], known: dict[str, set[str]]) -> bool:
         """Add identity values seen in found rows to `known`; True if any was new."""
@@ -396,12 +423,22 @@ class SqlConnector:
             pointers = self._pointers(conn, deps, deleting)
         shared: dict[str, dict[KeyTuple, str]] = {}
         actual = False  # is `deleting` what the last decision deletes?
+        changes: list[RowChange] = []
+        kept: list[Any] = []
+        notes: list[str] = []
         while True:
             grew = False
             for name, why in _referenced_from_outside(deps, pointers, deleting, records):
                 if why[0] not in shared.setdefault(name, {}):
                     shared[name][why[0]] = why[1]
                     grew = True
+            # A row saved from deletion stays, and pins what it references: decide again
+            # until no row to delete is pointed at by a row that stays (a few rounds; the
+            # last check is always against the rows actually to be deleted, so that a row
+            # the plan keeps counts as pointing). Nothing new shared: the last decision,
+            # made with the same facts, stands.
+            if not grew and actual:
+                break
             changes, kept, notes = decide(
                 self.graph,
                 records,
@@ -413,12 +450,6 @@ class SqlConnector:
                 shared=shared,
                 order=order,
             )
-            # A row saved from deletion stays, and pins what it references: decide again
-            # until no row to delete is pointed at by a row that stays (a few rounds; the
-            # last check is always against the rows actually to be deleted, so that a row
-            # the plan keeps counts as pointing).
-            if not grew and actual:
-                break
             actual = True
             deleting = {}
             for ch in changes:
@@ -651,47 +682,36 @@ class SqlConnector:
         return text.replace("(__[POSTCOMPILE_pks])", "(:pks...)")
 
     def apply(self, plan: ErasurePlan) -> dict[str, Counts]:
+        """Run the plan in one transaction: every UPDATE (one per row) and DELETE (one per
+        chunk of keys) in the plan's order, sent together where the driver pipelines them
+        (`Runner.counts`: one round trip for the lot on PostgreSQL)."""
         _own(self.system.key, plan.system)
-        counts: dict[str, Counts] = {}
         with self._connect(write=True) as conn:
+            items: list[Item] = []
             for st in plan.statements:
                 table = self._table(conn, st.table)
                 keycols = self.graph.key_columns(st.table)
                 tenant = self._tenant_param(table, st.table)
-                n = 0
                 if st.op == "delete":
+                    build = self._delete_build(table)
                     for p in st.params:
                         keys = [
                             db_key(table, keycols, _as_tuple(k), sqlite=self.sqlite)
                             for k in p["pks"]
                         ]
                         values = [k[0] if len(keycols) == 1 else k for k in keys]
-                        n += self.runner.count(
-                            conn,
-                            ("delete", st.table),
-                            self._delete_build(table),
-                            {"pks": values},
-                            tenant,
-                        )
-                    add = Counts(deleted=n)
+                        items.append((("delete", st.table), build, {"pks": values}, tenant))
                 else:
                     update = self._update(table, st.columns, st.nulls)[0]
-                    rows = [
-                        {
-                            **typed_params(table, keycols, st.columns, p, sqlite=self.sqlite),
-                            **tenant,
-                        }
-                        for p in st.params
-                    ]
-                    if len(rows) > 1 and conn.dialect.supports_sane_multi_rowcount:
-                        # One executemany for the group (psycopg pipelines it: one round
-                        # trip), where the driver reports the rows it changed in total.
-                        n = conn.execute(update, rows).rowcount
-                    else:
-                        for one in rows:
-                            n += conn.execute(update, one).rowcount
-                    add = Counts(updated=n)
-                counts[st.table] = counts.get(st.table, Counts()) + add
+                    key = ("update", st.table, st.columns, st.nulls)
+                    for p in st.params:
+                        row = typed_params(table, keycols, st.columns, p, sqlite=self.sqlite)
+                        items.append((key, _as_built(update), {}, row | tenant))
+            changed = self.runner.counts(conn, items)
+        counts: dict[str, Counts] = {}
+        for (key, *_), n in zip(items, changed, strict=True):
+            add = Counts(deleted=n) if key[0] == "delete" else Counts(updated=n)
+            counts[key[1]] = counts.get(key[1], Counts()) + add
         return counts
 
     def rectify(self, table: str, pk: PkValue, changes: Mapping[str, Any]) -> Rectification:
@@ -828,6 +848,23 @@ def _add_pair(
 
 
 @dataclass(frozen=True)
+class _Search:
+    """Of one table, for its search: the reflected table, the columns read (in order), which
+    of them are read as yes/no, the positions of the key columns, each column's position,
+    the (identity type, column) pairs it is searched by (none when only its references may
+    reach it), its references to parent tables, and its tenant column."""
+
+    table: sa.Table
+    columns: tuple[str, ...]
+    flags: tuple[bool, ...]
+    keyed: tuple[int, ...]
+    position: Mapping[str, int]
+    identities: tuple[tuple[str, str], ...]
+    parents: tuple[Edge, ...]
+    tenant: str | None
+
+
+@dataclass(frozen=True)
 class _ColumnFacts:
     """Of one reflected table (`table`): each column's maximum length (None when unbounded),
     the NOT NULL columns, and the columns of a text type."""
@@ -908,6 +945,11 @@ def _ping_if_idle(dialect: sa.Dialect) -> Any:
 def _own(system: str, other: str) -> None:
     if system != other:
         raise InvalidInput(f"these records belong to system {other!r}, not {system!r}")
+
+
+def _as_built(stmt: Any) -> Callable[[Mapping[str, int]], Any]:
+    """A statement without IN lists, as the runner's builders give one."""
+    return lambda _sizes: stmt
 
 
 def _as_tuple(value: Any) -> KeyTuple:
