@@ -230,3 +230,73 @@ def test_not_null_read_once_per_reflection_and_anew_for_a_new_connector(tmp_path
     finally:
         first.close()
         engine.dispose()
+
+
+def test_a_kept_row_pins_what_the_database_says_it_points_at(tmp_path: Path) -> None:
+    """A row the keep hook saves keeps every row it points at, through a foreign key the
+    policy does not declare too: the plan's first decision would delete the subject's
+    attachment, but the kept note still points at it (the database's own foreign key), so
+    the next round rewrites it instead. Without that round, the DELETE would break the
+    foreign key."""
+    db = tmp_path / "pin.db"
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as c:
+        c.execute(sa.text("CREATE TABLE person (id INTEGER PRIMARY KEY, email TEXT)"))
+        c.execute(
+            sa.text(
+                "CREATE TABLE attachment (id INTEGER PRIMARY KEY, person_id INTEGER "
+                "REFERENCES person(id), content TEXT)"
+            )
+        )
+        c.execute(
+            sa.text(
+                "CREATE TABLE note (id INTEGER PRIMARY KEY, person_id INTEGER REFERENCES "
+                "person(id), attachment_id INTEGER REFERENCES attachment(id), body TEXT)"
+            )
+        )
+        c.execute(sa.text("INSERT INTO person VALUES (1, 'ada@example.com')"))
+        c.execute(sa.text("INSERT INTO attachment VALUES (10, 1, 'scan'), (11, 1, 'photo')"))
+        c.execute(sa.text("INSERT INTO note VALUES (20, 1, 10, 'kept by law')"))
+    engine.dispose()
+    spec = SystemSpec.model_validate(
+        {
+            "key": "p",
+            "name": "P",
+            "connector": "sql",
+            "url": f"sqlite:///{db}",
+            "storage_country": "DK",
+            "tables": [
+                {"name": "person", "identities": {"email": "email"}},
+                {
+                    "name": "attachment",
+                    "references": [{"field": "person_id", "to": "person.id"}],
+                    "fields": [{"name": "content", "category": "user.content"}],
+                },
+                {
+                    "name": "note",  # note.attachment_id -> attachment.id: the database's only
+                    "references": [{"field": "person_id", "to": "person.id"}],
+                    "fields": [{"name": "body", "category": "user.content"}],
+                },
+            ],
+        }
+    )
+    conn = SqlConnector(spec, url=f"sqlite:///{db}")
+    try:
+        records = conn.find({"email": ["ada@example.com"]})
+        keep_notes = lambda table, row: "kept by law" if table.name == "note" else None  # noqa: E731
+        plan = conn.plan_erasure(records, keep=keep_notes)
+        deleted = {
+            (st.table, pk) for st in plan.statements if st.op == "delete"
+            for p in st.params for pk in p["pks"]
+        }
+        assert ("attachment", 11) in deleted and ("attachment", 10) not in deleted
+        assert ("person", 1) not in deleted  # pinned by the kept note (declared reference)
+        assert any(
+            "attachment: still pointed at by 1 of the subject's row(s) in note that stay" in n
+            for n in plan.notes
+        ), plan.notes
+        conn.apply(plan)  # SQLite enforces the foreign keys on our connections
+    finally:
+        conn.close()
+    assert _rows(f"sqlite:///{db}", "SELECT id, content FROM attachment") == [(10, None)]
+    assert _rows(f"sqlite:///{db}", "SELECT id, body FROM note") == [(20, "kept by law")]
