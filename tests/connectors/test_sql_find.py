@@ -33,3 +33,32 @@ def test_chunked_search_equals_one_query_and_discovers_identities(tmp_path: Path
     assert upper.is_empty()  # exact matching: case is not folded by the connector
     big.close()
     small.close()
+
+
+def test_tables_that_do_not_reference_each_other_are_asked_together(tmp_path: Path) -> None:
+    """The CRM's search runs in three round trips, not five: contacts and orders both hang
+    off customers, order lines and invoices off orders (invoices off customers too), and no
+    table is asked together with a table it references (it would miss that table's rows of
+    the same pass). The groups, written out from the demo schema's references."""
+    loc = build.in_dir(tmp_path)
+    build.build(loc, customers=5, seed=2)
+    conn = SqlConnector(promark.systems()["crm"], url=loc.urls["crm"])
+    try:
+        assert conn._groups() == [
+            ("customers",),
+            ("contacts", "orders"),
+            ("order_lines", "invoices"),
+        ]
+        found = conn.find({"customer_number": ["PM-100002"]})
+    finally:
+        conn.close()
+    engine = sa.create_engine(loc.urls["crm"])
+    with engine.connect() as c:
+        lines = c.execute(
+            sa.text(
+                "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id "
+                "WHERE o.customer_id = 2"
+            )
+        ).scalar_one()
+    engine.dispose()
+    assert len(found.pks("order_lines")) == lines > 0

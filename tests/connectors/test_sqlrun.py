@@ -306,3 +306,42 @@ def test_only_psycopg_connections_pipeline(engine: sa.Engine) -> None:
 
     with engine.connect() as c:
         assert _pipelines(c.connection.dbapi_connection) is (engine.dialect.name == "postgresql")
+
+
+def test_several_selects_answer_each_in_order(engine: sa.Engine) -> None:
+    """Sent together where the driver pipelines: each answer is its own statement's, typed
+    as `rows` types it."""
+    _, item, line = _tables()
+    runner = Runner(engine.dialect)
+
+    def lines(sizes: Mapping[str, int]) -> Any:
+        return sa.select(*line.c).where(in_list([line.c.order_no], "v", sizes["v"]))
+
+    items = [
+        ("by id", _select_items(item, "id"), {"v": [2, 9]}, None),
+        ("lines", lines, {"v": [101]}, None),
+        ("by code", _select_items(item, "code"), {"v": ["nothing"]}, None),
+    ]
+    with engine.connect() as c:
+        by_id, lines_101, none = runner.rows_many(c, items)
+    assert sorted(by_id) == [ITEMS[1], ITEMS[8]]
+    assert sorted(lines_101) == [(101, 1, "s-c"), (101, 2, "s-d")]
+    assert none == []
+
+
+def test_a_failing_select_among_several_is_sqlalchemys_error(engine: sa.Engine) -> None:
+    _, item, _ = _tables()
+    runner = Runner(engine.dialect)
+
+    def broken(sizes: Mapping[str, int]) -> Any:
+        return sa.select(sa.column("no_such_column")).select_from(item).where(
+            in_list([item.c.id], "v", sizes["v"])
+        )
+
+    items = [
+        ("by id", _select_items(item, "id"), {"v": [1]}, None),
+        ("broken", broken, {"v": [1]}, None),
+    ]
+    with engine.connect() as c, pytest.raises(sa_exc.DBAPIError) as err:
+        runner.rows_many(c, items)
+    assert "no_such_column" in str(err.value.orig)

@@ -133,9 +133,35 @@ class Runner:
         except self.dialect.loaded_dbapi.Error as err:
             self._forget_cursor(conn)
             raise self._wrap(conn, err, compiled.sql, params, cursor) from err
-        if not any(procs):
-            return [tuple(r) for r in raw]
-        return [tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in raw]
+        return _processed(raw, procs)
+
+    def rows_many(self, conn: Connection, items: Sequence[Item]) -> list[list[tuple[Any, ...]]]:
+        """The rows of several SELECTs that do not depend on each other (`rows` each, in
+        order). Where the driver can pipeline (psycopg), they are sent together and
+        answered in one round trip."""
+        dbapi_conn = conn.connection.dbapi_connection
+        if len(items) < 2 or not _pipelines(dbapi_conn):
+            return [self.rows(conn, *item) for item in items]
+        prepared = [self._prepare(*item) for item in items]
+        cursors: list[Any] = []
+        try:
+            with dbapi_conn.pipeline():  # type: ignore[union-attr]
+                for compiled, params in prepared:
+                    cursors.append(dbapi_conn.cursor())  # type: ignore[union-attr]
+                    self._execute(conn, compiled, params, cursors[-1])
+            out = []
+            for (compiled, _), cursor in zip(prepared, cursors, strict=True):
+                raw = cursor.fetchall()
+                procs = compiled.results or compiled.processors(self.dialect, cursor.description)
+                out.append(_processed(raw, procs))
+            return out
+        except self.dialect.loaded_dbapi.Error as err:
+            raise self._wrap(
+                conn, err, "; ".join(c.sql for c, _ in prepared), [p for _, p in prepared], None
+            ) from err
+        finally:
+            for cursor in cursors:
+                cursor.close()
 
     def count(
         self,
@@ -277,6 +303,13 @@ class Runner:
         )
         assert isinstance(wrapped, sa_exc.DBAPIError)
         return wrapped
+
+
+def _processed(raw: Sequence[Any], procs: Sequence[Processor]) -> list[tuple[Any, ...]]:
+    """Rows as tuples, each value through its column's result processor (if any)."""
+    if not any(procs):
+        return [tuple(r) for r in raw]
+    return [tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in raw]
 
 
 def _pipelines(dbapi_conn: Any) -> bool:

@@ -111,6 +111,7 @@ class SqlConnector:
         # NOT NULL, text or not), read from the reflection once, as the reflection itself.
         self._facts: dict[str, _ColumnFacts] = {}
         self._searches: dict[str, _Search] = {}
+        self._search_groups: list[tuple[str, ...]] | None = None
 
     # --- connections ------------------------------------------------------------------------
 
@@ -242,8 +243,17 @@ class SqlConnector:
         with self._connect() as conn:
             for _ in range(MAX_ROUNDS):
                 new_rows = 0
-                for name in self.graph.order:
-                    new_rows += self._search_table(conn, name, known, found, queried, followed)
+                for group in self._groups():
+                    queries = [
+                        q
+                        for name in group
+                        for q in self._queries(conn, name, known, found, queried, followed)
+                    ]
+                    if not queries:
+                        continue
+                    answers = self.runner.rows_many(conn, [q.item for q in queries])
+                    for q, rows in zip(queries, answers, strict=True):
+                        new_rows += _take(q, rows, found[q.name])
                 # Parents come before children, so one pass follows every reference; another
                 # pass is needed only when the rows revealed new identity values.
                 if not self._discover(found, known) or new_rows == 0:
@@ -254,6 +264,22 @@ class SqlConnector:
             primary_keys={t: s.key_columns for t, s in self.graph.tables.items()},
             identities={k: sorted(v) for k, v in known.items() if v},
         )
+
+    def _groups(self) -> list[tuple[str, ...]]:
+        """The tables in search order, cut into runs of consecutive tables none of which
+        references another of its run: a run's queries go out together (`Runner.rows_many`:
+        one round trip on PostgreSQL), and each table still sees exactly the rows it would
+        see searched one by one (those of the tables before it)."""
+        if self._search_groups is None:
+            groups: list[list[str]] = []
+            for name in self.graph.order:
+                parents = {e.parent for e in self.graph.parents_of(name)}
+                if groups and not parents & set(groups[-1]):
+                    groups[-1].append(name)
+                else:
+                    groups.append([name])
+            self._search_groups = [tuple(g) for g in groups]
+        return self._search_groups
 
     def _search(self, conn: Connection, name: str) -> _Search:
         """What searching one table needs, worked out once per table (see `_Search`)."""
@@ -280,7 +306,7 @@ class SqlConnector:
         )
         return kept
 
-    def _search_table(
+    def _queries(
         self,
         conn: Connection,
         name: str,
@@ -288,11 +314,11 @@ class SqlConnector:
         found: dict[str, dict[KeyTuple, Row]],
         queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]],
         followed: dict[tuple[str, Edge], set[KeyTuple]],
-    ) -> int:
-        """Query one table for values of its identity and reference columns not queried
-        before (a composite reference matches on all its columns); add the rows. Returns how
-        many new rows were found. `followed`: the parent rows whose references were already
-        taken, per table and reference (a row found once is not typed again every pass)."""
+    ) -> list[_Query]:
+        """The queries one table needs for values of its identity and reference columns not
+        queried before (a composite reference matches on all its columns), chunked; none
+        when every value was queried. `followed`: the parent rows whose references were
+        already taken, per table and reference (a row found once is not typed again)."""
         search = self._search(conn, name)
         table = search.table
         wanted: dict[tuple[str, ...], set[KeyTuple]] = {}
@@ -316,13 +342,11 @@ class SqlConnector:
             for cols, values in wanted.items()
             for v in sorted(values - queried.get((name, cols), set()), key=repr)
         ]
-        if not pairs:
-            return 0
         for cols, v in pairs:
             queried.setdefault((name, cols), set()).add(v)
-        columns, flags, position = search.columns, search.flags, search.position
-        rows_of = found[name]
-        before = len(rows_of)
+        columns, position = search.columns, search.position
+        tenant = self._tenant_param(table, name) if pairs else {}
+        out: list[_Query] = []
         for start in range(0, len(pairs), self.chunk_size):
             chunk = pairs[start : start + self.chunk_size]
             by_cols: dict[tuple[str, ...], list[KeyTuple]] = {}
@@ -347,25 +371,15 @@ class SqlConnector:
                 f"v{i}": [v[0] if len(cols) == 1 else v for v in by_cols[cols]]
                 for i, cols in enumerate(shape)
             }
-            exact = [
+            exact = tuple(
                 (
                     tuple(position[c] for c in cols),
-                    {tuple(exact_key(x) for x in v) for v in vs},
+                    frozenset(tuple(exact_key(x) for x in v) for v in vs),
                 )
                 for cols, vs in by_cols.items()
-            ]
-            rows = self.runner.rows(
-                conn, ("search", name, shape), build, lists, self._tenant_param(table, name)
             )
-            for raw in rows:
-                # Exact re-match: collations may be case/accent-insensitive or pad spaces.
-                if any(tuple(exact_key(raw[i]) for i in at) in keys for at, keys in exact):
-                    key = tuple(read_value(raw[i], flags[i]) for i in search.keyed)
-                    if key not in rows_of:
-                        rows_of[key] = {
-                            c: read_value(v, f) for c, v, f in zip(columns, raw, flags, strict=True)
-                        }
-        return len(rows_of) - before
+            out.append(_Query(name, search, (("search", name, shape), build, lists, tenant), exact))
+        return out
 
     def _discover(self, found: dict[str, dict[KeyTuple, Row]], known: dict[str, set[str]]) -> bool:
         """Add identity values seen in found rows to `known`; True if any was new."""
@@ -845,6 +859,35 @@ def _add_pair(
     if d.dependant == d.referenced and ckey == pkey:
         return
     pairs.append((pkey, ckey))
+
+
+@dataclass(frozen=True)
+class _Query:
+    """One query of a table's search: the table, its search facts, what the runner runs
+    (key, builder, IN lists, tenant value) and, per column set asked, the column positions
+    and the values asked, as `exact_key`s (for the exact re-match of `_take`)."""
+
+    name: str
+    search: _Search
+    item: Item
+    exact: tuple[tuple[tuple[int, ...], frozenset[KeyTuple]], ...]
+
+
+def _take(q: _Query, rows: list[tuple[Any, ...]], found: dict[KeyTuple, Row]) -> int:
+    """Add to `found` (one table's rows by key) the rows of `q`'s answer that hold one of
+    the values asked exactly (collations may be case- or accent-insensitive, or pad
+    spaces); how many were new."""
+    search = q.search
+    columns, flags = search.columns, search.flags
+    before = len(found)
+    for raw in rows:
+        if any(tuple(exact_key(raw[i]) for i in at) in keys for at, keys in q.exact):
+            key = tuple(read_value(raw[i], flags[i]) for i in search.keyed)
+            if key not in found:
+                found[key] = {
+                    c: read_value(v, f) for c, v, f in zip(columns, raw, flags, strict=True)
+                }
+    return len(found) - before
 
 
 @dataclass(frozen=True)
