@@ -1,8 +1,11 @@
 """SqlConnector: any database SQLAlchemy reaches (SQLite, PostgreSQL, MariaDB/MySQL, ...).
 
-Only the columns the policy declares are reflected and read. A search runs one set-based query
-per table per hop (`WHERE col IN (...)` with bound parameters, chunked for large sets), tables
-in traversal order, and repeats only for values not queried yet until no new identity appears.
+Only the columns the policy declares are reflected and read. A search runs in steps: each step
+asks every table, one set-based query per table and column set (`WHERE col IN (...)` with bound
+parameters, chunked for large sets), for the values it was not asked for yet (the identities
+known, new ones its rows revealed included, and the keys of rows found in the tables it
+references); a step's queries go out together where the driver pipelines them (one round trip
+on PostgreSQL), and the search ends when no table has a value left to be asked for.
 Identity values are data, never SQL: they reach the database as bound parameters only, and
 rows are matched again in Python by exact equality so that a case- or accent-insensitive
 collation never returns another person's row. Composite keys and references are matched on
@@ -69,7 +72,7 @@ from steward.errors import InvalidInput, NotFound, Unavailable
 from steward.policy.models import EraseAction, SystemSpec
 from steward.store.db import sqlite_foreign_keys
 
-MAX_ROUNDS = 10  # identity discovery within one system converges in 2-3 rounds in practice
+MAX_ROUNDS = 10  # search steps per table (2-4 steps in all in practice): a safety bound
 
 
 class SqlConnector:
@@ -111,7 +114,6 @@ class SqlConnector:
         # NOT NULL, text or not), read from the reflection once, as the reflection itself.
         self._facts: dict[str, _ColumnFacts] = {}
         self._searches: dict[str, _Search] = {}
-        self._search_groups: list[tuple[str, ...]] | None = None
 
     # --- connections ------------------------------------------------------------------------
 
@@ -241,45 +243,33 @@ class SqlConnector:
         queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]] = {}
         followed: dict[tuple[str, Edge], set[KeyTuple]] = {}
         with self._connect() as conn:
-            for _ in range(MAX_ROUNDS):
-                new_rows = 0
-                for group in self._groups():
-                    queries = [
-                        q
-                        for name in group
-                        for q in self._queries(conn, name, known, found, queried, followed)
-                    ]
-                    if not queries:
-                        continue
-                    answers = self.runner.rows_many(conn, [q.item for q in queries])
-                    for q, rows in zip(queries, answers, strict=True):
-                        new_rows += _take(q, rows, found[q.name])
-                # Parents come before children, so one pass follows every reference; another
-                # pass is needed only when the rows revealed new identity values.
-                if not self._discover(found, known) or new_rows == 0:
+            # Each step asks every table for the values it has not been asked for yet: the
+            # identities known (new ones revealed by the rows found so far included) and
+            # the keys of the rows found in the tables it references. The step's queries go
+            # out together (`Runner.rows_many`: one round trip on PostgreSQL); the search
+            # ends when no table has a value left to be asked for.
+            for _ in range(MAX_ROUNDS * max(1, len(self.graph.order))):
+                queries = [
+                    q
+                    for name in self.graph.order
+                    for q in self._queries(conn, name, known, found, queried, followed)
+                ]
+                if not queries:
                     break
+                answers = self.runner.rows_many(conn, [q.item for q in queries])
+                for q, rows in zip(queries, answers, strict=True):
+                    _take(q, rows, found[q.name])
+                self._discover(found, known)
+            else:
+                # Cannot happen (each step asks only for values never asked for); if it did,
+                # an answer cut short would claim less data than is held (Art. 15(1)).
+                raise InvalidInput(f"system {self.system.key!r}: the search did not settle")
         return SubjectRecords(
             system=self.system.key,
             tables={t: list(rows.values()) for t, rows in found.items() if rows},
             primary_keys={t: s.key_columns for t, s in self.graph.tables.items()},
             identities={k: sorted(v) for k, v in known.items() if v},
         )
-
-    def _groups(self) -> list[tuple[str, ...]]:
-        """The tables in search order, cut into runs of consecutive tables none of which
-        references another of its run: a run's queries go out together (`Runner.rows_many`:
-        one round trip on PostgreSQL), and each table still sees exactly the rows it would
-        see searched one by one (those of the tables before it)."""
-        if self._search_groups is None:
-            groups: list[list[str]] = []
-            for name in self.graph.order:
-                parents = {e.parent for e in self.graph.parents_of(name)}
-                if groups and not parents & set(groups[-1]):
-                    groups[-1].append(name)
-                else:
-                    groups.append([name])
-            self._search_groups = [tuple(g) for g in groups]
-        return self._search_groups
 
     def _search(self, conn: Connection, name: str) -> _Search:
         """What searching one table needs, worked out once per table (see `_Search`)."""
