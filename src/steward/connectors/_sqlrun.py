@@ -24,14 +24,16 @@ at most a handful of compiled sizes. Private to the SQL connector.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
+T = TypeVar("T")
 Processor = Callable[[Any], Any] | None
 Build = Callable[[Mapping[str, int]], Any]
 """Makes the statement for the given IN-list sizes (name -> size), with `in_list`."""
@@ -126,42 +128,17 @@ class Runner:
         compiled, params = self._prepare(key, build, lists, scalars)
         cursor = self._execute(conn, compiled, params)
         try:
-            raw = cursor.fetchall()
-            # The driver's column types, read once per statement (psycopg builds the
-            # description anew each time it is asked).
-            procs = compiled.results or compiled.processors(self.dialect, cursor.description)
+            return self._read(compiled, cursor)
         except self.dialect.loaded_dbapi.Error as err:
             self._forget_cursor(conn)
             raise self._wrap(conn, err, compiled.sql, params, cursor) from err
-        return _processed(raw, procs)
 
     def rows_many(self, conn: Connection, items: Sequence[Item]) -> list[list[tuple[Any, ...]]]:
         """The rows of several SELECTs that do not depend on each other (`rows` each, in
-        order). Where the driver can pipeline (psycopg), they are sent together and
-        answered in one round trip."""
-        dbapi_conn = conn.connection.dbapi_connection
-        if len(items) < 2 or not _pipelines(dbapi_conn):
+        order), in one round trip where the driver pipelines (`_pipelined`)."""
+        if len(items) < 2 or not _pipelines(conn.connection.dbapi_connection):
             return [self.rows(conn, *item) for item in items]
-        prepared = [self._prepare(*item) for item in items]
-        cursors: list[Any] = []
-        try:
-            with dbapi_conn.pipeline():  # type: ignore[union-attr]
-                for compiled, params in prepared:
-                    cursors.append(dbapi_conn.cursor())  # type: ignore[union-attr]
-                    self._execute(conn, compiled, params, cursors[-1])
-            out = []
-            for (compiled, _), cursor in zip(prepared, cursors, strict=True):
-                raw = cursor.fetchall()
-                procs = compiled.results or compiled.processors(self.dialect, cursor.description)
-                out.append(_processed(raw, procs))
-            return out
-        except self.dialect.loaded_dbapi.Error as err:
-            raise self._wrap(
-                conn, err, "; ".join(c.sql for c, _ in prepared), [p for _, p in prepared], None
-            ) from err
-        finally:
-            for cursor in cursors:
-                cursor.close()
+        return self._pipelined(conn, [self._prepare(*item) for item in items], self._read)
 
     def count(
         self,
@@ -172,38 +149,53 @@ class Runner:
         scalars: Mapping[str, Any] | None = None,
     ) -> int:
         """Run an UPDATE or DELETE; the number of rows it changed."""
-        return self._count(conn, *self._prepare(key, build, lists, scalars))
+        compiled, params = self._prepare(key, build, lists, scalars)
+        return int(self._execute(conn, compiled, params).rowcount)
 
     def counts(self, conn: Connection, items: Sequence[Item]) -> list[int]:
-        """Run UPDATEs and DELETEs in order (`count` each); the rows each changed. Where the
-        driver can pipeline (psycopg), they are sent together and answered in one round
-        trip, the transaction's BEGIN with them; an error in any of them raises once all
-        were sent, and the transaction is rolled back by its owner as usual."""
+        """Run UPDATEs and DELETEs in order (`count` each); the rows each changed. In one
+        round trip where the driver pipelines (`_pipelined`), the transaction's BEGIN
+        with them."""
+        if len(items) < 2 or not _pipelines(conn.connection.dbapi_connection):
+            return [self.count(conn, *item) for item in items]
         prepared = [self._prepare(*item) for item in items]
-        dbapi_conn = conn.connection.dbapi_connection
-        if len(prepared) < 2 or not _pipelines(dbapi_conn):
-            return [self._count(conn, compiled, params) for compiled, params in prepared]
-        if not conn.in_transaction():
-            conn.begin()
-        cursors = []
+        return self._pipelined(conn, prepared, lambda _compiled, cursor: int(cursor.rowcount))
+
+    def _read(self, compiled: _Compiled, cursor: Any) -> list[tuple[Any, ...]]:
+        """A SELECT's answer on `cursor`, each value through its column's result processor
+        (the driver's column types read once per statement: psycopg builds the description
+        anew each time it is asked)."""
+        raw = cursor.fetchall()
+        procs = compiled.results or compiled.processors(self.dialect, cursor.description)
+        if not any(procs):
+            return [tuple(r) for r in raw]
+        return [tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in raw]
+
+    def _pipelined(
+        self,
+        conn: Connection,
+        prepared: Sequence[tuple[_Compiled, Any]],
+        read: Callable[[_Compiled, Any], T],
+    ) -> list[T]:
+        """Send the statements in one psycopg pipeline, a cursor each (each keeps its own
+        statement's answer and row count), then `read` each answer. An error in any of them
+        raises once all were sent (which one is not told apart: the database's message says
+        why); the transaction is rolled back by its owner as usual."""
+        dbapi_conn: Any = conn.connection.dbapi_connection
+        cursors: list[Any] = []
         try:
-            with dbapi_conn.pipeline():  # type: ignore[union-attr]
+            with dbapi_conn.pipeline():
                 for compiled, params in prepared:
-                    # A cursor each: each keeps its own statement's row count.
-                    cursors.append(dbapi_conn.cursor())  # type: ignore[union-attr]
+                    cursors.append(dbapi_conn.cursor())
                     self._execute(conn, compiled, params, cursors[-1])
-            return [int(c.rowcount) for c in cursors]
+            return [read(c, cursor) for (c, _), cursor in zip(prepared, cursors, strict=True)]
         except self.dialect.loaded_dbapi.Error as err:
-            # Which statement failed is not told apart: the database's message says why.
             raise self._wrap(
                 conn, err, "; ".join(c.sql for c, _ in prepared), [p for _, p in prepared], None
             ) from err
         finally:
             for cursor in cursors:
                 cursor.close()
-
-    def _count(self, conn: Connection, compiled: _Compiled, params: Any) -> int:
-        return int(self._execute(conn, compiled, params).rowcount)
 
     def _prepare(
         self,
@@ -281,10 +273,9 @@ class Runner:
         """After a driver error the kept cursor is closed and not used again."""
         kept = conn.connection.info.pop(_CURSOR, None)
         if kept is not None:
-            try:
+            # A cursor of a broken connection may refuse to close: it is dropped either way.
+            with contextlib.suppress(Exception):
                 kept[1].close()
-            except Exception:  # noqa: BLE001, S110 - a cursor of a broken connection may refuse
-                pass
 
     def _wrap(
         self, conn: Connection, err: Any, sql: str, params: Any, cursor: Any
@@ -303,13 +294,6 @@ class Runner:
         )
         assert isinstance(wrapped, sa_exc.DBAPIError)
         return wrapped
-
-
-def _processed(raw: Sequence[Any], procs: Sequence[Processor]) -> list[tuple[Any, ...]]:
-    """Rows as tuples, each value through its column's result processor (if any)."""
-    if not any(procs):
-        return [tuple(r) for r in raw]
-    return [tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in raw]
 
 
 def _pipelines(dbapi_conn: Any) -> bool:
