@@ -371,20 +371,15 @@ class SqlConnector:
             out.append(_Query(name, search, (("search", name, shape), build, lists, tenant), exact))
         return out
 
-    def _discover(self, found: dict[str, dict[KeyTuple, Row]], known: dict[str, set[str]]) -> bool:
-        """Add identity values seen in found rows to `known`; True if any was new."""
-        grew = False
+    def _discover(self, found: dict[str, dict[KeyTuple, Row]], known: dict[str, set[str]]) -> None:
+        """Add identity values seen in found rows to `known`."""
         for name, rows in found.items():
             for kind, col in self.graph.table(name).identity_pairs:
                 for row in rows.values():
                     value = row.get(col)
                     if value is None or str(value).strip() == "":
                         continue
-                    value = str(value).strip()
-                    if value not in known.setdefault(kind, set()):
-                        known[kind].add(value)
-                        grew = True
-        return grew
+                    known.setdefault(kind, set()).add(str(value).strip())
 
     def export(
         self, records: SubjectRecords, *, portable_only: bool = False
@@ -863,13 +858,12 @@ class _Query:
     exact: tuple[tuple[tuple[int, ...], frozenset[KeyTuple]], ...]
 
 
-def _take(q: _Query, rows: list[tuple[Any, ...]], found: dict[KeyTuple, Row]) -> int:
+def _take(q: _Query, rows: list[tuple[Any, ...]], found: dict[KeyTuple, Row]) -> None:
     """Add to `found` (one table's rows by key) the rows of `q`'s answer that hold one of
     the values asked exactly (collations may be case- or accent-insensitive, or pad
-    spaces); how many were new."""
+    spaces)."""
     search = q.search
     columns, flags = search.columns, search.flags
-    before = len(found)
     for raw in rows:
         if any(tuple(exact_key(raw[i]) for i in at) in keys for at, keys in q.exact):
             key = tuple(read_value(raw[i], flags[i]) for i in search.keyed)
@@ -877,7 +871,6 @@ def _take(q: _Query, rows: list[tuple[Any, ...]], found: dict[KeyTuple, Row]) ->
                 found[key] = {
                     c: read_value(v, f) for c, v, f in zip(columns, raw, flags, strict=True)
                 }
-    return len(found) - before
 
 
 @dataclass(frozen=True)
