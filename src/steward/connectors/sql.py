@@ -622,7 +622,7 @@ class SqlConnector:
             pks = [ch.pk for ch in changes if ch.op == "delete" and ch.table == name]
             if not pks:
                 continue
-            sql = self._delete(tables[name])[1]
+            sql = self._delete_sql(tables[name])
             statements.append(
                 Statement(
                     system=self.system.key,
@@ -652,15 +652,15 @@ class SqlConnector:
         stmt, sql = self._changes[key]
         return stmt, sql
 
-    def _delete(self, table: sa.Table) -> tuple[sa.Delete, str]:
-        """The kept DELETE of rows of `table` by key (see `_delete_stmt`) and its text."""
+    def _delete_sql(self, table: sa.Table) -> str:
+        """The text of the DELETE of rows of `table` by key (see `_delete_stmt`), as the plan
+        shows it; the statement run is `_delete_build`'s, with the same condition."""
         tenant = self._tenant_column(table.name)
         key = ("delete", table.name, tenant)
         if key not in self._changes:
             stmt = _delete_stmt(table, self.graph.key_columns(table.name), self.sqlite, tenant)
             self._changes[key] = (stmt, self._render(stmt))
-        stmt, sql = self._changes[key]
-        return stmt, sql
+        return str(self._changes[key][1])
 
     def _delete_build(self, table: sa.Table) -> Callable[[Mapping[str, int]], sa.Delete]:
         """The DELETE of `_delete` with `pks` as a list of the given size, for the runner."""
