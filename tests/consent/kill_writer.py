@@ -1,10 +1,13 @@
 """A consent writer for the kill test: records decision `i` for i in [start, stop), one
 transaction each, the way the banner endpoint does. Run as
-`python -m tests.consent.kill_writer STORE_URL START STOP`."""
+`python -m tests.consent.kill_writer STORE_URL START STOP [PAUSE]`: with PAUSE (seconds), it
+waits that long after each decision past the first third, so that the test's kill lands while
+it is still writing however slowly a loaded machine schedules the test."""
 
 from __future__ import annotations
 
 import sys
+import time
 
 from tests.helpers import PROMARK
 
@@ -24,7 +27,7 @@ def decision(i: int) -> tuple[str, str]:
     return f"person{i % PEOPLE}@example.com", ("given", "withdrawn")[(i // PEOPLE) % 2]
 
 
-def main(url: str, start: int, stop: int) -> None:
+def main(url: str, start: int, stop: int, pause: float = 0.0) -> None:
     policy = load_policy(PROMARK)
     purpose = resolve(policy, "newsletter")
     notice = purpose_notice(policy, "newsletter", "en")
@@ -35,7 +38,9 @@ def main(url: str, start: int, stop: int) -> None:
             ledger.record(s, policy, subject_ref=email_ref(SECRET, email), purpose=purpose,
                           action=action, method="banner", recorded_by="kill-test",
                           notice=notice)
+        if pause and i >= stop // 3:
+            time.sleep(pause)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), *map(float, sys.argv[4:5]))

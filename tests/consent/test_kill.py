@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TOTAL = 900
 
 
-def _writer(url: str, start: int, stop: int) -> subprocess.Popen[bytes]:
+def _writer(url: str, start: int, stop: int, pause: float = 0.0) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "tests.consent.kill_writer", url,
-                             str(start), str(stop)], cwd=ROOT, env=dict(os.environ),
+                             str(start), str(stop), str(pause)], cwd=ROOT, env=dict(os.environ),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -60,7 +60,8 @@ def test_kill_9_mid_consent_writes(engine: Engine, store_url: str, tmp_path: Pat
     assert full.returncode == 0, err
 
     url = engine.url.render_as_string(hide_password=False)
-    proc = _writer(url, 0, TOTAL)
+    # Paced past the first third: the run finished before the kill once on a loaded machine.
+    proc = _writer(url, 0, TOTAL, pause=0.005)
     deadline = time.monotonic() + 300
     while _count(engine) < TOTAL // 3:
         assert proc.poll() is None, "the writer ended before it could be killed"
