@@ -213,6 +213,45 @@ def test_a_batch_that_fails_changes_nothing(engine: sa.Engine) -> None:
     assert [tuple(r) for r in rows] == ITEMS
 
 
+def test_the_last_batch_commits_in_its_own_round_trip_where_pipelined(engine: sa.Engine) -> None:
+    """`last=True` on PostgreSQL: the COMMIT goes out with the statements, so another
+    connection sees the changes before the owner's own commit (which then has nothing left to
+    do, and the connection goes on working). On SQLite and MariaDB the owner commits as
+    before: the changes are not seen until then."""
+    _, item, _ = _tables()
+    runner = Runner(engine.dialect)
+    changed = [(1, "ZZ-1"), (2, "AX-2"), (6, "CZ-2"), (7, "DK-3"), (8, "DK-4")]
+    original = [(r[0], r[1]) for r in ITEMS]
+    query = sa.select(item.c.id, item.c.code).order_by(item.c.id)
+    with engine.begin() as c:
+        assert runner.counts(c, _batch(item), last=True) == [1, 0, 3, 1]
+        with engine.connect() as other:
+            seen = [tuple(r) for r in other.execute(query)]
+    assert seen == (changed if engine.dialect.name == "postgresql" else original)
+    with engine.connect() as c:
+        assert [tuple(r) for r in c.execute(query)] == changed
+    with engine.begin() as c:  # the pooled connection is fit for the next transaction
+        assert runner.counts(c, _batch(item)[2:3], last=True) == [0]
+        c.execute(sa.update(item).where(item.c.id == 2).values(code="YY-2"))
+    with engine.connect() as c:
+        assert c.execute(sa.select(item.c.code).where(item.c.id == 2)).scalar_one() == "YY-2"
+
+
+def test_a_last_batch_that_fails_commits_nothing(engine: sa.Engine) -> None:
+    """A statement of a `last=True` batch fails: the COMMIT sent after it is skipped, and the
+    owner's rollback leaves every row as it was."""
+    _, item, _ = _tables()
+    runner = Runner(engine.dialect)
+    breaking = sa.update(item).where(item.c.id == 6).values(code=sa.null())
+    batch = _batch(item)
+    batch.insert(2, ("break", lambda _s: breaking, {}, None))
+    with pytest.raises(sa_exc.DBAPIError), engine.begin() as c:
+        runner.counts(c, batch, last=True)
+    with engine.connect() as c:
+        rows = c.execute(sa.select(*item.c).order_by(item.c.id)).all()
+    assert [tuple(r) for r in rows] == ITEMS
+
+
 def test_a_tenant_like_scalar_is_bound_beside_the_lists(engine: sa.Engine) -> None:
     _, item, _ = _tables()
     runner = Runner(engine.dialect)

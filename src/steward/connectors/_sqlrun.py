@@ -152,14 +152,25 @@ class Runner:
         compiled, params = self._prepare(key, build, lists, scalars)
         return int(self._execute(conn, compiled, params).rowcount)
 
-    def counts(self, conn: Connection, items: Sequence[Item]) -> list[int]:
+    def counts(self, conn: Connection, items: Sequence[Item], *, last: bool = False) -> list[int]:
         """Run UPDATEs and DELETEs in order (`count` each); the rows each changed. In one
         round trip where the driver pipelines (`_pipelined`), the transaction's BEGIN
-        with them."""
-        if len(items) < 2 or not _pipelines(conn.connection.dbapi_connection):
+        with them.
+
+        `last=True`: nothing else runs in this transaction, and where the driver pipelines,
+        its COMMIT goes out with the statements (the same round trip; if any of them fails,
+        the database skips the COMMIT and the owner's rollback undoes the lot). The owner's
+        commit then finds nothing left to commit. Elsewhere the owner commits as always."""
+        if not items:
+            return []
+        if not _pipelines(conn.connection.dbapi_connection):
             return [self.count(conn, *item) for item in items]
+        if len(items) < 2 and not last:
+            return [self.count(conn, *items[0])]
         prepared = [self._prepare(*item) for item in items]
-        return self._pipelined(conn, prepared, lambda _compiled, cursor: int(cursor.rowcount))
+        return self._pipelined(
+            conn, prepared, lambda _compiled, cursor: int(cursor.rowcount), commit=last
+        )
 
     def _read(self, compiled: _Compiled, cursor: Any) -> list[tuple[Any, ...]]:
         """A SELECT's answer on `cursor`, each value through its column's result processor
@@ -176,11 +187,14 @@ class Runner:
         conn: Connection,
         prepared: Sequence[tuple[_Compiled, Any]],
         read: Callable[[_Compiled, Any], T],
+        *,
+        commit: bool = False,
     ) -> list[T]:
         """Send the statements in one psycopg pipeline, a cursor each (each keeps its own
         statement's answer and row count), then `read` each answer. An error in any of them
         raises once all were sent (which one is not told apart: the database's message says
-        why); the transaction is rolled back by its owner as usual."""
+        why); the transaction is rolled back by its owner as usual. `commit`: the
+        transaction's COMMIT is sent last in the same pipeline (see `counts`)."""
         dbapi_conn: Any = conn.connection.dbapi_connection
         cursors: list[Any] = []
         try:
@@ -188,7 +202,12 @@ class Runner:
                 for compiled, params in prepared:
                     cursors.append(dbapi_conn.cursor())
                     self._execute(conn, compiled, params, cursors[-1])
-            return [read(c, cursor) for (c, _), cursor in zip(prepared, cursors, strict=True)]
+                if commit:
+                    # Run after the statements, in the transaction they began; the database
+                    # skips it when one of them failed (a pipeline stops at its first error).
+                    cursors.append(dbapi_conn.cursor())
+                    cursors[-1].execute("COMMIT")
+            return [read(c, cursor) for (c, _), cursor in zip(prepared, cursors[: len(prepared)], strict=True)]
         except self.dialect.loaded_dbapi.Error as err:
             raise self._wrap(
                 conn, err, "; ".join(c.sql for c, _ in prepared), [p for _, p in prepared], None

@@ -683,7 +683,8 @@ class SqlConnector:
     def apply(self, plan: ErasurePlan) -> dict[str, Counts]:
         """Run the plan in one transaction: every UPDATE (one per row) and DELETE (one per
         chunk of keys) in the plan's order, sent together where the driver pipelines them
-        (`Runner.counts`: one round trip for the lot on PostgreSQL)."""
+        (`Runner.counts`: one round trip for the lot on PostgreSQL, BEGIN and COMMIT
+        included)."""
         _own(self.system.key, plan.system)
         with self._connect(write=True) as conn:
             items: list[Item] = []
@@ -706,7 +707,7 @@ class SqlConnector:
                     for p in st.params:
                         row = typed_params(table, keycols, st.columns, p, sqlite=self.sqlite)
                         items.append((key, _as_built(update), {}, row | tenant))
-            changed = self.runner.counts(conn, items)
+            changed = self.runner.counts(conn, items, last=True)
         counts: dict[str, Counts] = {}
         for (key, *_), n in zip(items, changed, strict=True):
             add = Counts(deleted=n) if key[0] == "delete" else Counts(updated=n)
