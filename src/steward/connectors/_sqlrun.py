@@ -207,7 +207,8 @@ class Runner:
                     # skips it when one of them failed (a pipeline stops at its first error).
                     cursors.append(dbapi_conn.cursor())
                     cursors[-1].execute("COMMIT")
-            return [read(c, cursor) for (c, _), cursor in zip(prepared, cursors[: len(prepared)], strict=True)]
+            answered = zip(prepared, cursors[: len(prepared)], strict=True)
+            return [read(c, cursor) for (c, _), cursor in answered]
         except self.dialect.loaded_dbapi.Error as err:
             raise self._wrap(
                 conn, err, "; ".join(c.sql for c, _ in prepared), [p for _, p in prepared], None
