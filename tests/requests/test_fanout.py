@@ -20,10 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tests.connectors.servers import serve
 from tests.helpers import PROMARK
-from tests.requests.conftest import NEWSLETTER_TOKEN, Company, _company, one_step
+from tests.requests.conftest import (
+    NEWSLETTER_TOKEN,
+    TODAY,
+    Company,
+    _company,
+    one_step,
+    reviewed_policy,
+)
 from tests.requests.test_workflow import _approve_and_run, _submit_verified
 
 from steward.demo.build import in_dir
@@ -31,7 +39,7 @@ from steward.demo.newsletter import newsletter_app
 from steward.policy.loader import load_policy
 from steward.policy.models import Policy
 from steward.requests import fanout
-from steward.requests.plan import Systems, close_pool, discover
+from steward.requests.plan import Systems, close_pool, discover, erasure_plans
 from steward.requests.tables import DsrRequest
 from steward.store.db import transaction
 
@@ -263,3 +271,43 @@ def test_a_fan_out_inside_a_fan_out_runs_in_line() -> None:
                  if t.startswith(fanout.THREAD_PREFIX)]
     assert from_pool, "the second outer call ran on a pool thread"
     assert all(names == {t} for t, names in from_pool)
+
+
+def test_the_dry_run_plans_the_systems_at_once(sqlite_company: Company) -> None:
+    """Each SQL system's plan asks which rows point at the rows it would delete. The first
+    such query of the CRM and of the portal meet at a gate: planned one after the other, the
+    first would wait there alone until it gave up."""
+    company = sqlite_company
+    policy = reviewed_policy()
+    gate = threading.Barrier(2)
+    events: list[tuple[str, str]] = []
+    lock = threading.Lock()
+    waited: set[str] = set()
+
+    def before(conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        database = Path(conn.engine.url.database or "").stem
+        if " JOIN " not in statement or database not in ("crm", "portal"):
+            return
+        with lock:
+            first = database not in waited
+            waited.add(database)
+            if first:
+                events.append(("start", database))
+        if first:
+            try:
+                gate.wait(GATE_SECONDS)
+            except threading.BrokenBarrierError:
+                pass  # the partner never came: the plans were not made at the same time
+            with lock:
+                events.append(("end", database))
+
+    systems = Systems(policy, env=company.env)
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    try:
+        found = discover(policy, systems, {"email": [company.who["email"]]})
+        plans = erasure_plans(policy, systems, found, TODAY, "salt")
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+        systems.close()
+    assert {"crm", "portal"} <= set(plans)
+    assert [kind for kind, _ in events] == ["start", "start", "end", "end"]

@@ -357,17 +357,20 @@ def erasure_plans(
     holds: Sequence[legalholds.Hold] = (),
 ) -> dict[str, ErasurePlan]:
     """Each system's plan; rows under a legal hold (`holds`, Art. 17(3)(e)) are kept first,
-    then rows a statutory period still covers (Art. 17(3)(b))."""
-    plans: dict[str, ErasurePlan] = {}
-    for key, records in found.records.items():
-        if records.is_empty():
-            continue
-        spec = policy.system(key)
-        held = legalholds.held_rows(spec, records, found.all_identities(), holds) if holds else {}
-        plans[key] = systems.get(key).plan_erasure(
+    then rows a statutory period still covers (Art. 17(3)(b)). The systems are planned at the
+    same time (`fanout`): each plan reads which other rows point at the rows it would delete."""
+    keys = [key for key, records in found.records.items() if not records.is_empty()]
+    connectors = {key: systems.get(key) for key in keys}  # made here, not on the pool's threads
+    everyone = found.all_identities() if holds else {}
+
+    def plan(key: str) -> ErasurePlan:
+        spec, records = policy.system(key), found.records[key]
+        held = legalholds.held_rows(spec, records, everyone, holds) if holds else {}
+        return connectors[key].plan_erasure(
             records, keep=legalholds.binding(held, keep_hook(policy, spec, today)), salt=salt
         )
-    return plans
+
+    return dict(zip(keys, fanout.each_system(keys, plan), strict=True))
 
 
 def plan_summary(plans: Mapping[str, ErasurePlan]) -> dict[str, Any]:
