@@ -242,7 +242,7 @@ class SqlConnector:
         found: dict[str, dict[KeyTuple, Row]] = {t: {} for t in self.graph.order}
         queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]] = {}
         followed: dict[tuple[str, Edge], set[KeyTuple]] = {}
-        typed: dict[tuple[str, str], set[str]] = {}
+        identities_typed: dict[tuple[str, str], set[str]] = {}
         with self._connect() as conn:
             # Each step asks every table for the values it has not been asked for yet: the
             # identities known (new ones revealed by the rows found so far included) and
@@ -253,7 +253,9 @@ class SqlConnector:
                 queries = [
                     q
                     for name in self.graph.order
-                    for q in self._queries(conn, name, known, found, queried, followed, typed)
+                    for q in self._queries(
+                        conn, name, known, found, queried, followed, identities_typed
+                    )
                 ]
                 if not queries:
                     break
@@ -305,23 +307,23 @@ class SqlConnector:
         found: dict[str, dict[KeyTuple, Row]],
         queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]],
         followed: dict[tuple[str, Edge], set[KeyTuple]],
-        typed: dict[tuple[str, str], set[str]],
+        identities_typed: dict[tuple[str, str], set[str]],
     ) -> list[_Query]:
         """The queries one table needs for values of its identity and reference columns not
         queried before (a composite reference matches on all its columns), chunked; none
         when every value was queried. `followed`: the parent rows whose references were
         already taken, per table and reference (a row found once is not typed again);
-        `typed`: likewise the identity values already typed for a column."""
+        `identities_typed`: likewise the identity values already typed for a column."""
         search = self._search(conn, name)
         table = search.table
         wanted: dict[tuple[str, ...], set[KeyTuple]] = {}
         for kind, col in search.identities:
             raw = known.get(kind)
-            done = typed.setdefault((name, col), set())
-            if not raw or raw <= done:
+            seen = identities_typed.setdefault((name, col), set())
+            if not raw or raw <= seen:
                 continue
-            fresh = raw - done
-            done |= fresh
+            fresh = raw - seen
+            seen |= fresh
             values = coerce_all(table.c[col], fresh)
             wanted.setdefault((col,), set()).update((v,) for v in values)
         for e in search.parents:
