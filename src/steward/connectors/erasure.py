@@ -117,6 +117,7 @@ def decide(
         if not rows or not graph.is_personal(table):
             continue  # not personal data (a catalogue): read to follow references, never changed
         spec = graph.table(table)
+        targets = {d.target for d in deps if d.referenced == table}
         for row in rows:
             key = tuple(row[c] for c in spec.key_columns)
             reason = _keep_reason(spec, row, keep)
@@ -126,7 +127,6 @@ def decide(
                 continue
             why = shared.get(table, {}).get(key)
             if why is None:
-                targets = {d.target for d in deps if d.referenced == table}
                 holders = sorted(
                     {
                         holder

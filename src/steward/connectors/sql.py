@@ -102,6 +102,7 @@ class SqlConnector:
         self._tables: dict[str, sa.Table] = {}
         self._full: dict[str, sa.Table] = {}
         self._db_deps: list[Dependency] | None = None
+        self._erasure_deps: tuple[list[Dependency], tuple[str, ...]] | None = None
         # The search's, the pointer queries' and the deletes' statements, compiled once per
         # shape and run on the driver (`_sqlrun`): SQLAlchemy's execution path cost more CPU
         # per statement than the database's work.
@@ -234,6 +235,17 @@ class SqlConnector:
                 self._full.update({t.name: t for t in metadata.tables.values()})
             self._db_deps = deps
         return self._db_deps
+
+    def _dependencies(self, conn: Connection) -> tuple[list[Dependency], tuple[str, ...]]:
+        """Every dependency an erasure checks (the policy's references and the database's
+        foreign keys, each once: a declared reference and the database's own foreign key are
+        often the same) and the tables in deleting order, worked out once."""
+        if self._erasure_deps is None:
+            deps = list(
+                dict.fromkeys(self.graph.dependencies() + self._database_dependencies(conn))
+            )
+            self._erasure_deps = (deps, dependants_first(self.graph.reverse_order, deps))
+        return self._erasure_deps
 
     # --- search -----------------------------------------------------------------------------
 
@@ -410,12 +422,7 @@ class SqlConnector:
         _own(self.system.key, records.system)
         with self._connect() as conn:
             tables = {name: self._table(conn, name) for name in records.tables}
-            # A declared reference and the database's own foreign key are often the same
-            # dependency: ask about it once.
-            deps = list(
-                dict.fromkeys(self.graph.dependencies() + self._database_dependencies(conn))
-            )
-            order = dependants_first(self.graph.reverse_order, deps)
+            deps, order = self._dependencies(conn)
             facts = {name: self._column_facts(t) for name, t in tables.items()}
             lengths = {name: f.lengths for name, f in facts.items()}
             not_null = {name: f.not_null for name, f in facts.items()}
