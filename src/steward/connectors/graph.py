@@ -119,7 +119,7 @@ class DatasetGraph:
 
     def identity_columns(self, table: str) -> tuple[tuple[str, str], ...]:
         """(identity type, column) pairs of one table; a type may have several columns."""
-        return self.table(table).identity_pairs
+        return self._once(("identities", table), lambda: self.table(table).identity_pairs)
 
     def identity_types(self) -> set[str]:
         """Every identity type some table of this system can be searched by."""

@@ -25,6 +25,7 @@ message without values: retrying cannot help (see `_sqlerrors`).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -255,6 +256,7 @@ class SqlConnector:
         queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]] = {}
         followed: dict[tuple[str, Edge], set[KeyTuple]] = {}
         identities_typed: dict[tuple[str, str], set[str]] = {}
+        read: dict[str, int] = {}
         with self._connect() as conn:
             # Each step asks every table for the values it has not been asked for yet: the
             # identities known (new ones revealed by the rows found so far included) and
@@ -274,7 +276,7 @@ class SqlConnector:
                 answers = self.runner.rows_many(conn, [q.item for q in queries])
                 for q, rows in zip(queries, answers, strict=True):
                     _take(q, rows, found[q.name])
-                self._discover(found, known)
+                self._discover(found, known, read)
             else:
                 # Cannot happen (each step asks only for values never asked for); if it did,
                 # an answer cut short would claim less data than is held (Art. 15(1)).
@@ -394,11 +396,22 @@ class SqlConnector:
             out.append(_Query(name, search, (("search", name, shape), build, lists, tenant), exact))
         return out
 
-    def _discover(self, found: dict[str, dict[KeyTuple, Row]], known: dict[str, set[str]]) -> None:
-        """Add identity values seen in found rows to `known`."""
+    def _discover(
+        self,
+        found: dict[str, dict[KeyTuple, Row]],
+        known: dict[str, set[str]],
+        read: dict[str, int],
+    ) -> None:
+        """Add identity values seen in found rows to `known`. `read`: per table, how many of
+        its rows were read before (rows are only ever added, in order: those are skipped)."""
         for name, rows in found.items():
-            for kind, col in self.graph.table(name).identity_pairs:
-                for row in rows.values():
+            start = read.get(name, 0)
+            if start == len(rows):
+                continue
+            read[name] = len(rows)
+            pairs = self.graph.identity_columns(name)
+            for row in itertools.islice(rows.values(), start, None):
+                for kind, col in pairs:
                     value = row.get(col)
                     if value is None or str(value).strip() == "":
                         continue
