@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, event, select, update
 
 from steward.consent import ledger, state
 from steward.consent.purposes import resolve
@@ -172,3 +172,29 @@ def test_purposes_removed_from_the_policy_are_not_expired(sqlite_engine, policy)
         assert [e.action for e in state.history(s, "acct:1")] == ["given", "expired"]
         assert [e.action for e in state.history(s, "cid:gone")] == ["given"]
         assert state.get(s, "cid:gone", "cookie.marketing").state == "given"  # type: ignore[union-attr]
+
+
+def test_every_due_consent_expires_in_committed_batches(sqlite_engine, policy):  # type: ignore[no-untyped-def]
+    """Seven due consents, batches of three: three transactions (3, 3, 1), all seven expired,
+    the one still valid untouched; run again, nothing is left to do."""
+    sm = make_sessionmaker(sqlite_engine)
+    with transaction(sm) as s:
+        for i in range(7):
+            _give(s, policy, f"cid:{i}", at=GIVEN + timedelta(minutes=i))
+        _give(s, policy, "cid:late", at=GIVEN + timedelta(days=30))
+    at = GIVEN + timedelta(days=181)
+    commits: list[int] = []
+
+    def committed(_conn: object) -> None:
+        commits.append(1)
+
+    event.listen(sqlite_engine, "commit", committed)
+    try:
+        assert state.expire_all_due(sm, policy, at=at, batch=3) == 7
+    finally:
+        event.remove(sqlite_engine, "commit", committed)
+    assert len(commits) == 3
+    with transaction(sm) as s:
+        states = {r.subject_ref: r.state for r in s.scalars(select(ConsentState))}
+    assert states == {**{f"cid:{i}": "expired" for i in range(7)}, "cid:late": "given"}
+    assert state.expire_all_due(sm, policy, at=at, batch=3) == 0

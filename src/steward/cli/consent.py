@@ -159,13 +159,14 @@ def import_cmd(
 
 
 @app.command("expire")
-def expire() -> None:
-    """Record `expired` for consents past their validity."""
-    from steward.consent.state import expire_due
-    from steward.store.db import transaction
+def expire(
+    batch: int = typer.Option(1000, "--batch", min=1, help="Consents per committed transaction."),
+) -> None:
+    """Record `expired` for every consent past its validity, in committed batches (run
+    again after a stop, it finishes the rest)."""
+    from steward.consent.state import expire_all_due
 
-    with transaction(context.sessionmaker_()) as s:
-        n = expire_due(s, context.load())
+    n = expire_all_due(context.sessionmaker_(), context.load(), batch=batch)
     typer.echo(f"{n} consent(s) expired")
 
 

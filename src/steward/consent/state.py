@@ -1,7 +1,7 @@
 """Reading the current-state projection and the history; expiring old consents.
 
 A `given` state whose `valid_until` has passed counts as `expired` at once, before the
-expiry sweep (`expire_due`) has written its `expired` event.
+expiry sweep (`expire_all_due`, in batches of `expire_due`) has written its `expired` event.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from steward.consent import ledger
 from steward.consent.purposes import all_purposes, now
 from steward.consent.tables import ConsentEvent, ConsentState
 from steward.policy.models import Policy
-from steward.store.db import as_utc
+from steward.store.db import as_utc, transaction
 
 
 def get(session: Session, subject_ref: str, purpose: str) -> ConsentState | None:
@@ -58,10 +58,10 @@ def history(session: Session, subject_ref: str, purpose: str | None = None) -> l
 
 def expire_due(session: Session, policy: Policy, *, at: datetime | None = None,
                limit: int = 1000) -> int:
-    """Write an `expired` event for up to `limit` consents whose validity ran out (the hourly
-    job calls this until it returns less than `limit`); returns how many. Idempotent: an
-    expired state is no longer `given`. Purposes removed from the policy keep their history
-    untouched (and are not selected, so a batch never fills up with them)."""
+    """Write an `expired` event for up to `limit` consents whose validity ran out
+    (`expire_all_due` calls this until it returns less than `limit`); returns how many.
+    Idempotent: an expired state is no longer `given`. Purposes removed from the policy keep
+    their history untouched (and are not selected, so a batch never fills up with them)."""
     at = at or now()
     infos = {p.key: p for p in all_purposes(policy)}
     due = session.execute(
@@ -74,6 +74,22 @@ def expire_due(session: Session, policy: Policy, *, at: datetime | None = None,
         ledger.record(session, policy, subject_ref=subject, purpose=infos[purpose],
                       action="expired", method="system", recorded_by="steward:expiry", at=at)
     return len(due)
+
+
+def expire_all_due(sm: sessionmaker[Session], policy: Policy, *, at: datetime | None = None,
+                   batch: int = 1000) -> int:
+    """Every consent whose validity ran out by `at` (default: now) gets its `expired` event,
+    one committed transaction per batch of `batch`, so a large backlog never holds the store's
+    write lock for long and a stop after any batch keeps what was written; returns how many.
+    Run again, it finds what is left (idempotent)."""
+    at = at or now()
+    total = 0
+    while True:
+        with transaction(sm) as s:
+            n = expire_due(s, policy, at=at, limit=batch)
+        total += n
+        if n < batch:
+            return total
 
 
 # The state table checked against the event log (part of `ledger.verify`).

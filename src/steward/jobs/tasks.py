@@ -271,16 +271,9 @@ def register(huey: Huey, runtime: Runtime) -> Tasks:
 
     @_periodic(huey, crontab(minute="20"), name="consent.expire")
     def consent_expiry() -> int:
-        from steward.consent.state import expire_due
-        from steward.store.db import transaction
+        from steward.consent.state import expire_all_due
 
-        total, batch = 0, 1000
-        while True:  # one transaction per batch, so a big backlog never holds the lock long
-            with transaction(runtime.sm) as s:
-                n = expire_due(s, runtime.policy, limit=batch)
-            total += n
-            if n < batch:
-                return total
+        return expire_all_due(runtime.sm, runtime.policy)
 
     @_task(huey, name="announcements.send")
     def send_announcement(announcement_id: int) -> dict[str, int]:
