@@ -140,16 +140,22 @@ def test_a_danish_officer_reads_the_plan_in_danish() -> None:
     logins = {"table": "logins", "op": "delete", "rows": 1, "sql": "DELETE", "actions": []}
     activity = {"table": "activity_log", "op": "delete", "rows": 3, "sql": "DELETE", "actions": []}
     kept = {"table": "invoices", "pk": "1000", "reason": f"{BOOKKEEPING} until 2030-12-31"}
+    note = (
+        "1 row(s) — customers: still pointed at by the subject's invoices that stay: personal "
+        "fields rewritten instead of deleting the row (Art. 17 erases the subject's data only)"
+    )
     plan = {
         "found": {"crm": 3, "portal": 4},
         "systems": {
-            "crm": {"statements": [customers], "kept": [kept], "notes": []},
+            "crm": {"statements": [customers], "kept": [kept], "notes": [note]},
             "portal": {"statements": [activity, logins], "kept": [], "notes": []},
         },
     }
     with language("da"):
         crm, portal = readable_plan(policy, plan)
-    assert (crm["system"], crm["anonymise"], crm["keep"]) == (
+    # The reasons and notes are stored in English and read in the officer's language; the
+    # statute keeps its own (Danish) name.
+    assert (crm["system"], crm["anonymise"], crm["keep"], crm["notes"]) == (
         "CRM",
         [{"what": "din kundekonto", "table": "customers", "rows": 1, "fields": "E-mail, Adresse"}],
         [
@@ -157,8 +163,13 @@ def test_a_danish_officer_reads_the_plan_in_danish() -> None:
                 "what": "de fakturaer, vi har sendt dig",
                 "table": "invoices",
                 "rows": 1,
-                "reason": f"{BOOKKEEPING} until 2030-12-31",
+                "reason": "GDPR art. 17, stk. 3, litra b: Bogføringsloven § 12 indtil 2030-12-31",
             }
+        ],
+        [
+            "1 række(r) — customers: der henvises stadig til den af den registreredes invoices, "
+            "som bliver: personoplysningerne overskrives i stedet for at slette rækken (art. 17 "
+            "sletter kun den registreredes oplysninger)"
         ],
     )
     assert (portal["system"], portal["delete"]) == (

@@ -98,6 +98,10 @@ ENGLISH = (
     # The breach form's sub-processors and the Art. 19 recipients.
     "(sub-processor of",
     "; sub-processor of",
+    # An erasure plan's reasons and notes (steward.legal.erasure_words), stored in English.
+    "personal fields rewritten instead of deleting",
+    "still pointed at by",
+    "Art. 17(3)(b): Bogføringsloven",
 )
 # Steward's retention sentences (steward.retention.statutes, steward.legal.retention_periods):
 # checked on the retention pages only, as the policy page and the Art. 30 record quote the

@@ -39,6 +39,16 @@ from steward.connectors.base import (
     plain_key,
 )
 from steward.connectors.graph import DatasetGraph, Dependency
+from steward.legal.erasure_words import (
+    KEPT_BY_POLICY,
+    KEPT_BY_RULE,
+    LEFT_NOT_NULL,
+    MASKED_NOT_NULL,
+    NOTE,
+    PINNED_BY_SUBJECT,
+    REWRITTEN,
+    say,
+)
 from steward.policy.models import EraseAction
 
 MASK = "***"
@@ -137,16 +147,13 @@ def decide(
                     }
                 )
                 if holders:
-                    why = f"still pointed at by the subject's {', '.join(holders)} that stay"
+                    why = say(PINNED_BY_SUBJECT, tables=", ".join(holders))
             is_pinned = why is not None
             if EraseAction(spec.erase) is EraseAction.delete_row and not is_pinned:
                 deletes.append(RowChange(table, key, "delete"))
                 continue
             if why is not None and EraseAction(spec.erase) is EraseAction.delete_row:
-                note = (
-                    f"{table}: {why}: personal fields rewritten instead of deleting the row "
-                    "(Art. 17 erases the subject's data only)"
-                )
+                note = say(REWRITTEN, table=table, why=why)
                 notes[note] = notes.get(note, 0) + 1
             if table not in columns_of:
                 columns_of[table] = _personal_columns(graph, table)
@@ -163,7 +170,7 @@ def decide(
             if values:
                 updates.append(RowChange(table, key, "update", values, actions))
             _pin(deps, table, row, pinned)
-    return updates + deletes, kept, [f"{n} row(s) — {note}" for note, n in notes.items()]
+    return updates + deletes, kept, [say(NOTE, n=n, note=note) for note, n in notes.items()]
 
 
 def _keep_reason(spec: Any, row: Row, keep: KeepHook | None) -> str | None:
@@ -172,9 +179,9 @@ def _keep_reason(spec: Any, row: Row, keep: KeepHook | None) -> str | None:
         if reason:
             return reason
     elif spec.retention:
-        return f"kept under retention rule {spec.retention} (Art. 17(3)(b))"
+        return say(KEPT_BY_RULE, rule=spec.retention)
     if spec.erase is EraseAction.keep and not any(f.erase for f in spec.fields):
-        return "the policy keeps this table on erasure (erase: keep)"
+        return say(KEPT_BY_POLICY)
     return None
 
 
@@ -252,9 +259,9 @@ def _rewrite(
         if new is None and col in not_null:
             if is_text:
                 new, action = mask_value(old, lengths.get(col)), EraseAction.mask
-                note = f"{table}.{col}: NOT NULL, masked instead of emptied"
+                note = say(MASKED_NOT_NULL, column=f"{table}.{col}")
             else:
-                note = f"{table}.{col}: NOT NULL and not text, value left unchanged"
+                note = say(LEFT_NOT_NULL, column=f"{table}.{col}")
             notes[note] = notes.get(note, 0) + 1
             if new is None:
                 continue

@@ -70,6 +70,7 @@ from steward.connectors.base import (
 from steward.connectors.erasure import RowChange, decide
 from steward.connectors.graph import Dependency, Edge, build_graph, dependants_first
 from steward.errors import InvalidInput, NotFound, Unavailable
+from steward.legal import erasure_words
 from steward.policy.models import EraseAction, SystemSpec
 from steward.store.db import sqlite_foreign_keys
 
@@ -962,11 +963,10 @@ def _referenced_from_outside(
             per[ckey in own] += 1
         for pkey, per in sorted(counts.items(), key=repr):
             if per[False]:
-                why = f"shared with {per[False]} other row(s) in {d.dependant}"
+                why = erasure_words.say(erasure_words.SHARED, n=per[False], table=d.dependant)
             else:
-                why = (
-                    f"still pointed at by {per[True]} of the subject's row(s) in "
-                    f"{d.dependant} that stay"
+                why = erasure_words.say(
+                    erasure_words.POINTED_BY_SUBJECT, n=per[True], table=d.dependant
                 )
             yield d.referenced, (pkey, why)
 

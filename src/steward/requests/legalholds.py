@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from steward.connectors.base import KeepHook, Row, SubjectRecords
+from steward.legal import erasure_words
 from steward.policy.models import SystemSpec, TableSpec
 from steward.retention.holds import active_holds
 
@@ -45,10 +46,7 @@ class Hold:
 
     def reason(self) -> str:
         """What the plan and the answer say about a row this hold keeps."""
-        return (
-            f"{ARTICLE}: kept under a legal hold placed on {self.placed_on.isoformat()} "
-            "(establishment, exercise or defence of legal claims); restricted, only stored"
-        )
+        return erasure_words.say(erasure_words.KEPT_BY_HOLD, date=self.placed_on.isoformat())
 
 
 def active(session: Session) -> list[Hold]:

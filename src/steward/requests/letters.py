@@ -21,6 +21,7 @@ from typing import Any
 from steward.errors import NotFound
 from steward.i18n import gettext as _
 from steward.i18n import language, ngettext
+from steward.legal import erasure_words
 from steward.policy.models import Policy, Right, Text, TransferMechanism
 from steward.requests.plan import activities_for
 
@@ -445,7 +446,9 @@ def render_letter(
             lines.append(phrase("kept", lang))
             for k in result["kept"]:
                 what = where(policy, k["system"], k["table"], lang)
-                lines.append(f"  - {what}: {_count(lang, k['rows'], 'keep')}: {k['reason']}")
+                with language(lang):
+                    why = erasure_words.in_language(k["reason"])
+                lines.append(f"  - {what}: {_count(lang, k['rows'], 'keep')}: {why}")
         if result.get("rectified"):
             lines.append(phrase("rectified", lang, fields=rectified_names(
                 policy, result["rectified"], lang)))

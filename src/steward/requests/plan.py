@@ -29,6 +29,7 @@ from steward.connectors.base import (
 )
 from steward.connectors.tasks import Awaiting
 from steward.errors import InvalidInput, NotFound
+from steward.legal import erasure_words
 from steward.policy.models import EraseAction, Policy, SystemSpec, TableSpec
 from steward.requests import fanout, legalholds
 from steward.retention import statutes
@@ -342,8 +343,10 @@ def keep_hook(policy: Policy, spec: SystemSpec, today: date) -> KeepHook:
         end, statute = found
         if end < today:
             return None  # the statutory period is over: the row is erased with the rest
-        until = "" if end == date.max else f" until {end.isoformat()}"
-        return f"GDPR Art. 17(3)(b): {statute}{until}"
+        if end == date.max:
+            return erasure_words.say(erasure_words.KEPT_BY_LAW, law=statute)
+        return erasure_words.say(erasure_words.KEPT_BY_LAW_UNTIL, law=statute,
+                                 date=end.isoformat())
 
     return hook
 
@@ -426,7 +429,8 @@ def readable_plan(policy: Policy, plan: Mapping[str, Any]) -> list[dict[str, Any
             kept[(k["table"], k["reason"])] = kept.get((k["table"], k["reason"]), 0) + 1
         for (table, reason), n in kept.items():
             what = letters.table_name(policy, key, table, lang)
-            keep.append({"what": what, "table": table, "rows": n, "reason": reason})
+            keep.append({"what": what, "table": table, "rows": n,
+                         "reason": erasure_words.in_language(reason)})
         out.append(
             {
                 "key": key,
@@ -435,7 +439,7 @@ def readable_plan(policy: Policy, plan: Mapping[str, Any]) -> list[dict[str, Any
                 "delete": delete,
                 "anonymise": anonymise,
                 "keep": keep,
-                "notes": list(p.get("notes") or []),
+                "notes": [erasure_words.in_language(n) for n in p.get("notes") or []],
                 "statements": p.get("statements") or [],
                 "rows_deleted": sum(i["rows"] for i in delete),
                 "rows_anonymised": sum(i["rows"] for i in anonymise),

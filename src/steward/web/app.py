@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 from steward import __version__, i18n
 from steward.auth.sessions import make_store
 from steward.config import Settings
+from steward.legal import erasure_words
 from steward.policy.models import Policy
 from steward.store.db import make_engine, make_reader, make_sessionmaker
 from steward.web import openapi, problems, routes
@@ -61,6 +62,7 @@ def make_templates() -> Jinja2Templates:
     env.globals["version"] = __version__
     # A status, consent method or transfer mechanism in words (the code stays in exports).
     env.globals["code_words"] = code_words
+    env.globals["erasure_words"] = erasure_words.in_language
     return templates
 
 
