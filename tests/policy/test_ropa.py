@@ -156,3 +156,28 @@ def test_art_30_1_uncovered_subjects_and_processors_warn() -> None:
 def test_unknown_format(promark) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidInput):
         export_rows(ropa_rows(promark), CONTROLLER_FIELDS, "pdf")
+
+
+def test_the_danish_record_has_its_own_words_in_danish(promark) -> None:  # type: ignore[no-untyped-def]
+    # Steward's words around the policy's values in the record's language; the company's own
+    # wording (here English, as examples/promark gives it) and names stay as written.
+    by = {r["activity"].rsplit("(", 1)[1].rstrip(")"): r for r in ropa_rows(promark, "da")}
+    assert by["payroll"]["recipients"] == (
+        "intern: Finance and HR; databehandler: Ledgerly AS (ledgerly.example) (Payroll and "
+        "accounting, NO); tredjemand: Tax authorities, as tax law requires"
+    )
+    assert by["customer_support"]["art9_condition"].startswith("art. 9, stk. 2, litra b; ")
+    assert by["newsletter_marketing"]["third_countries"] == (
+        "CloudSend Inc. (cloudsend.example), underdatabehandler for Mailwise Ltd "
+        "(mailwise.example) (US)"
+    )
+    rows = ropa_processor_rows(promark, "da")
+    assert [r["controller_dpo"] for r in rows] == [
+        "ikke udpeget",
+        "databeskyttelsesrådgiver: Personvernombud, personvern@fjordvik-helse.example",
+        "ikke udpeget",
+    ]
+    text = " ".join(v for r in [*by.values(), *rows] for v in r.values())
+    for english in ("processor:", "third party:", "sub-processor of", "not designated",
+                    "internal:", "DPO:"):
+        assert english not in text

@@ -95,9 +95,10 @@ ENGLISH = (
     "daily visitors between",
     "consents given and",
     "have no e-mail address",
-    # The breach form's sub-processors and the Art. 19 recipients.
-    "(sub-processor of",
-    "; sub-processor of",
+    # The breach form's sub-processors, the Art. 19 recipients and the Art. 30 record.
+    "sub-processor of",
+    "third party:",
+    "not designated",
     # An erasure plan's reasons and notes (steward.legal.erasure_words), stored in English.
     "personal fields rewritten instead of deleting",
     "still pointed at by",

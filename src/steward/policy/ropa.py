@@ -98,6 +98,20 @@ COMPANY_CHOICE_WITHIN_STATUTE = N_(
 REQUIRED_BY_LAW = N_("required by law, Art. 17(3)(b)")
 NONE = N_("none")
 UNDETERMINED = N_("not determined")
+# The record's own words around the policy's values, in the record's language.
+NOT_DESIGNATED = N_("not designated")
+NOT_RECORDED = N_("not recorded")
+NO_DPO = N_("no DPO designated; privacy contact: {contact}")
+INTERNAL = N_("internal: {who}")
+THIRD_PARTY = N_("third party: {who}")
+PROCESSOR = N_("processor: {name} ({service}, {country})")
+SUB_PROCESSOR_OF = N_("{name}, sub-processor of {processor}")
+RECIPIENT = N_("recipient")
+REPRESENTATIVE = N_("representative: {contact}")
+DPO = N_("DPO: {contact}")
+ART9 = N_("Art. 9(2)({letter})")
+OWN_DATABASE = N_("a database of its own")
+TENANT_PER_TABLE = N_("tenant column per table")
 
 
 def mechanism(mech: TransferMechanism, lang: str | None = None) -> str:
@@ -114,21 +128,26 @@ def _words(lang: str | None, *messages: str) -> list[str]:
         return [i18n.gettext(m) for m in messages]
 
 
-def _contact(c: Contact | None) -> str:
+def _say(lang: str | None, template: str, **values: Any) -> str:
+    """`template` in `lang` (None: the language in force), with `values` put in."""
+    return _words(lang, template)[0].format(**values)
+
+
+def _contact(c: Contact | None, lang: str | None = None) -> str:
     if c is None:
-        return "not designated"
+        return _say(lang, NOT_DESIGNATED)
     parts = [c.name, c.email, c.phone]
     if c.address:
         parts.append(f"{c.address.street}, {c.address.postal_code} {c.address.city}, "
                      f"{c.address.country}")
-    return ", ".join(p for p in parts if p) or "not designated"
+    return ", ".join(p for p in parts if p) or _say(lang, NOT_DESIGNATED)
 
 
-def _dpo(policy: Policy) -> str:
+def _dpo(policy: Policy, lang: str | None = None) -> str:
     c = policy.controller
     if c.dpo is not None:
-        return _contact(c.dpo)
-    return f"no DPO designated; privacy contact: {_contact(c.privacy_contact)}"
+        return _contact(c.dpo, lang)
+    return _say(lang, NO_DPO, contact=_contact(c.privacy_contact, lang))
 
 
 def controller_contact(policy: Policy) -> str:
@@ -207,21 +226,24 @@ def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
         recipients, third, transfers = [], [], []
         for rec in act.recipients:
             if rec.internal:
-                recipients.append(f"internal: {rec.internal}")
+                recipients.append(_say(lang, INTERNAL, who=rec.internal))
             elif rec.third_party:
-                recipients.append(f"third party: {rec.third_party}")
+                recipients.append(_say(lang, THIRD_PARTY, who=rec.third_party))
             elif rec.processor in processors:
                 proc = processors[rec.processor]
-                recipients.append(f"processor: {proc.name} ({proc.service}, {proc.country})")
+                recipients.append(_say(lang, PROCESSOR, name=proc.name, service=proc.service,
+                                       country=proc.country))
                 for who, country, mech in [(proc.name, proc.country, proc.transfer_mechanism)] + [
-                    (f"{s.name}, sub-processor of {proc.name}", s.country, s.transfer_mechanism)
+                    (_say(lang, SUB_PROCESSOR_OF, name=s.name, processor=proc.name), s.country,
+                     s.transfer_mechanism)
                     for s in proc.sub_processors
                 ]:
                     if country not in EEA:
                         third.append(f"{who} ({country})")
                         transfers.append(f"{country}: {who}; {mechanism(mech, lang)}")
         for tr in act.transfers:
-            line = f"{tr.country}: {tr.recipient or 'recipient'}; {mechanism(tr.mechanism, lang)}"
+            who = tr.recipient or _say(lang, RECIPIENT)
+            line = f"{tr.country}: {who}; {mechanism(tr.mechanism, lang)}"
             if tr.document:
                 line += f" ({tr.document})"
             if not any(x.startswith(f"{tr.country}: ") for x in transfers):
@@ -230,14 +252,14 @@ def ropa_rows(policy: Policy, lang: str | None = None) -> list[dict[str, str]]:
         if act.retention_description:
             limits.append(t(act.retention_description))
         art9_text = none if not special else "; ".join(
-            [f"Art. 9(2)({c.value})" for c in sorted(art9, key=lambda c: c.value)]
+            [_say(lang, ART9, letter=c.value) for c in sorted(art9, key=lambda c: c.value)]
             + ([t(act.art9_note)] if act.art9_note else [])
         )
         rows.append({
             "activity": f"{t(act.name)} ({act.key})",
             "controller": controller_contact(policy),
-            "dpo": _dpo(policy),
-            "representative": _contact(policy.controller.representative),
+            "dpo": _dpo(policy, lang),
+            "representative": _contact(policy.controller.representative, lang),
             "purposes": "; ".join(t(purposes[k].title) for k in act.purposes if k in purposes),
             "legal_basis": legal_basis_text(sorted(bases)) if bases else none,
             "art9_condition": art9_text,
@@ -283,13 +305,14 @@ def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[st
                 if country not in EEA:
                     transfers.append(f"{country}: {who}; {mechanism(mech, lang)}")
         transfers += [
-            f"{tr.country}: {tr.recipient or 'recipient'}; {mechanism(tr.mechanism, lang)}"
+            f"{tr.country}: {tr.recipient or _say(lang, RECIPIENT)}; "
+            f"{mechanism(tr.mechanism, lang)}"
             for tr in role.transfers
         ]
         common = {
             "role": role.key,
             "processor": controller_contact(policy),
-            "dpo": _dpo(policy),
+            "dpo": _dpo(policy, lang),
             "data_categories": "; ".join(
                 f"{t(data[k].name)} ({k})" if k in data else k for k in role.data_categories
             ) or none,
@@ -301,22 +324,24 @@ def ropa_processor_rows(policy: Policy, lang: str | None = None) -> list[dict[st
         served: list[ServedController | None] = list(role.controllers) or [None]
         for ctrl in served:
             if ctrl is None:
+                (unknown,) = _words(lang, NOT_RECORDED)
                 cells = {"controller": role.controller or none,
-                         "controller_contact": "not recorded", "controller_dpo": "not recorded",
+                         "controller_contact": unknown, "controller_dpo": unknown,
                          "categories_of_processing": role_processing,
                          "systems": ", ".join(sp.key for sp in role.systems) or none}
             else:
                 name = ctrl.name + (f" ({ctrl.country})" if ctrl.country else "")
-                others = [f"representative: {_contact(ctrl.representative)}"
+                others = [_say(lang, REPRESENTATIVE, contact=_contact(ctrl.representative, lang))
                           if ctrl.representative else "",
-                          f"DPO: {_contact(ctrl.dpo)}" if ctrl.dpo else ""]
+                          _say(lang, DPO, contact=_contact(ctrl.dpo, lang)) if ctrl.dpo else ""]
                 cells = {
                     "controller": name,
-                    "controller_contact": _contact(ctrl.contact),
-                    "controller_dpo": "; ".join(x for x in others if x) or "not designated",
+                    "controller_contact": _contact(ctrl.contact, lang),
+                    "controller_dpo": ("; ".join(x for x in others if x)
+                                       or _say(lang, NOT_DESIGNATED)),
                     "categories_of_processing": "; ".join(
                         t(c) for c in ctrl.categories_of_processing) or role_processing,
-                    **_scope_cells(role, ctrl, data, t, common["data_categories"]),
+                    **_scope_cells(role, ctrl, data, t, common["data_categories"], lang),
                 }
             row = {**common, **cells}
             rows.append({key: row[key] for key, _ in PROCESSOR_FIELDS})
@@ -371,23 +396,24 @@ def _scope_cells(
     data: dict[str, Any],
     t: Callable[[Text | None], str],
     role_categories: str,
+    lang: str | None = None,
 ) -> dict[str, str]:
     """Art. 30(2)(b) for one controller from its `scope`: the systems processed for it, how
     its data is kept apart in each, and the categories processed (the scope's own, else the
     categories of those systems' fields); the role's when it declares no scope."""
     if not ctrl.scope:
-        return {"systems": ", ".join(sp.key for sp in role.systems) or NONE,
+        return {"systems": ", ".join(sp.key for sp in role.systems) or _say(lang, NONE),
                 "data_categories": role_categories}
     specs = {sp.key: sp for sp in role.systems}
     systems, keys = [], []
     for sc in ctrl.scope:
         spec = specs.get(sc.system)
         if sc.url_env or sc.url_file:
-            how = "a database of its own"
+            how = _say(lang, OWN_DATABASE)
         elif sc.tenant is not None and not sc.tables:
             how = f"{sc.tenant.column} = {sc.tenant.value}"
         else:
-            how = "tenant column per table"
+            how = _say(lang, TENANT_PER_TABLE)
         systems.append(f"{t(spec.name) if spec else sc.system} ({sc.system}): {how}")
         declared = list(sc.data_categories) or [
             f.category for tb in (spec.tables if spec else []) for f in tb.fields if f.category]
