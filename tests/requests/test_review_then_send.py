@@ -297,7 +297,7 @@ def test_letters_name_data_in_words_never_by_table(sqlite_company, dsm, settings
         "da": ("din kundekonto i CRM: ", "slettet"),
     }[lang]
     assert words[0] in seen[2] and words[1] in seen[2]  # the erasure letter, in plain words
-    authority = letters.complaint_authority(policy, "DK")[0]
+    authority = letters.complaint_authority(policy, "DK", lang)[0]
     assert letters.phrase("complaint", lang, authority=authority) in seen[0]  # fixed, in place
 
 

@@ -23,7 +23,9 @@ from steward.i18n import gettext as _
 from steward.i18n import language, ngettext
 from steward.legal import erasure_words
 from steward.policy.models import Policy, Right, Text, TransferMechanism
+from steward.policy.ropa import mechanism
 from steward.requests.plan import activities_for
+from steward.requests.recipients import name_in_words
 
 
 def _phrases() -> dict[str, str]:
@@ -138,6 +140,7 @@ def _phrases() -> dict[str, str]:
             "remedy before the courts (GDPR Arts. 77-79)."
         ),
         "complaint_any": _("the supervisory authority of your country"),
+        "complaint_or": _("{first} or {second}"),
         "refused": _("We cannot act on your request (GDPR Art. 12(4)). Our reason: {reason}"),
         "fee": _(
             "Your request is manifestly unfounded or excessive (GDPR Art. 12(5)); we will act "
@@ -312,17 +315,20 @@ def package_contents(policy: Policy, result: dict[str, Any], lang: str) -> list[
     return out
 
 
-def complaint_authority(policy: Policy, jurisdiction: str) -> tuple[str, str]:
+def complaint_authority(policy: Policy, jurisdiction: str, lang: str = "en") -> tuple[str, str]:
     """Art. 15(1)(f), 12(4): the authority of the answering jurisdiction and, when the notice
-    names another one for complaints (Art. 13(2)(d)), that one too."""
+    names another one for complaints (Art. 13(2)(d)), that one too, in `lang`."""
     codes = [jurisdiction]
     if policy.controller.complaint_authority:
         codes.append(policy.controller.complaint_authority)
     found = [policy.authorities[c] for c in dict.fromkeys(codes) if c in policy.authorities]
     if not found:
-        return phrase("complaint_any", "en"), ""
-    names = " or ".join(f"{a.name} ({a.complaint_url or a.website})" for a in found)
-    return names, ""
+        return phrase("complaint_any", lang), ""
+    names = [f"{a.name} ({a.complaint_url or a.website})" for a in found]
+    joined = names[0]
+    for name in names[1:]:
+        joined = phrase("complaint_or", lang, first=joined, second=name)
+    return joined, ""
 
 
 def art15_information(
@@ -353,14 +359,16 @@ def art15_information(
                 recipients[proc.key] = f"{proc.name}: {proc.service} ({proc.country})"
                 for sp in proc.sub_processors:
                     if sp.transfer_mechanism is not TransferMechanism.eea:
-                        transfers.append(f"{sp.name} ({sp.country}): {sp.transfer_mechanism.value}")
+                        transfers.append(
+                            f"{sp.name} ({sp.country}): {mechanism(sp.transfer_mechanism, lang)}"
+                        )
             else:
                 name = r.internal or r.third_party or ""
                 recipients[name] = name
         for tr in act.transfers:
             transfers.append(
                 f"{tr.recipient or tr.country} ({tr.country}): "
-                f"{tr.mechanism.value}" + (f" — {tr.document}" if tr.document else "")
+                f"{mechanism(tr.mechanism, lang)}" + (f" — {tr.document}" if tr.document else "")
             )
         for rk in act.retention:
             retention.append(t(policy.retention_rule(rk).description))
@@ -368,7 +376,7 @@ def art15_information(
             retention.append(t(act.retention_description))
         for s in act.sources:
             sources[t(s)] = t(s)
-    authority, website = complaint_authority(policy, jurisdiction)
+    authority, website = complaint_authority(policy, jurisdiction, lang)
     rights = [
         f"{right_name(r.value, lang)} ({ARTICLES[r.value]})"
         for r in policy.rights.offered
@@ -466,10 +474,10 @@ def render_letter(
         if type_ == Right.automated_decisions.value:
             lines.append(policy.text(policy.rights.automated_decisions_statement, lang))
         if "art19" in result:
-            lines += art19_lines(result["art19"], lang)
+            lines += art19_lines(result["art19"], lang, policy)
     if note:
         lines += ["", note]
-    authority, website = complaint_authority(policy, jurisdiction)
+    authority, website = complaint_authority(policy, jurisdiction, lang)
     lines += [
         "",
         phrase("complaint", lang, authority=authority, website=website),
@@ -479,7 +487,9 @@ def render_letter(
     return "\n".join(lines)
 
 
-def art19_lines(outcomes: list[dict[str, str]], lang: str) -> list[str]:
+def art19_lines(
+    outcomes: list[dict[str, str]], lang: str, policy: Policy | None = None
+) -> list[str]:
     """GDPR Art. 19: each recipient and what happened (the subject may ask who they are, so
     the letter always names them). Only what happened: a request completes only once every
     notification is sent or waived (`steward.requests.notifications`)."""
@@ -488,6 +498,12 @@ def art19_lines(outcomes: list[dict[str, str]], lang: str) -> list[str]:
         return [phrase("art19_none", lang)]
     lines = [phrase("art19_list", lang)]
     for o in done:
+        name = o["name"]
+        if policy is not None and o.get("recipient"):
+            # A sub-processor's name was stored with Steward's words in English.
+            with language(lang):
+                name = name_in_words(policy, o["recipient"], name)
+        o = {**o, "name": name}
         if o["status"] == "sent":
             how = phrase(
                 f"art19_how_{o['channel']}"
