@@ -197,17 +197,19 @@ def test_a_batch_answers_each_statement_in_order(engine: sa.Engine) -> None:
     assert left == [(1, "ZZ-1"), (2, "AX-2"), (6, "CZ-2"), (7, "DK-3"), (8, "DK-4")]
 
 
-def test_a_batch_that_fails_changes_nothing(engine: sa.Engine) -> None:
+@pytest.mark.parametrize("last", [False, True])
+def test_a_batch_that_fails_changes_nothing(engine: sa.Engine, last: bool) -> None:
     """The third statement breaks a NOT NULL column: the error is SQLAlchemy's, and the
     transaction, rolled back by its owner, leaves every row as it was (the first two
-    statements' changes included)."""
+    statements' changes included). With `last=True` the COMMIT sent after the statements is
+    skipped too."""
     _, item, _ = _tables()
     runner = Runner(engine.dialect)
     breaking = sa.update(item).where(item.c.id == 6).values(code=sa.null())
     batch = _batch(item)
     batch.insert(2, ("break", lambda _s: breaking, {}, None))
     with pytest.raises(sa_exc.DBAPIError), engine.begin() as c:
-        runner.counts(c, batch)
+        runner.counts(c, batch, last=last)
     with engine.connect() as c:
         rows = c.execute(sa.select(*item.c).order_by(item.c.id)).all()
     assert [tuple(r) for r in rows] == ITEMS
@@ -235,21 +237,6 @@ def test_the_last_batch_commits_in_its_own_round_trip_where_pipelined(engine: sa
         c.execute(sa.update(item).where(item.c.id == 2).values(code="YY-2"))
     with engine.connect() as c:
         assert c.execute(sa.select(item.c.code).where(item.c.id == 2)).scalar_one() == "YY-2"
-
-
-def test_a_last_batch_that_fails_commits_nothing(engine: sa.Engine) -> None:
-    """A statement of a `last=True` batch fails: the COMMIT sent after it is skipped, and the
-    owner's rollback leaves every row as it was."""
-    _, item, _ = _tables()
-    runner = Runner(engine.dialect)
-    breaking = sa.update(item).where(item.c.id == 6).values(code=sa.null())
-    batch = _batch(item)
-    batch.insert(2, ("break", lambda _s: breaking, {}, None))
-    with pytest.raises(sa_exc.DBAPIError), engine.begin() as c:
-        runner.counts(c, batch, last=True)
-    with engine.connect() as c:
-        rows = c.execute(sa.select(*item.c).order_by(item.c.id)).all()
-    assert [tuple(r) for r in rows] == ITEMS
 
 
 def test_a_tenant_like_scalar_is_bound_beside_the_lists(engine: sa.Engine) -> None:
