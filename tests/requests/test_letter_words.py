@@ -1,8 +1,8 @@
 """The answer letter in the person's language has no words of Steward's left in English: a
 sub-processor told of an erasure (Art. 19), the complaint authorities joined (Art. 77), the
-safeguard of a transfer (Art. 15(2)). Expected words written out by hand from
-examples/promark (NordHost's backup vault, Datatilsynet and the ICO, standard contractual
-clauses for the US)."""
+safeguard of a transfer (Art. 15(2)), the right's article as the language writes it. Expected
+words written out by hand from examples/promark (NordHost's backup vault, Datatilsynet and the
+ICO, standard contractual clauses for the US)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ def test_a_danish_erasure_letter_names_the_sub_processor_and_authorities_in_dani
     assert "Datatilsynet (https://www.datatilsynet.dk) eller Information Commissioner's Office" \
         in letter
     assert "sub-processor of" not in letter and ") or " not in letter
+    assert "din anmodning om sletning, modtaget 2026-12-01 (GDPR art. 17)." in letter
+    assert "GDPR Art." not in letter
 
 
 def test_the_english_letter_keeps_its_english() -> None:

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from steward.errors import NotFound
+from steward.i18n import N_, language, ngettext
 from steward.i18n import gettext as _
-from steward.i18n import language, ngettext
 from steward.legal import erasure_words
 from steward.policy.models import Policy, Right, Text, TransferMechanism
 from steward.policy.ropa import mechanism
@@ -196,6 +196,15 @@ ARTICLES = {
     "objection": "GDPR Art. 21",
     "automated_decisions": "GDPR Art. 22",
 }
+
+
+ARTICLE = N_("GDPR Art. {number}")
+
+
+def article(type_: str, lang: str) -> str:
+    """The right's article (`ARTICLES`) as the letter's language writes it ("GDPR art. 17")."""
+    with language(lang):
+        return _(ARTICLE).format(number=ARTICLES[type_].removeprefix("GDPR Art. "))
 
 
 def phrase(key: str, lang: str, **values: Any) -> str:
@@ -378,7 +387,7 @@ def art15_information(
             sources[t(s)] = t(s)
     authority, website = complaint_authority(policy, jurisdiction, lang)
     rights = [
-        f"{right_name(r.value, lang)} ({ARTICLES[r.value]})"
+        f"{right_name(r.value, lang)} ({article(r.value, lang)})"
         for r in policy.rights.offered
     ]
     automated = t(policy.rights.automated_decisions_statement) or phrase("no_automated", lang)
@@ -414,7 +423,7 @@ def render_letter(
     lines = [
         greeting or phrase("greeting", lang, name=name),
         "",
-        phrase("intro", lang, right=right, received=received, article=ARTICLES[type_]),
+        phrase("intro", lang, right=right, received=received, article=article(type_, lang)),
         "",
     ]
     if result.get("refused"):
