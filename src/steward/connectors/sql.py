@@ -29,7 +29,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -252,12 +252,8 @@ class SqlConnector:
     # --- search -----------------------------------------------------------------------------
 
     def find(self, identities: Identities) -> SubjectRecords:
-        known = {k: set(v) for k, v in normalize_identities(identities).items()}
-        found: dict[str, dict[KeyTuple, Row]] = {t: {} for t in self.graph.order}
-        queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]] = {}
-        followed: dict[tuple[str, Edge], set[KeyTuple]] = {}
-        identities_typed: dict[tuple[str, str], set[str]] = {}
-        read: dict[str, int] = {}
+        p = _Progress({k: set(v) for k, v in normalize_identities(identities).items()},
+                      {t: {} for t in self.graph.order})
         with self._connect() as conn:
             # Each step asks every table for the values it has not been asked for yet: the
             # identities known (new ones revealed by the rows found so far included) and
@@ -265,28 +261,22 @@ class SqlConnector:
             # out together (`Runner.rows_many`: one round trip on PostgreSQL); the search
             # ends when no table has a value left to be asked for.
             for _ in range(MAX_ROUNDS * max(1, len(self.graph.order))):
-                queries = [
-                    q
-                    for name in self.graph.order
-                    for q in self._queries(
-                        conn, name, known, found, queried, followed, identities_typed
-                    )
-                ]
+                queries = [q for name in self.graph.order for q in self._queries(conn, name, p)]
                 if not queries:
                     break
                 answers = self.runner.rows_many(conn, [q.item for q in queries])
                 for q, rows in zip(queries, answers, strict=True):
-                    _take(q, rows, found[q.name])
-                self._discover(found, known, read)
+                    _take(q, rows, p.found[q.name])
+                self._discover(p)
             else:
                 # Cannot happen (each step asks only for values never asked for); if it did,
                 # an answer cut short would claim less data than is held (Art. 15(1)).
                 raise InvalidInput(f"system {self.system.key!r}: the search did not settle")
         return SubjectRecords(
             system=self.system.key,
-            tables={t: list(rows.values()) for t, rows in found.items() if rows},
+            tables={t: list(rows.values()) for t, rows in p.found.items() if rows},
             primary_keys={t: s.key_columns for t, s in self.graph.tables.items()},
-            identities={k: sorted(v) for k, v in known.items() if v},
+            identities={k: sorted(v) for k, v in p.known.items() if v},
         )
 
     def _search(self, conn: Connection, name: str) -> _Search:
@@ -314,27 +304,16 @@ class SqlConnector:
         )
         return kept
 
-    def _queries(
-        self,
-        conn: Connection,
-        name: str,
-        known: dict[str, set[str]],
-        found: dict[str, dict[KeyTuple, Row]],
-        queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]],
-        followed: dict[tuple[str, Edge], set[KeyTuple]],
-        identities_typed: dict[tuple[str, str], set[str]],
-    ) -> list[_Query]:
+    def _queries(self, conn: Connection, name: str, p: _Progress) -> list[_Query]:
         """The queries one table needs for values of its identity and reference columns not
         queried before (a composite reference matches on all its columns), chunked; none
-        when every value was queried. `followed`: the parent rows whose references were
-        already taken, per table and reference (a row found once is not typed again);
-        `identities_typed`: likewise the identity values already typed for a column."""
+        when every value was queried (`p` says what was)."""
         search = self._search(conn, name)
         table = search.table
         wanted: dict[tuple[str, ...], set[KeyTuple]] = {}
         for kind, col in search.identities:
-            raw = known.get(kind)
-            seen = identities_typed.setdefault((name, col), set())
+            raw = p.known.get(kind)
+            seen = p.typed.setdefault((name, col), set())
             if not raw or raw <= seen:
                 continue
             fresh = raw - seen
@@ -342,8 +321,8 @@ class SqlConnector:
             values = coerce_all(table.c[col], fresh)
             wanted.setdefault((col,), set()).update((v,) for v in values)
         for e in search.parents:
-            done = followed.setdefault((name, e), set())
-            for pkey, r in found[e.parent].items():
+            done = p.followed.setdefault((name, e), set())
+            for pkey, r in p.found[e.parent].items():
                 if pkey in done:
                     continue
                 done.add(pkey)
@@ -356,10 +335,10 @@ class SqlConnector:
         pairs = [
             (cols, v)
             for cols, values in wanted.items()
-            for v in sorted(values - queried.get((name, cols), set()), key=repr)
+            for v in sorted(values - p.queried.get((name, cols), set()), key=repr)
         ]
         for cols, v in pairs:
-            queried.setdefault((name, cols), set()).add(v)
+            p.queried.setdefault((name, cols), set()).add(v)
         columns, position = search.columns, search.position
         tenant = self._tenant_param(table, name) if pairs else {}
         out: list[_Query] = []
@@ -397,26 +376,20 @@ class SqlConnector:
             out.append(_Query(name, search, (("search", name, shape), build, lists, tenant), exact))
         return out
 
-    def _discover(
-        self,
-        found: dict[str, dict[KeyTuple, Row]],
-        known: dict[str, set[str]],
-        read: dict[str, int],
-    ) -> None:
-        """Add identity values seen in found rows to `known`. `read`: per table, how many of
-        its rows were read before (rows are only ever added, in order: those are skipped)."""
-        for name, rows in found.items():
-            start = read.get(name, 0)
+    def _discover(self, p: _Progress) -> None:
+        """Add identity values seen in found rows to `p.known`, reading each row once."""
+        for name, rows in p.found.items():
+            start = p.read.get(name, 0)
             if start == len(rows):
                 continue
-            read[name] = len(rows)
+            p.read[name] = len(rows)
             pairs = self.graph.identity_columns(name)
             for row in itertools.islice(rows.values(), start, None):
                 for kind, col in pairs:
                     value = row.get(col)
                     if value is None or str(value).strip() == "":
                         continue
-                    known.setdefault(kind, set()).add(str(value).strip())
+                    p.known.setdefault(kind, set()).add(str(value).strip())
 
     def export(
         self, records: SubjectRecords, *, portable_only: bool = False
@@ -904,6 +877,22 @@ def _take(q: _Query, rows: list[tuple[Any, ...]], found: dict[KeyTuple, Row]) ->
                 found[key] = {
                     c: read_value(v, f) for c, v, f in zip(columns, raw, flags, strict=True)
                 }
+
+
+@dataclass
+class _Progress:
+    """Where one `find` stands: the identity values known and the rows found per table (by
+    key), and what was already done with them, so that no step does it again: the values
+    queried per table and columns, the parent rows whose references were followed per table
+    and reference, the identity values typed per table and column, and how many of each
+    table's rows were read for new identities (rows are only ever added, in order)."""
+
+    known: dict[str, set[str]]
+    found: dict[str, dict[KeyTuple, Row]]
+    queried: dict[tuple[str, tuple[str, ...]], set[KeyTuple]] = field(default_factory=dict)
+    followed: dict[tuple[str, Edge], set[KeyTuple]] = field(default_factory=dict)
+    typed: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    read: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -57,16 +57,14 @@ class _Workers:
             self.jobs.put(call)
 
     def _loop(self) -> None:
-        first = True
+        # Counted idle from its start (`run`); busy from taking a call until it has run.
         while True:
-            if not first:
-                with self.lock:
-                    self.idle += 1
-            first = False
             call = self.jobs.get()
             with self.lock:
                 self.idle -= 1
             call()
+            with self.lock:
+                self.idle += 1
 
 
 _LOCK = threading.Lock()

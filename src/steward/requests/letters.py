@@ -187,24 +187,25 @@ def _right_names() -> dict[str, str]:
     }
 
 
-ARTICLES = {
-    "access": "GDPR Art. 15",
-    "portability": "GDPR Art. 20",
-    "erasure": "GDPR Art. 17",
-    "rectification": "GDPR Art. 16",
-    "restriction": "GDPR Art. 18",
-    "objection": "GDPR Art. 21",
-    "automated_decisions": "GDPR Art. 22",
+# Each right's article of the GDPR; `ARTICLES` in English (titles), `article` in a letter's
+# language ("GDPR art. 17").
+ARTICLE_NUMBERS = {
+    "access": "15",
+    "portability": "20",
+    "erasure": "17",
+    "rectification": "16",
+    "restriction": "18",
+    "objection": "21",
+    "automated_decisions": "22",
 }
-
-
 ARTICLE = N_("GDPR Art. {number}")
+ARTICLES = {right: ARTICLE.format(number=n) for right, n in ARTICLE_NUMBERS.items()}
 
 
 def article(type_: str, lang: str) -> str:
-    """The right's article (`ARTICLES`) as the letter's language writes it ("GDPR art. 17")."""
+    """The right's article as the letter's language writes it."""
     with language(lang):
-        return _(ARTICLE).format(number=ARTICLES[type_].removeprefix("GDPR Art. "))
+        return _(ARTICLE).format(number=ARTICLE_NUMBERS[type_])
 
 
 def phrase(key: str, lang: str, **values: Any) -> str:
@@ -512,7 +513,6 @@ def art19_lines(
             # A sub-processor's name was stored with Steward's words in English.
             with language(lang):
                 name = name_in_words(policy, o["recipient"], name)
-        o = {**o, "name": name}
         if o["status"] == "sent":
             how = phrase(
                 f"art19_how_{o['channel']}"
@@ -521,11 +521,11 @@ def art19_lines(
                 lang,
             )
             lines.append(
-                "  - " + phrase("art19_sent", lang, name=o["name"], date=o["told_on"], how=how)
+                "  - " + phrase("art19_sent", lang, name=name, date=o["told_on"], how=how)
             )
         else:
             lines.append(
-                "  - " + phrase("art19_waived", lang, name=o["name"], reason=o["reason"])
+                "  - " + phrase("art19_waived", lang, name=name, reason=o["reason"])
             )
     return lines
 
